@@ -1,0 +1,35 @@
+"""`vendorboard generate OUT_DIR`: the seeded sample data set (SPEC §8), small or at benchmark scale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from metrics.cli import app
+from metrics.cli.output import emit, to_json
+
+
+@app.command("generate")
+def generate_command(
+    out_dir: Annotated[Path, typer.Argument(help="directory to write the data set to")],
+    seed: Annotated[int, typer.Option(help="random seed: the same seed writes the same files")] = 7,
+    months: Annotated[Optional[str], typer.Option(help="comma-separated months, e.g. 2026-08,2026-09")] = None,
+    calls: Annotated[Optional[int], typer.Option(help="total calls (default: the small sample)")] = None,
+    chats: Annotated[Optional[int], typer.Option()] = None,
+    emails: Annotated[Optional[int], typer.Option()] = None,
+    visits: Annotated[Optional[int], typer.Option()] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+    bad_rows: Annotated[bool, typer.Option(help="plant a few bad rows of each kind")] = True,
+) -> None:
+    """Write a realistic data set: four vendors, one per seed contract."""
+    from metrics.generate import generate
+    from metrics.periods import month_label, parse_month
+
+    kwargs = {}
+    if months:
+        kwargs["months"] = tuple(month_label(parse_month(m, "--months")) for m in months.split(","))
+    manifest = generate(out_dir, seed=seed, calls=calls, chats=chats, emails=emails, visits=visits,
+                        fmt=fmt, bad_rows=bad_rows, **kwargs)
+    emit(to_json(manifest), None)

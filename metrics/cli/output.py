@@ -1,0 +1,70 @@
+"""Showing results as a table for people, JSON for programs or CSV for systems (`--format`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from metrics.errors import VendorboardError
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", help="table (for people), json or csv")]
+OutOption = Annotated[Optional[Path], typer.Option("--out", help="write to this file instead of printing")]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, default=_plain, ensure_ascii=False, indent=2)
+
+
+def to_csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+    return buf.getvalue()
+
+
+def to_table(rows: list[dict], title: str | None = None) -> str:
+    table = Table(title=title, show_lines=False)
+    for name in rows[0] if rows else []:
+        table.add_column(name)
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r.values()))
+    buf = io.StringIO()
+    Console(file=buf, width=120, force_terminal=False).print(table)
+    return buf.getvalue()
+
+
+def emit(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise VendorboardError(f"--out {out}: cannot write ({exc.strerror})") from None

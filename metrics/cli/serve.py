@@ -1,0 +1,26 @@
+"""`vendorboard serve`: the Streamlit dashboard on the database."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from metrics.cli import app
+
+APP = Path(__file__).resolve().parent.parent.parent / "dashboard" / "app.py"
+
+
+@app.command("serve")
+def serve_command(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8501,
+    address: Annotated[str, typer.Option(help="address to bind")] = "localhost",
+) -> None:
+    """Start the dashboard (loads sample_data/ into an empty database first)."""
+    os.environ["VENDORBOARD_DB"] = str(Path(ctx.obj).resolve())
+    os.execv(sys.executable, [sys.executable, "-m", "streamlit", "run", str(APP),
+                              "--server.port", str(port), "--server.address", address])

@@ -1,0 +1,295 @@
+"""What each input table of SPEC §2 looks like: columns, types, defaults, keys and rejection rules.
+
+A row's key decides idempotency: a row whose key is stored already replaces the stored row.
+Interaction rows are keyed by vendor_id plus the table's id; reference rows by the columns that
+name one term of a contract (see README, "Reference keys").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CHANNELS = ("phone", "chat", "email", "onsite")
+UNITS_BY_CHANNEL = {
+    "minute": ("phone",),
+    "hour": CHANNELS,
+    "email": ("email",),
+    "visit": ("onsite",),
+    "contact": CHANNELS,
+}
+METRICS_BY_CHANNEL = {
+    "answer_rate": ("phone",),
+    "service_level": ("phone", "chat"),
+    "asa_seconds": ("phone",),
+    "abandon_rate": ("phone",),
+    "aht_seconds": ("phone",),
+    "first_response_seconds": ("chat",),
+    "response_rate": ("chat",),
+    "reply_within_rate": ("email",),
+    "accuracy": ("onsite",),
+    "csat": CHANNELS,
+    "coverage_rate": CHANNELS,
+    "weekly_min_hours": CHANNELS,
+}
+VISIT_STATUSES = ("completed", "cancelled", "no_show")
+
+
+def sql_list(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+@dataclass(frozen=True)
+class Col:
+    """One input column. `kind` picks the parser (see validate.typed_expr); `default` is SQL."""
+
+    name: str
+    kind: str = "text"
+    required: bool = False
+    default: str | None = None
+    values: tuple[str, ...] = ()
+    sql_type: str = "VARCHAR"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A row-level check on typed values: when `condition` holds the row is rejected with `reason`."""
+
+    reason: str
+    condition: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Col, ...]
+    key: tuple[str, ...]
+    rules: tuple[Rule, ...] = ()
+    start_column: str | None = None  # interactions: the instant that dates the row
+    fills: dict[str, str] = field(default_factory=dict)  # defaults that depend on other columns
+
+    @property
+    def is_interaction(self) -> bool:
+        return self.name in INTERACTIONS
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+def _ts(name: str, required: bool = False) -> Col:
+    return Col(name, "timestamp", required, sql_type="TIMESTAMPTZ")
+
+
+def _dec(name: str, scale: str = "18, 4", default: str | None = None, required: bool = False) -> Col:
+    return Col(name, "decimal", required, default, sql_type=f"DECIMAL({scale})")
+
+
+def _csat() -> Col:
+    return Col("csat", "decimal", sql_type="DECIMAL(4, 2)")
+
+
+def _enum(name: str, values: tuple[str, ...], default: str | None = None, required: bool = False) -> Col:
+    return Col(name, "enum", required, default, values)
+
+
+def _effective() -> tuple[Col, ...]:
+    return (Col("effective_from", "date", sql_type="DATE"), Col("effective_to", "date", sql_type="DATE"))
+
+
+def _csat_rule() -> Rule:
+    return Rule("csat_out_of_range", "csat < 1 OR csat > 5", "'csat ' || csat || ' is outside 1-5'")
+
+
+def _before(reason: str, later: str, earlier: str, strict: bool = True) -> Rule:
+    op = "<" if strict else "<="
+    return Rule(reason, f"{later} {op} {earlier}", f"'{later} is before {earlier}'")
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "vendors",
+            (Col("vendor_id", required=True), Col("name", required=True),
+             Col("timezone", "timezone", default="'Asia/Shanghai'")),
+            key=("vendor_id",),
+        ),
+        Table(
+            "contracts",
+            (
+                Col("contract_id", required=True), Col("vendor_id", required=True),
+                Col("start_date", "date", True, sql_type="DATE"), Col("end_date", "date", sql_type="DATE"),
+                Col("currency", default="'CNY'"),
+                _dec("tax_rate", "9, 6", "0.06"),
+                Col("payment_due_day", "integer", default="5", sql_type="INTEGER"),
+                _dec("monthly_fee", default="0"), _dec("monthly_minimum", default="0"),
+                _dec("credit_cap_rate", "9, 6", "1.0"),
+                _dec("short_abandon_seconds", "12, 3", "0"),
+                _enum("sl_abandons", ("exclude_short", "exclude_all", "count_as_met"), "'exclude_short'"),
+                Col("payee"),
+            ),
+            key=("contract_id",),
+            rules=(
+                _before("end_before_start", "end_date", "start_date"),
+                Rule("bad_due_day", "payment_due_day NOT BETWEEN 1 AND 31", "'payment_due_day must be 1-31'"),
+                Rule("negative_rate", "tax_rate < 0 OR credit_cap_rate < 0",
+                     "'tax_rate and credit_cap_rate must not be negative'"),
+            ),
+        ),
+        Table(
+            "rates",
+            (
+                Col("contract_id", required=True), _enum("channel", CHANNELS, required=True),
+                _enum("unit", tuple(UNITS_BY_CHANNEL), required=True),
+                _dec("unit_price", "18, 6", required=True),
+                Col("increment_seconds", "integer", default="60", sql_type="INTEGER"),
+                _dec("tier_from", "18, 3"), _dec("tier_to", "18, 3"),
+                _enum("tier_mode", ("graduated", "volume"), "'graduated'"),
+                _dec("tier_flat_fee", default="0"),
+                *_effective(),
+            ),
+            key=("contract_id", "channel", "unit", "effective_from", "tier_from"),
+            rules=(
+                Rule("unit_not_for_channel",
+                     " OR ".join(f"(unit = '{u}' AND channel NOT IN {sql_list(chs)})"
+                                 for u, chs in UNITS_BY_CHANNEL.items()),
+                     "'unit ' || unit || ' cannot bill channel ' || channel"),
+                Rule("bad_increment", "increment_seconds <= 0", "'increment_seconds must be positive'"),
+                Rule("bad_tier", "tier_to <= coalesce(tier_from, 0) OR tier_from < 0",
+                     "'tier_from must be below tier_to and not negative'"),
+                Rule("negative_price", "unit_price < 0 OR tier_flat_fee < 0",
+                     "'unit_price and tier_flat_fee must not be negative'"),
+            ),
+        ),
+        Table(
+            "sla_targets",
+            (
+                Col("contract_id", required=True), _enum("channel", CHANNELS, required=True),
+                _enum("metric", tuple(METRICS_BY_CHANNEL), required=True),
+                _dec("target", "18, 6", required=True), _dec("threshold_seconds", "12, 3"),
+                _enum("clock", ("calendar", "business"), "'calendar'"),
+                _dec("credit_rate", "9, 6", "0"),
+                _enum("credit_base", ("channel", "invoice"), "'channel'"),
+                *_effective(),
+            ),
+            key=("contract_id", "channel", "metric", "threshold_seconds", "clock", "effective_from"),
+            rules=(
+                Rule("metric_not_for_channel",
+                     " OR ".join(f"(metric = '{m}' AND channel NOT IN {sql_list(chs)})"
+                                 for m, chs in METRICS_BY_CHANNEL.items()),
+                     "'metric ' || metric || ' does not apply to channel ' || channel"),
+                Rule("missing_threshold",
+                     "threshold_seconds IS NULL AND metric IN ('service_level', 'weekly_min_hours')",
+                     "'threshold_seconds is required for ' || metric"),
+                Rule("negative_rate", "credit_rate < 0", "'credit_rate must not be negative'"),
+            ),
+            fills={"threshold_seconds":
+                   "CASE WHEN metric = 'reply_within_rate' THEN coalesce(threshold_seconds, 86400) "
+                   "ELSE threshold_seconds END"},
+        ),
+        Table(
+            "service_hours",
+            (
+                Col("contract_id", required=True), _enum("channel", CHANNELS, required=True),
+                Col("days", "days", True), Col("open", "hhmm", True, sql_type="SMALLINT"),
+                Col("close", "hhmm", True, sql_type="SMALLINT"),
+            ),
+            key=("contract_id", "channel", "days", "open"),
+            rules=(Rule("close_not_after_open", "close <= open",
+                        "'close must be after open (split an overnight shift into two rows)'"),),
+        ),
+        Table(
+            "holidays",
+            (Col("vendor_id", required=True), Col("date", "date", True, sql_type="DATE"),
+             _enum("kind", ("closed", "workday"), "'closed'"), Col("name")),
+            key=("vendor_id", "date"),
+        ),
+        Table(
+            "adjustments",
+            (Col("contract_id", required=True), Col("month", "month", True, sql_type="DATE"),
+             Col("description", required=True), _dec("amount", required=True)),
+            key=("contract_id", "month", "description"),
+        ),
+        Table(
+            "calls",
+            (
+                Col("call_id", required=True), Col("vendor_id", required=True),
+                _ts("offered_at", True), _ts("answered_at"), _ts("ended_at", True),
+                Col("agent_id"), Col("queue"),
+                _dec("hold_seconds", "12, 3", "0"), _dec("wrap_seconds", "12, 3", "0"), _csat(),
+            ),
+            key=("vendor_id", "call_id"),
+            rules=(
+                _csat_rule(),
+                _before("answered_before_offered", "answered_at", "offered_at"),
+                _before("ended_before_answered", "ended_at", "answered_at"),
+                _before("ended_before_offered", "ended_at", "offered_at"),
+                Rule("bad_number", "hold_seconds < 0 OR wrap_seconds < 0",
+                     "'hold_seconds and wrap_seconds must not be negative'"),
+            ),
+            start_column="offered_at",
+        ),
+        Table(
+            "chats",
+            (Col("chat_id", required=True), Col("vendor_id", required=True),
+             _ts("started_at", True), _ts("first_response_at"), _ts("ended_at"), Col("agent_id"), _csat()),
+            key=("vendor_id", "chat_id"),
+            rules=(
+                _csat_rule(),
+                _before("response_before_start", "first_response_at", "started_at"),
+                _before("ended_before_start", "ended_at", "started_at"),
+            ),
+            start_column="started_at",
+        ),
+        Table(
+            "emails",
+            (Col("email_id", required=True), Col("vendor_id", required=True),
+             _ts("received_at", True), _ts("first_reply_at"),
+             Col("replies", "integer", sql_type="INTEGER"), Col("agent_id"), _csat()),
+            key=("vendor_id", "email_id"),
+            rules=(
+                _csat_rule(),
+                _before("reply_before_received", "first_reply_at", "received_at"),
+                Rule("negative_replies", "replies < 0", "'replies ' || replies || ' is negative'"),
+                Rule("replies_without_reply_time", "replies > 0 AND first_reply_at IS NULL",
+                     "'replies ' || replies || ' but first_reply_at is empty'"),
+            ),
+            start_column="received_at",
+            fills={"replies": "coalesce(replies, CASE WHEN first_reply_at IS NULL THEN 0 ELSE 1 END)"},
+        ),
+        Table(
+            "visits",
+            (
+                Col("visit_id", required=True), Col("vendor_id", required=True),
+                _ts("arrived_at", True), _ts("departed_at"),
+                _enum("status", VISIT_STATUSES, "'completed'"),
+                Col("questions_audited", "integer", default="0", sql_type="INTEGER"),
+                Col("questions_correct", "integer", default="0", sql_type="INTEGER"),
+                Col("site"), Col("agent_id"), _csat(),
+            ),
+            key=("vendor_id", "visit_id"),
+            rules=(
+                _csat_rule(),
+                Rule("correct_exceeds_audited", "questions_correct > questions_audited",
+                     "'questions_correct ' || questions_correct || ' exceeds questions_audited ' "
+                     "|| questions_audited"),
+                _before("departed_before_arrived", "departed_at", "arrived_at"),
+                Rule("bad_number", "questions_audited < 0 OR questions_correct < 0",
+                     "'question counts must not be negative'"),
+            ),
+            start_column="arrived_at",
+        ),
+        Table(
+            "agent_sessions",
+            (Col("session_id", required=True), Col("vendor_id", required=True), Col("agent_id", required=True),
+             _enum("channel", CHANNELS, required=True), _ts("login_at", True), _ts("logout_at", True)),
+            key=("vendor_id", "session_id"),
+            rules=(_before("logout_not_after_login", "logout_at", "login_at", strict=False),),
+        ),
+    )
+}
+
+REFERENCE = ("vendors", "contracts", "rates", "sla_targets", "service_hours", "holidays", "adjustments")
+INTERACTIONS = ("calls", "chats", "emails", "visits", "agent_sessions")
+LOAD_ORDER = REFERENCE + INTERACTIONS

@@ -1,0 +1,28 @@
+"""Months as users type them (YYYY-MM) and as the engine uses them (first day, exclusive end)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from metrics.errors import VendorboardError
+
+
+def parse_month(text: str, argument: str = "--month") -> dt.date:
+    """'2026-10' -> date(2026, 10, 1); anything else is a one-line error naming the argument."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise VendorboardError(f"{argument} must be a month as YYYY-MM (got '{text}')")
+    return dt.date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def previous_month(month: dt.date) -> dt.date:
+    return dt.date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def month_label(month: dt.date) -> str:
+    return month.strftime("%Y-%m")

@@ -1,0 +1,132 @@
+"""The embedded DuckDB store: schema migrations, read connections and snapshot-swap writes.
+
+DuckDB lets one process write a file *or* many processes read it, never both. So writers never
+open the live file: `writer()` copies it to a private snapshot, writes there in one transaction,
+checkpoints, and atomically renames the snapshot over the live file. Readers keep their open
+(old) file until they reconnect; `data_version()` changes with every swap so they know when to.
+A failed or killed write leaves only a stale snapshot, which the next writer deletes: the live
+file is never touched until the whole run has succeeded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from metrics.errors import VendorboardError
+
+SCHEMA_VERSION_TABLE = "schema_version"
+
+
+def _migrations() -> list[tuple[int, str]]:
+    """Numbered SQL files in metrics/schema, applied in order; the number is the version."""
+    files = resources.files("metrics").joinpath("schema").iterdir()
+    found = sorted((int(f.name.split("_", 1)[0]), f.read_text()) for f in files if f.name.endswith(".sql"))
+    return found
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [SCHEMA_VERSION_TABLE]
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute(f"SELECT max(version) FROM {SCHEMA_VERSION_TABLE}").fetchone()[0] or 0
+
+
+def latest_version() -> int:
+    return _migrations()[-1][0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the schema up to the latest version; each migration runs once."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA_VERSION_TABLE} (version INTEGER NOT NULL)")
+    current = schema_version(con)
+    for version, sql in _migrations():
+        if version > current:
+            con.execute(sql)
+            con.execute(f"INSERT INTO {SCHEMA_VERSION_TABLE} VALUES (?)", [version])
+
+
+def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    # Instants print and compare in UTC; vendor-local time is always explicit in the SQL.
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the live file (many may be open, in many processes)."""
+    if not path.exists():
+        raise VendorboardError(f"database {path} does not exist; run `vendorboard ingest` first")
+    con = _configure(duckdb.connect(str(path), read_only=True))
+    if schema_version(con) != latest_version():
+        con.close()
+        with writer(path):
+            pass  # the writer migrates
+        con = _configure(duckdb.connect(str(path), read_only=True))
+    return con
+
+
+def data_version(path: Path) -> tuple[int, int] | None:
+    """Changes with every committed write (a new file is swapped in); None when there is no DB."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
+
+
+@contextlib.contextmanager
+def _write_lock(path: Path) -> Iterator[None]:
+    lock_path = path.with_name(path.name + ".lock")
+    with open(lock_path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # another write is running: wait our turn
+        yield
+
+
+@contextlib.contextmanager
+def writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One atomic write: yields a connection to a snapshot that replaces the live file on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _write_lock(path):
+        for stale in path.parent.glob(path.name + ".tmp-*"):
+            stale.unlink()  # left by a killed writer; we hold the lock, so nobody else owns it
+        snapshot = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        if path.exists():
+            shutil.copyfile(path, snapshot)
+        con = _configure(duckdb.connect(str(snapshot)))
+        try:
+            migrate(con)
+            con.execute("BEGIN TRANSACTION")
+            yield con
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+            con.close()
+            os.replace(snapshot, path)
+        except BaseException:
+            con.close()
+            snapshot.unlink(missing_ok=True)
+            snapshot.with_name(snapshot.name + ".wal").unlink(missing_ok=True)
+            raise
+
+
+def is_empty(path: Path) -> bool:
+    """True when there is no database yet or it holds no vendors (the dashboard then loads the sample)."""
+    if not path.exists():
+        return True
+    con = connect_reader(path)
+    try:
+        return con.execute("SELECT count(*) FROM vendors").fetchone()[0] == 0
+    finally:
+        con.close()
