@@ -35,10 +35,11 @@ def _migrations() -> list[tuple[int, str]]:
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [SCHEMA_VERSION_TABLE]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return 0
-    return con.execute(f"SELECT max(version) FROM {SCHEMA_VERSION_TABLE}").fetchone()[0] or 0
+    # fetchall drains the result: an open execute() result would own the connection (DuckDB 2).
+    return con.execute(f"SELECT max(version) FROM {SCHEMA_VERSION_TABLE}").fetchall()[0][0] or 0
 
 
 def latest_version() -> int:
@@ -65,12 +66,21 @@ def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the live file (many may be open, in many processes)."""
     if not path.exists():
         raise VendorboardError(f"database {path} does not exist; run `vendorboard ingest` first")
-    con = _configure(duckdb.connect(str(path), read_only=True))
+    con = _attach_read_only(path)
     if schema_version(con) != latest_version():
         con.close()
         with writer(path):
             pass  # the writer migrates
-        con = _configure(duckdb.connect(str(path), read_only=True))
+        con = _attach_read_only(path)
+    return con
+
+
+def _attach_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    # A fresh in-memory instance per connection that attaches the file: duckdb.connect(path) would
+    # hand back a cached instance of the *old* file while any connection to it is still open.
+    con = _configure(duckdb.connect())
+    con.execute("ATTACH ? AS vb (READ_ONLY)", [str(path)])
+    con.execute("USE vb")
     return con
 
 

@@ -101,7 +101,7 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
             for seq, source in enumerate(files):
                 if progress:
                     progress(f"reading {source.shown}", done, len(sources))
-                _stage_file(con, TABLES[kind], source, seq, run_id, counts[kind])
+                _stage_file(con, TABLES[kind], source, seq, counts[kind])
                 done += 1
             if progress:
                 progress(f"storing {kind}", done, len(sources))
@@ -125,7 +125,7 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
 
 
 def _stage_file(con: duckdb.DuckDBPyConnection, table: Table, source: Source, seq: int,
-                run_id: int, counts: TableCounts) -> None:
+                counts: TableCounts) -> None:
     """Type one file into `staged`; its rejected rows replace its earlier rejections in quarantine."""
     malformed = read_file(con, source.path, table, source.shown)
     con.execute(stage_sql(table, "staged_file"))
@@ -141,14 +141,14 @@ def _stage_file(con: duckdb.DuckDBPyConnection, table: Table, source: Source, se
     raw = "to_json(struct_pack(" + ", ".join(f"{c.name} := r.{c.name}" for c in table.columns) + "))::VARCHAR"
     con.execute(
         f"""INSERT INTO quarantine
-            SELECT ?, ?, s._line, s._reason, s._detail, {raw}, ?
+            SELECT ?, ?, s._line, s._reason, s._detail, {raw}
             FROM staged_file s JOIN raw_file r USING (_line) WHERE s._reason IS NOT NULL""",
-        [table.name, source.shown, run_id],
+        [table.name, source.shown],
     )
     if malformed:
         con.executemany(
-            "INSERT INTO quarantine VALUES (?, ?, ?, 'malformed_line', ?, ?, ?)",
-            [(table.name, source.shown, m.line, m.detail, m.raw, run_id) for m in malformed],
+            "INSERT INTO quarantine VALUES (?, ?, ?, 'malformed_line', ?, ?)",
+            [(table.name, source.shown, m.line, m.detail, m.raw) for m in malformed],
         )
     for reason, n in con.execute(
         "SELECT _reason, count(*) FROM staged_file WHERE _reason IS NOT NULL GROUP BY ALL ORDER BY ALL"

@@ -66,7 +66,7 @@ class Table:
     key: tuple[str, ...]
     rules: tuple[Rule, ...] = ()
     start_column: str | None = None  # interactions: the instant that dates the row
-    fills: dict[str, str] = field(default_factory=dict)  # defaults that depend on other columns
+    fills: dict[str, str] = field(default_factory=dict)  # defaults (for empty values) that depend on other columns
 
     @property
     def is_interaction(self) -> bool:
@@ -184,9 +184,7 @@ TABLES: dict[str, Table] = {
                      "'threshold_seconds is required for ' || metric"),
                 Rule("negative_rate", "credit_rate < 0", "'credit_rate must not be negative'"),
             ),
-            fills={"threshold_seconds":
-                   "CASE WHEN metric = 'reply_within_rate' THEN coalesce(threshold_seconds, 86400) "
-                   "ELSE threshold_seconds END"},
+            fills={"threshold_seconds": "CASE WHEN metric = 'reply_within_rate' THEN 86400 END"},
         ),
         Table(
             "service_hours",
@@ -256,7 +254,7 @@ TABLES: dict[str, Table] = {
                      "'replies ' || replies || ' but first_reply_at is empty'"),
             ),
             start_column="received_at",
-            fills={"replies": "coalesce(replies, CASE WHEN first_reply_at IS NULL THEN 0 ELSE 1 END)"},
+            fills={"replies": "CASE WHEN first_reply_at IS NULL THEN 0 ELSE 1 END"},
         ),
         Table(
             "visits",

@@ -116,7 +116,9 @@ def stage_sql(table: Table, target: str) -> str:
 
     local_start = f" timezone(_tz, {table.start_column}) AS local_start," if table.start_column else ""
     filled = ", ".join(
-        f"{table.fills[c.name]} AS {c.name}" if c.name in table.fills else c.name for c in table.columns
+        f"CASE WHEN _raw_{c.name} IS NULL THEN {table.fills[c.name]} ELSE {c.name} END AS {c.name}"
+        if c.name in table.fills else c.name
+        for c in table.columns
     )
     return f"""
         CREATE OR REPLACE TEMP TABLE {target} AS

@@ -80,8 +80,7 @@ CREATE TABLE agent_sessions (
 -- same file again replaces its rejections instead of repeating them.
 CREATE TABLE quarantine (
     table_name VARCHAR NOT NULL, source_file VARCHAR NOT NULL, line BIGINT NOT NULL,
-    reason VARCHAR NOT NULL, detail VARCHAR NOT NULL, raw VARCHAR NOT NULL,
-    run_id BIGINT NOT NULL);
+    reason VARCHAR NOT NULL, detail VARCHAR NOT NULL, raw VARCHAR NOT NULL);
 
 CREATE TABLE ingest_runs (
     run_id BIGINT NOT NULL, started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ NOT NULL,

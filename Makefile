@@ -1,0 +1,40 @@
+# The two commands: `make run` (dashboard on the embedded default) and `make test` (the whole suite).
+# Each sets up what it needs: a virtual environment with the package, and for the tests the Debian
+# packages the browser suite uses.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+TEST_DEBS := chromium
+
+.PHONY: run test test-fast bench system-test-deps
+
+run: $(VENV)/.run-installed
+	$(BIN)/vendorboard serve
+
+test: $(VENV)/.test-installed system-test-deps
+	$(BIN)/pytest
+
+test-fast: $(VENV)/.test-installed
+	$(BIN)/pytest -m "not slow and not browser"
+
+$(VENV)/.venv-created:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	touch $@
+
+$(VENV)/.run-installed: pyproject.toml $(VENV)/.venv-created
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml $(VENV)/.venv-created
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.run-installed
+
+system-test-deps:
+	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the tests:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
