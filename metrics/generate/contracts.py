@@ -50,6 +50,7 @@ SERVICE_HOURS = (
     ("C-TEL", "chat", "daily", "08:00", "22:00"),
     ("C-TEL", "email", "daily", "08:00", "22:00"),
     ("C-TEL", "onsite", "weekdays", "09:00", "18:00"),
+    ("C-PT", "chat", "daily", "09:00", "23:00"),
     ("C-HOME", "chat", "daily", "09:00", "24:00"),
     ("C-AS", "onsite", "weekdays", "09:00", "18:00"),
 )
@@ -62,6 +63,7 @@ HOLIDAY_DATES = (
     ("2026-10-10", "workday", "国庆节调休上班"),
 )
 HOLIDAY_VENDORS = ("V-TEL", "V-AS")  # the office-based vendors; the online ones work through
+PART_TIME_VENDOR = "V-PT"  # staffed by weekly hours per agent (weekly_min_hours), not by shifts
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,13 @@ def planted_misses(months: tuple[str, ...]) -> tuple[Miss, ...]:
     )
 
 
+def miss_months(misses: tuple[Miss, ...], vendor_id: str, channel: str) -> list[str]:
+    """Months in which the vendor channel serves customers badly (short weekly hours of part-time
+    agents are a staffing miss, not a service one)."""
+    return [m.month for m in misses
+            if (m.vendor_id, m.channel) == (vendor_id, channel) and m.metrics != ("weekly_min_hours",)]
+
+
 def contract_starts(months: tuple[str, ...]) -> dict[str, dt.date]:
     """All contracts start on 1 January of the first month's year, except C-HOME, which starts
     on the 10th of the first month so its fixed fee is pro-rated and its earlier traffic is out of
@@ -96,9 +105,10 @@ def contract_starts(months: tuple[str, ...]) -> dict[str, dt.date]:
 
 
 MONEY = pl.Decimal(12, 2)
+CENT = Decimal("0.01")
 
 
-def _frame(rows: list[dict], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _frame(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
@@ -116,8 +126,8 @@ def reference_tables(months: tuple[str, ...]) -> dict[str, pl.DataFrame]:
             ("C-PT", "V-PT", start["C-PT"], None, "CNY", 0.03, 5, None, None, None, None, None, None),
             ("C-HOME", "V-HOME", start["C-HOME"], None, "CNY", 0.06, 10, Decimal("30000.00"), Decimal("0.00"), 0.2,
              None, None, PLATFORM_PAYEE),
-            ("C-AS", "V-AS", start["C-AS"], None, "CNY", 0.06, 20, (AS_CONTRACT_TOTAL / 12).quantize(Decimal("0.01")), Decimal("0.00"), 0.3,
-             None, None, None),
+            ("C-AS", "V-AS", start["C-AS"], None, "CNY", 0.06, 20, (AS_CONTRACT_TOTAL / 12).quantize(CENT),
+             Decimal("0.00"), 0.3, None, None, None),
         ],
         {"contract_id": pl.String, "vendor_id": pl.String, "start_date": pl.Date, "end_date": pl.Date,
          "currency": pl.String, "tax_rate": pl.Float64, "payment_due_day": pl.Int32, "monthly_fee": MONEY,
@@ -167,7 +177,7 @@ def reference_tables(months: tuple[str, ...]) -> dict[str, pl.DataFrame]:
     adjustments = _frame(
         [("C-AS", penalty_month,
           f"保密违约金 Confidentiality breach penalty: 5% of the total contract amount {AS_CONTRACT_TOTAL}",
-          (-AS_CONTRACT_TOTAL * Decimal("0.05")).quantize(Decimal("0.01")))],
+          (-AS_CONTRACT_TOTAL * Decimal("0.05")).quantize(CENT))],
         {"contract_id": pl.String, "month": pl.String, "description": pl.String, "amount": MONEY},
     )
     return {

@@ -20,9 +20,10 @@ from metrics import store
 from metrics.errors import VendorboardError
 from metrics.ingest import reference
 from metrics.ingest.attribution import covers, out_of_contract, refresh
-from metrics.ingest.read import read_file, supported
+from metrics.ingest import read
 from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, Table
-from metrics.ingest.validate import install_macros, stage_sql
+from metrics.ingest.lookups import Lookups
+from metrics.ingest.validate import stage_sql
 
 Progress = Callable[[str, int, int], None]  # (message, files done, files in all)
 
@@ -70,7 +71,7 @@ def sources_in_dir(data_dir: Path) -> list[Source]:
         for path in sorted((data_dir / kind).rglob("*"))
         if path.is_file() and not path.name.startswith(".")
     ]
-    unsupported = [s.shown for s in found if not supported(s.path)]
+    unsupported = [s.shown for s in found if not read.supported(s.path)]
     if unsupported:
         raise VendorboardError(f"{unsupported[0]}: unsupported file type (expected .csv, .csv.gz or .parquet)")
     if not found:
@@ -87,27 +88,30 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
     ordered = sorted(sources, key=lambda s: LOAD_ORDER.index(s.kind))
     counts: dict[str, TableCounts] = {}
     with store.writer(db) as con:
-        install_macros(con)
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()[0]
         done = 0
+        lookups: Lookups | None = None
 
         def load(kind: str) -> set[str]:
-            nonlocal done
+            nonlocal done, lookups
             files = [s for s in ordered if s.kind == kind]
             if not files:
                 return set()
             counts[kind] = TableCounts()
             con.execute("DROP TABLE IF EXISTS staged")
+            if lookups is None:
+                lookups = Lookups.load(con, with_offsets=kind in INTERACTIONS)
             for seq, source in enumerate(files):
                 if progress:
                     progress(f"reading {source.shown}", done, len(sources))
-                _stage_file(con, TABLES[kind], source, seq, counts[kind])
+                _stage_file(con, TABLES[kind], source, seq, counts[kind], lookups)
                 done += 1
             if progress:
                 progress(f"storing {kind}", done, len(sources))
             touched = _upsert(con, TABLES[kind], counts[kind])
             if kind in REFERENCE:
                 reference.check(con, kind)
+                lookups = None  # what is known has changed
             return touched
 
         retimed = load("vendors") | load("contracts")  # their rows' local time or contract may move
@@ -125,77 +129,86 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
 
 
 def _stage_file(con: duckdb.DuckDBPyConnection, table: Table, source: Source, seq: int,
-                counts: TableCounts) -> None:
-    """Type one file into `staged`; its rejected rows replace its earlier rejections in quarantine."""
-    malformed = read_file(con, source.path, table, source.shown)
-    con.execute(stage_sql(table, "staged_file"))
+                counts: TableCounts, lookups: Lookups) -> None:
+    """Type one file into temp table `staged`; its rejected rows replace its earlier ones in quarantine."""
+    src = read.scan(con, source.path, table, source.shown)
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'staged' AND temporary").fetchone()[0]
+    provenance = "" if table.is_interaction else ", CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS BIGINT) AS source_line"
+    select = f"SELECT {seq} AS _seq, *{provenance} FROM ({stage_sql(table, src.sql, lookups)})"
+    try:  # the rows land in file order, so rowid gives their lines
+        con.execute(f"INSERT INTO staged {select}" if exists else f"CREATE TEMP TABLE staged AS {select}")
+    except duckdb.Error as exc:
+        raise VendorboardError(f"{source.shown}: cannot read the file: {str(exc).splitlines()[0]}") from None
+    bad_lines = read.malformed(con) if src.is_csv else []
+    # rowid follows file order; the file's first row has the smallest rowid of its _seq
+    index = f"(rowid - (SELECT min(rowid) FROM staged WHERE _seq = {seq}))"
+    line = read.line_expr(index, [m.line for m in bad_lines], src.is_csv)
     if not table.is_interaction:
-        bad = con.execute(
-            "SELECT _line, _detail, _reason FROM staged_file WHERE _reason IS NOT NULL ORDER BY _line LIMIT 1"
-        ).fetchone()
-        if malformed:
-            raise VendorboardError(f"{source.shown}, line {malformed[0].line}: {malformed[0].detail}")
-        if bad:
-            raise VendorboardError(f"{source.shown}, line {bad[0]}: {bad[1]} ({bad[2]})")
+        first = con.execute(f"SELECT {line}, _detail, _reason FROM staged WHERE _seq = {seq} AND _check IS NOT NULL "
+                            f"ORDER BY rowid LIMIT 1").fetchone()
+        if bad_lines:
+            raise VendorboardError(f"{source.shown}, line {bad_lines[0].line}: {bad_lines[0].detail}")
+        if first:
+            raise VendorboardError(f"{source.shown}, line {first[0]}: {first[1]} ({first[2]})")
+        con.execute(f"UPDATE staged SET source_file = ?, source_line = {line} WHERE _seq = {seq}", [source.shown])
+        return
     con.execute("DELETE FROM quarantine WHERE table_name = ? AND source_file = ?", [table.name, source.shown])
-    raw = "to_json(struct_pack(" + ", ".join(f"{c.name} := r.{c.name}" for c in table.columns) + "))::VARCHAR"
-    con.execute(
-        f"""INSERT INTO quarantine
-            SELECT ?, ?, s._line, s._reason, s._detail, {raw}
-            FROM staged_file s JOIN raw_file r USING (_line) WHERE s._reason IS NOT NULL""",
-        [table.name, source.shown],
-    )
-    if malformed:
-        con.executemany(
-            "INSERT INTO quarantine VALUES (?, ?, ?, 'malformed_line', ?, ?)",
-            [(table.name, source.shown, m.line, m.detail, m.raw) for m in malformed],
-        )
-    for reason, n in con.execute(
-        "SELECT _reason, count(*) FROM staged_file WHERE _reason IS NOT NULL GROUP BY ALL ORDER BY ALL"
-    ).fetchall() + ([("malformed_line", len(malformed))] if malformed else []):
+    con.execute(f"""INSERT INTO quarantine SELECT ?, ?, {line}, _reason, _detail, _raw
+                    FROM staged WHERE _seq = {seq} AND _check IS NOT NULL""", [table.name, source.shown])
+    if bad_lines:
+        con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, 'malformed_line', ?, ?)",
+                        [(table.name, source.shown, m.line, m.detail, m.raw) for m in bad_lines])
+    rejected = con.execute(f"SELECT _reason, count(*) FROM staged WHERE _seq = {seq} AND _check IS NOT NULL "
+                           "GROUP BY ALL").fetchall() + ([("malformed_line", len(bad_lines))] if bad_lines else [])
+    for reason, n in rejected:
         counts.rejected += n
         counts.rejected_by_reason[reason] = counts.rejected_by_reason.get(reason, 0) + n
-    source_cols = "" if table.is_interaction else f", '{_sql_str(source.shown)}' AS source_file, _line AS source_line"
-    select = f"SELECT {seq} AS _seq, _line, * EXCLUDE (_line, _reason, _detail){source_cols} FROM staged_file WHERE _reason IS NULL"
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'staged' AND temporary").fetchone()[0]
-    con.execute(f"INSERT INTO staged {select}" if exists else f"CREATE TEMP TABLE staged AS {select}")
-    con.execute("DROP TABLE staged_file; DROP TABLE raw_file")
-
-
-def _sql_str(s: str) -> str:
-    return s.replace("'", "''")
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -> set[str]:
-    """Insert new keys, replace changed rows, leave identical ones; returns the vendors touched."""
+    """Insert new keys, replace changed rows, leave identical ones; returns the vendors touched.
+
+    The common case — no key repeated in the run and none stored yet — is one INSERT.
+    """
     key = ", ".join(table.key)
     data = [c.name for c in table.columns]
+    stored = data + (["local_start"] if table.start_column else []) + \
+        ([] if table.is_interaction else ["source_file", "source_line"])
     on = " AND ".join(f"i.{k} IS NOT DISTINCT FROM t.{k}" for k in table.key)
+    good = "SELECT * FROM staged WHERE _check IS NULL"
+    repeated, known = con.execute(f"""
+        SELECT (SELECT count(*) - count(DISTINCT ({key})) FROM ({good})),
+               (SELECT count(*) FROM ({good}) i SEMI JOIN {table.name} t ON {on})""").fetchone()
+    if repeated:
+        good += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY rowid DESC) = 1"  # last one wins
+    attributed = f"SELECT i.*{', c.contract_id' if table.start_column else ''} FROM ({good}) i" + (
+        f" LEFT JOIN contracts c ON {covers('i', 'c')}" if table.start_column else "")
+    columns = ", ".join(stored + (["contract_id"] if table.start_column else []))
+    if not known:
+        counts.loaded = con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({attributed})"
+                                    ).fetchone()[0]
+        vendors = _vendors(con, table, f"({good})")
+        con.execute("DROP TABLE staged")
+        return vendors
     differs = f"row({', '.join('i.' + c for c in data)}) IS DISTINCT FROM row({', '.join('t.' + c for c in data)})"
-    latest = f"""SELECT * EXCLUDE (_seq, _line) FROM staged
-        QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _seq DESC, _line DESC) = 1"""
-    if table.start_column:
-        latest = f"SELECT s.*, c.contract_id FROM ({latest}) s LEFT JOIN contracts c ON {covers('s', 'c')}"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS {latest}")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE incoming_status AS
-        SELECT i.*, CASE WHEN t.{table.key[0]} IS NULL THEN 'loaded'
-                         WHEN {differs} THEN 'updated' ELSE 'unchanged' END AS _status
-        FROM incoming i LEFT JOIN {table.name} t ON {on}""")
-    for status, n in con.execute("SELECT _status, count(*) FROM incoming_status GROUP BY ALL").fetchall():
+        CREATE OR REPLACE TEMP TABLE incoming AS
+        SELECT i.*, CASE WHEN t.{table.key[0]} IS NULL THEN 'loaded' WHEN {differs} THEN 'updated'
+                         ELSE 'unchanged' END AS _status
+        FROM ({attributed}) i LEFT JOIN {table.name} t ON {on}""")
+    for status, n in con.execute("SELECT _status, count(*) FROM incoming GROUP BY ALL").fetchall():
         setattr(counts, status, n)
-    con.execute(f"""
-        DELETE FROM {table.name} t USING incoming_status i
-        WHERE i._status = 'updated' AND {on}""")
-    con.execute(f"""
-        INSERT INTO {table.name} BY NAME
-        SELECT * EXCLUDE (_status) FROM incoming_status WHERE _status <> 'unchanged'""")
-    touched = set()
-    if "vendor_id" in data:
-        touched = {v for (v,) in con.execute(
-            "SELECT DISTINCT vendor_id FROM incoming_status WHERE _status <> 'unchanged'").fetchall()}
-    con.execute("DROP TABLE staged; DROP TABLE incoming; DROP TABLE incoming_status")
-    return touched
+    con.execute(f"DELETE FROM {table.name} t USING incoming i WHERE i._status = 'updated' AND {on}")
+    con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM incoming WHERE _status <> 'unchanged'")
+    vendors = _vendors(con, table, "incoming WHERE _status <> 'unchanged'")
+    con.execute("DROP TABLE staged; DROP TABLE incoming")
+    return vendors
+
+
+def _vendors(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> set[str]:
+    if "vendor_id" not in table.key and table.name != "contracts":
+        return set()
+    return {v for (v,) in con.execute(f"SELECT DISTINCT vendor_id FROM {rows}").fetchall()}
 
 
 __all__ = ["IngestReport", "Source", "TableCounts", "ingest", "sources_in_dir", "INTERACTIONS"]

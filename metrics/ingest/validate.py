@@ -1,29 +1,14 @@
-"""Typing and checking a staged file in one SQL pass: every row gets typed values or a reason.
+"""Typing and checking a file in one streaming SQL pass: every row gets typed values or a check.
 
-The reason is the first failing check, in this order: a missing required value, an unknown
-vendor or contract, a value that does not parse, then the table's own rules (tables.py).
+The check is the first that fails, in this order: a missing required value, an unknown vendor or
+contract, a value that does not parse, then the table's own rules (tables.py). Only rejected rows
+carry their raw text (as JSON) and a sentence saying what is wrong.
 """
 
 from __future__ import annotations
 
-import duckdb
-
+from metrics.ingest.lookups import Lookups
 from metrics.ingest.tables import Col, Table, sql_list
-
-# Naive local time -> instant in the vendor's zone. A time a DST change makes ambiguous is its
-# first occurrence (the earlier instant); one the change skips does not round-trip and is NULL.
-MACROS = r"""
-CREATE OR REPLACE TEMP MACRO vb_local_instant(ts, tz) AS (
-    CASE WHEN ts IS NULL OR tz IS NULL THEN NULL
-         WHEN timezone(tz, timezone(tz, ts) - INTERVAL 1 HOUR) = ts THEN timezone(tz, ts) - INTERVAL 1 HOUR
-         WHEN timezone(tz, timezone(tz, ts)) = ts THEN timezone(tz, ts)
-    END);
-CREATE OR REPLACE TEMP MACRO vb_has_offset(s) AS (
-    regexp_matches(s, '\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|z|[+-]\d\d(:?\d\d)?)$'));
-CREATE OR REPLACE TEMP MACRO vb_instant(s, tz) AS (
-    CASE WHEN vb_has_offset(s) THEN try_cast(s AS TIMESTAMPTZ)
-         ELSE vb_local_instant(try_cast(s AS TIMESTAMP), tz) END);
-"""
 
 PARSE_REASON = {
     "timestamp": "bad_timestamp",
@@ -39,14 +24,10 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PARENTS = {"vendor_id": "vendors", "contract_id": "contracts"}
 
 
-def install_macros(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(MACROS)
-
-
-def _parse(col: Col, raw: str) -> str:
+def _parse(col: Col, raw: str, lookups: Lookups) -> str:
     """SQL typing `raw` (trimmed text, NULL when empty) as `col`; NULL when it does not parse."""
     if col.kind == "timestamp":
-        return f"vb_instant({raw}, _tz)"
+        return f"coalesce(_offset_{col.name}, {lookups.instant('_naive_' + col.name)})"
     if col.kind in ("decimal", "integer", "date"):
         return f"try_cast({raw} AS {col.sql_type})"
     if col.kind == "month":
@@ -67,66 +48,66 @@ def _parse(col: Col, raw: str) -> str:
     return raw
 
 
-def _reason_for(col: Col) -> str:
-    if col.kind == "enum":
-        return f"unknown_{col.name}"
-    return PARSE_REASON[col.kind]
+def _checks(table: Table, parents: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(condition, reason, detail SQL) in the order they are tried; raw text is `_raw_<col>`."""
+    checks = [(f"_raw_{c.name} IS NULL", "missing_required", f"'{c.name} is empty'")
+              for c in table.columns if c.required]
+    checks += [(f"NOT _known_{col}", f"unknown_{col[:-3]}", f"'{col} ' || _raw_{col} || ' is not in {parent}'")
+               for col, parent in parents]
+    for c in table.columns:
+        if c.kind == "text":
+            continue
+        bad = f"_raw_{c.name} IS NOT NULL AND {c.name} IS NULL"
+        if c.kind == "timestamp":
+            checks.append((f"{bad} AND _naive_{c.name} IS NOT NULL", "nonexistent_local_time",
+                           f"'{c.name} ' || _raw_{c.name} || ' does not exist in ' || _tz "
+                           f"|| ' (skipped by a daylight-saving change); send an offset'"))
+        reason = f"unknown_{c.name}" if c.kind == "enum" else PARSE_REASON[c.kind]
+        checks.append((bad, reason, f"'{c.name} ' || _raw_{c.name} || ' is not a valid {c.kind}'"))
+    checks += [(f"coalesce({r.condition}, false)", r.reason, r.detail) for r in table.rules]
+    return checks
 
 
-def stage_sql(table: Table, target: str) -> str:
-    """SQL creating `target` from temp table raw_file: typed columns, `_line`, `_reason`, `_detail`."""
-    trimmed = ", ".join(f"nullif(trim({c.name}), '') AS {c.name}" for c in table.columns)
-    parents = [(c, PARENTS[c]) for c in ("vendor_id", "contract_id") if c in table.required and PARENTS[c] != table.name]
-    joins = " ".join(
-        f"LEFT JOIN (SELECT {col} AS _k{i}{', timezone AS _tz' if parent == 'vendors' else ''} FROM {parent}) "
-        f"p{i} ON p{i}._k{i} = r.{col}"
-        for i, (col, parent) in enumerate(parents)
+def stage_sql(table: Table, source: str, lookups: Lookups) -> str:
+    """SELECT over `source` (a read.Scan) giving typed columns, `local_start` for interactions,
+    and `_check` (index of the failing check, NULL when the row is good), `_reason`, `_detail`
+    and `_raw` (JSON of the raw row) — the last three only on rejected rows. No joins: the rows
+    keep the file's order."""
+    names = [c.name for c in table.columns]
+    stamps = [c.name for c in table.columns if c.kind == "timestamp"]
+    parents = [(c, PARENTS[c]) for c in ("vendor_id", "contract_id")
+               if c in table.required and PARENTS[c] != table.name]
+    tz = lookups.zone() if any(p == "vendors" for _, p in parents) else "CAST(NULL AS VARCHAR)"
+    split = "".join(
+        f", CASE WHEN vb_has_offset({s}) THEN try_cast({s} AS TIMESTAMPTZ) END AS _offset_{s}"
+        f", CASE WHEN NOT vb_has_offset({s}) THEN try_cast({s} AS TIMESTAMP) END AS _naive_{s}"
+        for s in stamps
     )
-    tz = "_tz" if any(p == "vendors" for _, p in parents) else "CAST(NULL AS VARCHAR) AS _tz"
     typed = ", ".join(
-        f"CASE WHEN r.{c.name} IS NULL THEN {c.default or 'NULL'} ELSE {_parse(c, 'r.' + c.name)} END "
-        f"AS {c.name}"
+        f"CASE WHEN {c.name} IS NULL THEN {c.default or 'NULL'} ELSE {_parse(c, c.name, lookups)} END AS {c.name}"
         for c in table.columns
     )
-    raw_cols = ", ".join(f"r.{c.name} AS _raw_{c.name}" for c in table.columns)
-    known = ", ".join(f"p{i}._k{i} IS NOT NULL AS _known_{col}" for i, (col, _) in enumerate(parents))
-
-    checks: list[tuple[str, str, str]] = []  # (condition, reason SQL, detail SQL)
-    for c in table.columns:
-        if c.required:
-            checks.append((f"_raw_{c.name} IS NULL", "'missing_required'", f"'{c.name} is empty'"))
-    for col, parent in parents:
-        checks.append((f"NOT _known_{col}", f"'unknown_{col[:-3]}'",
-                       f"'{col} ' || _raw_{col} || ' is not in {parent}'"))
-    for c in table.columns:
-        if c.kind != "text":
-            bad = f"_raw_{c.name} IS NOT NULL AND {c.name} IS NULL"
-            if c.kind == "timestamp":
-                checks.append((f"{bad} AND try_cast(_raw_{c.name} AS TIMESTAMP) IS NOT NULL "
-                               f"AND NOT vb_has_offset(_raw_{c.name})",
-                               "'nonexistent_local_time'",
-                               f"'{c.name} ' || _raw_{c.name} || ' does not exist in ' || _tz "
-                               f"|| ' (skipped by a daylight-saving change); send an offset'"))
-            checks.append((bad, f"'{_reason_for(c)}'",
-                           f"'{c.name} ' || _raw_{c.name} || ' is not a valid {c.kind}'"))
-    for rule in table.rules:
-        checks.append((f"coalesce({rule.condition}, false)", f"'{rule.reason}'", rule.detail))
-    reason = "CASE " + " ".join(f"WHEN {cond} THEN {r}" for cond, r, _ in checks) + " END"
-    detail = "CASE " + " ".join(f"WHEN {cond} THEN {d}" for cond, _, d in checks) + " END"
-
-    local_start = f" timezone(_tz, {table.start_column}) AS local_start," if table.start_column else ""
+    raw = ", ".join(f"{c} AS _raw_{c}" for c in names)
+    known = "".join(f", {lookups.known(col)} AS _known_{col}" for col, _ in parents)
+    naive = "".join(f", _naive_{s}" for s in stamps)
     filled = ", ".join(
-        f"CASE WHEN _raw_{c.name} IS NULL THEN {table.fills[c.name]} ELSE {c.name} END AS {c.name}"
-        if c.name in table.fills else c.name
-        for c in table.columns
+        f"CASE WHEN _raw_{n} IS NULL THEN {table.fills[n]} ELSE {n} END AS {n}" if n in table.fills else n
+        for n in names
     )
+    checks = _checks(table, parents)
+    check = "CASE " + " ".join(f"WHEN {cond} THEN {i}" for i, (cond, _, _) in enumerate(checks)) + " END"
+    reason = "CASE _check " + " ".join(f"WHEN {i} THEN '{r}'" for i, (_, r, _) in enumerate(checks)) + " END"
+    detail = "CASE _check " + " ".join(f"WHEN {i} THEN {d}" for i, (_, _, d) in enumerate(checks)) + " END"
+    raw_json = "to_json(struct_pack(" + ", ".join(f"{c} := _raw_{c}" for c in names) + "))::VARCHAR"
+    start = table.start_column
+    local_start = f", coalesce(_naive_{start}, timezone(_tz, {start})) AS local_start" if start else ""
     return f"""
-        CREATE OR REPLACE TEMP TABLE {target} AS
-        WITH r AS (SELECT _line, {trimmed} FROM raw_file),
-        p AS (SELECT r._line, {raw_cols}, {known + ', ' if known else ''}{tz}, {typed}
-              FROM r {joins}),
-        f AS (SELECT * EXCLUDE ({', '.join(c.name for c in table.columns)}), {filled} FROM p)
-        SELECT _line, {', '.join(c.name for c in table.columns)},{local_start} {reason} AS _reason,
-               {detail} AS _detail
-        FROM f
-    """
+        WITH z AS (SELECT *, {tz} AS _tz{split} FROM {source}),
+        p AS (SELECT {raw}{known}, _tz{naive}, {typed} FROM z),
+        f AS (SELECT * EXCLUDE ({', '.join(names)}), {filled} FROM p),
+        c AS (SELECT *, {check} AS _check FROM f)
+        SELECT {', '.join(names)}{local_start}, _check,
+               CASE WHEN _check IS NOT NULL THEN {reason} END AS _reason,
+               CASE WHEN _check IS NOT NULL THEN {detail} END AS _detail,
+               CASE WHEN _check IS NOT NULL THEN {raw_json} END AS _raw
+        FROM c"""

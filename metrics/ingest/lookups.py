@@ -1,0 +1,98 @@
+"""Lookups the typing pass needs (known vendors and contracts, each vendor's zone and UTC offsets),
+written into the SQL as CASE expressions rather than joins: a hash join does not keep the file's
+row order, and that order is how a rejected row's line is known.
+
+Offsets: every local hour over each vendor's contract span (plus a margin) is converted exactly
+once; runs of hours with one offset become one branch, so typing a naive timestamp is a range test
+and a subtraction instead of three ICU conversions. Hours a DST change cuts (skipped, or a change
+at :30) and times outside the span fall back to the exact conversion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+# Naive local time -> instant in zone tz, exactly. A time a DST change makes ambiguous is its
+# first occurrence (the earlier instant); one the change skips does not round-trip: NULL.
+MACROS = r"""
+CREATE OR REPLACE TEMP MACRO vb_local_instant(ts, tz) AS (
+    CASE WHEN ts IS NULL OR tz IS NULL THEN NULL
+         WHEN timezone(tz, timezone(tz, ts) - INTERVAL 1 HOUR) = ts THEN timezone(tz, ts) - INTERVAL 1 HOUR
+         WHEN timezone(tz, timezone(tz, ts)) = ts THEN timezone(tz, ts)
+    END);
+CREATE OR REPLACE TEMP MACRO vb_has_offset(s) AS (
+    right(s, 1) IN ('Z', 'z') OR contains(substr(s, 12), '+') OR contains(substr(s, 12), '-'));
+"""
+
+OFFSET_RUNS = """
+WITH span AS (
+    SELECT v.vendor_id, v.timezone,
+           min(c.start_date) - INTERVAL 31 DAY AS lo,
+           least(max(coalesce(c.end_date, current_date + INTERVAL 730 DAY)),
+                 min(c.start_date) + INTERVAL 30 YEAR) + INTERVAL 31 DAY AS hi
+    FROM vendors v JOIN contracts c USING (vendor_id) GROUP BY ALL),
+hours AS (
+    SELECT vendor_id, timezone, unnest(generate_series(lo::TIMESTAMP, hi::TIMESTAMP, INTERVAL 1 HOUR)) AS hour
+    FROM span),
+exact AS (
+    SELECT vendor_id, hour, vb_local_instant(hour, timezone) AS start_at,
+           vb_local_instant(hour + INTERVAL 3599999999 MICROSECOND, timezone) AS end_at
+    FROM hours),
+uniform AS (
+    SELECT vendor_id, hour, epoch_us(hour) - epoch_us(start_at) AS offset_us
+    FROM exact WHERE end_at - start_at = INTERVAL 3599999999 MICROSECOND),
+runs AS (
+    SELECT *, hour - to_hours(row_number() OVER (PARTITION BY vendor_id, offset_us ORDER BY hour)) AS run
+    FROM uniform)
+SELECT vendor_id, min(hour), max(hour) + INTERVAL 1 HOUR, offset_us
+FROM runs GROUP BY vendor_id, offset_us, run ORDER BY vendor_id, 2
+"""
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Lookups:
+    zones: dict[str, str]  # vendor_id -> IANA zone
+    contracts: frozenset[str]
+    offsets: dict[str, list[tuple[str, str, int]]]  # vendor_id -> [(from, to, offset_us)] local hours
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection, with_offsets: bool) -> Lookups:
+        """What is stored now; the offsets (which cost a moment) only for tables with timestamps."""
+        con.execute(MACROS)
+        offsets: dict[str, list[tuple[str, str, int]]] = {}
+        for vendor, lo, hi, off in con.execute(OFFSET_RUNS).fetchall() if with_offsets else []:
+            offsets.setdefault(vendor, []).append((str(lo), str(hi), off))
+        return cls(
+            zones=dict(con.execute("SELECT vendor_id, timezone FROM vendors").fetchall()),
+            contracts=frozenset(c for (c,) in con.execute("SELECT contract_id FROM contracts").fetchall()),
+            offsets=offsets,
+        )
+
+    def known(self, column: str) -> str:
+        """SQL: the row's vendor_id / contract_id is stored."""
+        ids = self.zones if column == "vendor_id" else self.contracts
+        return f"{column} IN ({', '.join(map(_lit, sorted(ids)))})" if ids else "false"
+
+    def zone(self) -> str:
+        """SQL: the row's vendor's time zone (NULL for an unknown vendor)."""
+        if not self.zones:
+            return "CAST(NULL AS VARCHAR)"
+        return "CASE vendor_id " + " ".join(f"WHEN {_lit(v)} THEN {_lit(z)}" for v, z in self.zones.items()) + " END"
+
+    def instant(self, naive: str) -> str:
+        """SQL: the instant of the naive local timestamp `naive` for the row's vendor."""
+        branches = []
+        for vendor, runs in self.offsets.items():
+            ranges = " ".join(
+                f"WHEN {naive} >= TIMESTAMP '{lo}' AND {naive} < TIMESTAMP '{hi}' "
+                f"THEN CAST({naive} - to_microseconds({off}) AS TIMESTAMPTZ)"
+                for lo, hi, off in runs)
+            branches.append(f"WHEN vendor_id = {_lit(vendor)} THEN CASE {ranges} ELSE vb_local_instant({naive}, _tz) END")
+        return f"CASE {' '.join(branches)} ELSE vb_local_instant({naive}, _tz) END" if branches \
+            else f"vb_local_instant({naive}, _tz)"
