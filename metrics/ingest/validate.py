@@ -78,9 +78,10 @@ def stage_sql(table: Table, source: str, lookups: Lookups) -> str:
     parents = [(c, PARENTS[c]) for c in ("vendor_id", "contract_id")
                if c in table.required and PARENTS[c] != table.name]
     tz = lookups.zone() if any(p == "vendors" for _, p in parents) else "CAST(NULL AS VARCHAR)"
+    marks = "".join(f", vb_has_offset({s}) AS _has_offset_{s}" for s in stamps)
     split = "".join(
-        f", CASE WHEN vb_has_offset({s}) THEN try_cast({s} AS TIMESTAMPTZ) END AS _offset_{s}"
-        f", CASE WHEN NOT vb_has_offset({s}) THEN try_cast({s} AS TIMESTAMP) END AS _naive_{s}"
+        f", CASE WHEN _has_offset_{s} THEN try_cast({s} AS TIMESTAMPTZ) END AS _offset_{s}"
+        f", CASE WHEN NOT _has_offset_{s} THEN try_cast({s} AS TIMESTAMP) END AS _naive_{s}"
         for s in stamps
     )
     typed = ", ".join(
@@ -102,7 +103,8 @@ def stage_sql(table: Table, source: str, lookups: Lookups) -> str:
     start = table.start_column
     local_start = f", coalesce(_naive_{start}, timezone(_tz, {start})) AS local_start" if start else ""
     return f"""
-        WITH z AS (SELECT *, {tz} AS _tz{split} FROM {source}),
+        WITH m AS (SELECT *{marks} FROM {source}),
+        z AS (SELECT *, {tz} AS _tz{split} FROM m),
         p AS (SELECT {raw}{known}, _tz{naive}, {typed} FROM z),
         f AS (SELECT * EXCLUDE ({', '.join(names)}), {filled} FROM p),
         c AS (SELECT *, {check} AS _check FROM f)
