@@ -1,0 +1,61 @@
+"""`vendorboard sla --month YYYY-MM [--contract ID]`: every SLA target in force with its verdict."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from metrics import store
+from metrics.cli import app
+from metrics.cli.output import Format, FormatOption, OutOption, emit, to_csv, to_json, to_table
+from metrics.periods import parse_month
+from metrics.sla import verdicts
+
+FIELDS = ("contract_id", "vendor_id", "month", "channel", "metric", "value", "target", "threshold_seconds",
+          "clock", "met", "numerator", "denominator", "credit_rate")  # SPEC §5, in this order
+
+
+@app.command("sla")
+def sla_command(
+    ctx: typer.Context,
+    month: Annotated[str, typer.Option(help="month as YYYY-MM")],
+    contract: Annotated[Optional[str], typer.Option(help="one contract (default: all)")] = None,
+    fmt: FormatOption = Format.table,
+    out: OutOption = None,
+) -> None:
+    """The SLA metrics of every target in force in the month, with value, target and verdict."""
+    first = parse_month(month)
+    con = store.connect_reader(Path(ctx.obj))
+    try:
+        rows = [_plain(r) for r in verdicts(con, first, contract).select(FIELDS).iter_rows(named=True)]
+    finally:
+        con.close()
+    if fmt is Format.json:
+        emit(to_json(rows), out)
+    elif fmt is Format.csv:
+        emit(to_csv(rows), out)
+    else:
+        emit(to_table([_for_people(r) for r in rows], f"SLA {month}"), out)
+
+
+def _for_people(r: dict) -> dict:
+    """Narrow enough to read: the month is in the title, the value rounded, the threshold with its
+    clock when that is the business clock, numerator/denominator as one fraction."""
+    limit = " ".join(str(x) for x in (r["threshold_seconds"], r["clock"] if r["clock"] == "business" else None)
+                     if x is not None)
+    return {"contract": r["contract_id"], "channel": r["channel"], "metric": r["metric"],
+            "value": None if r["value"] is None else round(r["value"], 4), "target": r["target"],
+            "threshold": limit, "met": r["met"], "of": f"{r['numerator']}/{r['denominator']}",
+            "credit": r["credit_rate"]}
+
+
+def _plain(row: dict) -> dict:
+    """Decimals without the engine's trailing zeros ('0.95', '20', '1234'), as people write them."""
+    return {k: _trim(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+
+
+def _trim(d: Decimal) -> Decimal:
+    return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()

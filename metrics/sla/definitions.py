@@ -1,0 +1,178 @@
+"""Every SLA metric of SPEC §3, defined once.
+
+A metric is a set of per-row SQL expressions over a facts relation (facts.py): which rows it
+counts, what each counted row adds to the numerator (and denominator), whether the row on its
+own met the target, and the quantity shown for it. The aggregate (verdicts), the per-day and
+per-hour series and the evidence (hit / miss / not counted per interaction) are all built from
+these expressions, so a figure on a page, in `vendorboard sla` and behind an invoice credit
+cannot disagree.
+
+Placeholders filled per target (see `render`):
+  {wait} {response} {reply}  the clocked duration in microseconds: `<name>_calendar_us` or
+                             `<name>_business_us` by the target's clock
+  {threshold_us}             the target's threshold_seconds in microseconds
+  {target}, {target_us}      the target value (as a number, and as microseconds for durations)
+  {short_us}                 the contract's short_abandon_seconds in microseconds
+  {mode}                     the contract's sl_abandons
+  {channel}                  the target's channel
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from metrics.errors import VendorboardError
+
+MICROS = Decimal(1_000_000)
+
+
+def seconds(us: str) -> str:
+    """SQL: microseconds as exact DECIMAL seconds."""
+    return f"({us}::DECIMAL(18, 0) * 0.000001)"
+
+
+@dataclass(frozen=True)
+class Expr:
+    """The per-row SQL of one metric on one channel."""
+
+    counted: str  # the row is in the denominator (else "not counted" in evidence)
+    numerator: str  # what a counted row adds to the numerator
+    hit: str  # the counted row on its own meets the target
+    measure: str  # select-list of the quantities shown per row in evidence
+    denominator: str = "1"  # what a counted row adds to the denominator
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    better: str  # 'higher' (met when value >= target) or 'lower' (value <= target)
+    by_channel: dict[str, Expr]  # channel -> definition; '*' for any channel
+    source: str | None = None  # facts relation; None: the channel's interactions
+    micros: bool = False  # the numerator is in microseconds (reported in seconds)
+    per_hour: bool = True  # has an hour-of-day series
+
+    def expr(self, channel: str) -> Expr:
+        found = self.by_channel.get(channel) or self.by_channel.get("*")
+        if found is None:
+            raise VendorboardError(f"metric {self.name} does not apply to channel {channel}")
+        return found
+
+
+# A call abandoned after waiting less than the contract's short_abandon_seconds (calendar time:
+# the caller hung up that quickly, whatever the service hours).
+SHORT_ABANDON = "(NOT answered AND wait_calendar_us < {short_us})"
+WAIT = f"{seconds('{wait}')} AS wait_seconds, answered"
+
+
+METRICS: dict[str, Metric] = {m.name: m for m in (
+    Metric("answer_rate", "higher", {"phone": Expr(
+        counted=f"NOT {SHORT_ABANDON}",
+        numerator="answered::INTEGER",
+        hit="answered",
+        measure=WAIT)}),
+    # sl_abandons picks the denominator and whether an abandon within the threshold counts as met:
+    # exclude_short: answered within threshold / (offered - short abandons)
+    # exclude_all:   answered within threshold / answered
+    # count_as_met:  (answered + abandoned within threshold) / offered
+    Metric("service_level", "higher", {
+        "phone": Expr(
+            counted=f"""CASE '{{mode}}' WHEN 'exclude_all' THEN answered WHEN 'count_as_met' THEN true
+                        ELSE NOT {SHORT_ABANDON} END""",
+            numerator="({wait} <= {threshold_us} AND (answered OR '{mode}' = 'count_as_met'))::INTEGER",
+            hit="{wait} <= {threshold_us} AND (answered OR '{mode}' = 'count_as_met')",
+            measure=WAIT),
+        "chat": Expr(
+            counted="true",
+            numerator="coalesce({response} <= {threshold_us}, false)::INTEGER",
+            hit="coalesce({response} <= {threshold_us}, false)",
+            measure=f"{seconds('{response}')} AS response_seconds"),
+    }),
+    Metric("asa_seconds", "lower", {"phone": Expr(
+        counted="answered",
+        numerator="{wait}",
+        hit="{wait} <= {target_us}",
+        measure=WAIT)}, micros=True),
+    Metric("abandon_rate", "lower", {"phone": Expr(
+        counted=f"NOT {SHORT_ABANDON}",
+        numerator="(NOT answered)::INTEGER",
+        hit="answered",
+        measure=WAIT)}),
+    Metric("aht_seconds", "lower", {"phone": Expr(
+        counted="answered",
+        numerator="handle_us",
+        hit="handle_us <= {target_us}",
+        measure=f"{seconds('handle_us')} AS handle_seconds")}, micros=True),
+    Metric("first_response_seconds", "lower", {"chat": Expr(
+        counted="responded",
+        numerator="{response}",
+        hit="{response} <= {target_us}",
+        measure=f"{seconds('{response}')} AS response_seconds")}, micros=True),
+    Metric("response_rate", "higher", {"chat": Expr(
+        counted="true",
+        numerator="responded::INTEGER",
+        hit="responded",
+        measure=f"{seconds('{response}')} AS response_seconds")}),
+    # An unreplied e-mail is late: its reply time is NULL, never within the threshold.
+    Metric("reply_within_rate", "higher", {"email": Expr(
+        counted="true",
+        numerator="coalesce({reply} <= {threshold_us}, false)::INTEGER",
+        hit="coalesce({reply} <= {threshold_us}, false)",
+        measure=f"{seconds('{reply}')} AS reply_seconds")}),
+    # A completed visit with no audited question adds nothing to either side: not counted.
+    Metric("accuracy", "higher", {"onsite": Expr(
+        counted="status = 'completed' AND questions_audited > 0",
+        numerator="questions_correct",
+        denominator="questions_audited",
+        hit="questions_correct >= {target} * questions_audited",
+        measure="questions_correct, questions_audited, status AS visit_status")}),
+    # Any interaction carrying a score, answered or not; on-site: visits of any status.
+    Metric("csat", "higher", {"*": Expr(
+        counted="csat IS NOT NULL",
+        numerator="csat",
+        hit="csat >= {target}",
+        measure="csat")}),
+    # Facts are service-hour slices (at most one local hour each) with their covered seconds.
+    Metric("coverage_rate", "higher", {"*": Expr(
+        counted="channel = '{channel}' AND service_us > 0",
+        numerator=seconds("covered_us"),
+        denominator=seconds("service_us"),
+        hit="covered_us = service_us",
+        measure=f"{seconds('covered_us')} AS covered_seconds, {seconds('service_us')} AS service_seconds")},
+        source="coverage"),
+    # Facts are agent-weeks with logged time; the target's channel only says where a credit goes.
+    Metric("weekly_min_hours", "higher", {"*": Expr(
+        counted="true",
+        numerator="(logged_us >= {threshold_us})::INTEGER",
+        hit="logged_us >= {threshold_us}",
+        measure=f"agent_id, {seconds('logged_us')} AS logged_seconds")},
+        source="agent_weeks", per_hour=False),
+)}
+
+CLOCKED = ("wait", "response", "reply")  # facts durations that have a calendar and a business reading
+
+
+def _micros(value: Decimal | None) -> str:
+    return "NULL" if value is None else str(int(value * MICROS))
+
+
+def render(sql: str, target: dict) -> str:
+    """Fill a definition's placeholders with one target's terms (all literals, so each target's
+    aggregate is a plain FILTER clause in the channel's single pass)."""
+    clock = target["clock"]
+    return sql.format(
+        **{name: f"{name}_{clock}_us" for name in CLOCKED},
+        threshold_us=_micros(target["threshold_seconds"]),
+        target=f"{target['target']}::DECIMAL(18, 6)",
+        target_us=_micros(target["target"]),
+        short_us=_micros(target["short_abandon_seconds"]),
+        mode=target["sl_abandons"],
+        channel=target["channel"],
+    )
+
+
+def metric(name: str) -> Metric:
+    try:
+        return METRICS[name]
+    except KeyError:
+        raise VendorboardError(f"unknown metric '{name}' (expected one of {', '.join(METRICS)})") from None

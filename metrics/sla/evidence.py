@@ -1,0 +1,50 @@
+"""Evidence: the rows behind one target, each with its own status (SPEC §3).
+
+`hit` the row on its own meets the target (a call answered within the threshold, an e-mail
+replied in time, a service hour fully covered); `miss` it counts against it; `not_counted` it is
+outside the denominator (a short abandon, an unanswered call for ASA, a visit not completed).
+The result is a lazy DuckDB relation: page it with `.limit(n, offset)`, export it with `.pl()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import duckdb
+
+from metrics.errors import VendorboardError
+from metrics.sla.definitions import metric as definition
+from metrics.sla.definitions import render
+from metrics.sla.facts import for_targets, source_of
+from metrics.sla.targets import in_force
+
+
+def evidence(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str, channel: str, metric: str,
+             threshold_seconds: Decimal | float | None = None, clock: str | None = None) -> duckdb.DuckDBPyRelation:
+    """id, local_start, the measured quantities and status of every row the target is measured on,
+    in time order. threshold_seconds and clock pick one target when a metric has several."""
+    target = _one_target(con, month, contract_id, channel, metric, threshold_seconds, clock)
+    e = definition(metric).expr(channel)
+    rows = for_targets(con, source_of(target), month, [target])
+    return con.sql(f"""
+        SELECT id, local_start, {render(e.measure, target)},
+               CASE WHEN NOT coalesce({render(e.counted, target)}, false) THEN 'not_counted'
+                    WHEN coalesce({render(e.hit, target)}, false) THEN 'hit' ELSE 'miss' END AS status
+        FROM {rows}
+        ORDER BY local_start, id""")
+
+
+def _one_target(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str, channel: str, name: str,
+                threshold: Decimal | float | None, clock: str | None) -> dict:
+    definition(name)  # an unknown metric is an error of its own
+    found = [t for t in in_force(con, month, contract_id)
+             if t["channel"] == channel and t["metric"] == name
+             and (threshold is None or t["threshold_seconds"] == Decimal(str(threshold)))
+             and (clock is None or t["clock"] == clock)]
+    what = f"{contract_id} {channel} {name}"
+    if not found:
+        raise VendorboardError(f"no {what} target in force in {month:%Y-%m}")
+    if len(found) > 1:
+        raise VendorboardError(f"{what} has {len(found)} targets in force; give threshold_seconds and clock")
+    return found[0]

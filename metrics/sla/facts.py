@@ -1,0 +1,207 @@
+"""The rows SLA metrics are computed over: one facts relation per source, one month, some contracts.
+
+Interaction sources (calls, chats, emails, visits) read their table once, filtered by contract
+and by the month on `local_start` (vendor wall-clock time stored at ingest, so no per-row time
+zone conversion), and turn instants into exact microsecond durations. A clocked duration
+(`wait`, `response`, `reply`) comes as `<name>_calendar_us` and, when a target needs it,
+`<name>_business_us` read off the business clock with two ASOF joins.
+
+`coverage` rows are service-hour slices (a window cut at local hour boundaries) with the seconds
+some agent session on the channel was open; `agent_weeks` rows are ISO weeks per agent with
+the logged time of their sessions on every channel merged.
+
+Every facts relation has contract_id, vendor_id, channel, id and local_start (what series group by).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+
+from metrics.periods import next_month
+from metrics.service_hours import (
+    business_clock_sql,
+    clock_join,
+    local_instant,
+    merged_intervals_sql,
+    sql_text,
+    windows_sql,
+)
+from metrics.sla.definitions import metric
+
+
+@dataclass(frozen=True)
+class Interactions:
+    table: str
+    channel: str
+    id: str
+    start: str  # the instant that dates the row
+    clocked: str | None  # the duration measured from `start` to `until`, on either clock
+    until: str | None
+    columns: str  # the other per-row quantities the definitions use
+
+
+INTERACTIONS = {
+    s.channel: s
+    for s in (
+        Interactions("calls", "phone", "call_id", "offered_at", "wait", "coalesce(answered_at, ended_at)",
+                     """answered_at IS NOT NULL AS answered,
+                        CASE WHEN answered_at IS NOT NULL THEN epoch_us(ended_at) - epoch_us(answered_at)
+                             + (hold_seconds * 1000000)::BIGINT + (wrap_seconds * 1000000)::BIGINT END AS handle_us,
+                        csat"""),
+        Interactions("chats", "chat", "chat_id", "started_at", "response", "first_response_at",
+                     "first_response_at IS NOT NULL AS responded, csat"),
+        Interactions("emails", "email", "email_id", "received_at", "reply", "first_reply_at",
+                     "first_reply_at IS NOT NULL AS replied, replies, csat"),
+        Interactions("visits", "onsite", "visit_id", "arrived_at", None, None,
+                     "status, questions_audited, questions_correct, csat"),
+    )
+}
+
+
+def _ids(contract_ids: list[str]) -> str:
+    return ", ".join(map(sql_text, contract_ids)) or "NULL"
+
+
+def _ts(day: dt.date) -> str:
+    return f"TIMESTAMP '{day.isoformat()}'"
+
+
+def month_filter(month: dt.date) -> str:
+    return f"local_start >= {_ts(month)} AND local_start < {_ts(next_month(month))}"
+
+
+def interactions_sql(channel: str, month: dt.date, contract_ids: list[str], clock_until: dt.date | None) -> str:
+    """Facts of one channel's interactions; with `clock_until`, also the business-clock durations
+    (the clock runs on the service windows from the month's start to that date)."""
+    s = INTERACTIONS[channel]
+    clocked = (f", {s.until} AS until_at, epoch_us({s.until}) - epoch_us({s.start}) AS {s.clocked}_calendar_us"
+               if s.clocked else "")
+    base = f"""
+        SELECT contract_id, vendor_id, '{channel}' AS channel, {s.id} AS id, local_start,
+               {s.start} AS start_at{clocked}, {s.columns}
+        FROM {s.table}
+        WHERE contract_id IN ({_ids(contract_ids)}) AND {month_filter(month)}"""
+    if clock_until is None or not s.clocked:
+        return f"({base})"
+    join_a, read_a = clock_join("clock", "ca", "f", "f.start_at")
+    join_b, read_b = clock_join("clock", "cb", "f", "f.until_at")
+    return f"""(
+        WITH clock AS ({business_clock_sql(month, clock_until, contract_ids)})
+        SELECT f.*, {read_b} - {read_a} AS {s.clocked}_business_us
+        FROM ({base}) f {join_a} {join_b})"""
+
+
+def clock_end_sql(channel: str, month: dt.date, contract_ids: list[str]) -> str | None:
+    """SQL for the UTC date of the last instant a clocked duration of the month ends at (the
+    business clock must run that far), or None when the channel has no clocked duration."""
+    s = INTERACTIONS[channel]
+    if not s.clocked:
+        return None
+    return (f"SELECT timezone('UTC', max({s.until}))::DATE FROM {s.table} "
+            f"WHERE contract_id IN ({_ids(contract_ids)}) AND {month_filter(month)}")
+
+
+def _sessions(vendor_filter: str, keys: list[str], lo: str, hi: str) -> str:
+    """Agent sessions overlapping [lo, hi), merged per `keys`."""
+    return merged_intervals_sql(
+        f"(SELECT * FROM agent_sessions s WHERE {vendor_filter} AND logout_at > {lo} AND login_at < {hi})",
+        keys, "login_at", "logout_at")
+
+
+def _overlap_us(a: str, b: str) -> str:
+    """SQL: microseconds two overlapping intervals share (least/greatest skip NULLs: join first)."""
+    return f"epoch_us(least({a}.end_at, {b}.end_at)) - epoch_us(greatest({a}.start_at, {b}.start_at))"
+
+
+def _utc(day: dt.date) -> str:
+    return f"TIMESTAMPTZ '{day.isoformat()} 00:00:00+00'"
+
+
+def coverage_sql(month: dt.date, contract_ids: list[str], channels: list[str]) -> str:
+    """Service-hour slices of the month with their service and covered microseconds. A slice is
+    a service window cut at local hour boundaries (so hour-of-day series work), and it is covered
+    while at least one agent session on its channel is open (sessions merged across agents)."""
+    end = next_month(month)
+    hour = "hour_local"
+    vendors = f"s.vendor_id IN (SELECT vendor_id FROM contracts WHERE contract_id IN ({_ids(contract_ids)}))"
+    margin = dt.timedelta(days=1)  # instants of a local month lie within a day of its UTC dates
+    return f"""(
+        WITH win AS (SELECT w.*, v.timezone AS tz FROM ({windows_sql(month, end, contract_ids)}) w
+                     JOIN vendors v USING (vendor_id) WHERE w.channel IN ({_ids(channels)})),
+        hours AS (SELECT *, unnest(generate_series(date_trunc('hour', timezone(tz, start_at)),
+                                                   timezone(tz, end_at) - INTERVAL 1 MICROSECOND,
+                                                   INTERVAL 1 HOUR)) AS {hour}
+                  FROM win),
+        slices AS (SELECT contract_id, vendor_id, channel, greatest({hour}, timezone(tz, start_at)) AS local_start,
+                          greatest(start_at, {local_instant(hour, 'tz')}) AS start_at,
+                          least(end_at, {local_instant(f'{hour} + INTERVAL 1 HOUR', 'tz')}) AS end_at
+                   FROM hours),
+        sessions AS ({_sessions(vendors, ['vendor_id', 'channel'], _utc(month - margin), _utc(end + margin))})
+        SELECT x.contract_id, x.vendor_id, x.channel, strftime(x.local_start, '%Y-%m-%d %H:%M') AS id,
+               x.local_start, x.start_at, x.end_at,
+               epoch_us(x.end_at) - epoch_us(x.start_at) AS service_us,
+               coalesce(sum({_overlap_us('m', 'x')}) FILTER (WHERE m.start_at IS NOT NULL), 0)::BIGINT AS covered_us
+        FROM slices x LEFT JOIN sessions m
+          ON m.vendor_id = x.vendor_id AND m.channel = x.channel AND m.start_at < x.end_at AND m.end_at > x.start_at
+        WHERE x.end_at > x.start_at
+        GROUP BY ALL)"""
+
+
+def iso_weeks(month: dt.date) -> tuple[dt.date, dt.date]:
+    """Mondays of the first and last ISO week whose Thursday falls in `month`."""
+    first_thursday = month + dt.timedelta(days=(3 - month.weekday()) % 7)
+    last_day = next_month(month) - dt.timedelta(days=1)
+    last_thursday = last_day - dt.timedelta(days=(last_day.weekday() - 3) % 7)
+    return first_thursday - dt.timedelta(days=3), last_thursday - dt.timedelta(days=3)
+
+
+def agent_weeks_sql(month: dt.date, contract_ids: list[str]) -> str:
+    """Agent-weeks of the month: ISO weeks (vendor time) whose Thursday is in the month, under the
+    contract in force on that Thursday, with the agent's sessions on every channel merged and
+    clipped to the whole week. Weeks without logged time have no row."""
+    first, last = iso_weeks(month)
+    lo, hi = _utc(first - dt.timedelta(days=1)), _utc(last + dt.timedelta(days=8))
+    vendors = f"s.vendor_id IN (SELECT vendor_id FROM contracts WHERE contract_id IN ({_ids(contract_ids)}))"
+    return f"""(
+        WITH weeks AS (
+            SELECT c.contract_id, c.vendor_id, g.monday,
+                   {local_instant('g.monday', 'v.timezone')} AS start_at,
+                   {local_instant("g.monday + INTERVAL 7 DAY", 'v.timezone')} AS end_at
+            FROM contracts c JOIN vendors v USING (vendor_id)
+            CROSS JOIN (SELECT unnest(generate_series({_ts(first)}, {_ts(last)}, INTERVAL 7 DAY)) AS monday) g
+            WHERE c.contract_id IN ({_ids(contract_ids)})
+              AND (g.monday + INTERVAL 3 DAY)::DATE >= c.start_date
+              AND (c.end_date IS NULL OR (g.monday + INTERVAL 3 DAY)::DATE <= c.end_date)),
+        sessions AS ({_sessions(vendors, ['vendor_id', 'agent_id'], lo, hi)})
+        SELECT w.contract_id, w.vendor_id, CAST(NULL AS VARCHAR) AS channel,
+               s.agent_id || ' ' || strftime(w.monday, '%G-W%V') AS id, w.monday AS local_start, s.agent_id,
+               sum({_overlap_us('s', 'w')})::BIGINT AS logged_us
+        FROM weeks w JOIN sessions s
+          ON s.vendor_id = w.vendor_id AND s.start_at < w.end_at AND s.end_at > w.start_at
+        GROUP BY ALL)"""
+
+
+def source_of(target: dict) -> str:
+    """Which facts relation a target is measured on."""
+    return metric(target["metric"]).source or target["channel"]
+
+
+def for_targets(con: duckdb.DuckDBPyConnection, source: str, month: dt.date, targets: list[dict]) -> str:
+    """The facts relation of `source` for the contracts and channels of `targets` (with
+    business-clock durations when one of them runs on that clock)."""
+    contract_ids = sorted({t["contract_id"] for t in targets})
+    if source == "coverage":
+        return coverage_sql(month, contract_ids, sorted({t["channel"] for t in targets}))
+    if source == "agent_weeks":
+        return agent_weeks_sql(month, contract_ids)
+    clock_until = None
+    business = any(t["clock"] == "business" for t in targets)
+    end_sql = clock_end_sql(source, month, contract_ids) if business else None
+    if end_sql:
+        last = con.execute(end_sql).fetchall()[0][0]
+        # the clock runs past the last end; a UTC date is within a day of the local one
+        clock_until = max(next_month(month), last + dt.timedelta(days=2)) if last else next_month(month)
+    return interactions_sql(source, month, contract_ids, clock_until)

@@ -1,0 +1,102 @@
+"""Measuring targets: one pass per facts source computes every target on it (a FILTER clause per
+target), for the month (verdicts) or per day / hour-of-day (series).
+
+`met` is decided in DECIMAL (numerator >= target * denominator, or <=), never on the rounded
+float `value`; both are null when the denominator is 0 (nothing to measure).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import duckdb
+import polars as pl
+
+from metrics.errors import VendorboardError
+from metrics.periods import month_label
+from metrics.service_hours import sql_text
+from metrics.sla import facts
+from metrics.sla.definitions import METRICS, metric, render
+from metrics.sla.targets import in_force, targets_sql
+
+PERIODS = {"day": ("local_start::DATE", "DATE"), "hour": ("hour(local_start)::INTEGER", "INTEGER")}
+GRAINS = {None: (), "day": ("day",), "hour": ("hour",), "day_hour": ("day", "hour")}
+LOWER_IS_BETTER = tuple(m.name for m in METRICS.values() if m.better == "lower")
+
+
+def _aggregates(targets: list[dict]) -> list[str]:
+    """Numerator n<target_no> and denominator d<target_no> of each target, as exact DECIMALs."""
+    out = []
+    for t in targets:
+        m = metric(t["metric"])
+        e = m.expr(t["channel"])
+        counted = f"coalesce({render(e.counted, t)}, false)"
+        num = f"sum({render(e.numerator, t)}) FILTER (WHERE {counted})"
+        num = f"{num}::DECIMAL(38, 0) * 0.000001" if m.micros else f"{num}::DECIMAL(38, 6)"
+        den = "count(*)" if e.denominator == "1" else f"sum({render(e.denominator, t)})"
+        den = f"{den} FILTER (WHERE {counted})"
+        no = t["target_no"]
+        out += [f"coalesce({num}, 0) AS n{no}", f"coalesce({den}::DECIMAL(38, 6), 0) AS d{no}"]
+    return out
+
+
+def measured_sql(con: duckdb.DuckDBPyConnection, month: dt.date, targets: list[dict], grain: str | None) -> str:
+    """SQL: target_no, [period columns], numerator, denominator for every target with data."""
+    periods = GRAINS[grain]
+    by_source: dict[str, list[dict]] = defaultdict(list)
+    for t in targets:
+        if grain in ("hour", "day_hour") and not metric(t["metric"]).per_hour:
+            continue
+        by_source[facts.source_of(t)].append(t)
+    empty = ", ".join(f"NULL::{PERIODS[n][1]} AS {n}" for n in periods)
+    parts = [f"SELECT NULL::BIGINT AS target_no, {empty + ', ' if empty else ''}"
+             "NULL::DECIMAL(38, 6) AS numerator, NULL::DECIMAL(38, 6) AS denominator WHERE false"]
+    ctes = []
+    for i, (source, group) in enumerate(by_source.items()):
+        rows = facts.for_targets(con, source, month, group)
+        keys = ", ".join(["contract_id", *(f"{PERIODS[n][0]} AS {n}" for n in periods)])
+        ctes.append(f"agg{i} AS (SELECT {keys}, {', '.join(_aggregates(group))} "
+                    f"FROM {rows} GROUP BY ALL)")
+        cols = "".join(f"{n}, " for n in periods)
+        parts += [f"SELECT {t['target_no']}, {cols}n{t['target_no']}, d{t['target_no']} FROM agg{i} "
+                  f"WHERE contract_id = {sql_text(t['contract_id'])}" for t in group]
+    with_ = f"WITH {', '.join(ctes)} " if ctes else ""
+    return f"({with_}{' UNION ALL '.join(parts)})"
+
+
+def _judged(month: dt.date, contract_id: str | None, measured: str, periods: tuple[str, ...]) -> str:
+    """Targets joined to what was measured: every target for the month (null where nothing was
+    measured), or per period only the periods with a non-zero denominator."""
+    lower = ", ".join(map(sql_text, LOWER_IS_BETTER))
+    cols = "".join(f"m.{p}, " for p in periods)
+    join = "JOIN" if periods else "LEFT JOIN"
+    where = "WHERE m.denominator > 0" if periods else ""
+    return f"""
+        SELECT t.contract_id, t.vendor_id, '{month_label(month)}' AS month, t.channel, t.metric, {cols}
+               CASE WHEN m.denominator > 0 THEN m.numerator::DOUBLE / m.denominator::DOUBLE END AS value,
+               t.target, t.threshold_seconds, t.clock,
+               CASE WHEN m.denominator > 0 THEN
+                    CASE WHEN t.metric IN ({lower}) THEN m.numerator <= t.target * m.denominator
+                         ELSE m.numerator >= t.target * m.denominator END END AS met,
+               coalesce(m.numerator, 0) AS numerator, coalesce(m.denominator, 0) AS denominator,
+               t.credit_rate, t.credit_base
+        FROM ({targets_sql(month, contract_id)}) t {join} {measured} m USING (target_no) {where}
+        ORDER BY t.target_no{"".join(", " + p for p in periods)}"""
+
+
+def verdicts(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> pl.DataFrame:
+    """One row per SLA target in force in `month` (every contract, or one): value, met, numerator,
+    denominator and the target's terms."""
+    targets = in_force(con, month, contract_id)
+    return con.sql(_judged(month, contract_id, measured_sql(con, month, targets, None), ())).pl()
+
+
+def series(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None, grain: str) -> pl.DataFrame:
+    """Each target's value per local day (`day`), per hour of the day 0-23 (`hour`) or per day and
+    hour (`day_hour`, the service-level heat map); only periods with something measured.
+    weekly_min_hours has day rows (its weeks' Mondays) but no hour-of-day ones."""
+    if grain not in ("day", "hour", "day_hour"):
+        raise VendorboardError(f"grain must be day, hour or day_hour (got '{grain}')")
+    targets = in_force(con, month, contract_id)
+    return con.sql(_judged(month, contract_id, measured_sql(con, month, targets, grain), GRAINS[grain])).pl()

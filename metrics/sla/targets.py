@@ -1,0 +1,43 @@
+"""SLA targets in force in a month (SPEC §3): the target's effective dates cover the whole month
+(effective_to exclusive; empty = open) and its contract is active on at least one day of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from metrics.errors import VendorboardError
+from metrics.periods import next_month
+from metrics.service_hours import sql_text
+
+COLUMNS = ("contract_id", "vendor_id", "channel", "metric", "target", "threshold_seconds", "clock",
+           "credit_rate", "credit_base", "short_abandon_seconds", "sl_abandons")
+
+
+def targets_sql(month: dt.date, contract_id: str | None) -> str:
+    """SQL of the targets in force, numbered in a stable order as `target_no`."""
+    start, end = f"DATE '{month.isoformat()}'", f"DATE '{next_month(month).isoformat()}'"
+    cols = ", ".join(f"c.{c}" if c in ("vendor_id", "short_abandon_seconds", "sl_abandons") else f"t.{c}"
+                     for c in COLUMNS)
+    only = f"AND t.contract_id = {sql_text(contract_id)}" if contract_id is not None else ""
+    return f"""
+        SELECT row_number() OVER (ORDER BY t.contract_id, t.channel, t.metric, t.threshold_seconds NULLS FIRST,
+                                           t.clock, t.effective_from NULLS FIRST) - 1 AS target_no, {cols}
+        FROM sla_targets t JOIN contracts c USING (contract_id)
+        WHERE (t.effective_from IS NULL OR t.effective_from <= {start})
+          AND (t.effective_to IS NULL OR t.effective_to >= {end})
+          AND c.start_date < {end} AND (c.end_date IS NULL OR c.end_date >= {start}) {only}"""
+
+
+def in_force(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> list[dict]:
+    """The targets in force with their contract's abandon terms, in `target_no` order."""
+    if contract_id is not None:
+        check_contract(con, contract_id)
+    rows = con.execute(targets_sql(month, contract_id) + " ORDER BY target_no").fetchall()
+    return [dict(zip(("target_no", *COLUMNS), r)) for r in rows]
+
+
+def check_contract(con: duckdb.DuckDBPyConnection, contract_id: str) -> None:
+    if not con.execute("SELECT count(*) FROM contracts WHERE contract_id = ?", [contract_id]).fetchall()[0][0]:
+        raise VendorboardError(f"--contract {contract_id}: no such contract")
