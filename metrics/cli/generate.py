@@ -22,9 +22,12 @@ def generate_command(
     visits: Annotated[Optional[int], typer.Option()] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
     bad_rows: Annotated[bool, typer.Option(help="plant a few bad rows of each kind")] = True,
+    vendor_invoices: Annotated[bool, typer.Option(
+        help="also invoice the data and write the vendors' own invoices, with a few discrepancies")] = True,
 ) -> None:
     """Write a realistic data set: four vendors, one per seed contract."""
     from metrics.generate import generate
+    from metrics.generate.vendor_invoices import write_vendor_invoices
     from metrics.periods import month_label, parse_month
 
     kwargs = {}
@@ -32,4 +35,6 @@ def generate_command(
         kwargs["months"] = tuple(month_label(parse_month(m, "--months")) for m in months.split(","))
     manifest = generate(out_dir, seed=seed, calls=calls, chats=chats, emails=emails, visits=visits,
                         fmt=fmt, bad_rows=bad_rows, **kwargs)
+    if vendor_invoices:
+        manifest["vendor_invoice_discrepancies"] = write_vendor_invoices(out_dir, manifest["months"], seed)
     emit(to_json(manifest), None)

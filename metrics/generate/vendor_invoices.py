@@ -69,7 +69,8 @@ def _distort(bill: Bill, kind: str, rng: random.Random) -> tuple[Bill, str]:
     if kind == "line_missing":
         credits = [i for i, ln in enumerate(lines) if ln.type == "credit"]
         i = rng.choice(credits or range(len(lines)))
-        return replace(bill, lines=tuple(lines[:i] + lines[i + 1:])), f"line {_name(lines[i])} {lines[i].amount} left out"
+        gone = lines.pop(i)
+        return replace(bill, lines=tuple(lines)), f"line {_name(gone)} {gone.amount} left out"
     usage = [i for i, ln in enumerate(lines) if ln.type == USAGE] if kind == "quantity_off" else range(len(lines))
     i = rng.choice(usage)
     line = lines[i]

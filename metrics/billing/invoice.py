@@ -1,0 +1,112 @@
+"""Assembling an invoice (SPEC §4): its lines in order, the totals, tax, due date and payee.
+
+Order of lines: usage (by channel, unit, tier), fixed, minimum, credits, credit cap, adjustments.
+Totals are sums of lines that are already whole cents, so they are exact:
+subtotal = usage + fixed + minimum; credits = credit + credit_cap lines; net = subtotal + credits
++ adjustments; tax = net × tax_rate rounded half-up once; total = net + tax.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import duckdb
+
+from metrics.billing.adjustment import adjustment_lines
+from metrics.billing.credit import Miss, credit_lines, missed_targets
+from metrics.billing.fixed import fixed_line
+from metrics.billing.graduated import graduated_lines
+from metrics.billing.line import USAGE, Line, cents, total
+from metrics.billing.minimum import minimum_line
+from metrics.billing.quantities import usage_quantities
+from metrics.billing.rates import ladders
+from metrics.billing.terms import Terms, active_terms
+from metrics.billing.volume import volume_lines
+from metrics.periods import month_label, next_month
+
+
+TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
+
+
+@dataclass(frozen=True)
+class Invoice:
+    contract_id: str
+    vendor_id: str
+    month: dt.date
+    currency: str
+    payee: str
+    status: str  # draft | finalized
+    due_date: dt.date
+    lines: tuple[Line, ...]
+    subtotal: Decimal
+    credits: Decimal
+    adjustments: Decimal
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+    finalized_at: dt.datetime | None = field(default=None, compare=False)
+
+    def as_dict(self) -> dict:
+        """The SPEC §5 JSON object (Decimals stay Decimal; `to_json` writes them as strings)."""
+        return {
+            "contract_id": self.contract_id, "vendor_id": self.vendor_id, "month": month_label(self.month),
+            "currency": self.currency, "payee": self.payee, "status": self.status,
+            "due_date": self.due_date.isoformat(), "lines": [line.as_dict() for line in self.lines],
+            **{name: getattr(self, name) for name in TOTALS},
+        }
+
+
+def due_date(month: dt.date, payment_due_day: int) -> dt.date:
+    """payment_due_day of the month after `month`, or that month's last day if it is shorter."""
+    following = next_month(month)
+    last = calendar.monthrange(following.year, following.month)[1]
+    return following.replace(day=min(payment_due_day, last))
+
+
+def priced(terms: Terms, lines: list[Line]) -> Invoice:
+    """The draft invoice of `lines` with its totals."""
+    subtotal = total(lines, USAGE, "fixed", "minimum")
+    credits = total(lines, "credit", "credit_cap")
+    adjustments = total(lines, "adjustment")
+    net = subtotal + credits + adjustments
+    tax = cents(net * terms.tax_rate)
+    return Invoice(
+        contract_id=terms.contract_id, vendor_id=terms.vendor_id, month=terms.month,
+        currency=terms.currency, payee=terms.payee, status="draft",
+        due_date=due_date(terms.month, terms.payment_due_day), lines=tuple(lines),
+        subtotal=subtotal, credits=credits, adjustments=adjustments, net=net, tax=tax, total=net + tax,
+    )
+
+
+def assemble(terms: Terms, usage: list[Line], misses: list[Miss], adjustments: list[Line]) -> Invoice:
+    """Usage lines plus the lines that depend on them: fixed, minimum, credits, adjustments."""
+    lines = list(usage)
+    fixed = fixed_line(terms)
+    lines += [fixed] if fixed else []
+    minimum = minimum_line(terms, total(lines, USAGE, "fixed"))
+    lines += [minimum] if minimum else []
+    lines += credit_lines(terms, misses, lines)
+    return priced(terms, lines + adjustments)
+
+
+def compute(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> list[Invoice]:
+    """Fresh draft invoices for `month`: one per contract active in it (or the one contract)."""
+    all_terms = active_terms(con, month, contract_id)
+    ids = [t.contract_id for t in all_terms]
+    if not ids:
+        return []
+    quantities = usage_quantities(con, month, ids)
+    usage: dict[str, list[Line]] = {}
+    for ladder in ladders(con, month, ids):
+        base = quantities.get((ladder.contract_id, ladder.channel, ladder.unit), Decimal(0))
+        price = graduated_lines if ladder.mode == "graduated" else volume_lines
+        usage.setdefault(ladder.contract_id, []).extend(price(ladder, base))
+    misses = missed_targets(con, month, contract_id)
+    adjustments = adjustment_lines(con, month, ids)
+    return [
+        assemble(t, usage.get(t.contract_id, []), misses.get(t.contract_id, []), adjustments.get(t.contract_id, []))
+        for t in all_terms
+    ]

@@ -1,0 +1,153 @@
+"""Draft and finalized invoices (SPEC §4 "Invoice lifecycle").
+
+Finalizing stores the invoice exactly as issued (tables `invoices` and `invoice_lines`); from then
+on data that arrives or is corrected later does not move it. Showing a finalized month shows the
+stored invoice, and `drift` compares it with a fresh computation, line key by line key (the same
+keys reconciliation uses) and on the total, so the difference can be settled with an adjustment in
+a later month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from metrics import store
+from metrics.billing.invoice import TOTALS, Invoice, compute
+from metrics.billing.line import STORED, Line, by_key
+from metrics.errors import VendorboardError
+from metrics.ingest.attribution import DATED
+from metrics.periods import month_label, next_month
+
+
+
+@dataclass(frozen=True)
+class Drift:
+    """How a fresh computation differs from the stored invoice on one line key (or `total`)."""
+
+    channel: str
+    unit: str
+    stored_quantity: Decimal | None
+    fresh_quantity: Decimal | None
+    stored_amount: Decimal
+    fresh_amount: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.fresh_amount - self.stored_amount
+
+    def as_dict(self) -> dict:
+        return {"channel": None if self.channel == "-" else self.channel, "unit": self.unit or None,
+                "stored_quantity": self.stored_quantity, "fresh_quantity": self.fresh_quantity,
+                "stored_amount": self.stored_amount, "fresh_amount": self.fresh_amount,
+                "difference": self.difference}
+
+
+def stored_invoices(con: duckdb.DuckDBPyConnection, month: dt.date,
+                    contract_id: str | None = None) -> list[Invoice]:
+    """The finalized invoices of `month` (or of the one contract), as issued."""
+    where = "month = $month AND ($contract IS NULL OR contract_id = $contract)"
+    params = {"month": month, "contract": contract_id}
+    lines: dict[str, list[Line]] = {}
+    for row in con.execute(f"SELECT contract_id, {', '.join(STORED)} FROM invoice_lines "
+                           f"WHERE {where} ORDER BY contract_id, line_no", params).fetchall():
+        lines.setdefault(row[0], []).append(Line(**dict(zip(STORED, row[1:]))))
+    headers = con.execute(
+        f"SELECT contract_id, vendor_id, currency, payee, due_date, {', '.join(TOTALS)}, "
+        f"finalized_at::TIMESTAMP FROM invoices WHERE {where} ORDER BY contract_id", params).fetchall()
+    return [
+        Invoice(contract_id=r[0], vendor_id=r[1], month=month, currency=r[2], payee=r[3], status="finalized",
+                due_date=r[4], lines=tuple(lines.get(r[0], [])), **dict(zip(TOTALS, r[5:11])),
+                finalized_at=r[11].replace(tzinfo=dt.UTC))  # stored in UTC
+        for r in headers
+    ]
+
+
+def drift(stored: Invoice, fresh: Invoice | None) -> list[Drift]:
+    """Every line key whose quantity or amount moved since finalizing, then the total; [] when none."""
+    before, after = by_key(list(stored.lines)), by_key(list(fresh.lines) if fresh else [])
+    none = (None, Decimal("0.00"))
+    moved = [
+        Drift(*key, before.get(key, none)[0], after.get(key, none)[0], before.get(key, none)[1],
+              after.get(key, none)[1])
+        for key in [*before, *(k for k in after if k not in before)]
+        if before.get(key, none) != after.get(key, none)
+    ]
+    fresh_total = fresh.total if fresh else Decimal("0.00")
+    if moved or fresh_total != stored.total:
+        moved.append(Drift("total", "", None, None, stored.total, fresh_total))
+    return moved
+
+
+def with_drift(con: duckdb.DuckDBPyConnection, month: dt.date,
+               contract_id: str | None = None) -> list[tuple[Invoice, list[Drift]]]:
+    """Each invoice of the month as it stands (stored if finalized, else a fresh draft) with its
+    drift (always [] for drafts), in contract order."""
+    fresh = {inv.contract_id: inv for inv in compute(con, month, contract_id)}
+    stored = {inv.contract_id: inv for inv in stored_invoices(con, month, contract_id)}
+    return [
+        (stored[c], drift(stored[c], fresh.get(c))) if c in stored else (fresh[c], [])
+        for c in sorted(fresh.keys() | stored.keys())
+    ]
+
+
+def invoices(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> list[Invoice]:
+    """The invoices of `month`: the stored one for finalized contracts, else a fresh draft."""
+    return [inv for inv, _ in with_drift(con, month, contract_id)]
+
+
+def require_contract(con: duckdb.DuckDBPyConnection, contract_id: str) -> None:
+    """Refuse a contract id that is not in the contracts table (a typo, not an inactive month)."""
+    if not con.execute("SELECT count(*) FROM contracts WHERE contract_id = ?", [contract_id]).fetchone()[0]:
+        raise VendorboardError(f"--contract: unknown contract '{contract_id}'")
+
+
+def _has_data(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str) -> bool:
+    """Any interaction attributed to the contract, or agent session of its vendor, in the month."""
+    attributed = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {t} WHERE contract_id = $c AND local_start >= $m AND local_start < $e)"
+        for t in DATED)
+    return con.execute(
+        f"""SELECT {attributed} OR EXISTS (
+                SELECT 1 FROM agent_sessions s JOIN contracts c USING (vendor_id) JOIN vendors v USING (vendor_id)
+                WHERE c.contract_id = $c AND s.login_at < timezone(v.timezone, $e::TIMESTAMP)
+                  AND s.logout_at > timezone(v.timezone, $m::TIMESTAMP))""",
+        {"c": contract_id, "m": month, "e": next_month(month)},
+    ).fetchone()[0]
+
+
+def finalize(db_path: Path, month: dt.date, contract_id: str) -> Invoice:
+    """Store the invoice of `contract_id` for `month` as issued; refused when it is finalized
+    already, when the contract has no invoice that month, or when no data for the month is in."""
+    label = f"{contract_id} {month_label(month)}"
+    with store.writer(db_path) as con:
+        done = con.execute("SELECT finalized_at::TIMESTAMP FROM invoices WHERE contract_id = ? AND month = ?",
+                           [contract_id, month]).fetchone()
+        if done:
+            raise VendorboardError(
+                f"invoice {label} was finalized already at {done[0]:%Y-%m-%d %H:%M} UTC; a finalized invoice "
+                "never changes (settle any drift with an adjustment in a later month)")
+        require_contract(con, contract_id)
+        found = compute(con, month, contract_id)
+        if not found:
+            raise VendorboardError(
+                f"contract {contract_id} is not active in {month_label(month)}: no invoice to finalize")
+        if not _has_data(con, month, contract_id):
+            raise VendorboardError(
+                f"no data for {label}: no interactions or agent sessions of that month have been ingested; "
+                "refusing to finalize an invoice that would bill nothing but fees")
+        invoice = found[0]
+        finalized_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        con.execute(
+            f"INSERT INTO invoices VALUES (?, ?, ?, ?, ?, ?, {', '.join('?' * len(TOTALS))}, ?)",
+            [invoice.contract_id, month, invoice.vendor_id, invoice.currency, invoice.payee, invoice.due_date,
+             *(getattr(invoice, t) for t in TOTALS), finalized_at])
+        con.executemany(
+            f"INSERT INTO invoice_lines VALUES (?, ?, ?, {', '.join('?' * len(STORED))})",
+            [[contract_id, month, n, *(getattr(line, c) for c in STORED)]
+             for n, line in enumerate(invoice.lines, start=1)])
+    return replace(invoice, status="finalized", finalized_at=finalized_at)

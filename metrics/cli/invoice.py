@@ -1,0 +1,101 @@
+"""`vendorboard invoice --month M [--contract C]` and `vendorboard invoice finalize --month M --contract C`.
+
+A finalized invoice is shown as stored, with its drift against a fresh computation: in the table
+after the invoice, and on stderr for json and csv (so their stdout stays the SPEC §5 shape).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from metrics import store
+from metrics.billing import Drift, Invoice, finalize, with_drift
+from metrics.billing.invoice import TOTALS
+from metrics.billing.lifecycle import require_contract
+from metrics.billing.line import FIELDS, money
+from metrics.cli import app
+from metrics.cli.output import Format, FormatOption, OutOption, emit, to_csv, to_json, to_table
+from metrics.errors import VendorboardError
+from metrics.periods import month_label, parse_month
+
+invoice_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
+app.add_typer(invoice_app, name="invoice")
+
+MonthOption = Annotated[Optional[str], typer.Option("--month", help="the month, YYYY-MM")]
+ContractOption = Annotated[Optional[str], typer.Option("--contract", help="one contract (default: all)")]
+
+
+@invoice_app.callback()
+def invoice_command(ctx: typer.Context, month: MonthOption = None, contract: ContractOption = None,
+                    fmt: FormatOption = Format.table, out: OutOption = None) -> None:
+    """Invoices of a month (SPEC §4): drafts, or the stored invoice with its drift once finalized."""
+    if ctx.invoked_subcommand:
+        return
+    if month is None:
+        raise VendorboardError("--month is required (YYYY-MM)")
+    when = parse_month(month)
+    con = store.connect_reader(ctx.obj)
+    try:
+        if contract:
+            require_contract(con, contract)
+        found = with_drift(con, when, contract)
+    finally:
+        con.close()
+    if contract and not found:
+        raise VendorboardError(f"contract {contract} is not active in {month_label(when)}: it has no invoice")
+    if fmt is Format.json:
+        emit(to_json([inv.as_dict() for inv, _ in found]), out)
+    elif fmt is Format.csv:
+        emit(to_csv([row for inv, _ in found for row in _csv_rows(inv)]), out)
+    else:
+        text = "".join(_table(inv, moved) for inv, moved in found)
+        emit(text or f"no contract is active in {month_label(when)}\n", out)
+    if fmt is not Format.table:
+        for inv, moved in found:
+            if moved:
+                print(f"note: {_drift_summary(inv, moved)}", file=sys.stderr)
+
+
+@invoice_app.command("finalize")
+def finalize_command(
+    ctx: typer.Context,
+    month: Annotated[str, typer.Option("--month", help="the month, YYYY-MM")],
+    contract: Annotated[str, typer.Option("--contract", help="the contract to finalize")],
+) -> None:
+    """Store the invoice as issued: later data will not change it (differences show as drift)."""
+    inv = finalize(ctx.obj, parse_month(month), contract)
+    print(f"finalized {inv.contract_id} {month_label(inv.month)}: total {money(inv.total)} {inv.currency}, "
+          f"due {inv.due_date.isoformat()}")
+
+
+def _table(inv: Invoice, moved: list[Drift]) -> str:
+    head = (f"{inv.contract_id} · {inv.vendor_id} · {month_label(inv.month)} · {inv.status}"
+            f"{f' {inv.finalized_at:%Y-%m-%d %H:%M} UTC' if inv.finalized_at else ''} · payee {inv.payee} · "
+            f"due {inv.due_date.isoformat()} · {inv.currency}")
+    lines = [{"type": ln.type, "channel": ln.channel, "unit": ln.unit, "quantity": ln.quantity,
+              "unit_price": ln.unit_price, "amount": money(ln.amount), "description": ln.description}
+             for ln in inv.lines]
+    totals = [{"": name, "amount": money(getattr(inv, name))} for name in TOTALS]
+    text = to_table(lines, head) + to_table(totals)
+    if moved:
+        text += to_table([{**d.as_dict(), "difference": money(d.difference)} for d in moved],
+                         f"drift: {_drift_summary(inv, moved)}")
+    return text + "\n"
+
+
+def _drift_summary(inv: Invoice, moved: list[Drift]) -> str:
+    change, lines = moved[-1].difference, len(moved) - 1
+    return (f"{inv.contract_id} {month_label(inv.month)} is finalized; a fresh computation differs on {lines} "
+            f"line{'s' * (lines != 1)} and by {'+' if change > 0 else ''}{money(change)} {inv.currency} on the "
+            "total (settle with an adjustment in a later month)")
+
+
+def _csv_rows(inv: Invoice) -> list[dict]:
+    """One row per line with the invoice's header, then one row per total (type = the total's name)."""
+    head = {k: v for k, v in inv.as_dict().items() if k in ("contract_id", "vendor_id", "month", "currency",
+                                                               "payee", "status", "due_date")}
+    return ([{**head, **line.as_dict()} for line in inv.lines]
+            + [{**head, **dict.fromkeys(FIELDS), "type": name, "amount": getattr(inv, name)} for name in TOTALS])
