@@ -57,8 +57,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    # Instants print and compare in UTC; vendor-local time is always explicit in the SQL.
-    con.execute("SET TimeZone = 'UTC'")
+    # Instants print and compare in UTC; vendor-local time is always explicit in the SQL. DuckDB's
+    # own progress bar would write into stdout, which may be JSON for a program: track, do not print.
+    con.execute("SET TimeZone = 'UTC'; SET enable_progress_bar = true; SET enable_progress_bar_print = false")
     return con
 
 

@@ -8,9 +8,11 @@ that fail a check stop the run instead: a contract term must never be silently d
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,9 +104,12 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
             if lookups is None:
                 lookups = Lookups.load(con, with_offsets=kind in INTERACTIONS)
             for seq, source in enumerate(files):
+                message = f"reading {source.shown}"
+                report = None
                 if progress:
-                    progress(f"reading {source.shown}", done, len(sources))
-                _stage_file(con, TABLES[kind], source, seq, counts[kind], lookups)
+                    progress(message, done, len(sources))
+                    report = lambda pct, m=message, d=done: progress(f"{m} ({pct:.0f} %)", d, len(sources))  # noqa: E731
+                _stage_file(con, TABLES[kind], source, seq, counts[kind], lookups, report)
                 done += 1
             if progress:
                 progress(f"storing {kind}", done, len(sources))
@@ -128,15 +133,38 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
     return report
 
 
+@contextlib.contextmanager
+def _watch(con: duckdb.DuckDBPyConnection, report: Callable[[float], None] | None) -> Iterator[None]:
+    """While a long statement runs, report its progress (0-100) from DuckDB twice a second."""
+    if report is None:
+        yield
+        return
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.5):
+            if (pct := con.query_progress()) >= 0:
+                report(pct)
+
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+
+
 def _stage_file(con: duckdb.DuckDBPyConnection, table: Table, source: Source, seq: int,
-                counts: TableCounts, lookups: Lookups) -> None:
+                counts: TableCounts, lookups: Lookups, report: Callable[[float], None] | None) -> None:
     """Type one file into temp table `staged`; its rejected rows replace its earlier ones in quarantine."""
     src = read.scan(con, source.path, table, source.shown)
     exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'staged' AND temporary").fetchone()[0]
     provenance = "" if table.is_interaction else ", CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS BIGINT) AS source_line"
     select = f"SELECT {seq} AS _seq, *{provenance} FROM ({stage_sql(table, src.sql, lookups)})"
     try:  # the rows land in file order, so rowid gives their lines
-        con.execute(f"INSERT INTO staged {select}" if exists else f"CREATE TEMP TABLE staged AS {select}")
+        with _watch(con, report):
+            con.execute(f"INSERT INTO staged {select}" if exists else f"CREATE TEMP TABLE staged AS {select}")
     except duckdb.Error as exc:
         raise VendorboardError(f"{source.shown}: cannot read the file: {str(exc).splitlines()[0]}") from None
     bad_lines = read.malformed(con) if src.is_csv else []

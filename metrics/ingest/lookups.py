@@ -23,7 +23,7 @@ CREATE OR REPLACE TEMP MACRO vb_local_instant(ts, tz) AS (
          WHEN timezone(tz, timezone(tz, ts)) = ts THEN timezone(tz, ts)
     END);
 CREATE OR REPLACE TEMP MACRO vb_has_offset(s) AS (
-    right(s, 1) IN ('Z', 'z') OR contains(substr(s, 12), '+') OR contains(substr(s, 12), '-'));
+    regexp_matches(s, '\d:\d\d(:\d\d(\.\d+)?)?\s*([Zz]|[+-]\d\d(:?\d\d)?)$'));
 """
 
 OFFSET_RUNS = """
