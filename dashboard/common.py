@@ -1,0 +1,298 @@
+"""What every page shares: the cached engine, the sidebar pickers, the language, tables with a
+CSV download, and the messages of empty and bad states.
+
+Caching, the Streamlit way:
+- one read-only DuckDB connection per data version (`st.cache_resource`), so an ingest or a
+  finalize (which swap in a new database file) is seen at the next rerun, and the superseded
+  connection is closed. A DuckDB connection serves one thread at a time, so each engine call
+  holds the connection's lock;
+- engine results (`st.cache_data`) are keyed on the database path, its data version and the
+  call's arguments: reruns, page switches and other users reuse them until the data changes.
+Pages call the engine only through `engine(...)`; nothing here computes a metric or an amount.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from metrics import billing, catalog, data_health, drilldown, reconcile, sla, store
+from metrics.config import db_path
+from metrics.errors import VendorboardError
+from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
+from metrics.periods import month_label, parse_month
+
+# The engine calls the pages may make, by name (the cache key names the call, not a function object).
+ENGINE: dict[str, Callable] = {
+    "vendors": catalog.vendors,
+    "contracts": catalog.contracts,
+    "months": catalog.months_with_data,
+    "rate_card": catalog.rate_card,
+    "targets": catalog.targets,
+    "service_hours": catalog.service_hours,
+    "holidays": catalog.holidays,
+    "verdicts": sla.verdicts,
+    "series": sla.series,
+    "evidence_counts": drilldown.counts,
+    "evidence_page": drilldown.page,
+    "histogram": drilldown.duration_histogram,
+    "invoices": billing.with_drift,
+    "reconcile": reconcile.reconcile,
+    "freshness": data_health.freshness,
+    "quarantine_summary": data_health.quarantine_summary,
+    "quarantine_rows": data_health.quarantine_rows,
+    "quarantine_count": data_health.quarantine_count,
+    "out_of_contract": data_health.out_of_contract,
+    "ingest_runs": data_health.ingest_runs,
+}
+
+PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
+PICKERS = ("month", "vendor", "contract")
+
+
+# ---- the engine, cached ----------------------------------------------------------------------
+
+def db() -> Path:
+    """The database the app serves (`VENDORBOARD_DB`, else ./vendorboard.duckdb), read per run."""
+    return db_path()
+
+
+def data_version() -> tuple[int, int] | None:
+    return store.data_version(db())
+
+
+@dataclass
+class _Reader:
+    con: duckdb.DuckDBPyConnection
+    lock: threading.Lock
+
+
+def _close(reader: _Reader) -> None:
+    with reader.lock:
+        reader.con.close()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2, on_release=_close)
+def _reader(path: str, version: tuple[int, int] | None) -> _Reader:
+    """A read-only connection to the database as of `version` (a new one after every write)."""
+    return _Reader(store.connect_reader(Path(path)), threading.Lock())
+
+
+@contextlib.contextmanager
+def connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The current read connection, held for one engine call."""
+    reader = _reader(str(db()), data_version())
+    with reader.lock:
+        yield reader.con
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _cached(path: str, version: tuple[int, int] | None, name: str, args: tuple):
+    reader = _reader(path, version)
+    with reader.lock:
+        return ENGINE[name](reader.con, *args)
+
+
+def engine(name: str, *args: object):
+    """ENGINE[name](connection, *args), cached until the data changes."""
+    return _cached(str(db()), data_version(), name, args)
+
+
+# ---- language and pickers --------------------------------------------------------------------
+
+def language() -> str:
+    lang = st.session_state.get("lang")
+    return lang if lang in LANGUAGES else "en"
+
+
+def tr(key: str, **values: object) -> str:
+    """A label in the current language."""
+    return t(key, language(), **values)
+
+
+@dataclass(frozen=True)
+class Selection:
+    month: dt.date
+    vendor_id: str | None  # None: all vendors
+    contract_id: str | None  # None: no contract active in the month (for this vendor)
+    has_data: bool  # any interaction loaded for the month
+
+
+def _from_url(key: str) -> None:
+    """A picker's first value in a session comes from the URL (a shared link)."""
+    if key not in st.session_state and key in st.query_params:
+        st.session_state[key] = st.query_params[key]
+
+
+def _keep(key: str, options: list) -> None:
+    """A picker keeps its value while the value is an option, else falls back to the first option."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = options[0]
+
+
+def init_language() -> None:
+    """The language for this run: kept in the session, first taken from the URL (?lang=zh)."""
+    _from_url("lang")
+    _keep("lang", list(LANGUAGES))
+
+
+def language_switch() -> None:
+    st.sidebar.segmented_control(
+        t("picker.language", language()), LANGUAGES, key="lang", required=True,
+        format_func=LANGUAGE_NAMES.__getitem__, width="stretch")
+
+
+def pickers() -> Selection:
+    """Month, vendor and contract in the sidebar, the same on every page, kept across pages and
+    mirrored in the URL query (?month=2026-10&vendor=V-TEL&contract=C-TEL&lang=zh)."""
+    for key in PICKERS:
+        _from_url(key)
+    with_data = [month_label(m) for m in engine("months")]
+    months = list(with_data)
+    asked = st.session_state.get("month")
+    if asked and asked not in months and _is_month(asked):
+        months = sorted({*months, asked}, reverse=True)  # a month with no data, from a link
+    if not months:
+        months = [month_label(dt.date.today().replace(day=1))]
+    _keep("month", months)
+    st.sidebar.selectbox(tr("picker.month"), months, key="month")
+    month = parse_month(st.session_state["month"])
+
+    vendors = engine("vendors")
+    names = dict(zip(vendors["vendor_id"], vendors["name"]))
+    _keep("vendor", ["", *names])
+    vendor_labels = {"": tr("picker.all_vendors")} | {v: f"{v} · {n}" for v, n in names.items()}
+    st.sidebar.selectbox(tr("picker.vendor"), list(vendor_labels), key="vendor", format_func=vendor_labels.get)
+    vendor = st.session_state["vendor"] or None
+
+    active = engine("contracts", month)
+    if vendor:
+        active = active.filter(pl.col("vendor_id") == vendor)
+    contracts = active["contract_id"].to_list() or [""]
+    _keep("contract", contracts)
+    contract_labels = {c: f"{c} · {v}" for c, v in zip(active["contract_id"], active["vendor_id"])}
+    contract_labels[""] = tr("picker.no_contract")
+    st.sidebar.selectbox(tr("picker.contract"), contracts, key="contract", format_func=contract_labels.get)
+    st.query_params.from_dict({k: st.session_state[k] for k in ("month", "vendor", "contract", "lang")
+                               if st.session_state.get(k)})
+    return Selection(month, vendor, st.session_state["contract"] or None, month_label(month) in with_data)
+
+
+def _is_month(text: str) -> bool:
+    try:
+        parse_month(text)
+        return True
+    except VendorboardError:
+        return False
+
+
+def selection() -> Selection:
+    """The pickers' values as the entry script left them for this run."""
+    return st.session_state["_selection"]
+
+
+def go_to(page: str, **pickers: str) -> None:
+    """A button callback: set pickers, then open `page` at the start of the next run."""
+    for key, value in pickers.items():
+        st.session_state[key] = value
+    st.session_state["_goto"] = page
+
+
+# ---- showing things --------------------------------------------------------------------------
+
+def page_header(page: str, sel: Selection, subject: str | None = None) -> None:
+    st.title(tr(f"page.{page}"))
+    bits = [month_label(sel.month)]
+    if subject:
+        bits.append(subject)
+    st.caption(" · ".join(bits))
+
+
+def localized(df: pl.DataFrame, lang: str, enums: dict[str, str] | None = None, money: tuple[str, ...] = (),
+              currency: str | None = None) -> pl.DataFrame:
+    """`df` as a reader sees it: enumerated values in words (`enums` maps a column to the label
+    namespace of its values, e.g. {'channel': 'channel'}) and column headers in `lang`, money
+    headers carrying the currency. Numbers stay numbers."""
+    frame = df.with_columns(
+        pl.col(c).map_elements(lambda v, ns=ns: value_name(ns, v, lang), return_dtype=pl.String)
+        for c, ns in (enums or {}).items() if c in df.columns
+    )
+    return frame.rename({c: header(c, lang) + (f" ({currency})" if c in money and currency else "")
+                         for c in frame.columns})
+
+
+def table(df: pl.DataFrame, key: str, *, money: tuple[str, ...] = (), currency: str | None = None,
+          percent: tuple[str, ...] = (), counts: tuple[str, ...] = (), numbers: tuple[str, ...] = (),
+          enums: dict[str, str] | None = None, file_name: str | None = None) -> None:
+    """A table in the current language with a CSV download of exactly what it shows (raw numbers,
+    so a spreadsheet can add them up). Money columns get thousands separators and the currency in
+    the header; `percent` columns are fractions shown as percentages; `counts` and `numbers` get
+    thousands separators (`numbers` keep all their decimals)."""
+    frame = localized(df, language(), enums, money, currency)
+    names = dict(zip(df.columns, frame.columns))
+    # `numbers` are shown exactly (316.0667 h, not the browser's 316.067) as right-aligned text;
+    # the download keeps them numbers.
+    shown = frame.with_columns(pl.col(names[c]).map_elements(number, return_dtype=pl.String) for c in numbers)
+    config = {names[c]: st.column_config.NumberColumn(format="%,.2f") for c in money}
+    config |= {names[c]: st.column_config.NumberColumn(format="percent") for c in percent}
+    config |= {names[c]: st.column_config.NumberColumn(format="%,d") for c in counts}
+    config |= {names[c]: st.column_config.TextColumn(alignment="right") for c in numbers}
+    config |= {names[c]: st.column_config.DateColumn(format="YYYY-MM-DD") for c, dtype in df.schema.items()
+               if dtype == pl.Date}
+    st.dataframe(shown, hide_index=True, column_config=config, key=f"table-{key}", placeholder="",
+                 height="content" if frame.height <= 25 else 460)
+    download(frame, key, file_name or key)
+
+
+def download(frame: pl.DataFrame | Callable[[], pl.DataFrame], key: str, file_name: str,
+             label: str | None = None, enums: dict[str, str] | None = None, localize: bool = True) -> None:
+    """A CSV download (UTF-8 with BOM, so Excel reads Chinese). A callable is only run on click,
+    in a thread of its own; its frame is localized like a table (`enums`) unless `localize` is
+    False (exports for systems keep the SPEC's field names and codes)."""
+    lang = language()
+
+    def data() -> bytes:
+        body = frame() if callable(frame) else frame
+        if callable(frame) and localize:
+            body = localized(body, lang, enums)
+        return body.write_csv().encode("utf-8-sig")
+
+    st.download_button(label or f"{tr('download.csv')} · {file_name}.csv", data if callable(frame) else data(),
+                       file_name=f"{file_name}.csv", mime="text/csv", key=f"csv-{key}", on_click="ignore",
+                       icon=":material/download:", type="tertiary")
+
+
+def money_metric(container, label: str, amounts: dict[str, Decimal]) -> None:
+    """A headline amount: the currency in the label when there is one, so the figure stays short."""
+    if len(amounts) == 1:
+        (currency, amount), = amounts.items()
+        container.metric(f"{label} ({currency})", money(amount), border=True)
+    else:
+        container.metric(label, " · ".join(money(a, c) for c, a in amounts.items()) or "–", border=True)
+
+
+def empty_database() -> bool:
+    """True (after saying so) when the database holds no vendors at all."""
+    if engine("vendors").is_empty():
+        st.info(tr("msg.empty_db"), icon=":material/database:")
+        return True
+    return False
+
+
+def error(exc: Exception) -> None:
+    """A user-facing error: the engine's one-line message, never a traceback."""
+    st.error(tr("msg.error", error=str(exc)), icon=":material/error:")
+
+
+def vendor_names() -> dict[str, str]:
+    vendors = engine("vendors")
+    return dict(zip(vendors["vendor_id"], vendors["name"]))

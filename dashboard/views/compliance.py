@@ -1,0 +1,174 @@
+"""Compliance: one contract in one month. Every target against its value, then for one target the
+daily trend with the target line, the hour-of-day × day heat map, the distribution of the
+durations it measures, and the interactions behind it (paged, exportable)."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import common
+from dashboard.common import engine, tr
+from metrics import charts
+from metrics.drilldown import Target
+from metrics.i18n import metric_kind, metric_value, target_label, value_name
+from metrics.periods import month_label
+from metrics.sla.definitions import METRICS
+
+PAGE_ROWS = 100
+TARGET_KEYS = ("channel", "metric", "threshold_seconds", "clock")
+
+
+def verdict(met: bool | None) -> str:
+    return "✓ " + tr("verdict.met") if met else "– " + tr("verdict.no_data") if met is None \
+        else "✗ " + tr("verdict.missed")
+
+
+def scorecard(verdicts: pl.DataFrame, lang: str) -> pl.DataFrame:
+    return pl.DataFrame([{
+        "channel": r["channel"],
+        "metric": target_label(r["channel"], r["metric"], r["threshold_seconds"], lang).split(" · ", 1)[1],
+        "value": metric_value(r["metric"], r["value"], lang, 2),
+        "target": metric_value(r["metric"], r["target"], lang, 2),
+        "verdict": verdict(r["met"]),
+        "clock": r["clock"],
+        "numerator": r["numerator"],
+        "denominator": r["denominator"],
+        "credit_rate": r["credit_rate"],
+    } for r in verdicts.iter_rows(named=True)])
+
+
+def default_target(verdicts: pl.DataFrame) -> int:
+    """A missed service level first, then any missed target, then a service level, then the first."""
+    rows = verdicts.to_dicts()
+    for wanted in (lambda r: r["met"] is False and r["metric"] == "service_level", lambda r: r["met"] is False,
+                   lambda r: r["metric"] == "service_level"):
+        found = next((i for i, r in enumerate(rows) if wanted(r)), None)
+        if found is not None:
+            return found
+    return 0
+
+
+def of_target(df: pl.DataFrame, row: dict) -> pl.DataFrame:
+    return df.filter(*(pl.col(k).eq_missing(row[k]) for k in TARGET_KEYS))
+
+
+def daily(sel: common.Selection, row: dict, lang: str) -> None:
+    days = of_target(engine("series", sel.month, sel.contract_id, "day"), row)
+    if days.is_empty():
+        st.info(tr("msg.no_series"), icon=":material/info:")
+        return
+    df = days.select(pl.col("day").alias("period"), "value", "met")
+    st.plotly_chart(charts.metric_trend(df, row["metric"], row["target"], lang, period="day"), theme=None,
+                    key="compliance-daily")
+
+
+def hour_day(sel: common.Selection, row: dict, lang: str) -> None:
+    if not METRICS[row["metric"]].per_hour:
+        st.info(tr("msg.no_hourly"), icon=":material/info:")
+        return
+    cells = of_target(engine("series", sel.month, sel.contract_id, "day_hour"), row)
+    if cells.is_empty():
+        st.info(tr("msg.no_series"), icon=":material/info:")
+        return
+    st.plotly_chart(charts.hour_day_heatmap(cells.select("day", "hour", "value"), lang, row["metric"], row["target"]),
+                    theme=None, key="compliance-hour-day")
+
+
+def distribution(target: Target, row: dict, lang: str) -> None:
+    bins = engine("histogram", target)
+    if bins is None or bins.is_empty():
+        st.info(tr("msg.no_duration"), icon=":material/info:")
+        return
+    if row["threshold_seconds"] is not None:
+        limit, label = row["threshold_seconds"], "chart.threshold"
+    else:
+        limit, label = (row["target"], "chart.target") if metric_kind(row["metric"]) == "seconds" else (None, "")
+    st.plotly_chart(charts.wait_histogram(bins, limit, lang, row["channel"], label), theme=None,
+                    key="compliance-distribution")
+
+
+def evidence(target: Target, lang: str) -> None:
+    counts = engine("evidence_counts", target)
+    left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
+    left.markdown(" · ".join(f"**{value_name('evidence', s, lang)}** {n:,}" for s, n in counts.items()))
+    shows = {"miss": tr("compliance.show_misses"), "all": tr("compliance.show_all")}
+    show = middle.segmented_control(tr("compliance.show"), list(shows), key="evidence-show", required=True,
+                                    default="miss", format_func=shows.get)
+    status = "miss" if show == "miss" else None
+    total = counts["miss"] if status else sum(counts.values())
+    if total == 0:
+        st.info(tr("msg.no_evidence"), icon=":material/info:")
+        return
+    pages = (total - 1) // PAGE_ROWS + 1
+    number = right.number_input(tr("compliance.page"), 1, pages, 1, key=f"evidence-page-{status}")
+    offset = (number - 1) * PAGE_ROWS
+    rows = engine("evidence_page", target, status, PAGE_ROWS, offset).rename({"status": "evidence"})
+    st.caption(tr("compliance.rows_of", first=offset + 1, last=offset + rows.height, total=f"{total:,}"))
+    name = f"evidence-{target.contract_id}-{month_label(target.month)}-{target.channel}-{target.metric}"
+    common.table(rows, "evidence", enums={"evidence": "evidence", "visit_status": "visit"}, file_name=f"{name}-page",
+                 numbers=tuple(c for c in rows.columns if c.endswith("_seconds")))
+    common.download(lambda: engine("evidence_page", target, status, None, 0).rename({"status": "evidence"}),
+                    "evidence-all", name, label=f"{tr('download.csv')} · {name}.csv ({total:,})",
+                    enums={"evidence": "evidence", "visit_status": "visit"})
+
+
+def main() -> None:
+    sel = common.selection()
+    if common.empty_database():
+        common.page_header("compliance", sel)
+        return
+    names = common.vendor_names()
+    contracts = engine("contracts", sel.month)
+    owner = dict(zip(contracts["contract_id"], contracts["vendor_id"]))
+    subject = f"{sel.contract_id} · {names.get(owner.get(sel.contract_id), '')}" if sel.contract_id else None
+    common.page_header("compliance", sel, subject)
+    if sel.contract_id is None:
+        st.info(tr("msg.no_contracts", month=month_label(sel.month)), icon=":material/info:")
+        return
+    lang = common.language()
+    verdicts = engine("verdicts", sel.month, sel.contract_id)
+    if verdicts.is_empty():
+        st.info(tr("msg.no_targets", contract=sel.contract_id, month=month_label(sel.month)), icon=":material/info:")
+        return
+    if not sel.has_data:
+        st.warning(tr("msg.no_data_month", month=month_label(sel.month)), icon=":material/warning:")
+    missed = verdicts.filter(pl.col("met") == False)  # noqa: E712  (null = no data, not missed)
+    if missed.height:
+        which = ", ".join(target_label(r["channel"], r["metric"], r["threshold_seconds"], lang)
+                          for r in missed.iter_rows(named=True))
+        st.error(tr("msg.n_missed", n=missed.height, which=which), icon=":material/cancel:")
+    elif verdicts["met"].is_not_null().any():
+        st.success(tr("msg.all_met"), icon=":material/check_circle:")
+
+    st.subheader(tr("compliance.scorecard"))
+    common.table(scorecard(verdicts, lang), "verdicts", percent=("credit_rate",), numbers=("numerator", "denominator"),
+                 enums={"channel": "channel", "clock": "clock"},
+                 file_name=f"sla-{sel.contract_id}-{month_label(sel.month)}")
+
+    rows = verdicts.to_dicts()
+    labels = [f"{'✗' if r['met'] is False else '✓' if r['met'] else '–'} "
+              f"{target_label(r['channel'], r['metric'], r['threshold_seconds'], lang)} · "
+              f"{metric_value(r['metric'], r['value'], lang)} / {metric_value(r['metric'], r['target'], lang)}"
+              for r in rows]
+    pick = st.selectbox(tr("compliance.pick_target"), range(len(rows)), index=default_target(verdicts),
+                        key=f"target-{sel.contract_id}-{month_label(sel.month)}", format_func=labels.__getitem__)
+    row = rows[pick]
+    target = Target(sel.month, sel.contract_id, row["channel"], row["metric"], row["threshold_seconds"], row["clock"])
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(tr("compliance.daily"))
+        daily(sel, row, lang)
+    with right:
+        st.subheader(tr("compliance.distribution"))
+        distribution(target, row, lang)
+    st.subheader(tr("compliance.heatmap"))
+    hour_day(sel, row, lang)
+    st.subheader(tr("compliance.evidence"))
+    st.caption(f"{target_label(row['channel'], row['metric'], row['threshold_seconds'], lang)} · "
+               f"{value_name('clock', row['clock'], lang)}")
+    evidence(target, lang)
+
+
+main()

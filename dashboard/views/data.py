@@ -1,0 +1,166 @@
+"""Data: load files (with progress), what was loaded and rejected and why, freshness per vendor and
+channel, interactions out of contract, and the recent loads."""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from dashboard import common
+from dashboard.common import engine, tr
+from metrics.errors import VendorboardError
+from metrics.i18n import value_name
+from metrics.ingest import Source, ingest, sources_in_dir
+from metrics.ingest.read import supported
+from metrics.ingest.tables import LOAD_ORDER
+
+PAGE_ROWS = 50
+
+
+def guess_kind(file_name: str) -> str | None:
+    """The table a file is named after (calls-2026-10.csv -> calls), longest name first."""
+    lowered = file_name.lower()
+    return next((k for k in sorted(LOAD_ORDER, key=len, reverse=True) if k in lowered), None)
+
+
+def sources(uploads: list, chosen: str, folder: Path) -> list[Source]:
+    """The uploads written to `folder` as ingest sources: a .zip is a data directory; any other
+    file belongs to the chosen table, or to the table its name names."""
+    found: list[Source] = []
+    for n, upload in enumerate(uploads):
+        if upload.name.lower().endswith(".zip"):
+            root = folder / f"zip{n}"
+            try:
+                with zipfile.ZipFile(upload) as archive:
+                    archive.extractall(root)
+            except zipfile.BadZipFile:
+                raise VendorboardError(f"{upload.name}: not a readable .zip file") from None
+            dirs = [d for d in [root, *root.iterdir()] if d.is_dir() and any((d / k).is_dir() for k in LOAD_ORDER)]
+            if not dirs:
+                raise VendorboardError(f"{upload.name}: no folder named after a table ({', '.join(LOAD_ORDER)})")
+            found += [Source(s.kind, s.path, f"{upload.name}/{s.path.relative_to(root)}") for s in sources_in_dir(dirs[0])]
+            continue
+        kind = chosen or guess_kind(upload.name)
+        if kind is None:
+            raise VendorboardError(tr("msg.kind_unknown", file=upload.name))
+        path = folder / f"{n}-{Path(upload.name).name}"
+        path.write_bytes(upload.getvalue())
+        if not supported(path):
+            raise VendorboardError(f"{upload.name}: unsupported file type (expected .csv, .csv.gz, .parquet or .zip)")
+        found.append(Source(kind, path, upload.name))
+    return found
+
+
+def load(uploads: list, chosen: str) -> None:
+    bar = st.progress(0.0, text=tr("data.ingest"))
+
+    def progress(message: str, done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"{done}/{total} · {message}")
+
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            report = ingest(common.db(), sources(uploads, chosen, Path(folder)), progress)
+    except VendorboardError as exc:
+        bar.empty()
+        common.error(exc)
+        return
+    st.session_state["last_ingest"] = report.as_dict()
+    st.rerun()  # the pickers and every page now read the new data version
+
+
+def show_report(report: dict) -> None:
+    lang = common.language()
+    rows = [{"table": name, "loaded": c["loaded"], "updated": c["updated"], "unchanged": c["unchanged"],
+             "rejected": c["rejected"],
+             "reason": ", ".join(f"{value_name('reason', r, lang)}: {n}"
+                                 for r, n in c["rejected_by_reason"].items())}
+            for name, c in report["tables"].items()]
+    st.subheader(tr("data.result"))
+    st.success(tr("msg.ingest_done"), icon=":material/check_circle:")
+    common.table(pl.DataFrame(rows), "ingest-result", counts=("loaded", "updated", "unchanged", "rejected"),
+                 enums={"table": "table"}, file_name="ingest-result")
+    outside = {k: n for k, n in report["out_of_contract"].items() if n}
+    if outside:
+        st.warning(f"{tr('col.out_of_contract')}: " + ", ".join(
+            f"{value_name('table', k, lang)} {n:,}" for k, n in outside.items()))
+
+
+def upload_section() -> None:
+    with st.container(border=True):
+        st.subheader(tr("data.upload"))
+        uploads = st.file_uploader(tr("data.upload"), type=["csv", "gz", "parquet", "zip"], accept_multiple_files=True,
+                                   key="ingest-files", label_visibility="collapsed")
+        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        kinds = {"": tr("data.kind_auto")} | {k: value_name("table", k, common.language()) for k in LOAD_ORDER}
+        chosen = left.selectbox(tr("data.kind"), list(kinds), key="ingest-kind", format_func=kinds.get)
+        if right.button(tr("data.ingest"), type="primary", disabled=not uploads, icon=":material/upload:",
+                        width="stretch"):
+            load(uploads, chosen)
+        if report := st.session_state.get("last_ingest"):
+            show_report(report)
+
+
+def quarantine_section(vendor: str | None) -> None:
+    st.subheader(tr("data.quarantine"))
+    summary = engine("quarantine_summary")
+    if summary.is_empty():
+        st.success(tr("msg.no_quarantine"), icon=":material/check_circle:")
+        return
+    lang = common.language()
+    common.table(summary.rename({"table_name": "table"}), "quarantine-summary", counts=("rows",),
+                 enums={"table": "table", "reason": "reason"}, file_name="quarantine-summary")
+    a, b, c = st.columns(3)
+    tables = {"": tr("data.all")} | {v: value_name("table", v, lang) for v in summary["table_name"].unique(maintain_order=True)}
+    table = a.selectbox(tr("data.filter_table"), list(tables), key="q-table", format_func=tables.get) or None
+    shown = summary if table is None else summary.filter(pl.col("table_name") == table)
+    reasons = {"": tr("data.all")} | {v: value_name("reason", v, lang) for v in shown["reason"].unique().sort()}
+    reason = b.selectbox(tr("data.filter_reason"), list(reasons), key="q-reason", format_func=reasons.get) or None
+    total = engine("quarantine_count", table, reason)
+    pages = max((total - 1) // PAGE_ROWS + 1, 1)
+    number = c.number_input(tr("compliance.page"), 1, pages, 1, key="q-page")
+    offset = (number - 1) * PAGE_ROWS
+    rows = engine("quarantine_rows", table, reason, PAGE_ROWS, offset).rename({"table_name": "table"})
+    st.caption(tr("compliance.rows_of", first=min(offset + 1, total), last=offset + rows.height, total=total))
+    common.table(rows, "quarantine-rows", enums={"table": "table", "reason": "reason"}, file_name="quarantine-page")
+    common.download(lambda: engine("quarantine_rows", table, reason, None, 0).rename({"table_name": "table"}),
+                    "quarantine-all", "quarantine", label=f"{tr('download.csv')} · {tr('data.quarantine')} ({total:,})",
+                    enums={"table": "table", "reason": "reason"})
+
+
+def main() -> None:
+    sel = common.selection()
+    common.page_header("data", sel)
+    upload_section()
+    if common.empty_database():
+        return
+    vendor = sel.vendor_id
+
+    st.subheader(tr("data.freshness"))
+    fresh = engine("freshness")
+    if vendor:
+        fresh = fresh.filter(pl.col("vendor_id") == vendor)
+    common.table(fresh.rename({"vendor_id": "vendor"}),
+                 "freshness", counts=("rows",), enums={"channel": "channel", "table": "table"}, file_name="freshness")
+
+    st.subheader(tr("data.out_of_contract"))
+    outside = engine("out_of_contract")
+    if vendor:
+        outside = outside.filter(pl.col("vendor_id") == vendor)
+    if outside.is_empty():
+        st.success(tr("msg.no_out_of_contract"), icon=":material/check_circle:")
+    else:
+        common.table(outside.rename({"vendor_id": "vendor"}), "out-of-contract", counts=("rows",),
+                     enums={"table": "table"}, file_name="out-of-contract")
+
+    quarantine_section(vendor)
+
+    st.subheader(tr("data.runs"))
+    common.table(engine("ingest_runs"), "ingest-runs", counts=("loaded", "updated", "unchanged", "rejected"),
+                 file_name="ingest-runs")
+
+
+main()

@@ -1,0 +1,492 @@
+"""Every word the dashboard and the report show, in English and Simplified Chinese, and the way
+numbers, money and metric values are written for a reader.
+
+One table holds both languages side by side (`LABELS[key] = (english, chinese)`), so a label
+cannot exist in one language only. Keys are namespaced: `page.*`, `metric.*`, `channel.*`,
+`col.*` (column headers), `msg.*` (messages; `{name}` placeholders are filled by `t(..., **values)`),
+`reason.*` (quarantine reason codes), and the value names of each enumerated column.
+No Streamlit here: the PDF and Excel report use the same labels and formats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from metrics.sla.definitions import METRICS
+
+LANGUAGES = ("en", "zh")
+LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
+
+LABELS: dict[str, tuple[str, str]] = {
+    # the app
+    "app.title": ("vendorboard", "vendorboard 供应商看板"),
+    "app.tagline": ("Customer-service vendors: SLA compliance, billing and reconciliation",
+                    "客服外包供应商：服务水平达标、计费与对账"),
+    "page.overview": ("Overview", "总览"),
+    "page.compliance": ("Compliance", "服务水平"),
+    "page.invoices": ("Invoices", "账单"),
+    "page.reconciliation": ("Reconciliation", "对账"),
+    "page.data": ("Data", "数据"),
+    "page.contracts": ("Contracts", "合同"),
+    "page.reports": ("Reports", "报告"),
+    "nav.monitor": ("Monitor", "监控"),
+    "nav.money": ("Billing", "计费"),
+    "nav.setup": ("Data and terms", "数据与条款"),
+    # pickers
+    "picker.month": ("Month", "月份"),
+    "picker.vendor": ("Vendor", "供应商"),
+    "picker.contract": ("Contract", "合同"),
+    "picker.language": ("Language", "语言"),
+    "picker.all_vendors": ("All vendors", "全部供应商"),
+    "picker.no_month": ("no data yet", "暂无数据"),
+    "picker.no_contract": ("no contract", "无合同"),
+    # channels, units, metrics
+    "channel.phone": ("Phone", "电话"),
+    "channel.chat": ("Chat", "在线"),
+    "channel.email": ("E-mail", "邮件"),
+    "channel.onsite": ("On-site", "现场"),
+    "channel.total": ("Total", "合计"),
+    "unit.minute": ("minute", "分钟"),
+    "unit.hour": ("hour", "小时"),
+    "unit.email": ("e-mail", "封"),
+    "unit.visit": ("visit", "次"),
+    "unit.contact": ("contact", "次"),
+    "what.minute": ("talk time", "通话时长"),
+    "what.hour": ("agent hours", "坐席工时"),
+    "what.email": ("replies", "回复邮件"),
+    "what.visit": ("visits", "出场"),
+    "what.contact": ("handled contacts", "处理量"),
+    "tier.over": ("over {low}", "{low} 以上"),
+    "unit.fixed": ("monthly fee", "月费"),
+    "unit.minimum": ("minimum true-up", "保底补足"),
+    "unit.credit": ("credit", "扣减"),
+    "unit.adjustment": ("adjustment", "调整"),
+    "metric.answer_rate": ("Answer rate", "接通率"),
+    "metric.service_level": ("Service level", "服务水平"),
+    "metric.asa_seconds": ("Average speed of answer", "平均应答时长"),
+    "metric.abandon_rate": ("Abandon rate", "放弃率"),
+    "metric.aht_seconds": ("Average handle time", "平均处理时长"),
+    "metric.first_response_seconds": ("First response time", "首次响应时长"),
+    "metric.response_rate": ("Response rate", "响应率"),
+    "metric.reply_within_rate": ("Replied in time", "及时回复率"),
+    "metric.accuracy": ("Accuracy", "解答准确率"),
+    "metric.csat": ("Customer satisfaction", "客户满意度"),
+    "metric.coverage_rate": ("Service-hour coverage", "服务时段覆盖率"),
+    "metric.weekly_min_hours": ("Weekly minimum hours met", "每周最低工时达标率"),
+    # value names
+    "verdict.met": ("met", "达标"),
+    "verdict.missed": ("missed", "未达标"),
+    "verdict.no_data": ("no data", "无数据"),
+    "verdict.not_set": ("no target", "未设目标"),
+    "evidence.hit": ("hit", "达标"),
+    "evidence.miss": ("miss", "未达标"),
+    "evidence.not_counted": ("not counted", "不计入"),
+    "line.usage": ("usage", "用量"),
+    "line.fixed": ("fixed fee", "固定费用"),
+    "line.minimum": ("minimum", "保底"),
+    "line.credit": ("SLA credit", "服务水平扣减"),
+    "line.credit_cap": ("credit cap", "扣减上限"),
+    "line.adjustment": ("adjustment", "调整"),
+    "status.draft": ("draft", "草稿"),
+    "status.finalized": ("finalized", "已定稿"),
+    "recon.match": ("match", "一致"),
+    "recon.mismatch": ("mismatch", "不一致"),
+    "recon.missing": ("missing", "漏开"),
+    "recon.unexpected": ("unexpected", "多开"),
+    "clock.calendar": ("calendar", "自然时间"),
+    "clock.business": ("business hours", "服务时段"),
+    "base.channel": ("channel usage", "该渠道用量"),
+    "base.invoice": ("whole invoice", "整张账单"),
+    "tier_mode.graduated": ("graduated", "累进"),
+    "tier_mode.volume": ("volume", "总量"),
+    "sl_abandons.exclude_short": ("short abandons excluded", "剔除短时放弃"),
+    "sl_abandons.exclude_all": ("all abandons excluded", "剔除全部放弃"),
+    "sl_abandons.count_as_met": ("abandons within threshold count as met", "阈值内放弃计为达标"),
+    "days.daily": ("every day", "每天"),
+    "days.weekdays": ("weekdays", "工作日"),
+    "days.weekends": ("weekends", "周末"),
+    "day.mon": ("Mon", "周一"), "day.tue": ("Tue", "周二"), "day.wed": ("Wed", "周三"),
+    "day.thu": ("Thu", "周四"), "day.fri": ("Fri", "周五"), "day.sat": ("Sat", "周六"), "day.sun": ("Sun", "周日"),
+    "holiday.closed": ("closed", "休息"),
+    "holiday.workday": ("make-up working day", "调休上班"),
+    "hours.always": ("24/7", "全天候"),
+    "visit.completed": ("completed", "已完成"),
+    "visit.cancelled": ("cancelled", "已取消"),
+    "visit.no_show": ("no show", "未到场"),
+    "bool.true": ("yes", "是"),
+    "bool.false": ("no", "否"),
+    # input tables
+    "table.vendors": ("vendors", "供应商"),
+    "table.contracts": ("contracts", "合同"),
+    "table.rates": ("rates", "费率"),
+    "table.sla_targets": ("SLA targets", "服务水平目标"),
+    "table.service_hours": ("service hours", "服务时段"),
+    "table.holidays": ("holidays", "节假日"),
+    "table.adjustments": ("adjustments", "调整项"),
+    "table.calls": ("calls", "通话"),
+    "table.chats": ("chats", "在线会话"),
+    "table.emails": ("e-mails", "邮件"),
+    "table.visits": ("visits", "现场服务"),
+    "table.agent_sessions": ("agent sessions", "坐席登录"),
+    # quarantine reasons (README "Rejected rows")
+    "reason.missing_required": ("a required value is missing", "缺少必填值"),
+    "reason.unknown_vendor": ("unknown vendor", "未知供应商"),
+    "reason.bad_timestamp": ("unreadable timestamp", "时间无法解析"),
+    "reason.nonexistent_local_time": ("local time skipped by a clock change", "夏令时跳过的本地时间"),
+    "reason.bad_number": ("unreadable number", "数字无法解析"),
+    "reason.unknown_channel": ("unknown channel", "未知渠道"),
+    "reason.unknown_status": ("unknown visit status", "未知出场状态"),
+    "reason.csat_out_of_range": ("satisfaction score outside 1–5", "满意度不在 1–5 之间"),
+    "reason.malformed_line": ("malformed line", "行格式错误"),
+    "reason.answered_before_offered": ("answered before it was offered", "应答早于来电"),
+    "reason.ended_before_answered": ("ended before it was answered", "结束早于应答"),
+    "reason.ended_before_offered": ("ended before it was offered", "结束早于来电"),
+    "reason.response_before_start": ("response before the chat started", "响应早于会话开始"),
+    "reason.ended_before_start": ("ended before it started", "结束早于开始"),
+    "reason.reply_before_received": ("reply before the e-mail arrived", "回复早于收件"),
+    "reason.negative_replies": ("negative number of replies", "回复数为负"),
+    "reason.replies_without_reply_time": ("replies without a reply time", "有回复数但无回复时间"),
+    "reason.correct_exceeds_audited": ("more correct answers than audited", "正确数大于抽查数"),
+    "reason.departed_before_arrived": ("departed before arriving", "离开早于到达"),
+    "reason.logout_not_after_login": ("logout not after login", "登出不晚于登录"),
+    # column headers
+    "col.vendor": ("Vendor", "供应商"),
+    "col.vendor_id": ("Vendor ID", "供应商编号"),
+    "col.name": ("Name", "名称"),
+    "col.timezone": ("Time zone", "时区"),
+    "col.contract_id": ("Contract", "合同"),
+    "col.month": ("Month", "月份"),
+    "col.channel": ("Channel", "渠道"),
+    "col.metric": ("Metric", "指标"),
+    "col.value": ("Value", "实际值"),
+    "col.target": ("Target", "目标"),
+    "col.threshold_seconds": ("Threshold", "阈值"),
+    "col.clock": ("Clock", "计时方式"),
+    "col.verdict": ("Verdict", "结论"),
+    "col.numerator": ("Numerator", "分子"),
+    "col.denominator": ("Denominator", "分母"),
+    "col.credit_rate": ("Credit rate", "扣减比例"),
+    "col.credit_base": ("Credit base", "扣减基数"),
+    "col.targets_met": ("Targets met", "达标目标"),
+    "col.missed_targets": ("Missed targets", "未达标目标"),
+    "col.total": ("Total", "总额"),
+    "col.change": ("Change vs last month", "较上月变化"),
+    "col.status": ("Status", "状态"),
+    "col.id": ("ID", "编号"),
+    "col.local_start": ("Local start", "本地开始时间"),
+    "col.wait_seconds": ("Wait (s)", "等待 (秒)"),
+    "col.answered": ("Answered", "已应答"),
+    "col.response_seconds": ("Response (s)", "响应 (秒)"),
+    "col.reply_seconds": ("Reply (s)", "回复 (秒)"),
+    "col.handle_seconds": ("Handle time (s)", "处理时长 (秒)"),
+    "col.questions_correct": ("Correct answers", "正确数"),
+    "col.questions_audited": ("Audited questions", "抽查数"),
+    "col.visit_status": ("Visit status", "出场状态"),
+    "col.covered_seconds": ("Covered (s)", "已覆盖 (秒)"),
+    "col.service_seconds": ("Service time (s)", "服务时长 (秒)"),
+    "col.agent_id": ("Agent", "坐席"),
+    "col.logged_seconds": ("Logged (s)", "登录时长 (秒)"),
+    "col.csat": ("Satisfaction", "满意度"),
+    "col.evidence": ("Counts as", "判定"),
+    "col.type": ("Type", "类型"),
+    "col.unit": ("Unit", "单位"),
+    "col.tier_from": ("Tier from", "阶梯起"),
+    "col.tier_to": ("Tier to", "阶梯止"),
+    "col.quantity": ("Quantity", "数量"),
+    "col.unit_price": ("Unit price", "单价"),
+    "col.amount": ("Amount", "金额"),
+    "col.description": ("Description", "说明"),
+    "col.caused_by": ("Caused by", "原因"),
+    "col.subtotal": ("Subtotal", "小计"),
+    "col.credits": ("Credits", "扣减"),
+    "col.adjustments": ("Adjustments", "调整"),
+    "col.net": ("Net", "净额"),
+    "col.tax": ("Tax", "税额"),
+    "col.due_date": ("Due date", "付款截止日"),
+    "col.payee": ("Payee", "收款方"),
+    "col.stored_quantity": ("Finalized quantity", "定稿数量"),
+    "col.fresh_quantity": ("Recomputed quantity", "重算数量"),
+    "col.stored_amount": ("Finalized amount", "定稿金额"),
+    "col.fresh_amount": ("Recomputed amount", "重算金额"),
+    "col.difference": ("Difference", "差额"),
+    "col.computed_quantity": ("Our quantity", "我方数量"),
+    "col.billed_quantity": ("Billed quantity", "对方数量"),
+    "col.computed_amount": ("Our amount", "我方金额"),
+    "col.billed_amount": ("Billed amount", "对方金额"),
+    "col.table": ("Table", "数据表"),
+    "col.loaded": ("Loaded", "新增"),
+    "col.updated": ("Updated", "更新"),
+    "col.unchanged": ("Unchanged", "未变"),
+    "col.rejected": ("Rejected", "拒收"),
+    "col.rows": ("Rows", "行数"),
+    "col.reason": ("Reason", "原因"),
+    "col.detail": ("Detail", "详情"),
+    "col.raw": ("Raw row", "原始行"),
+    "col.source_file": ("File", "文件"),
+    "col.line": ("Line", "行号"),
+    "col.first_start": ("First (local)", "最早 (本地)"),
+    "col.last_start": ("Latest (local)", "最新 (本地)"),
+    "col.days_behind": ("Days behind newest data", "落后最新数据天数"),
+    "col.run_id": ("Run", "批次"),
+    "col.finished_at": ("Finished (UTC)", "完成时间 (UTC)"),
+    "col.out_of_contract": ("Out of contract", "合同外"),
+    "col.start_date": ("Start", "开始日期"),
+    "col.end_date": ("End", "结束日期"),
+    "col.currency": ("Currency", "币种"),
+    "col.tax_rate": ("Tax rate", "税率"),
+    "col.payment_due_day": ("Payment due day", "付款日"),
+    "col.monthly_fee": ("Monthly fee", "月费"),
+    "col.monthly_minimum": ("Monthly minimum", "月保底"),
+    "col.credit_cap_rate": ("Credit cap", "扣减上限"),
+    "col.short_abandon_seconds": ("Short abandon below", "短时放弃阈值"),
+    "col.sl_abandons": ("Abandons in service level", "服务水平中的放弃"),
+    "col.increment_seconds": ("Billing increment (s)", "计费步长 (秒)"),
+    "col.tier_mode": ("Tier mode", "阶梯方式"),
+    "col.tier_flat_fee": ("Tier flat fee", "阶梯固定费"),
+    "col.effective_from": ("Effective from", "生效月"),
+    "col.effective_to": ("Effective until", "失效月"),
+    "col.days": ("Days", "日期"),
+    "col.hours": ("Hours (local)", "时段 (本地)"),
+    "col.date": ("Date", "日期"),
+    "col.kind": ("Kind", "类型"),
+    "col.term": ("Term", "条款"),
+    "col.setting": ("Value", "取值"),
+    "col.file": ("File", "文件"),
+    # charts
+    "axis.month": ("Month", "月份"),
+    "axis.day": ("Day", "日期"),
+    "axis.hour": ("Hour of day (vendor local time)", "小时 (供应商本地时间)"),
+    "axis.percent": ("%", "%"),
+    "axis.seconds": ("seconds", "秒"),
+    "axis.hours": ("hours", "小时"),
+    "axis.score": ("score 1–5", "评分 1–5"),
+    "axis.count.phone": ("Calls", "通话数"),
+    "axis.count.chat": ("Chats", "会话数"),
+    "axis.count.email": ("E-mails", "邮件数"),
+    "axis.count.onsite": ("Visits", "出场数"),
+    "axis.count.any": ("Rows", "条数"),
+    "chart.target": ("target", "目标"),
+    "chart.threshold": ("threshold", "阈值"),
+    "chart.within": ("within threshold", "阈值内"),
+    "chart.beyond": ("beyond threshold", "超出阈值"),
+    "chart.heatmap_title": ("Targets met and missed", "各供应商目标达成情况"),
+    "chart.trend_title": ("{metric} by {period}", "{metric}（按{period}）"),
+    "chart.period.month": ("month", "月"),
+    "chart.period.day": ("day", "日"),
+    "chart.hour_day_title": ("{metric} by hour and day", "{metric}（按日期与小时）"),
+    "chart.histogram_title": ("Distribution: {what}", "分布：{what}"),
+    "measure.wait_seconds": ("wait time", "等待时长"),
+    "measure.response_seconds": ("first response time", "首次响应时长"),
+    "measure.reply_seconds": ("reply time", "回复时长"),
+    "measure.handle_seconds": ("handle time", "处理时长"),
+    "measure.logged_seconds": ("weekly logged time", "每周登录时长"),
+    # sections and labels
+    "overview.vendors_ok": ("Vendors meeting every target", "全部达标的供应商"),
+    "overview.missed": ("Targets missed", "未达标目标"),
+    "overview.billed": ("Billed this month", "本月应付"),
+    "overview.credits": ("SLA credits", "服务水平扣减"),
+    "overview.scorecard": ("Vendor scorecard", "供应商记分卡"),
+    "overview.heatmap": ("Who met which target", "目标达成一览"),
+    "overview.trend": ("Trend over the last months", "近几个月趋势"),
+    "overview.trend_metric": ("Metric", "指标"),
+    "overview.why": ("Why? Open {contract} in Compliance", "查看原因：打开 {contract} 的服务水平"),
+    "compliance.scorecard": ("Every target this month", "本月全部目标"),
+    "compliance.daily": ("Daily trend", "每日趋势"),
+    "compliance.heatmap": ("Hour of day × day", "小时 × 日期"),
+    "compliance.distribution": ("Distribution", "分布"),
+    "compliance.evidence": ("Interactions behind a target", "目标背后的明细"),
+    "compliance.pick_target": ("Target", "目标"),
+    "compliance.show": ("Show", "显示"),
+    "compliance.show_misses": ("misses only", "仅未达标"),
+    "compliance.show_all": ("all rows", "全部"),
+    "compliance.page": ("Page", "页码"),
+    "compliance.rows_of": ("rows {first}–{last} of {total}", "第 {first}–{last} 行，共 {total} 行"),
+    "invoices.lines": ("Invoice lines", "账单明细"),
+    "invoices.credits": ("Credits and the targets that caused them", "扣减及其对应的未达标目标"),
+    "invoices.totals": ("Totals", "合计"),
+    "invoices.drift": ("Drift since finalizing", "定稿后的差异"),
+    "invoices.finalize": ("Finalize invoice", "定稿账单"),
+    "invoices.finalize_confirm": ("Finalize {contract} {month}? A finalized invoice never changes.",
+                                  "确认定稿 {contract} {month}？定稿后账单不再变化。"),
+    "invoices.confirm": ("Yes, finalize", "确认定稿"),
+    "invoices.cancel": ("Cancel", "取消"),
+    "invoices.download": ("Downloads", "下载"),
+    "recon.upload": ("Vendor invoice (CSV or Excel)", "供应商账单 (CSV 或 Excel)"),
+    "recon.summary": ("Comparison", "比对结果"),
+    "recon.discrepancies": ("Discrepancies", "差异"),
+    "data.upload": ("Files to load", "待导入文件"),
+    "data.kind": ("Table of the files", "文件所属数据表"),
+    "data.kind_auto": ("from the file names", "按文件名识别"),
+    "data.ingest": ("Load", "导入"),
+    "data.result": ("What was loaded", "导入结果"),
+    "data.quarantine": ("Quarantine: rejected rows", "隔离区：被拒收的行"),
+    "data.freshness": ("Freshness per vendor and channel", "各供应商与渠道的数据新鲜度"),
+    "data.out_of_contract": ("Interactions out of contract (not billed)", "合同外的交互 (不计费)"),
+    "data.runs": ("Recent loads", "最近导入"),
+    "data.filter_table": ("Table", "数据表"),
+    "data.filter_reason": ("Reason", "原因"),
+    "data.all": ("all", "全部"),
+    "contracts.terms": ("Terms", "合同条款"),
+    "contracts.rates": ("Rate card", "费率表"),
+    "contracts.targets": ("SLA targets", "服务水平目标"),
+    "contracts.hours": ("Service hours", "服务时段"),
+    "contracts.holidays": ("Holidays", "节假日"),
+    "reports.build": ("Build the monthly report", "生成月度报告"),
+    "reports.csv": ("CSV exports", "CSV 导出"),
+    "reports.sla_csv": ("SLA verdicts, all vendors", "服务水平结论 (全部供应商)"),
+    "reports.invoices_csv": ("Invoice lines, all vendors", "账单明细 (全部供应商)"),
+    "reports.totals_csv": ("Invoice totals, all vendors", "账单合计 (全部供应商)"),
+    "download.csv": ("CSV", "CSV"),
+    "download.pdf": ("PDF", "PDF"),
+    "download.xlsx": ("Excel", "Excel"),
+    "download.zip": ("Download the report (ZIP)", "下载报告 (ZIP)"),
+    # messages
+    "msg.empty_db": ("The database holds no data yet. Load a data directory on the Data page "
+                     "(or run `vendorboard ingest DIR`).",
+                     "数据库中还没有数据。请在“数据”页导入数据目录（或运行 `vendorboard ingest DIR`）。"),
+    "msg.no_contracts": ("No contract is active in {month}.", "{month} 没有生效的合同。"),
+    "msg.no_data_month": ("No interactions were loaded for {month}: the figures below show contract terms only.",
+                          "{month} 没有导入任何交互数据：以下仅显示合同条款。"),
+    "msg.no_targets": ("Contract {contract} sets no SLA targets in {month}.", "合同 {contract} 在 {month} 没有服务水平目标。"),
+    "msg.no_series": ("Nothing measured on these days.", "这些日期没有可计算的数据。"),
+    "msg.no_hourly": ("This metric has no hour-of-day view.", "该指标没有按小时的视图。"),
+    "msg.no_duration": ("This metric is not a duration: no distribution to draw.", "该指标不是时长，无分布图。"),
+    "msg.no_evidence": ("No rows to show.", "没有可显示的行。"),
+    "msg.no_invoice": ("Contract {contract} has no invoice for {month} (not active that month).",
+                       "合同 {contract} 在 {month} 没有账单（当月未生效）。"),
+    "msg.all_met": ("Every target with data was met.", "所有有数据的目标均已达标。"),
+    "msg.n_missed": ("{n} target(s) missed: {which}.", "{n} 个目标未达标：{which}。"),
+    "msg.finalized_at": ("Finalized {when} UTC: this is the invoice as issued.", "已于 {when} UTC 定稿：以下为开出时的账单。"),
+    "msg.no_drift": ("Recomputing today gives the same invoice.", "今日重算结果与定稿一致。"),
+    "msg.drift": ("Data changed since finalizing: settle the difference with an adjustment in a later month.",
+                  "定稿后数据有变化：请在之后月份以调整项结清差额。"),
+    "msg.finalized_ok": ("Invoice {contract} {month} finalized.", "账单 {contract} {month} 已定稿。"),
+    "msg.error": ("Could not do that: {error}", "无法完成：{error}"),
+    "msg.credit_note": ("A negative total: this is a credit note.", "总额为负：此为贷项通知单。"),
+    "msg.upload_first": ("Upload the vendor's invoice for {month} to compare it line by line.",
+                         "上传供应商 {month} 的账单，逐行比对。"),
+    "msg.recon_ok": ("The vendor's invoice matches ours on every line.", "供应商账单与我方逐行一致。"),
+    "msg.recon_off": ("{n} line(s) differ: {total} billed more than computed in total.",
+                      "{n} 行存在差异：对方账单比我方计算合计多 {total}。"),
+    "msg.kind_unknown": ("Cannot tell which table {file} belongs to: choose the table above or name the "
+                         "file after it (e.g. calls-2026-10.csv).",
+                         "无法判断 {file} 属于哪个数据表：请在上方选择数据表，或以表名命名文件（如 calls-2026-10.csv）。"),
+    "msg.ingest_done": ("Loaded: the pages now show the new data.", "导入完成：各页面已显示新数据。"),
+    "msg.ingesting": ("Loading {file}", "正在导入 {file}"),
+    "msg.no_quarantine": ("No rejected rows.", "没有被拒收的行。"),
+    "msg.no_out_of_contract": ("Every interaction falls within a contract.", "所有交互均在合同期内。"),
+    "msg.no_rates": ("No rates: this contract bills fixed fees only.", "没有费率：该合同仅收取固定费用。"),
+    "msg.hours_24_7": ("Channels without rows are served 24/7.", "未列出的渠道为全天候服务。"),
+    "msg.report_pending": ("The PDF and Excel report is not available in this build; the CSV exports below "
+                           "hold the same figures.", "此版本尚不能生成 PDF 与 Excel 报告；下方 CSV 导出包含相同数据。"),
+    "msg.report_ready": ("Report built: {files} files.", "报告已生成：共 {files} 个文件。"),
+    "msg.building": ("Building {step}", "正在生成 {step}"),
+    "msg.pdf_pending": ("PDF and Excel downloads arrive with the report module; CSV is available now.",
+                        "PDF 与 Excel 下载将随报告模块提供；目前可下载 CSV。"),
+    "msg.sample_loaded": ("The database was empty: the demo data set in sample_data/ was loaded.",
+                          "数据库为空：已载入 sample_data/ 中的演示数据。"),
+    "msg.caption_overview": ("Targets in force in {month}; billed totals are this month's invoices "
+                             "(stored if finalized, else a draft).",
+                             "{month} 生效的目标；应付总额为本月账单（已定稿取定稿，否则为草稿）。"),
+}
+
+EN = {key: pair[0] for key, pair in LABELS.items()}
+ZH = {key: pair[1] for key, pair in LABELS.items()}
+
+
+def t(key: str, language: str = "en", **values: object) -> str:
+    """The label `key` in `language` ('en' or 'zh'), with `{name}` placeholders filled from `values`.
+    An unknown key shows itself, so a missing label is visible on screen rather than a crash."""
+    pair = LABELS.get(key)
+    text = key if pair is None else pair[LANGUAGES.index(language) if language in LANGUAGES else 0]
+    return text.format(**values) if values else text
+
+
+def header(column: str, language: str) -> str:
+    """A column header: `col.<column>` when labelled, else the column name itself."""
+    return t(f"col.{column}", language) if f"col.{column}" in LABELS else column
+
+
+def value_name(namespace: str, value: object, language: str) -> str:
+    """An enumerated value shown in words (`channel`, `metric`, `status`, ...); None shows as ''."""
+    if value is None:
+        return ""
+    key = f"{namespace}.{value}"
+    return t(key, language) if key in LABELS else str(value)
+
+
+# ---- numbers as people read them -------------------------------------------------------------
+
+def _decimal(value: Decimal | float | int) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def money(amount: Decimal | None, currency: str | None = None) -> str:
+    """-1234.5 -> 'CNY -1,234.50': rounded half-up to the cent, comma thousands, the currency code."""
+    if amount is None:
+        return ""
+    cents = _decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = f"{cents:,.2f}"
+    return f"{currency} {text}" if currency else text
+
+
+def number(value: Decimal | float | int | None, places: int | None = None) -> str:
+    """Thousands separators; `places` decimals (half-up), or as many as the value has when None:
+    12345.678 -> '12,345.678'; number(12345.678, 2) -> '12,345.68'; 10000.000 -> '10,000'."""
+    if value is None:
+        return ""
+    exact = _decimal(value)
+    if places is None:
+        places = max(0, -exact.normalize().as_tuple().exponent)
+    exact = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{exact:,.{places}f}"
+
+
+def metric_kind(metric: str) -> str:
+    """How a metric's value reads: 'seconds' (a mean duration), 'score' (csat) or 'rate' (a share)."""
+    if metric == "csat":
+        return "score"
+    return "seconds" if METRICS[metric].micros else "rate"
+
+
+def metric_value(metric: str, value: Decimal | float | None, language: str, places: int | None = None) -> str:
+    """A metric value or target as read: '93.1%', '10.5 s' / '10.5 秒', '4.45'; '–' when null."""
+    if value is None:
+        return "–"
+    kind = metric_kind(metric)
+    if kind == "rate":
+        return f"{number(_decimal(value) * 100, 1 if places is None else places)}%"
+    if kind == "seconds":
+        return f"{number(value, 1 if places is None else places)} {'秒' if language == 'zh' else 's'}"
+    return number(value, 2 if places is None else places)
+
+
+def duration(seconds: Decimal | float | None, language: str) -> str:
+    """A threshold as read: 20 -> '20 s', 86400 -> '24 h', 72000 -> '20 h' ('秒' / '小时' in Chinese)."""
+    if seconds is None:
+        return ""
+    s = _decimal(seconds)
+    zh = language == "zh"
+    if s >= 3600 and s % 3600 == 0:
+        return f"{number(s / 3600)} {'小时' if zh else 'h'}"
+    return f"{number(s)} {'秒' if zh else 's'}"
+
+
+def target_label(channel: str, metric: str, threshold: Decimal | float | None, language: str) -> str:
+    """'Phone · Service level (≤ 20 s)': a target as one short label (a metric may have several)."""
+    text = f"{value_name('channel', channel, language)} · {value_name('metric', metric, language)}"
+    if threshold is not None:
+        mark = "≥" if metric == "weekly_min_hours" else "≤"
+        text += f" ({mark} {duration(threshold, language)})"
+    return text
+
+
+def percent(fraction: Decimal | float | None, places: int = 1) -> str:
+    """0.05 -> '5.0%'."""
+    return "" if fraction is None else f"{number(_decimal(fraction) * 100, places)}%"
+
+
+def month_name(month: dt.date, language: str) -> str:
+    """date(2026, 10, 1) -> 'Oct 2026' / '2026年10月'."""
+    return f"{month.year}年{month.month}月" if language == "zh" else month.strftime("%b %Y")

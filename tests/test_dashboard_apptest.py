@@ -1,0 +1,273 @@
+"""The dashboard under Streamlit's AppTest: every page on the sample data, on an empty database and
+on the small hand-made set of dashboard_fixtures (figures worked out there); the pickers change
+what is shown (checked against what the engine computes for that month), the URL carries them,
+the language switch changes the labels, and bad input gets a message, never a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import write_data
+from dashboard_fixtures import (
+    PAGES, SMALL, TITLES, load_dir, metrics_of, no_exception, open_app, texts, visit,
+)
+
+from metrics import billing, store
+from metrics.config import SAMPLE_DATA
+from metrics.i18n import metric_value, money
+from metrics.sla import verdicts
+
+OCT, SEP = dt.date(2026, 10, 1), dt.date(2026, 9, 1)
+
+
+@pytest.fixture
+def small_db(tmp_path: Path) -> Path:
+    return load_dir(tmp_path / "small.duckdb", write_data(tmp_path / "data", SMALL))
+
+
+def engine_figures(db: Path, month: dt.date) -> tuple[Decimal, int, dict]:
+    """What the engine says for the month: the sum of invoice totals, the number of missed
+    targets, and C-TEL's verdicts by metric."""
+    con = store.connect_reader(db)
+    try:
+        total = sum((inv.total for inv in billing.invoices(con, month)), Decimal(0))
+        v = verdicts(con, month)
+    finally:
+        con.close()
+    missed = v.filter(v["met"] == False).height  # noqa: E712
+    tel = {r["metric"]: r for r in v.filter(v["contract_id"] == "C-TEL").iter_rows(named=True)}
+    return total, missed, tel
+
+
+# ---- every page ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_sample(sample_db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
+    at = open_app(sample_db, monkeypatch, page, contract="C-TEL", month="2026-10")
+    no_exception(at)
+    assert at.title[0].value == TITLES["en"][PAGES.index(page)]
+    assert not at.error or page == "compliance"  # compliance names C-TEL's missed targets in an error box
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_says_what_to_do_on_an_empty_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         page: str) -> None:
+    # No sample to fall back on: the database stays empty and every page must say so.
+    empty = tmp_path / "no-sample"
+    empty.mkdir()
+    monkeypatch.setattr("metrics.sample.SAMPLE_DATA", empty)
+    at = open_app(tmp_path / "empty.duckdb", monkeypatch, page)
+    no_exception(at)
+    assert at.title[0].value == TITLES["en"][PAGES.index(page)]
+    assert "The database holds no data yet" in texts(at)
+
+
+@pytest.mark.slow
+def test_a_missing_database_is_loaded_with_the_sample_on_first_start(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(tmp_path / "fresh.duckdb", monkeypatch)
+    no_exception(at)
+    # The sample has four vendors, one contract each (SPEC §8).
+    assert at.metric[0].label == "Vendors meeting every target"
+    assert at.metric[0].value.endswith("/ 4")
+
+
+# ---- the small set: figures worked out in dashboard_fixtures -----------------------------------
+
+def test_overview_headline_figures_of_the_small_set(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(small_db, monkeypatch, month="2026-10")
+    no_exception(at)
+    assert metrics_of(at) == {
+        "Vendors meeting every target": "1 / 2",
+        "Targets missed": "1 / 1",
+        "Billed this month (CNY)": "1,484.00",
+        "SLA credits (CNY)": "-100.00",
+    }
+    card = at.dataframe[0].value
+    assert card["Contract"].tolist() == ["C1", "C2"]
+    assert card["Targets met"].tolist() == ["✗ 0 / 1", "✓ 0 / 0"]
+    assert [Decimal(str(x)) for x in card["Total (CNY)"]] == [Decimal("954.00"), Decimal("530.00")]
+    assert card["Missed targets"].tolist() == ["Phone · Answer rate", ""]
+
+
+def test_why_button_opens_compliance_on_the_failing_contract(small_db: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(small_db, monkeypatch, month="2026-10", contract="C2")
+    at.button(key="why-C1").click().run()
+    no_exception(at)
+    assert at.title[0].value == "Compliance"
+    assert at.session_state["contract"] == "C1"
+    table = at.dataframe[0].value
+    assert table["Value"].tolist() == ["75.00%"]  # 3 answered of 4 offered
+    assert table["Verdict"].tolist() == ["✗ missed"]
+    assert "hit 3 · miss 1 · not counted 0" in texts(at).replace("*", "")
+
+
+def test_invoice_ties_the_credit_to_the_missed_target(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(small_db, monkeypatch, "invoices", month="2026-10", contract="C1")
+    no_exception(at)
+    assert metrics_of(at)["Total (CNY)"] == "954.00"
+    assert metrics_of(at)["Credits (CNY)"] == "-100.00"
+    assert metrics_of(at)["Due date"] == "2026-11-05"  # payment_due_day defaults to 5
+    lines, credits, totals = (d.value for d in at.dataframe)
+    assert lines["Type"].tolist() == ["fixed fee", "SLA credit"]
+    assert credits["Caused by"].tolist() == ["Phone · Answer rate"]
+    assert credits["Value"].tolist() == ["75.00%"] and credits["Target"].tolist() == ["80.00%"]
+    assert [Decimal(str(x)) for x in totals.iloc[0]] == [Decimal(v) for v in
+                                                         ("1000.00", "-100.00", "0.00", "900.00", "54.00", "954.00")]
+
+
+def test_a_contract_with_no_targets_says_so(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(small_db, monkeypatch, "compliance", month="2026-10", contract="C2")
+    no_exception(at)
+    assert "Contract C2 sets no SLA targets in 2026-10." in texts(at)
+
+
+def test_a_month_with_no_data_says_so_and_bills_fees_only(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2026-11 is not a month with data, but a link may name it.
+    at = open_app(small_db, monkeypatch, "invoices", month="2026-11", contract="C1")
+    no_exception(at)
+    assert "No interactions were loaded for 2026-11" in texts(at)
+    assert metrics_of(at)["Total (CNY)"] == "1,060.00"  # 1000.00 + 6 % tax, no credit without data
+
+
+def test_finalize_asks_first_then_stores_the_invoice(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(small_db, monkeypatch, "invoices", month="2026-10", contract="C1")
+    assert metrics_of(at)["Status"] == "✎ draft"
+    at.button(key="finalize-C1 2026-10").click().run()
+    assert "Finalize C1 2026-10? A finalized invoice never changes." in texts(at)
+    assert metrics_of(at)["Status"] == "✎ draft"  # nothing happens before the confirmation
+    at.button(key="finalize-yes").click().run()
+    no_exception(at)
+    assert metrics_of(at)["Status"] == "🔒 finalized"
+    assert "Invoice C1 2026-10 finalized." in texts(at)
+    assert "Recomputing today gives the same invoice." in texts(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("finalize-C1")]  # no second finalize
+
+
+# ---- the sample: the pickers change what is shown ------------------------------------------------
+
+def test_month_picker_changes_the_overview_to_that_months_figures(sample_db: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(sample_db, monkeypatch, month="2026-10")
+    for month in (OCT, SEP):
+        at.sidebar.selectbox(key="month").select(month.strftime("%Y-%m")).run()
+        no_exception(at)
+        total, missed, _ = engine_figures(sample_db, month)
+        figures = metrics_of(at)
+        assert figures["Billed this month (CNY)"] == money(total)
+        assert figures["Targets missed"].startswith(f"{missed} / ")
+    assert at.query_params["month"] == "2026-09"  # a link to this view opens this month
+
+
+def test_compliance_shows_the_engines_values_for_the_picked_month(sample_db: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(sample_db, monkeypatch, "compliance", month="2026-10", contract="C-TEL")
+    for month in (OCT, SEP):
+        at.session_state["month"] = month.strftime("%Y-%m")
+        at.run()
+        no_exception(at)
+        _, _, tel = engine_figures(sample_db, month)
+        table = at.dataframe[0].value
+        shown = dict(zip(table["Metric"], table["Value"]))
+        assert shown["Answer rate"] == metric_value("answer_rate", tel["answer_rate"]["value"], "en", 2)
+        assert shown["Average speed of answer"] == metric_value("asa_seconds", tel["asa_seconds"]["value"], "en", 2)
+
+
+def test_pickers_survive_a_page_switch_and_are_in_the_url(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(sample_db, monkeypatch)
+    at.sidebar.selectbox(key="vendor").select("V-PT").run()
+    assert at.session_state["contract"] == "C-PT"  # the vendor's only contract
+    visit(at, "invoices")
+    no_exception(at)
+    assert at.caption[0].value.startswith("2026-10 · C-PT")
+    assert {k: at.query_params[k] for k in ("month", "vendor", "contract", "lang")} == {
+        "month": "2026-10", "vendor": "V-PT", "contract": "C-PT", "lang": "en"}
+
+
+def test_language_switch_changes_titles_labels_and_headers(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(sample_db, monkeypatch, month="2026-10")
+    at.button_group(key="lang").set_value("zh").run()
+    no_exception(at)
+    assert at.title[0].value == "总览"
+    assert "全部达标的供应商" in metrics_of(at)
+    assert "合同" in at.dataframe[0].value.columns
+    for page, title in zip(PAGES, TITLES["zh"]):
+        visit(at, page)
+        no_exception(at)
+        assert at.title[0].value == title
+
+
+# ---- uploads ---------------------------------------------------------------------------------
+
+def test_reconciliation_finds_the_planted_discrepancy(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # sample_data/vendor_invoices/discrepancies.json: C-TEL 2026-09 bills phone minutes 4500.00 as 4725.00,
+    # +225.00; its total carries the 6 % tax on that too: 225.00 × 1.06 = +238.50.
+    at = open_app(sample_db, monkeypatch, "reconciliation", month="2026-09", contract="C-TEL")
+    assert "Upload the vendor's invoice for 2026-09" in texts(at)
+    body = (SAMPLE_DATA / "vendor_invoices" / "C-TEL_2026-09.csv").read_bytes()
+    at.file_uploader(key="vendor-invoice").upload("C-TEL_2026-09.csv", body, "text/csv").run()
+    no_exception(at)
+    off = at.dataframe[1].value
+    assert off["Channel"].tolist() == ["Phone", "Total"]
+    assert off["Status"].tolist() == ["✗ mismatch", "✗ mismatch"]
+    assert [Decimal(str(x)) for x in off["Difference (CNY)"]] == [Decimal("225.00"), Decimal("238.50")]
+    assert metrics_of(at)["Difference (CNY)"] == "238.50"
+
+
+def test_reconciliation_rejects_a_wrong_file_with_a_message(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(sample_db, monkeypatch, "reconciliation", month="2026-10")
+    at.file_uploader(key="vendor-invoice").upload("notes.csv", b"hello,world\n1,2\n", "text/csv").run()
+    no_exception(at)
+    assert "missing column 'contract_id'" in at.error[0].value
+    assert "/tmp" not in at.error[0].value  # names the upload, not where it was saved
+
+
+def test_data_page_ingests_an_upload_and_quarantines_its_bad_row(small_db: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two calls: one good, one answered before it was offered → loaded 1, rejected 1.
+    body = ("call_id,vendor_id,offered_at,answered_at,ended_at\n"
+            "K9,V1,2026-10-06 09:00:00,2026-10-06 09:00:03,2026-10-06 09:04:00\n"
+            "K10,V1,2026-10-06 10:00:00,2026-10-06 09:59:00,2026-10-06 10:04:00\n").encode()
+    at = open_app(small_db, monkeypatch, "data")
+    at.file_uploader(key="ingest-files").upload("calls-extra.csv", body, "text/csv").run()
+    [load] = [b for b in at.button if b.label == "Load"]
+    load.click().run()
+    no_exception(at)
+    assert "Loaded: the pages now show the new data." in texts(at)
+    result = at.dataframe[0].value
+    calls = result[result["Table"] == "calls"].iloc[0]
+    assert (calls["Loaded"], calls["Rejected"]) == (1, 1)
+    assert calls["Reason"] == "answered before it was offered: 1"
+    summary = at.dataframe[3].value  # freshness, out of contract (none: a message), quarantine summary
+    assert summary["Reason"].tolist() == ["answered before it was offered"]
+
+
+def test_data_page_names_the_fault_of_a_file_it_cannot_load(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(small_db, monkeypatch, "data")
+    at.file_uploader(key="ingest-files").upload("calls.csv", b"call_id,vendor_id\nK1,V1\n", "text/csv").run()
+    [load] = [b for b in at.button if b.label == "Load"]
+    load.click().run()
+    no_exception(at)
+    assert "calls.csv" in at.error[0].value and "offered_at" in at.error[0].value
+    at.file_uploader(key="ingest-files").clear().upload("readme.csv", b"a\n1\n", "text/csv").run()
+    [load] = [b for b in at.button if b.label == "Load"]
+    load.click().run()
+    assert "Cannot tell which table readme.csv belongs to" in at.error[0].value
+
+
+def test_contracts_page_shows_rate_tiers_targets_and_hours(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(sample_db, monkeypatch, "contracts", contract="C-TEL")
+    no_exception(at)
+    frames = {tuple(d.value.columns)[:2]: d.value for d in at.dataframe}
+    rates = frames[("Channel", "Unit")]
+    phone = rates[rates["Channel"] == "Phone"]
+    # sample rates: phone minutes 0.45 up to 10 000, 0.40 above (graduated)
+    assert phone["Tier to"].tolist()[0] == "10,000"
+    assert phone["Unit price"].tolist() == ["0.45", "0.4"]
+    hours = frames[("Channel", "Days")]
+    assert dict(zip(hours["Channel"], hours["Hours (local)"]))["Phone"] == "24/7"
+    assert dict(zip(hours["Channel"], hours["Hours (local)"]))["Chat"] == "08:00–22:00"

@@ -1,0 +1,234 @@
+"""The dashboard in a real browser: `streamlit run` on a free port against a copy of the sample
+database, driven by headless Debian Chromium through Playwright. Every page in both languages
+renders without an exception element and shows the figures the engine computes; the Overview's
+button leads to the failing contract; a vendor invoice is uploaded and reconciled; an invoice is
+finalized through its confirmation dialog. A screenshot of every page lands in
+test-output/screenshots/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+from dashboard_fixtures import PAGES, TITLES
+
+from metrics import billing, data_health, drilldown, store
+from metrics.config import SAMPLE_DATA
+from metrics.i18n import money
+from metrics.sla import verdicts
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+OCT = dt.date(2026, 10, 1)
+QUERY = "month=2026-10&vendor=V-TEL&contract=C-TEL"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the sample database (the finalize test writes to it)."""
+    path = tmp_path_factory.mktemp("browser") / "dashboard.duckdb"
+    shutil.copyfile(sample_db, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(db: Path) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on a free port; the base URL once it answers its health check."""
+    port = _free_port()
+    log = (db.parent / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env={**os.environ, "VENDORBOARD_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start: {(db.parent / 'streamlit.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (make test installs it)")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-US")
+    yield context.new_page()
+    context.close()
+
+
+def settle(page) -> None:
+    """Wait until the app's script has finished running and its charts are drawn."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                 .every(c => c.querySelector('.main-svg'))""", timeout=60_000)
+    page.wait_for_timeout(500)
+
+
+def open_page(page, base: str, name: str, query: str = QUERY) -> None:
+    page.goto(f"{base}/{'' if name == 'overview' else name}?{query}")
+    settle(page)
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page: the app scrolls inside its main block, so the viewport grows to fit it."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1440, "height": min(max(height, 1000), 8000)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
+
+
+def expected_figures(db: Path) -> dict[str, list[str]]:
+    """Key figures per page as the engine computes them for C-TEL in 2026-10 (outside tables:
+    st.dataframe draws its cells on a canvas, so they are not page text)."""
+    con = store.connect_reader(db)
+    try:
+        invoices = billing.invoices(con, OCT)
+        tel = next(inv for inv in invoices if inv.contract_id == "C-TEL")
+        rows = {r["metric"]: r for r in verdicts(con, OCT, "C-TEL").iter_rows(named=True)}
+        rejected = data_health.quarantine_count(con)
+        sl = rows["service_level"]
+        behind = drilldown.counts(con, drilldown.Target(OCT, "C-TEL", "phone", "service_level",
+                                                        sl["threshold_seconds"], sl["clock"]))
+    finally:
+        con.close()
+    missed = sum(r["met"] is False for r in rows.values())
+    return {
+        "overview": [money(tel.total), f"{missed} / {len(rows)}"],  # the vendor picker shows V-TEL only
+        # the missed service level is the target picked first; its rows by status are text
+        "compliance": [f"miss {behind['miss']:,}", f"hit {behind['hit']:,}"],
+        "invoices": [money(tel.total), money(tel.credits)],
+        "reconciliation": ["Vendor invoice"],
+        "data": [f"of {rejected}", "Freshness"],
+        "contracts": ["C-TEL · 华信通信客服有限公司", "Rate card", "Service hours"],
+        "reports": ["SLA verdicts, all vendors"],
+    }
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders_with_its_key_figures(server: str, db: Path, page, name: str, language: str) -> None:
+    open_page(page, server, name, f"{QUERY}&lang={language}")
+    main = page.locator('[data-testid="stMain"]')
+    main.locator("h1", has_text=TITLES[language][PAGES.index(name)]).wait_for(timeout=20_000)
+    if language == "en":
+        for figure in expected_figures(db)[name]:
+            main.get_by_text(figure).first.wait_for(timeout=20_000)  # raises naming the figure if absent
+    no_exception(page)
+    screenshot(page, f"{name}-{language}")
+
+
+def test_the_failing_vendor_is_two_clicks_from_why_and_one_from_its_export(server: str, db: Path, page,
+                                                                             tmp_path: Path) -> None:
+    open_page(page, server, "overview", "month=2026-10")
+    page.get_by_role("button", name="Why? Open C-TEL in Compliance").click()
+    page.wait_for_url("**/compliance?*")
+    settle(page)
+    no_exception(page)
+    assert "contract=C-TEL" in page.url
+    assert "target(s) missed" in page.inner_text('[data-testid="stMain"]')
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 3  # daily trend, distribution, heat map
+    # The missed service level is picked first; one click exports every call that missed it.
+    con = store.connect_reader(db)
+    try:
+        sl = verdicts(con, OCT, "C-TEL").filter(pl.col("metric") == "service_level").row(0, named=True)
+        missed = drilldown.counts(con, drilldown.Target(OCT, "C-TEL", "phone", "service_level",
+                                                        sl["threshold_seconds"], sl["clock"]))["miss"]
+    finally:
+        con.close()
+    with page.expect_download() as download:
+        page.get_by_role("button", name=f"evidence-C-TEL-2026-10-phone-service_level.csv ({missed:,})").click()
+    saved = tmp_path / "evidence.csv"
+    download.value.save_as(saved)
+    rows = saved.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0] == "ID,Local start,Wait (s),Answered,Counts as" and len(rows) == missed + 1
+    assert {r.rsplit(",", 1)[1] for r in rows[1:]} == {"miss"}
+
+
+def test_language_switch_relabels_the_page_and_the_url(server: str, page) -> None:
+    open_page(page, server, "invoices")
+    page.get_by_text("简体中文").click()
+    settle(page)
+    assert page.locator("h1").first.inner_text() == "账单"
+    assert "lang=zh" in page.url
+    assert "付款截止日" in page.inner_text('[data-testid="stMain"]')
+
+
+def test_upload_a_vendor_invoice_and_see_the_discrepancy(server: str, page) -> None:
+    # discrepancies.json: C-TEL 2026-09 bills phone minutes 4500.00 as 4725.00 (+225.00; total +238.50 with tax).
+    open_page(page, server, "reconciliation", "month=2026-09&contract=C-TEL")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        str(SAMPLE_DATA / "vendor_invoices" / "C-TEL_2026-09.csv"))
+    page.get_by_text("Discrepancies").first.wait_for(timeout=60_000)
+    settle(page)
+    no_exception(page)
+    text = page.inner_text('[data-testid="stMain"]')
+    assert "238.50" in text and "2 line(s) differ" in text
+    screenshot(page, "reconciliation-uploaded-en")
+
+
+def test_finalize_through_the_confirmation_dialog(server: str, page) -> None:
+    open_page(page, server, "invoices", "month=2026-08&contract=C-PT")
+    page.get_by_role("button", name="Finalize invoice").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("A finalized invoice never changes").wait_for()
+    screenshot(page, "invoices-finalize-dialog-en")
+    dialog.get_by_role("button", name="Yes, finalize").click()
+    page.get_by_text("Invoice C-PT 2026-08 finalized.").wait_for(timeout=60_000)
+    settle(page)
+    no_exception(page)
+    assert "🔒 finalized" in page.inner_text('[data-testid="stMain"]')
