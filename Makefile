@@ -19,6 +19,10 @@ test: $(VENV)/.test-installed system-test-deps
 test-fast: $(VENV)/.test-installed
 	$(BIN)/pytest -m "not slow and not browser"
 
+# Not part of `make test`: 10 M calls, about 10 minutes on 2 cores (docs/benchmarks.md).
+bench: $(VENV)/.bench-installed
+	$(BIN)/python benchmarks/run.py
+
 $(VENV)/.venv-created:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -30,6 +34,10 @@ $(VENV)/.run-installed: pyproject.toml $(VENV)/.venv-created
 
 $(VENV)/.test-installed: pyproject.toml $(VENV)/.venv-created
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.run-installed
+
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.venv-created
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@ $(VENV)/.run-installed
 
 system-test-deps:

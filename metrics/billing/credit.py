@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
+import polars as pl
 
 from metrics.billing.line import CHANNEL_NAMES, USAGE, Line, cents, money, number, percent, total
 from metrics.billing.terms import Terms
@@ -41,15 +42,18 @@ class Miss:
     credit_base: str
 
 
-def missed_targets(con: duckdb.DuckDBPyConnection, month: dt.date,
-                   contract_id: str | None = None) -> dict[str, list[Miss]]:
-    """{contract_id: targets it missed in `month` that carry a credit} from the SLA engine (not
+def missed_targets(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None,
+                   measured: pl.DataFrame | None = None) -> dict[str, list[Miss]]:
+    """{contract_id: targets it missed in `month` that carry a credit}, from `measured` (the
+    month's `sla.verdicts`, when the caller has them already) or else from the SLA engine (not
     asked at all when no target of these contracts carries a credit)."""
-    if not con.execute("SELECT count(*) FROM sla_targets WHERE credit_rate > 0 AND ($c IS NULL OR contract_id = $c)",
-                       {"c": contract_id}).fetchone()[0]:
-        return {}
+    if measured is None:
+        if not con.execute("SELECT count(*) FROM sla_targets WHERE credit_rate > 0 "
+                           "AND ($c IS NULL OR contract_id = $c)", {"c": contract_id}).fetchone()[0]:
+            return {}
+        measured = verdicts(con, month, contract_id)
     found: dict[str, list[Miss]] = {}
-    for v in verdicts(con, month, contract_id).iter_rows(named=True):
+    for v in measured.iter_rows(named=True):
         if v["met"] is False and v["credit_rate"] > 0:
             found.setdefault(v["contract_id"], []).append(Miss(**{f: v[f] for f in Miss.__dataclass_fields__}))
     return found

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import duckdb
+import polars as pl
 
 from metrics.billing.adjustment import adjustment_lines
 from metrics.billing.credit import Miss, credit_lines, missed_targets
@@ -92,19 +93,24 @@ def assemble(terms: Terms, usage: list[Line], misses: list[Miss], adjustments: l
     return priced(terms, lines + adjustments)
 
 
-def compute(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> list[Invoice]:
-    """Fresh draft invoices for `month`: one per contract active in it (or the one contract)."""
+def compute(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None,
+            verdicts: pl.DataFrame | None = None) -> list[Invoice]:
+    """Fresh draft invoices for `month`: one per contract active in it (or the one contract).
+
+    `verdicts`: the month's `sla.verdicts` (of every contract, or of this one) when the caller
+    has them already, as a page showing both does; the credits then need no SLA pass of their own."""
     all_terms = active_terms(con, month, contract_id)
     ids = [t.contract_id for t in all_terms]
     if not ids:
         return []
-    quantities = usage_quantities(con, month, ids)
+    in_force = ladders(con, month, ids)
+    quantities = usage_quantities(con, month, in_force)
     usage: dict[str, list[Line]] = {}
-    for ladder in ladders(con, month, ids):
+    for ladder in in_force:
         base = quantities.get((ladder.contract_id, ladder.channel, ladder.unit), Decimal(0))
         price = graduated_lines if ladder.mode == "graduated" else volume_lines
         usage.setdefault(ladder.contract_id, []).extend(price(ladder, base))
-    misses = missed_targets(con, month, contract_id)
+    misses = missed_targets(con, month, contract_id, verdicts)
     adjustments = adjustment_lines(con, month, ids)
     return [
         assemble(t, usage.get(t.contract_id, []), misses.get(t.contract_id, []), adjustments.get(t.contract_id, []))

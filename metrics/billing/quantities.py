@@ -1,7 +1,7 @@
 """Usage quantities (SPEC §4), one per ladder in force, measured set-based in DuckDB.
 
 Quantities leave the engine in exact base units: whole seconds for `minute` and `hour` (every
-call or interval is rounded up to the ladder's increment_seconds first, so the sum is whole) and
+call or interval is rounded up to the ladder's increment first, so the sum is whole) and
 counts for `email`, `visit` and `contact`. Only the pricing (rates.py) turns them into minutes
 and hours.
 
@@ -13,6 +13,9 @@ and hours.
 - email: Σ replies; visit: completed visits; contact: handled contacts (answered calls,
   responded chats, replied e-mails, completed visits) of the channel.
 Interactions count when attributed to the contract with their local start in the month.
+
+Each interaction table is read once, grouped by contract, with every unit it bills as one
+aggregate; a ladder's increment enters the SQL as a literal, so no row is joined to the rate card.
 """
 
 from __future__ import annotations
@@ -22,68 +25,92 @@ from decimal import Decimal
 
 import duckdb
 
-from metrics.billing.rates import IN_FORCE
+from metrics.billing.rates import Ladder
 from metrics.periods import next_month
-from metrics.service_hours import merged_intervals_sql, windows_sql
+from metrics.service_hours import merged_intervals_sql, sql_text, windows_sql
 
 US = 1_000_000
 
+# Per channel: its table and which rows are handled contacts.
+HANDLED = {
+    "phone": ("calls", "answered_at IS NOT NULL"),
+    "chat": ("chats", "first_response_at IS NOT NULL"),
+    "email": ("emails", "first_reply_at IS NOT NULL"),
+    "onsite": ("visits", "status = 'completed'"),
+}
+# The base quantity a handled row adds to each unit ({inc}: the ladder's increment_seconds).
+PER_ROW = {
+    "minute": f"(epoch_us(ended_at) - epoch_us(answered_at) + {{inc}} * {US} - 1) // ({{inc}} * {US}) * {{inc}}",
+    "email": "replies",
+    "visit": "1",
+    "contact": "1",
+}
 
-def _in_month(table: str) -> str:
-    """SQL: `table`'s rows attributed to the contracts with their local start in the month."""
-    return (f"{table} WHERE contract_id IN (SELECT unnest($ids)) "
-            f"AND local_start >= $month AND local_start < $end")
+
+def _ids(ladders: list[Ladder]) -> str:
+    return ", ".join(sorted({sql_text(ld.contract_id) for ld in ladders}))
 
 
-def _rounded_up_seconds(us: str) -> str:
-    """SQL: the microsecond duration `us` in whole seconds rounded up to a multiple of l.inc."""
-    return f"({us} + l.inc * {US} - 1) // (l.inc * {US}) * l.inc"
+def _by_contract(ladders: list[Ladder], sql: str) -> str:
+    """SQL: `sql` with {inc} replaced by each ladder's increment, chosen by the row's contract."""
+    cases = " ".join(f"WHEN {sql_text(ld.contract_id)} THEN {sql.format(inc=ld.increment)}" for ld in ladders)
+    return f"CASE contract_id {cases} END"
 
 
-def _quantities_sql(month: dt.date, contract_ids: list[str]) -> str:
-    end = next_month(month)
+def _interaction_sql(channel: str, ladders: list[Ladder], month: dt.date) -> str:
+    """One pass over the channel's table: contract_id and a sum per unit billed on the channel."""
+    table, handled = HANDLED[channel]
+    units = sorted({ld.unit for ld in ladders})
+    sums = ", ".join(
+        f"sum({_by_contract([ld for ld in ladders if ld.unit == u], PER_ROW[u])})::HUGEINT AS {u}" for u in units)
     return f"""
-    WITH ladder AS (  -- a ladder's quantity is measured once, with its lowest tier's increment
-        SELECT r.contract_id, r.channel, r.unit,
-               arg_min(r.increment_seconds, coalesce(r.tier_from, 0)) AS inc
-        FROM rates r WHERE r.contract_id IN (SELECT unnest($ids)) AND {IN_FORCE}
-        GROUP BY ALL),
-    handled AS (
-        SELECT contract_id, 'phone' AS channel, epoch_us(ended_at) - epoch_us(answered_at) AS talk_us,
-               0 AS replies
-        FROM {_in_month('calls')} AND answered_at IS NOT NULL
-        UNION ALL SELECT contract_id, 'chat', NULL, 0 FROM {_in_month('chats')} AND first_response_at IS NOT NULL
-        UNION ALL SELECT contract_id, 'email', NULL, replies FROM {_in_month('emails')} AND first_reply_at IS NOT NULL
-        UNION ALL SELECT contract_id, 'onsite', NULL, 0 FROM {_in_month('visits')} AND status = 'completed'),
-    sessions AS (  -- a day either side: every session that can touch the month in any zone
+        SELECT contract_id, {sums} FROM {table}
+        WHERE contract_id IN ({_ids(ladders)}) AND {handled}
+          AND local_start >= TIMESTAMP '{month}' AND local_start < TIMESTAMP '{next_month(month)}'
+        GROUP BY contract_id"""
+
+
+def _hours_sql(ladders: list[Ladder], month: dt.date) -> str:
+    """contract_id, channel and the rounded session seconds of every `hour` ladder."""
+    end = next_month(month)
+    channels = ", ".join(sorted({sql_text(ld.channel) for ld in ladders}))
+    per_ladder = " ".join(
+        f"WHEN contract_id = {sql_text(ld.contract_id)} AND channel = {sql_text(ld.channel)} "
+        f"THEN (us + {ld.increment * US} - 1) // {ld.increment * US} * {ld.increment}" for ld in ladders)
+    return f"""
+    WITH sessions AS (  -- a day either side: every session that can touch the month in any zone
         SELECT vendor_id, agent_id, channel, login_at, logout_at FROM agent_sessions
-        WHERE vendor_id IN (SELECT vendor_id FROM contracts WHERE contract_id IN (SELECT unnest($ids)))
-          AND login_at < $end::TIMESTAMPTZ + INTERVAL 2 DAY AND logout_at > $month::TIMESTAMPTZ - INTERVAL 2 DAY),
+        WHERE vendor_id IN (SELECT vendor_id FROM contracts WHERE contract_id IN ({_ids(ladders)}))
+          AND channel IN ({channels})
+          AND login_at < TIMESTAMPTZ '{end} 00:00:00+00' + INTERVAL 2 DAY
+          AND logout_at > TIMESTAMPTZ '{month} 00:00:00+00' - INTERVAL 2 DAY),
     worked AS ({merged_intervals_sql('sessions', ['vendor_id', 'agent_id', 'channel'], 'login_at', 'logout_at')}),
-    service AS ({merged_intervals_sql(f'({windows_sql(month, end, contract_ids)})',
-                                      ['contract_id', 'vendor_id', 'channel'])}),
+    service AS ({merged_intervals_sql(
+        f"(SELECT * FROM ({windows_sql(month, end, sorted({ld.contract_id for ld in ladders}))}) "
+        f"WHERE channel IN ({channels}))", ['contract_id', 'vendor_id', 'channel'])}),
     billed_time AS (
         SELECT s.contract_id, s.channel,
                epoch_us(least(w.end_at, s.end_at)) - epoch_us(greatest(w.start_at, s.start_at)) AS us
         FROM worked w JOIN service s ON s.vendor_id = w.vendor_id AND s.channel = w.channel
              AND w.start_at < s.end_at AND s.start_at < w.end_at)
-    SELECT l.contract_id, l.channel, l.unit,
-           sum(CASE l.unit WHEN 'minute' THEN {_rounded_up_seconds('h.talk_us')}
-                           WHEN 'email' THEN h.replies
-                           ELSE 1 END) AS base
-    FROM ladder l JOIN handled h ON h.contract_id = l.contract_id AND h.channel = l.channel
-    WHERE l.unit <> 'hour'
-    GROUP BY ALL
-    UNION ALL
-    SELECT l.contract_id, l.channel, l.unit, sum({_rounded_up_seconds('t.us')})
-    FROM ladder l JOIN billed_time t ON t.contract_id = l.contract_id AND t.channel = l.channel
-    WHERE l.unit = 'hour'
-    GROUP BY ALL"""
+    SELECT contract_id, channel, sum(CASE {per_ladder} END)::HUGEINT AS hour
+    FROM billed_time GROUP BY ALL"""
 
 
 def usage_quantities(con: duckdb.DuckDBPyConnection, month: dt.date,
-                     contract_ids: list[str]) -> dict[tuple[str, str, str], Decimal]:
+                     ladders: list[Ladder]) -> dict[tuple[str, str, str], Decimal]:
     """{(contract_id, channel, unit): quantity in base units} for every ladder with usage."""
-    rows = con.execute(_quantities_sql(month, contract_ids),
-                       {"month": month, "end": next_month(month), "ids": contract_ids}).fetchall()
-    return {(c, ch, u): Decimal(base) for c, ch, u, base in rows if base}
+    found: dict[tuple[str, str, str], Decimal] = {}
+    counted = [ld for ld in ladders if ld.unit != "hour"]
+    for channel in HANDLED:
+        mine = [ld for ld in counted if ld.channel == channel]
+        if not mine:
+            continue
+        result = con.execute(_interaction_sql(channel, mine, month))
+        units = [d[0] for d in result.description[1:]]
+        for contract_id, *sums in result.fetchall():
+            found |= {(contract_id, channel, u): Decimal(q) for u, q in zip(units, sums) if q}
+    hours = [ld for ld in ladders if ld.unit == "hour"]
+    if hours:
+        found |= {(c, ch, "hour"): Decimal(q) for c, ch, q in con.execute(_hours_sql(hours, month)).fetchall() if q}
+    return found

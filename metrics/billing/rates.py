@@ -45,6 +45,7 @@ class Ladder:
     mode: str  # graduated | volume
     currency: str
     tiers: tuple[Tier, ...]  # ascending by tier_from
+    increment: int  # seconds each call or interval is rounded up to (minute, hour): its lowest tier's
 
     @property
     def per_unit(self) -> int:
@@ -82,7 +83,7 @@ class Ladder:
 def ladders(con: duckdb.DuckDBPyConnection, month: dt.date, contract_ids: list[str]) -> list[Ladder]:
     """Every ladder in force in `month` for the contracts, in a stable (channel, unit) order."""
     rows = con.execute(
-        f"""SELECT r.contract_id, r.channel, r.unit, r.tier_mode, c.currency,
+        f"""SELECT r.contract_id, r.channel, r.unit, r.tier_mode, c.currency, r.increment_seconds,
                    r.unit_price, r.tier_from, r.tier_to, r.tier_flat_fee
             FROM rates r JOIN contracts c USING (contract_id)
             WHERE r.contract_id IN (SELECT unnest($ids)) AND {IN_FORCE}
@@ -94,6 +95,6 @@ def ladders(con: duckdb.DuckDBPyConnection, month: dt.date, contract_ids: list[s
     for row in rows:
         grouped.setdefault(row[:3], []).append(row)
     return [
-        Ladder(*key, mode=rs[0][3], currency=rs[0][4], tiers=tuple(Tier(*r[5:]) for r in rs))
+        Ladder(*key, mode=rs[0][3], currency=rs[0][4], tiers=tuple(Tier(*r[6:]) for r in rs), increment=rs[0][5])
         for key, rs in grouped.items()
     ]

@@ -17,7 +17,7 @@ from metrics.errors import VendorboardError
 from metrics.periods import month_label
 from metrics.service_hours import sql_text
 from metrics.sla import facts
-from metrics.sla.definitions import METRICS, metric, render
+from metrics.sla.definitions import METRICS, Count, metric, render
 from metrics.sla.targets import in_force, targets_sql
 
 PERIODS = {"day": ("local_start::DATE", "DATE"), "hour": ("hour(local_start)::INTEGER", "INTEGER")}
@@ -26,16 +26,20 @@ LOWER_IS_BETTER = tuple(m.name for m in METRICS.values() if m.better == "lower")
 
 
 def _aggregates(targets: list[dict]) -> list[str]:
-    """Numerator n<target_no> and denominator d<target_no> of each target, as exact DECIMALs."""
+    """Numerator n<target_no> and denominator d<target_no> of each target, as exact DECIMALs.
+    A row outside the denominator (counted NULL or false) adds to neither."""
     out = []
     for t in targets:
         m = metric(t["metric"])
         e = m.expr(t["channel"])
-        counted = f"coalesce({render(e.counted, t)}, false)"
-        num = f"sum({render(e.numerator, t)}) FILTER (WHERE {counted})"
+        counted = f"({render(e.counted, t)})"
+        if isinstance(e.numerator, Count):
+            num = f"count_if({counted} AND ({render(e.numerator.condition, t)}))"
+        else:
+            num = f"sum({render(e.numerator, t)}) FILTER (WHERE {counted})"
         num = f"{num}::DECIMAL(38, 0) * 0.000001" if m.micros else f"{num}::DECIMAL(38, 6)"
-        den = "count(*)" if e.denominator == "1" else f"sum({render(e.denominator, t)})"
-        den = f"{den} FILTER (WHERE {counted})"
+        den = f"count_if({counted})" if e.denominator == "1" else \
+            f"sum({render(e.denominator, t)}) FILTER (WHERE {counted})"
         no = t["target_no"]
         out += [f"coalesce({num}, 0) AS n{no}", f"coalesce({den}::DECIMAL(38, 6), 0) AS d{no}"]
     return out
