@@ -7,6 +7,7 @@ after the invoice, and on stderr for json and csv (so their stdout stays the SPE
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from typing import Annotated, Optional
 
 import typer
@@ -17,12 +18,20 @@ from metrics.billing.invoice import TOTALS
 from metrics.billing.lifecycle import require_contract
 from metrics.billing.line import FIELDS, money
 from metrics.cli import app
-from metrics.cli.output import Format, FormatOption, OutOption, emit, to_csv, to_json, to_table
+from metrics.cli.output import OutOption, emit, to_csv, to_json, to_table
 from metrics.errors import VendorboardError
 from metrics.periods import month_label, parse_month
 
 invoice_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
 app.add_typer(invoice_app, name="invoice")
+
+class InvoiceFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    pdf = "pdf"
+    xlsx = "xlsx"
+
 
 MonthOption = Annotated[Optional[str], typer.Option("--month", help="the month, YYYY-MM")]
 ContractOption = Annotated[Optional[str], typer.Option("--contract", help="one contract (default: all)")]
@@ -30,30 +39,40 @@ ContractOption = Annotated[Optional[str], typer.Option("--contract", help="one c
 
 @invoice_app.callback()
 def invoice_command(ctx: typer.Context, month: MonthOption = None, contract: ContractOption = None,
-                    fmt: FormatOption = Format.table, out: OutOption = None) -> None:
+                    fmt: Annotated[InvoiceFormat, typer.Option("--format", help="table, json, csv, or a "
+                                                               "document: pdf or xlsx (with --contract and --out)")]
+                    = InvoiceFormat.table,
+                    out: OutOption = None) -> None:
     """Invoices of a month (SPEC §4): drafts, or the stored invoice with its drift once finalized."""
     if ctx.invoked_subcommand:
         return
     if month is None:
         raise VendorboardError("--month is required (YYYY-MM)")
     when = parse_month(month)
+    document = fmt in (InvoiceFormat.pdf, InvoiceFormat.xlsx)
+    if document and (contract is None or out is None):
+        raise VendorboardError(f"--format {fmt.value} writes one invoice document: give --contract and --out FILE")
     con = store.connect_reader(ctx.obj)
     try:
         if contract:
             require_contract(con, contract)
         found = with_drift(con, when, contract)
+        vendor = con.execute("SELECT v.name FROM contracts c JOIN vendors v USING (vendor_id) WHERE contract_id = ?",
+                             [contract]).fetchall() if document else []
     finally:
         con.close()
     if contract and not found:
         raise VendorboardError(f"contract {contract} is not active in {month_label(when)}: it has no invoice")
-    if fmt is Format.json:
+    if document:
+        _document(found[0][0], vendor[0][0], fmt, out)
+    elif fmt is InvoiceFormat.json:
         emit(to_json([inv.as_dict() for inv, _ in found]), out)
-    elif fmt is Format.csv:
+    elif fmt is InvoiceFormat.csv:
         emit(to_csv([row for inv, _ in found for row in _csv_rows(inv)]), out)
     else:
         text = "".join(_table(inv, moved) for inv, moved in found)
         emit(text or f"no contract is active in {month_label(when)}\n", out)
-    if fmt is not Format.table:
+    if fmt is not InvoiceFormat.table:
         for inv, moved in found:
             if moved:
                 print(f"note: {_drift_summary(inv, moved)}", file=sys.stderr)
@@ -69,6 +88,19 @@ def finalize_command(
     inv = finalize(ctx.obj, parse_month(month), contract)
     print(f"finalized {inv.contract_id} {month_label(inv.month)}: total {money(inv.total)} {inv.currency}, "
           f"due {inv.due_date.isoformat()}")
+
+
+def _document(inv: Invoice, vendor_name: str, fmt: InvoiceFormat, out) -> None:
+    from metrics.export import invoice_pdf, invoice_xlsx
+
+    try:
+        if fmt is InvoiceFormat.pdf:
+            invoice_pdf(inv, out, vendor_name=vendor_name)
+        else:
+            invoice_xlsx(inv, out)
+    except OSError as exc:
+        raise VendorboardError(f"--out {out}: cannot write ({exc.strerror})") from None
+    print(f"wrote {out}", file=sys.stderr)
 
 
 def _table(inv: Invoice, moved: list[Drift]) -> str:

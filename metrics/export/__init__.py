@@ -1,0 +1,68 @@
+"""What leaves vendorboard: the monthly report (one PDF, one Excel workbook, CSVs) and single
+invoice documents. The dashboard's Reports and Invoices pages and `vendorboard report` /
+`vendorboard invoice --format pdf|xlsx` call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from metrics.billing import Invoice
+from metrics.errors import VendorboardError
+from metrics.export import pdf, xlsx
+from metrics.export.content import MonthReport, gather
+from metrics.export.csv import write_csvs
+
+Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all), as ingest reports
+
+
+def report(con: duckdb.DuckDBPyConnection, month: dt.date, out_dir: Path, progress: Progress | None = None,
+           vendor_invoices: tuple[Path, ...] = (), language: str = "en") -> list[Path]:
+    """Write report-YYYY-MM.pdf, report-YYYY-MM.xlsx and the CSVs into `out_dir`; returns the files.
+
+    Everything is built in a temporary folder beside `out_dir` and moved in only when complete,
+    so a failure (a month with no data, an unwritable folder) leaves no partial files behind.
+    """
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".report-", dir=out_dir))
+    except OSError as exc:
+        raise VendorboardError(f"--out {out_dir}: cannot write there ({exc.strerror})") from None
+    steps = 4
+    step = (lambda text, n: progress(text, n, steps)) if progress else (lambda text, n: None)
+    try:
+        step("gathering SLA results and invoices", 0)
+        content = gather(con, month, vendor_invoices)
+        name = f"report-{month:%Y-%m}"
+        step("writing the PDF", 1)
+        pdf.report_pdf(content, work / f"{name}.pdf", language, lambda text: step(f"writing the PDF: {text}", 1))
+        step("writing the Excel workbook", 2)
+        xlsx.report_xlsx(content, work / f"{name}.xlsx")
+        step("writing the CSVs", 3)
+        write_csvs(content, work)
+        written = []
+        for f in sorted(work.iterdir()):
+            target = out_dir / f.name
+            f.replace(target)
+            written.append(target)
+        step("done", 4)
+        return written
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def invoice_pdf(invoice: Invoice, path: Path, language: str = "en", vendor_name: str = "") -> None:
+    pdf.invoice_pdf(invoice, vendor_name, Path(path), language)
+
+
+def invoice_xlsx(invoice: Invoice, path: Path) -> None:
+    xlsx.invoice_xlsx(invoice, Path(path))
+
+
+__all__ = ["MonthReport", "invoice_pdf", "invoice_xlsx", "report"]

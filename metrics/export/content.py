@@ -1,0 +1,57 @@
+"""Everything the monthly report shows, gathered once from the engine so the PDF, the workbook and
+the CSVs of one run cannot disagree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from metrics import billing, catalog, data_health, sla
+from metrics.billing import Invoice
+from metrics.errors import VendorboardError
+from metrics.periods import month_label
+from metrics.reconcile import reconcile
+
+TREND_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class MonthReport:
+    month: dt.date
+    contracts: pl.DataFrame  # catalog.contracts of the month: terms, vendor_name, payee
+    verdicts: pl.DataFrame  # sla.verdicts of the month
+    history: pl.DataFrame  # sla.verdicts of the last TREND_MONTHS months, this one included
+    invoices: list[Invoice]
+    rejected: pl.DataFrame  # data_health.quarantine_summary
+    out_of_contract: pl.DataFrame  # data_health.out_of_contract, this month
+    reconciliation: list[dict]  # reconcile() rows of the vendor invoices given, if any
+
+    def vendor_name(self, vendor_id: str) -> str:
+        names = dict(zip(self.contracts["vendor_id"], self.contracts["vendor_name"]))
+        return names.get(vendor_id, vendor_id)
+
+    def invoice(self, contract_id: str) -> Invoice | None:
+        return next((i for i in self.invoices if i.contract_id == contract_id), None)
+
+
+def gather(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoices: tuple[Path, ...] = ()) -> MonthReport:
+    """The report's content for `month`; a month without interactions is an error (nothing to report)."""
+    with_data = catalog.months_with_data(con)
+    if month not in with_data:
+        raise VendorboardError(f"no data for {month_label(month)}: no interaction of that month has been ingested")
+    months = [m for m in with_data if m <= month][:TREND_MONTHS]
+    history = pl.concat([sla.verdicts(con, m) for m in reversed(months)], how="vertical_relaxed")
+    return MonthReport(
+        month=month,
+        contracts=catalog.contracts(con, month),
+        verdicts=history.filter(pl.col("month") == month_label(month)),
+        history=history,
+        invoices=billing.invoices(con, month),
+        rejected=data_health.quarantine_summary(con),
+        out_of_contract=data_health.out_of_contract(con).filter(pl.col("month") == month_label(month)),
+        reconciliation=[row for path in vendor_invoices for row in reconcile(con, month, path)],
+    )

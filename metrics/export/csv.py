@@ -1,0 +1,27 @@
+"""The monthly report as CSV for downstream systems: the SPEC §5 field names, money as plain
+decimal strings, one row per SLA target, per invoice line, per reconciliation line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from metrics.cli.output import to_csv
+from metrics.export.content import MonthReport
+
+
+def write_csvs(report: MonthReport, out_dir: Path) -> list[Path]:
+    """sla.csv, invoice_lines.csv and, when vendor invoices were given, reconciliation.csv."""
+    sla = out_dir / "sla.csv"
+    sla.write_text(to_csv(report.verdicts.drop("credit_base").to_dicts()), encoding="utf-8")
+    lines = out_dir / "invoice_lines.csv"
+    lines.write_text(to_csv([
+        {"contract_id": i.contract_id, "vendor_id": i.vendor_id, "month": f"{i.month:%Y-%m}", "currency": i.currency,
+         "status": i.status, **line.as_dict()}
+        for i in report.invoices for line in i.lines]), encoding="utf-8")
+    written = [sla, lines]
+    if report.reconciliation:
+        recon = out_dir / "reconciliation.csv"
+        recon.write_text(to_csv(report.reconciliation), encoding="utf-8")
+        written.append(recon)
+    return written
+

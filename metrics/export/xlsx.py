@@ -1,0 +1,151 @@
+"""The monthly report and single invoices as Excel workbooks, for finance to work in: Excel tables
+with real numbers (money with its currency, rates as %), and native Excel charts (XlsxWriter through
+Polars' write_excel, then add_chart), not pictures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+
+from metrics.billing import Invoice
+from metrics.export.content import MonthReport
+from metrics.i18n import metric_kind, target_label
+
+STYLE = "Table Style Medium 2"
+TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
+
+
+def _money(currency: str) -> str:
+    return f'#,##0.00 "{currency}";-#,##0.00 "{currency}"'
+
+
+class _Book:
+    """A workbook and the few formats every sheet shares."""
+
+    def __init__(self, path: Path) -> None:
+        self.wb = xlsxwriter.Workbook(str(path))
+        self.title = self.wb.add_format({"bold": True, "font_size": 14, "font_color": "#1b2430"})
+        self.note = self.wb.add_format({"font_color": "#5b6675", "italic": True})
+        self.rate = self.wb.add_format({"num_format": "0.0%"})
+        self.seconds = self.wb.add_format({"num_format": '0.00 "s"'})
+        self.score = self.wb.add_format({"num_format": "0.00"})
+
+    def table(self, df: pl.DataFrame, sheet: str, row: int, name: str, formats: dict[str, str] | None = None) -> int:
+        """Write `df` as an Excel table at `row` (0-based); returns the next free row."""
+        df.write_excel(workbook=self.wb, worksheet=sheet, position=(row, 0), table_name=name, table_style=STYLE,
+                       column_formats=formats or {}, autofit=True, float_precision=6)
+        return row + df.height + 3
+
+    def sheet(self, name: str) -> xlsxwriter.workbook.Worksheet:
+        return self.wb.get_worksheet_by_name(name) or self.wb.add_worksheet(name)
+
+
+def _lines(invoice: Invoice) -> pl.DataFrame:
+    return pl.DataFrame([{"contract_id": invoice.contract_id, **line.as_dict()} for line in invoice.lines],
+                        schema={"contract_id": pl.String, "type": pl.String, "channel": pl.String, "unit": pl.String,
+                                "tier_from": pl.Decimal(18, 3), "tier_to": pl.Decimal(18, 3),
+                                "quantity": pl.Decimal(18, 4), "unit_price": pl.Decimal(18, 6),
+                                "amount": pl.Decimal(18, 2), "description": pl.String})
+
+
+def _totals(invoices: list[Invoice]) -> pl.DataFrame:
+    return pl.DataFrame([{"contract_id": i.contract_id, "vendor_id": i.vendor_id, "payee": i.payee,
+                          "currency": i.currency, "status": i.status, "due_date": i.due_date,
+                          **{k: getattr(i, k) for k in TOTALS}} for i in invoices],
+                        schema_overrides={k: pl.Decimal(18, 2) for k in TOTALS})
+
+
+def _invoice_tables(book: _Book, sheet: str, row: int, invoices: list[Invoice], tag: str) -> int:
+    currency = invoices[0].currency if invoices else "CNY"
+    money = {c: _money(currency) for c in ("amount", "unit_price", *TOTALS)}
+    for n, invoice in enumerate(invoices):
+        book.sheet(sheet).write(row, 0, f"Invoice {invoice.contract_id} {invoice.month:%Y-%m} "
+                                        f"({invoice.status}, due {invoice.due_date}, payee {invoice.payee})", book.title)
+        row = book.table(_lines(invoice).drop("contract_id"), sheet, row + 1, f"lines_{tag}_{n}", money)
+        row = book.table(_totals([invoice]).select(TOTALS), sheet, row - 2, f"totals_{tag}_{n}", money)
+    return row
+
+
+def _sla_table(book: _Book, sheet: str, row: int, verdicts: pl.DataFrame, tag: str) -> int:
+    df = verdicts.select(
+        "contract_id", pl.struct("channel", "metric", "threshold_seconds").map_elements(
+            lambda r: target_label(r["channel"], r["metric"], r["threshold_seconds"], "en"),
+            return_dtype=pl.String).alias("target_name"),
+        "channel", "metric", "threshold_seconds", "clock", "value", pl.col("target").cast(pl.Float64), "met",
+        "numerator", "denominator", "credit_rate")
+    book.sheet(sheet).write(row, 0, "SLA targets", book.title)
+    end = book.table(df, sheet, row + 1, f"sla_{tag}")
+    value_col, target_col = df.columns.index("value"), df.columns.index("target")
+    ws = book.sheet(sheet)
+    for i, r in enumerate(df.iter_rows(named=True)):  # each row in its metric's own unit
+        fmt = {"rate": book.rate, "seconds": book.seconds, "score": book.score}[metric_kind(r["metric"])]
+        for col, value in ((value_col, r["value"]), (target_col, r["target"])):
+            if value is not None:
+                ws.write_number(row + 2 + i, col, value, fmt)
+    return end
+
+
+def _trend_chart(book: _Book, sheet: str, row: int, report: MonthReport, contract_id: str, tag: str) -> int:
+    """The contract's headline target (a missed one first) over the last months, as a native line chart."""
+    mine = report.verdicts.filter(pl.col("contract_id") == contract_id).sort(pl.col("met").fill_null(True))
+    if mine.is_empty():
+        return row
+    first = mine.row(0, named=True)
+    df = report.history.filter(
+        (pl.col("contract_id") == contract_id) & (pl.col("channel") == first["channel"])
+        & (pl.col("metric") == first["metric"]) & pl.col("threshold_seconds").eq_missing(first["threshold_seconds"])
+    ).select("month", "value", pl.col("target").cast(pl.Float64))
+    name = target_label(first["channel"], first["metric"], first["threshold_seconds"], "en")
+    book.sheet(sheet).write(row, 0, f"Trend: {name}", book.title)
+    end = book.table(df, sheet, row + 1, f"trend_{tag}")
+    chart = book.wb.add_chart({"type": "line"})
+    for col, label, dash in ((1, "value", None), (2, "target", "dash")):
+        chart.add_series({"name": label, "categories": [sheet, row + 2, 0, row + 1 + df.height, 0],
+                          "values": [sheet, row + 2, col, row + 1 + df.height, col],
+                          "marker": {"type": "circle"} if dash is None else {"type": "none"},
+                          "line": {"dash_type": dash} if dash else {}})
+    chart.set_title({"name": name})
+    chart.set_y_axis({"num_format": "0%" if metric_kind(first["metric"]) == "rate" else "0.0"})
+    chart.set_size({"width": 640, "height": 300})
+    book.sheet(sheet).insert_chart(row + 1, 5, chart)
+    return max(end, row + 18)
+
+
+def report_xlsx(report: MonthReport, path: Path) -> None:
+    """Summary sheet (one row per contract, a chart of the totals) and one sheet per vendor."""
+    book = _Book(path)
+    summary = _totals(report.invoices).join(
+        report.verdicts.group_by("contract_id").agg(
+            pl.col("met").eq(True).sum().alias("targets_met"), pl.col("met").is_not_null().sum().alias("targets_measured"),
+            pl.len().alias("targets_set")), on="contract_id", how="left")
+    ws = book.sheet("Summary")
+    ws.write(0, 0, f"Vendor performance report {report.month:%Y-%m}", book.title)
+    currency = report.invoices[0].currency if report.invoices else "CNY"
+    end = book.table(summary, "Summary", 2, "summary", {k: _money(currency) for k in TOTALS})
+    chart = book.wb.add_chart({"type": "column"})
+    total_col = summary.columns.index("total")
+    chart.add_series({"name": "total", "categories": ["Summary", 3, 0, 2 + summary.height, 0],
+                      "values": ["Summary", 3, total_col, 2 + summary.height, total_col],
+                      "fill": {"color": "#1f5fa8"}})
+    chart.set_title({"name": "Billed total per contract"})
+    chart.set_legend({"none": True})
+    ws.insert_chart(end, 0, chart)
+    for vendor_id in report.contracts["vendor_id"].unique(maintain_order=True).to_list():
+        sheet = vendor_id[:31]
+        book.sheet(sheet).write(0, 0, f"{vendor_id} · {report.vendor_name(vendor_id)}", book.title)
+        tag = "".join(ch if ch.isalnum() else "_" for ch in vendor_id)
+        row = _sla_table(book, sheet, 2, report.verdicts.filter(pl.col("vendor_id") == vendor_id), tag)
+        for contract_id in report.contracts.filter(pl.col("vendor_id") == vendor_id)["contract_id"].to_list():
+            row = _trend_chart(book, sheet, row, report, contract_id, f"{tag}_{contract_id}".replace("-", "_"))
+        _invoice_tables(book, sheet, row, [i for i in report.invoices if i.vendor_id == vendor_id], tag)
+    book.wb.close()
+
+
+def invoice_xlsx(invoice: Invoice, path: Path) -> None:
+    """A single invoice: its lines and totals as Excel tables on one sheet."""
+    book = _Book(path)
+    _invoice_tables(book, "Invoice", 0, [invoice], "invoice")
+    book.wb.close()
+
