@@ -21,7 +21,7 @@ import duckdb
 from metrics import store
 from metrics.errors import VendorboardError
 from metrics.ingest import reference
-from metrics.ingest.attribution import covers, out_of_contract, refresh
+from metrics.ingest.attribution import out_of_contract, refresh
 from metrics.ingest import read
 from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, Table
 from metrics.ingest.lookups import Lookups
@@ -200,21 +200,20 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
     """
     key = ", ".join(table.key)
     data = [c.name for c in table.columns]
-    stored = data + (["local_start"] if table.start_column else []) + \
+    stored = data + (["local_start", "contract_id"] if table.start_column else []) + \
         ([] if table.is_interaction else ["source_file", "source_line"])
     on = " AND ".join(f"i.{k} IS NOT DISTINCT FROM t.{k}" for k in table.key)
     good = "SELECT * FROM staged WHERE _check IS NULL"
+    # A key repeated in the run has equal hashes; equal hash counts prove there is none (cheap).
     repeated, known = con.execute(f"""
-        SELECT (SELECT count(*) - count(DISTINCT ({key})) FROM ({good})),
+        SELECT (SELECT count(*) - count(DISTINCT hash({key})) FROM ({good})),
                (SELECT count(*) FROM ({good}) i SEMI JOIN {table.name} t ON {on})""").fetchone()
     if repeated:
         good += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY rowid DESC) = 1"  # last one wins
-    attributed = f"SELECT i.*{', c.contract_id' if table.start_column else ''} FROM ({good}) i" + (
-        f" LEFT JOIN contracts c ON {covers('i', 'c')}" if table.start_column else "")
-    columns = ", ".join(stored + (["contract_id"] if table.start_column else []))
+    columns = ", ".join(stored)
     if not known:
         con.execute("SET preserve_insertion_order = false")  # stored order is free; saves a sort of work
-        counts.loaded = con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({attributed})"
+        counts.loaded = con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({good})"
                                     ).fetchone()[0]
         con.execute("RESET preserve_insertion_order")
         vendors = _vendors(con, table, f"({good})")
@@ -225,7 +224,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
         CREATE OR REPLACE TEMP TABLE incoming AS
         SELECT i.*, CASE WHEN t.{table.key[0]} IS NULL THEN 'loaded' WHEN {differs} THEN 'updated'
                          ELSE 'unchanged' END AS _status
-        FROM ({attributed}) i LEFT JOIN {table.name} t ON {on}""")
+        FROM ({good}) i LEFT JOIN {table.name} t ON {on}""")
     for status, n in con.execute("SELECT _status, count(*) FROM incoming GROUP BY ALL").fetchall():
         setattr(counts, status, n)
     con.execute(f"DELETE FROM {table.name} t USING incoming i WHERE i._status = 'updated' AND {on}")

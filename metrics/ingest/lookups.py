@@ -59,6 +59,7 @@ def _lit(value: str) -> str:
 class Lookups:
     zones: dict[str, str]  # vendor_id -> IANA zone
     contracts: frozenset[str]
+    terms: dict[str, list[tuple[str, str, str | None]]]  # vendor_id -> [(contract_id, start, end)]
     offsets: dict[str, list[tuple[str, str, int]]]  # vendor_id -> [(from, to, offset_us)] local hours
 
     @classmethod
@@ -68,9 +69,14 @@ class Lookups:
         offsets: dict[str, list[tuple[str, str, int]]] = {}
         for vendor, lo, hi, off in con.execute(OFFSET_RUNS).fetchall() if with_offsets else []:
             offsets.setdefault(vendor, []).append((str(lo), str(hi), off))
+        terms: dict[str, list[tuple[str, str, str | None]]] = {}
+        for vendor, contract, start, end in con.execute(
+                "SELECT vendor_id, contract_id, start_date, end_date FROM contracts ORDER BY ALL").fetchall():
+            terms.setdefault(vendor, []).append((contract, str(start), None if end is None else str(end)))
         return cls(
             zones=dict(con.execute("SELECT vendor_id, timezone FROM vendors").fetchall()),
             contracts=frozenset(c for (c,) in con.execute("SELECT contract_id FROM contracts").fetchall()),
+            terms=terms,
             offsets=offsets,
         )
 
@@ -84,6 +90,15 @@ class Lookups:
         if not self.zones:
             return "CAST(NULL AS VARCHAR)"
         return "CASE vendor_id " + " ".join(f"WHEN {_lit(v)} THEN {_lit(z)}" for v, z in self.zones.items()) + " END"
+
+    def contract(self, local_start: str) -> str:
+        """SQL: the contract whose dates hold the local start date (attribution.covers, as a CASE)."""
+        day = f"CAST({local_start} AS DATE)"
+        branches = " ".join(
+            f"WHEN vendor_id = {_lit(vendor)} AND {day} >= DATE '{start}'"
+            + (f" AND {day} <= DATE '{end}'" if end else "") + f" THEN {_lit(contract)}"
+            for vendor, terms in self.terms.items() for contract, start, end in terms)
+        return f"CASE {branches} END" if branches else "CAST(NULL AS VARCHAR)"
 
     def instant(self, naive: str) -> str:
         """SQL: the instant of the naive local timestamp `naive` for the row's vendor."""

@@ -69,7 +69,8 @@ def _checks(table: Table, parents: list[tuple[str, str]]) -> list[tuple[str, str
 
 
 def stage_sql(table: Table, source: str, lookups: Lookups) -> str:
-    """SELECT over `source` (a read.Scan) giving typed columns, `local_start` for interactions,
+    """SELECT over `source` (a read.Scan) giving typed columns, `local_start` and `contract_id` for
+    interactions,
     and `_check` (index of the failing check, NULL when the row is good), `_reason`, `_detail`
     and `_raw` (JSON of the raw row) — the last three only on rejected rows. No joins: the rows
     keep the file's order."""
@@ -101,7 +102,9 @@ def stage_sql(table: Table, source: str, lookups: Lookups) -> str:
     detail = "CASE _check " + " ".join(f"WHEN {i} THEN {d}" for i, (_, _, d) in enumerate(checks)) + " END"
     raw_json = "to_json(struct_pack(" + ", ".join(f"{c} := _raw_{c}" for c in names) + "))::VARCHAR"
     start = table.start_column
-    local_start = f", coalesce(_naive_{start}, timezone(_tz, {start})) AS local_start" if start else ""
+    local_start = (f", coalesce(_naive_{start}, timezone(_tz, {start})) AS local_start, "
+                   f"{lookups.contract(f'coalesce(_naive_{start}, timezone(_tz, {start}))')} AS contract_id"
+                   if start else "")
     return f"""
         WITH m AS (SELECT *{marks} FROM {source}),
         z AS (SELECT *, {tz} AS _tz{split} FROM m),
