@@ -35,9 +35,9 @@ class Target:
     clock: str | None = None
 
 
-def _rows(con: duckdb.DuckDBPyConnection, target: Target) -> duckdb.DuckDBPyRelation:
+def _rows(con: duckdb.DuckDBPyConnection, target: Target, ordered: bool = False) -> duckdb.DuckDBPyRelation:
     return evidence(con, target.month, target.contract_id, target.channel, target.metric,
-                    target.threshold_seconds, target.clock)
+                    target.threshold_seconds, target.clock, ordered)
 
 
 def counts(con: duckdb.DuckDBPyConnection, target: Target) -> dict[str, int]:
@@ -50,7 +50,7 @@ def page(con: duckdb.DuckDBPyConnection, target: Target, status: str | None = No
          limit: int | None = 100, offset: int = 0) -> pl.DataFrame:
     """The rows behind the target in time order (only those of `status` if given); `limit=None`
     gives all of them, for an export."""
-    rel = _rows(con, target)
+    rel = _rows(con, target, ordered=True)
     if status is not None:
         rel = rel.filter(duckdb.ColumnExpression("status") == duckdb.ConstantExpression(status))
     if limit is not None:
