@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sys
 from decimal import Decimal
 from enum import Enum
@@ -52,11 +53,12 @@ def to_csv(rows: list[dict]) -> str:
 def to_table(rows: list[dict], title: str | None = None) -> str:
     table = Table(title=title, show_lines=False)
     for name in rows[0] if rows else []:
-        table.add_column(name)
+        table.add_column(name, overflow="fold")
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r.values()))
     buf = io.StringIO()
-    Console(file=buf, width=120, force_terminal=False).print(table)
+    width = max(shutil.get_terminal_size((160, 24)).columns, 120)
+    Console(file=buf, width=width, force_terminal=False).print(table)
     return buf.getvalue()
 
 
