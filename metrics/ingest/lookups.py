@@ -80,24 +80,35 @@ class Lookups:
             offsets=offsets,
         )
 
+    def _index(self, vendor: str) -> int:
+        return sorted(self.zones).index(vendor)
+
+    def vendor_index(self) -> str:
+        """SQL: a small integer per stored vendor (NULL for an unknown one), computed once per row so
+        the lookups below compare integers rather than strings."""
+        if not self.zones:
+            return "CAST(NULL AS INTEGER)"
+        return "CASE vendor_id " + " ".join(f"WHEN {_lit(v)} THEN {self._index(v)}" for v in sorted(self.zones)) + " END"
+
     def known(self, column: str) -> str:
-        """SQL: the row's vendor_id / contract_id is stored."""
-        ids = self.zones if column == "vendor_id" else self.contracts
-        return f"{column} IN ({', '.join(map(_lit, sorted(ids)))})" if ids else "false"
+        """SQL: the row's vendor_id (needs `_vi`) / contract_id is stored."""
+        if column == "vendor_id":
+            return "_vi IS NOT NULL"
+        return f"{column} IN ({', '.join(map(_lit, sorted(self.contracts)))})" if self.contracts else "false"
 
     def zone(self) -> str:
         """SQL: the row's vendor's time zone (NULL for an unknown vendor)."""
         if not self.zones:
             return "CAST(NULL AS VARCHAR)"
-        return "CASE vendor_id " + " ".join(f"WHEN {_lit(v)} THEN {_lit(z)}" for v, z in self.zones.items()) + " END"
+        return "CASE _vi " + " ".join(f"WHEN {self._index(v)} THEN {_lit(z)}" for v, z in self.zones.items()) + " END"
 
     def contract(self, local_start: str) -> str:
         """SQL: the contract whose dates hold the local start date (attribution.covers, as a CASE)."""
         day = f"CAST({local_start} AS DATE)"
         branches = " ".join(
-            f"WHEN vendor_id = {_lit(vendor)} AND {day} >= DATE '{start}'"
+            f"WHEN _vi = {self._index(vendor)} AND {day} >= DATE '{start}'"
             + (f" AND {day} <= DATE '{end}'" if end else "") + f" THEN {_lit(contract)}"
-            for vendor, terms in self.terms.items() for contract, start, end in terms)
+            for vendor, terms in self.terms.items() if vendor in self.zones for contract, start, end in terms)
         return f"CASE {branches} END" if branches else "CAST(NULL AS VARCHAR)"
 
     def instant(self, naive: str) -> str:
@@ -108,6 +119,6 @@ class Lookups:
                 f"WHEN {naive} >= TIMESTAMP '{lo}' AND {naive} < TIMESTAMP '{hi}' "
                 f"THEN CAST({naive} - to_microseconds({off}) AS TIMESTAMPTZ)"
                 for lo, hi, off in runs)
-            branches.append(f"WHEN vendor_id = {_lit(vendor)} THEN CASE {ranges} ELSE vb_local_instant({naive}, _tz) END")
+            branches.append(f"WHEN _vi = {self._index(vendor)} THEN CASE {ranges} ELSE vb_local_instant({naive}, _tz) END")
         return f"CASE {' '.join(branches)} ELSE vb_local_instant({naive}, _tz) END" if branches \
             else f"vb_local_instant({naive}, _tz)"

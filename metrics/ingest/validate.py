@@ -78,7 +78,9 @@ def stage_sql(table: Table, source: str, lookups: Lookups) -> str:
     stamps = [c.name for c in table.columns if c.kind == "timestamp"]
     parents = [(c, PARENTS[c]) for c in ("vendor_id", "contract_id")
                if c in table.required and PARENTS[c] != table.name]
-    tz = lookups.zone() if any(p == "vendors" for _, p in parents) else "CAST(NULL AS VARCHAR)"
+    by_vendor = any(p == "vendors" for _, p in parents)
+    tz = lookups.zone() if by_vendor else "CAST(NULL AS VARCHAR)"
+    vi = lookups.vendor_index() if by_vendor else "CAST(NULL AS INTEGER)"
     marks = "".join(f", vb_has_offset({s}) AS _has_offset_{s}" for s in stamps)
     split = "".join(
         f", CASE WHEN _has_offset_{s} THEN try_cast({s} AS TIMESTAMPTZ) END AS _offset_{s}"
@@ -102,16 +104,15 @@ def stage_sql(table: Table, source: str, lookups: Lookups) -> str:
     detail = "CASE _check " + " ".join(f"WHEN {i} THEN {d}" for i, (_, _, d) in enumerate(checks)) + " END"
     raw_json = "to_json(struct_pack(" + ", ".join(f"{c} := _raw_{c}" for c in names) + "))::VARCHAR"
     start = table.start_column
-    local_start = (f", coalesce(_naive_{start}, timezone(_tz, {start})) AS local_start, "
-                   f"{lookups.contract(f'coalesce(_naive_{start}, timezone(_tz, {start}))')} AS contract_id"
-                   if start else "")
+    local_start = f", coalesce(_naive_{start}, timezone(_tz, {start})) AS local_start" if start else ""
+    contract = f", {lookups.contract('local_start')} AS contract_id" if start else ""
     return f"""
-        WITH m AS (SELECT *{marks} FROM {source}),
+        WITH m AS (SELECT *, {vi} AS _vi{marks} FROM {source}),
         z AS (SELECT *, {tz} AS _tz{split} FROM m),
-        p AS (SELECT {raw}{known}, _tz{naive}, {typed} FROM z),
+        p AS (SELECT {raw}{known}, _vi, _tz{naive}, {typed} FROM z),
         f AS (SELECT * EXCLUDE ({', '.join(names)}), {filled} FROM p),
-        c AS (SELECT *, {check} AS _check FROM f)
-        SELECT {', '.join(names)}{local_start}, _check,
+        c AS (SELECT *, {check} AS _check{local_start} FROM f)
+        SELECT {', '.join(names)}{', local_start' if start else ''}{contract}, _check,
                CASE WHEN _check IS NOT NULL THEN {reason} END AS _reason,
                CASE WHEN _check IS NOT NULL THEN {detail} END AS _detail,
                CASE WHEN _check IS NOT NULL THEN {raw_json} END AS _raw
