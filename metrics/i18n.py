@@ -398,12 +398,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "msg.no_out_of_contract": ("Every interaction falls within a contract.", "所有交互均在合同期内。"),
     "msg.no_rates": ("No rates: this contract bills fixed fees only.", "没有费率：该合同仅收取固定费用。"),
     "msg.hours_24_7": ("Channels without rows are served 24/7.", "未列出的渠道为全天候服务。"),
-    "msg.report_pending": ("The PDF and Excel report is not available in this build; the CSV exports below "
-                           "hold the same figures.", "此版本尚不能生成 PDF 与 Excel 报告；下方 CSV 导出包含相同数据。"),
     "msg.report_ready": ("Report built: {files} files.", "报告已生成：共 {files} 个文件。"),
     "msg.building": ("Building {step}", "正在生成 {step}"),
-    "msg.pdf_pending": ("PDF and Excel downloads arrive with the report module; CSV is available now.",
-                        "PDF 与 Excel 下载将随报告模块提供；目前可下载 CSV。"),
     "msg.sample_loaded": ("The database was empty: the demo data set in sample_data/ was loaded.",
                           "数据库为空：已载入 sample_data/ 中的演示数据。"),
     "msg.caption_overview": ("Targets in force in {month}; billed totals are this month's invoices "

@@ -4,7 +4,6 @@ confirmation) and the downloads."""
 
 from __future__ import annotations
 
-import importlib.util
 import tempfile
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from metrics.errors import VendorboardError
 from metrics.i18n import metric_value, number, percent, t, target_label, value_name
 from metrics.periods import month_label
 
-HAS_EXPORT = importlib.util.find_spec("metrics.export") is not None
 
 
 def causes(invoice: Invoice, verdicts: pl.DataFrame) -> list[dict | None]:
@@ -113,15 +111,13 @@ def finalize_button(sel: common.Selection) -> None:
 def downloads(invoice: Invoice, lang: str) -> None:
     """The invoice as PDF (in the page's language) and Excel, made by the report module on click."""
     st.subheader(tr("invoices.download"))
-    if not HAS_EXPORT:
-        st.caption(tr("msg.pdf_pending"))
-        return
     from metrics import export
 
     name = f"invoice-{invoice.contract_id}-{month_label(invoice.month)}"
     cols = st.columns(2)
     for col, kind, make, mime in (
-        (cols[0], "pdf", lambda p: export.invoice_pdf(invoice, p, language=lang), "application/pdf"),
+        (cols[0], "pdf", lambda p: export.invoice_pdf(invoice, p, language=lang,
+                                                   vendor_name=common.vendor_names().get(invoice.vendor_id, "")), "application/pdf"),
         (cols[1], "xlsx", lambda p: export.invoice_xlsx(invoice, p),
          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ):

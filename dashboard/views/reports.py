@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import tempfile
 import zipfile
@@ -16,7 +15,6 @@ from dashboard import common
 from dashboard.common import engine, tr
 from metrics.periods import month_label
 
-HAS_EXPORT = importlib.util.find_spec("metrics.export") is not None
 TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
 
 
@@ -62,16 +60,13 @@ def main() -> None:
     label = month_label(sel.month)
     with st.container(border=True):
         st.subheader(tr("reports.build"))
-        if HAS_EXPORT:
-            if st.button(tr("reports.build"), type="primary", icon=":material/summarize:", key="build-report"):
-                build(sel.month)
-            built = st.session_state.get("report_zip")
-            if built and built[0] == label:
-                st.download_button(tr("download.zip"), built[1], file_name=f"vendorboard-report-{label}.zip",
-                                   mime="application/zip", key="report-zip", on_click="ignore",
-                                   icon=":material/download:", type="primary")
-        else:
-            st.info(tr("msg.report_pending"), icon=":material/info:")
+        if st.button(tr("reports.build"), type="primary", icon=":material/summarize:", key="build-report"):
+            build(sel.month)
+        built = st.session_state.get("report_zip")
+        if built and built[0] == label:
+            st.download_button(tr("download.zip"), built[1], file_name=f"vendorboard-report-{label}.zip",
+                               mime="application/zip", key="report-zip", on_click="ignore",
+                               icon=":material/download:", type="primary")
 
     st.subheader(tr("reports.csv"))
     for key, make in (("reports.sla_csv", lambda: engine("verdicts", sel.month)),

@@ -25,20 +25,21 @@ def report(con: duckdb.DuckDBPyConnection, month: dt.date, out_dir: Path, progre
            vendor_invoices: tuple[Path, ...] = (), language: str = "en") -> list[Path]:
     """Write report-YYYY-MM.pdf, report-YYYY-MM.xlsx and the CSVs into `out_dir`; returns the files.
 
-    Everything is built in a temporary folder beside `out_dir` and moved in only when complete,
-    so a failure (a month with no data, an unwritable folder) leaves no partial files behind.
+    The content is gathered before anything is created (a month with no data leaves not even the
+    folder), then built in a temporary folder inside `out_dir` and moved in only when complete, so a
+    failure (an unwritable folder, a missing font) leaves no partial files behind.
     """
     out_dir = Path(out_dir)
+    steps = 4
+    step = (lambda text, n: progress(text, n, steps)) if progress else (lambda text, n: None)
+    step("gathering SLA results and invoices", 0)
+    content = gather(con, month, vendor_invoices)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".report-", dir=out_dir))
     except OSError as exc:
         raise VendorboardError(f"--out {out_dir}: cannot write there ({exc.strerror})") from None
-    steps = 4
-    step = (lambda text, n: progress(text, n, steps)) if progress else (lambda text, n: None)
     try:
-        step("gathering SLA results and invoices", 0)
-        content = gather(con, month, vendor_invoices)
         name = f"report-{month:%Y-%m}"
         step("writing the PDF", 1)
         pdf.report_pdf(content, work / f"{name}.pdf", language, lambda text: step(f"writing the PDF: {text}", 1))

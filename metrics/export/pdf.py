@@ -30,7 +30,7 @@ INK, MUTED, RULE, BAND = colors.HexColor("#1b2430"), colors.HexColor("#5b6675"),
     colors.HexColor("#f2f5f9")
 MET, MISSED = colors.HexColor("#1f5fa8"), colors.HexColor("#c45a00")  # blue / orange: colour-blind safe
 WIDTH = A4[0] - 36 * mm
-CHART_W, CHART_H = 520, 230  # points
+CHART_W, CHART_H = 520, 250  # points
 
 
 class Styles:
@@ -66,7 +66,8 @@ def _table(rows: list[list], widths: list[float], styles: Styles, right: set[int
 
 
 def _verdict(met: bool | None, lang: str, styles: Styles) -> Paragraph:
-    key, colour, mark = {True: ("verdict.met", MET, "✓"), False: ("verdict.missed", MISSED, "✗")}.get(
+    # ✔ and ✘: the embedded font has these two, not the lighter ✗ the dashboard uses (it would print blank)
+    key, colour, mark = {True: ("verdict.met", MET, "✔"), False: ("verdict.missed", MISSED, "✘")}.get(
         met, ("verdict.no_data", MUTED, "–"))
     return Paragraph(f'<font color="{colour.hexval()}">{mark} {_escape(t(key, lang))}</font>', styles.cell)
 
@@ -123,7 +124,11 @@ def _trend_charts(report: MonthReport, contract_id: str, lang: str) -> list[Imag
             & (pl.col("metric") == target["metric"]) & pl.col("threshold_seconds").eq_missing(target["threshold_seconds"]))
         df = rows.select(pl.col("month").map_elements(parse_month, return_dtype=pl.Date).alias("period"), "value", "met")
         fig = charts.metric_trend(df, target["metric"], target["target"], lang)
-        fig.update_layout(title=target_label(target["channel"], target["metric"], target["threshold_seconds"], lang))
+        # At print size the dashboard's axis titles outgrow the plot: the months need no "Month", and
+        # a smaller y title (which carries the unit) fits beside the plot instead of running over the title.
+        fig.update_layout(title=target_label(target["channel"], target["metric"], target["threshold_seconds"], lang),
+                          margin_b=35)
+        fig.update_xaxes(title=None).update_yaxes(title_font_size=10)
         images.append(Image(io.BytesIO(figures.png(fig, CHART_W, CHART_H)), width=CHART_W * 0.95, height=CHART_H * 0.95))
     return images
 
@@ -150,7 +155,8 @@ def _scorecard(report: MonthReport, contract: dict, lang: str, styles: Styles) -
 def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Styles) -> list:
     """One invoice: who is paid what, line by line, with credits and their cause, totals and due date."""
     facts = [[header(k, lang), v] for k, v in (
-        ("vendor", f"{invoice.vendor_id} · {vendor_name}"), ("contract_id", invoice.contract_id),
+        ("vendor", f"{invoice.vendor_id} · {vendor_name}" if vendor_name else invoice.vendor_id),
+        ("contract_id", invoice.contract_id),
         ("month", invoice.month.strftime("%Y-%m")), ("payee", invoice.payee), ("currency", invoice.currency),
         ("due_date", invoice.due_date.isoformat()), ("status", value_name("status", invoice.status, lang)))]
     rows = [[header("description", lang), header("quantity", lang), header("unit_price", lang), header("amount", lang)]]

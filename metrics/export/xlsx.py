@@ -4,6 +4,9 @@ Polars' write_excel, then add_chart), not pictures."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -15,31 +18,57 @@ from metrics.i18n import metric_kind, target_label
 
 STYLE = "Table Style Medium 2"
 TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
+KIND_FORMATS = {"rate": "0.0%", "seconds": '0.00 "s"', "score": "0.00"}  # a metric's value in its own unit
 
 
-def _money(currency: str) -> str:
-    return f'#,##0.00 "{currency}";-#,##0.00 "{currency}"'
+def _money(currency: str, decimals: str = "0.00") -> str:
+    """Money with its currency; unit prices pass "0.00####" to show up to 6 decimals (0.455, not 0.46)."""
+    return f'#,##{decimals} "{currency}";-#,##{decimals} "{currency}"'
+
+
+def _chars(value: object, fmt: str | None = None) -> int:
+    """Columns a cell needs as shown: numbers with separators, cents and the format's quoted unit or %,
+    Chinese characters twice as wide. XlsxWriter's autofit measures the raw number (20000.0 for
+    "20,000.00 CNY": Excel shows ###) and would widen column A to fit the sheet's titles."""
+    if isinstance(value, bool):
+        text = "FALSE"
+    elif isinstance(value, (int, float, Decimal)):
+        percent = bool(fmt) and fmt.endswith("%")
+        text = f"{Decimal(str(value)) * (100 if percent else 1):,.2f}{'%' if percent else ''}"
+        text += "".join(re.findall(r'"([^"]*)"', (fmt or "").split(";")[0]))
+    else:
+        text = "" if value is None else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 class _Book:
-    """A workbook and the few formats every sheet shares."""
+    """A workbook and the few formats every sheet shares; column widths fitted to the tables."""
 
     def __init__(self, path: Path) -> None:
         self.wb = xlsxwriter.Workbook(str(path))
         self.title = self.wb.add_format({"bold": True, "font_size": 14, "font_color": "#1b2430"})
-        self.note = self.wb.add_format({"font_color": "#5b6675", "italic": True})
-        self.rate = self.wb.add_format({"num_format": "0.0%"})
-        self.seconds = self.wb.add_format({"num_format": '0.00 "s"'})
-        self.score = self.wb.add_format({"num_format": "0.00"})
+        self.kinds = {kind: self.wb.add_format({"num_format": f}) for kind, f in KIND_FORMATS.items()}
+        self.widths: dict[str, dict[int, int]] = {}  # sheet -> column -> characters
 
     def table(self, df: pl.DataFrame, sheet: str, row: int, name: str, formats: dict[str, str] | None = None) -> int:
         """Write `df` as an Excel table at `row` (0-based); returns the next free row."""
+        formats = formats or {}
         df.write_excel(workbook=self.wb, worksheet=sheet, position=(row, 0), table_name=name, table_style=STYLE,
-                       column_formats=formats or {}, autofit=True, float_precision=6)
+                       column_formats=formats, float_precision=6)
+        widths = self.widths.setdefault(sheet, {})
+        for col, series in enumerate(df.iter_columns()):  # + 3 for the header's filter button
+            needed = max([_chars(series.name) + 3, *(_chars(v, formats.get(series.name)) for v in series)])
+            widths[col] = max(widths.get(col, 0), needed)
         return row + df.height + 3
 
     def sheet(self, name: str) -> xlsxwriter.workbook.Worksheet:
         return self.wb.get_worksheet_by_name(name) or self.wb.add_worksheet(name)
+
+    def close(self) -> None:
+        for sheet, widths in self.widths.items():
+            for col, width in widths.items():
+                self.sheet(sheet).set_column(col, col, min(width + 2, 60))
+        self.wb.close()
 
 
 def _lines(invoice: Invoice) -> pl.DataFrame:
@@ -59,12 +88,12 @@ def _totals(invoices: list[Invoice]) -> pl.DataFrame:
 
 def _invoice_tables(book: _Book, sheet: str, row: int, invoices: list[Invoice], tag: str) -> int:
     currency = invoices[0].currency if invoices else "CNY"
-    money = {c: _money(currency) for c in ("amount", "unit_price", *TOTALS)}
+    money = {**{c: _money(currency) for c in ("amount", *TOTALS)}, "unit_price": _money(currency, "0.00####")}
     for n, invoice in enumerate(invoices):
         book.sheet(sheet).write(row, 0, f"Invoice {invoice.contract_id} {invoice.month:%Y-%m} "
                                         f"({invoice.status}, due {invoice.due_date}, payee {invoice.payee})", book.title)
         row = book.table(_lines(invoice).drop("contract_id"), sheet, row + 1, f"lines_{tag}_{n}", money)
-        row = book.table(_totals([invoice]).select(TOTALS), sheet, row - 2, f"totals_{tag}_{n}", money)
+        row = book.table(_totals([invoice]).select(TOTALS), sheet, row - 1, f"totals_{tag}_{n}", money)  # 1 row gap
     return row
 
 
@@ -76,11 +105,11 @@ def _sla_table(book: _Book, sheet: str, row: int, verdicts: pl.DataFrame, tag: s
         "channel", "metric", "threshold_seconds", "clock", "value", pl.col("target").cast(pl.Float64), "met",
         "numerator", "denominator", "credit_rate")
     book.sheet(sheet).write(row, 0, "SLA targets", book.title)
-    end = book.table(df, sheet, row + 1, f"sla_{tag}")
+    end = book.table(df, sheet, row + 1, f"sla_{tag}", {"credit_rate": KIND_FORMATS["rate"]})
     value_col, target_col = df.columns.index("value"), df.columns.index("target")
     ws = book.sheet(sheet)
     for i, r in enumerate(df.iter_rows(named=True)):  # each row in its metric's own unit
-        fmt = {"rate": book.rate, "seconds": book.seconds, "score": book.score}[metric_kind(r["metric"])]
+        fmt = book.kinds[metric_kind(r["metric"])]
         for col, value in ((value_col, r["value"]), (target_col, r["target"])):
             if value is not None:
                 ws.write_number(row + 2 + i, col, value, fmt)
@@ -99,7 +128,8 @@ def _trend_chart(book: _Book, sheet: str, row: int, report: MonthReport, contrac
     ).select("month", "value", pl.col("target").cast(pl.Float64))
     name = target_label(first["channel"], first["metric"], first["threshold_seconds"], "en")
     book.sheet(sheet).write(row, 0, f"Trend: {name}", book.title)
-    end = book.table(df, sheet, row + 1, f"trend_{tag}")
+    unit = KIND_FORMATS[metric_kind(first["metric"])]
+    end = book.table(df, sheet, row + 1, f"trend_{tag}", {"value": unit, "target": unit})
     chart = book.wb.add_chart({"type": "line"})
     for col, label, dash in ((1, "value", None), (2, "target", "dash")):
         chart.add_series({"name": label, "categories": [sheet, row + 2, 0, row + 1 + df.height, 0],
@@ -140,12 +170,12 @@ def report_xlsx(report: MonthReport, path: Path) -> None:
         for contract_id in report.contracts.filter(pl.col("vendor_id") == vendor_id)["contract_id"].to_list():
             row = _trend_chart(book, sheet, row, report, contract_id, f"{tag}_{contract_id}".replace("-", "_"))
         _invoice_tables(book, sheet, row, [i for i in report.invoices if i.vendor_id == vendor_id], tag)
-    book.wb.close()
+    book.close()
 
 
 def invoice_xlsx(invoice: Invoice, path: Path) -> None:
     """A single invoice: its lines and totals as Excel tables on one sheet."""
     book = _Book(path)
     _invoice_tables(book, "Invoice", 0, [invoice], "invoice")
-    book.wb.close()
+    book.close()
 
