@@ -21,6 +21,11 @@ def serve_command(
     address: Annotated[str, typer.Option(help="address to bind")] = "localhost",
 ) -> None:
     """Start the dashboard (loads sample_data/ into an empty database first)."""
-    os.environ["VENDORBOARD_DB"] = str(Path(ctx.obj).resolve())
+    from metrics.sample import ensure_loaded
+
+    db = Path(ctx.obj).resolve()
+    if ensure_loaded(db):  # before the server answers, so its first page is already populated
+        print(f"loaded the sample data set into {db}", file=sys.stderr)
+    os.environ["VENDORBOARD_DB"] = str(db)
     os.execv(sys.executable, [sys.executable, "-m", "streamlit", "run", str(APP),
                               "--server.port", str(port), "--server.address", address])

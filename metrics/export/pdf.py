@@ -124,11 +124,13 @@ def _trend_charts(report: MonthReport, contract_id: str, lang: str) -> list[Imag
             & (pl.col("metric") == target["metric"]) & pl.col("threshold_seconds").eq_missing(target["threshold_seconds"]))
         df = rows.select(pl.col("month").map_elements(parse_month, return_dtype=pl.Date).alias("period"), "value", "met")
         fig = charts.metric_trend(df, target["metric"], target["target"], lang)
-        # At print size the dashboard's axis titles outgrow the plot: the months need no "Month", and
-        # a smaller y title (which carries the unit) fits beside the plot instead of running over the title.
+        # At print size the dashboard's axis titles outgrow the plot: the months need no "Month", a
+        # smaller y title (which carries the unit) fits beside the plot instead of running over the title,
+        # and the target's label moves to the right end, away from the y axis's tick labels it touched.
         fig.update_layout(title=target_label(target["channel"], target["metric"], target["threshold_seconds"], lang),
                           margin_b=35)
         fig.update_xaxes(title=None).update_yaxes(title_font_size=10)
+        fig.update_annotations(x=1, xanchor="right")
         images.append(Image(io.BytesIO(figures.png(fig, CHART_W, CHART_H)), width=CHART_W * 0.95, height=CHART_H * 0.95))
     return images
 
