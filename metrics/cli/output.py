@@ -70,3 +70,13 @@ def emit(text: str, out: Path | None) -> None:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise VendorboardError(f"--out {out}: cannot write ({exc.strerror})") from None
+
+
+def show(rows: list[dict], fmt: Format, out: Path | None, title: str, for_people: list[dict] | None = None) -> None:
+    """Rows as JSON or CSV exactly as given, or as a titled table (of `for_people` when given)."""
+    if fmt is Format.json:
+        emit(to_json(rows), out)
+    elif fmt is Format.csv:
+        emit(to_csv(rows), out)
+    else:
+        emit(to_table(rows if for_people is None else for_people, title), out)

@@ -9,7 +9,7 @@ import typer
 
 from metrics import store
 from metrics.cli import app
-from metrics.cli.output import Format, FormatOption, OutOption, emit, to_csv, to_json, to_table
+from metrics.cli.output import Format, FormatOption, OutOption, show
 from metrics.periods import parse_month
 from metrics.reconcile import reconcile
 
@@ -29,10 +29,5 @@ def reconcile_command(
         rows = reconcile(con, when, vendor_invoice)
     finally:
         con.close()
-    if fmt is Format.json:
-        emit(to_json(rows), out)
-    elif fmt is Format.csv:
-        emit(to_csv(rows), out)
-    else:
-        off = sum(r["status"] != "match" for r in rows)
-        emit(to_table(rows, f"reconcile {vendor_invoice.name}: {off} of {len(rows)} lines need attention"), out)
+    off = sum(r["status"] != "match" for r in rows)
+    show(rows, fmt, out, f"reconcile {vendor_invoice.name}: {off} of {len(rows)} lines need attention")

@@ -10,7 +10,7 @@ import typer
 
 from metrics import store
 from metrics.cli import app
-from metrics.cli.output import Format, FormatOption, OutOption, emit, to_csv, to_json, to_table
+from metrics.cli.output import Format, FormatOption, OutOption, show
 from metrics.periods import parse_month
 from metrics.sla import verdicts
 
@@ -33,12 +33,7 @@ def sla_command(
         rows = [_plain(r) for r in verdicts(con, first, contract).select(FIELDS).iter_rows(named=True)]
     finally:
         con.close()
-    if fmt is Format.json:
-        emit(to_json(rows), out)
-    elif fmt is Format.csv:
-        emit(to_csv(rows), out)
-    else:
-        emit(to_table([_for_people(r) for r in rows], f"SLA {month}"), out)
+    show(rows, fmt, out, f"SLA {month}", [_for_people(r) for r in rows])
 
 
 def _for_people(r: dict) -> dict:
