@@ -60,6 +60,20 @@ def test_an_unwritable_out_is_an_error_without_files(sample_db, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
 
 
+def test_a_browser_that_cannot_start_is_an_error_without_files(sample_db, tmp_path, monkeypatch):
+    # `false` exits at once: Kaleido's browser dies on start. The build must fail with one line (not
+    # wait forever, as Kaleido's sync server would) and take back the folder it made.
+    monkeypatch.setenv("BROWSER_PATH", "/bin/false")
+    out = tmp_path / "out"
+    con = store.connect_reader(sample_db)
+    try:
+        with pytest.raises(VendorboardError, match=r"^Chromium \(/bin/false\) could not draw the charts: "):
+            report(con, parse_month("2026-10"), out)
+    finally:
+        con.close()
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- the commands (subprocesses) ---
 
 @pytest.fixture(scope="module")
@@ -172,4 +186,12 @@ def test_invoice_document_needs_contract_and_out(sample_db, tmp_path, fmt, args)
                *[a.format(tmp=tmp_path, fmt=fmt) for a in args])
     assert (run.returncode, run.stdout) == (2, "")
     assert run.stderr == f"error: --format {fmt} writes one invoice document: give --contract and --out FILE\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_report_in_an_unknown_language_is_refused(sample_db, tmp_path):
+    run = _cli(sample_db, "report", "--month", "2026-10", "--out", str(tmp_path / "out"), "--language", "fr")
+    assert (run.returncode, run.stdout) == (2, "")
+    assert "'fr' is not one of 'en', 'zh'" in run.stderr
     assert list(tmp_path.iterdir()) == []

@@ -138,6 +138,19 @@ def test_data_quality_page_lists_every_rejection_reason(english, engine):
     assert _after(dq, "Interactions no contract covers (not billed)", 1) == ["None."]
 
 
+def test_the_one_font_is_embedded_on_every_page(english):
+    # A reader without the font must still show the Chinese names: every font the pages use is the
+    # embedded CJK TrueType subset (ReportLab would otherwise name Helvetica on each page and table,
+    # unembedded).
+    pdf, _ = english
+    used = {}
+    for page in pypdf.PdfReader(pdf).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            used[font["/BaseFont"]] = "/FontFile2" in font["/FontDescriptor"]
+    assert len(used) == 1 and all(used.values()), used
+
+
 def test_chinese_report_has_chinese_headings_and_names(chinese, engine):
     _, pages = chinese
     text = "\n".join("\n".join(p) for p in pages)

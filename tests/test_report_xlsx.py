@@ -131,6 +131,14 @@ def test_every_sheet_has_a_native_chart(book):
         "Summary": 1, "V-AS": 1, "V-HOME": 1, "V-PT": 1, "V-TEL": 1}
 
 
+def test_every_sheet_prints_on_a4_landscape_one_page_wide(book):
+    for ws in book.worksheets:
+        setup = ws.page_setup
+        # paper 9 is A4; fitToWidth is left out of the file when 1, its default; fitToHeight 0 = as many as needed
+        assert (setup.paperSize, setup.orientation, setup.fitToWidth or 1, setup.fitToHeight) == (9, "landscape", 1, 0)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None,
                     reason="LibreOffice (soffice) is not installed: `make test` installs libreoffice-calc-nogui; "

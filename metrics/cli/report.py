@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,11 @@ from metrics.cli import app
 from metrics.periods import parse_month
 
 
+class Language(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
 @app.command("report")
 def report_command(
     ctx: typer.Context,
@@ -21,7 +27,7 @@ def report_command(
     out: Annotated[Path, typer.Option("--out", help="folder to write the report into")],
     vendor_invoice: Annotated[list[Path], typer.Option("--vendor-invoice", help="a vendor's invoice (CSV or XLSX) "
                                                        "to reconcile; may be given several times")] = [],  # noqa: B006
-    language: Annotated[str, typer.Option(help="en or zh")] = "en",
+    language: Annotated[Language, typer.Option(help="the PDF's language: en or zh")] = Language.en,
 ) -> None:
     """Build the monthly report for every contract: one PDF, one Excel workbook and CSVs."""
     from metrics.export import report
@@ -35,9 +41,9 @@ def report_command(
                 task = bar.add_task("report", total=4)
                 written = report(con, when, out, lambda text, done, total: bar.update(task, description=text,
                                                                                      completed=done),
-                                 tuple(vendor_invoice), language)
+                                 tuple(vendor_invoice), language.value)
         else:
-            written = report(con, when, out, None, tuple(vendor_invoice), language)
+            written = report(con, when, out, None, tuple(vendor_invoice), language.value)
     finally:
         con.close()
     for path in written:

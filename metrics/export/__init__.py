@@ -4,6 +4,7 @@ invoice documents. The dashboard's Reports and Invoices pages and `vendorboard r
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import tempfile
@@ -27,18 +28,22 @@ def report(con: duckdb.DuckDBPyConnection, month: dt.date, out_dir: Path, progre
 
     The content is gathered before anything is created (a month with no data leaves not even the
     folder), then built in a temporary folder inside `out_dir` and moved in only when complete, so a
-    failure (an unwritable folder, a missing font) leaves no partial files behind.
+    failure (an unwritable folder, a missing font, Chromium failing) leaves no partial files behind, nor
+    the folder when this call created it.
     """
     out_dir = Path(out_dir)
     steps = 4
     step = (lambda text, n: progress(text, n, steps)) if progress else (lambda text, n: None)
     step("gathering SLA results and invoices", 0)
     content = gather(con, month, vendor_invoices)
+    created = not out_dir.exists()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".report-", dir=out_dir))
     except OSError as exc:
         raise VendorboardError(f"--out {out_dir}: cannot write there ({exc.strerror})") from None
+    written: list[Path] = []
+    done = False
     try:
         name = f"report-{month:%Y-%m}"
         step("writing the PDF", 1)
@@ -47,15 +52,21 @@ def report(con: duckdb.DuckDBPyConnection, month: dt.date, out_dir: Path, progre
         xlsx.report_xlsx(content, work / f"{name}.xlsx")
         step("writing the CSVs", 3)
         write_csvs(content, work)
-        written = []
         for f in sorted(work.iterdir()):
             target = out_dir / f.name
             f.replace(target)
             written.append(target)
         step("done", 4)
+        done = True
         return written
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if not done:
+            for f in written:  # moved in before the failure: a half report is no report
+                f.unlink(missing_ok=True)
+            if created:
+                with contextlib.suppress(OSError):
+                    out_dir.rmdir()  # the folder this call made, empty again
 
 
 def invoice_pdf(invoice: Invoice, path: Path, language: str = "en", vendor_name: str = "") -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import plotly.graph_objects as go
 import polars as pl
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -35,7 +36,7 @@ CHART_W, CHART_H = 520, 250  # points
 
 class Styles:
     def __init__(self) -> None:
-        font = fonts.register()
+        self.font = font = fonts.register()
         base = ParagraphStyle("base", fontName=font, fontSize=9.5, leading=13, textColor=INK, wordWrap="CJK")
         self.body = base
         self.small = ParagraphStyle("small", base, fontSize=8, leading=10.5, textColor=MUTED)
@@ -59,6 +60,7 @@ def _table(rows: list[list], widths: list[float], styles: Styles, right: set[int
             for r in rows]
     table = Table(body, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), styles.font),  # else every table names Helvetica, a font not embedded
         ("BACKGROUND", (0, 0), (-1, 0), BAND), ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
         ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3), *extra]))
@@ -91,7 +93,7 @@ def _cover(report: MonthReport, lang: str, styles: Styles) -> list:
                    [Paragraph(_escape(value), styles.figure if len(value) < 12 else styles.h2)
                     for _, value in figures_row]],
                   colWidths=[WIDTH / 4] * 4)
-    tiles.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.5, RULE),
+    tiles.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles.font), ("BOX", (0, 0), (-1, -1), 0.5, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.5, RULE),
                                ("BACKGROUND", (0, 0), (-1, -1), BAND), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
     rows = [[header("vendor", lang), header("contract_id", lang), header("targets_met", lang),
@@ -114,10 +116,10 @@ def _cover(report: MonthReport, lang: str, styles: Styles) -> list:
     ]
 
 
-def _trend_charts(report: MonthReport, contract_id: str, lang: str) -> list[Image]:
-    """Charts of the contract's missed targets (else its first targets), two at most."""
+def _trend_figures(report: MonthReport, contract_id: str, lang: str) -> list[go.Figure]:
+    """The dashboard's trend of the contract's missed targets (else its first targets), two at most."""
     mine = report.verdicts.filter(pl.col("contract_id") == contract_id).sort(pl.col("met").fill_null(True))
-    images = []
+    figs = []
     for target in mine.head(2).iter_rows(named=True):
         rows = report.history.filter(
             (pl.col("contract_id") == contract_id) & (pl.col("channel") == target["channel"])
@@ -131,11 +133,12 @@ def _trend_charts(report: MonthReport, contract_id: str, lang: str) -> list[Imag
                           margin_b=35)
         fig.update_xaxes(title=None).update_yaxes(title_font_size=10)
         fig.update_annotations(x=1, xanchor="right")
-        images.append(Image(io.BytesIO(figures.png(fig, CHART_W, CHART_H)), width=CHART_W * 0.95, height=CHART_H * 0.95))
-    return images
+        figs.append(fig)
+    return figs
 
 
-def _scorecard(report: MonthReport, contract: dict, lang: str, styles: Styles) -> list:
+def _scorecard(report: MonthReport, contract: dict, trends: list[bytes], lang: str, styles: Styles) -> list:
+    """One contract's targets with value, target and verdict, then its trend charts (PNG)."""
     mine = report.verdicts.filter(pl.col("contract_id") == contract["contract_id"])
     head = [Paragraph(_escape(f"{t('report.scorecard', lang)} · {contract['vendor_id']} · {contract['vendor_name']}"),
                       styles.h2),
@@ -149,9 +152,9 @@ def _scorecard(report: MonthReport, contract: dict, lang: str, styles: Styles) -
         rows.append([target_label(r["channel"], r["metric"], r["threshold_seconds"], lang),
                      metric_value(r["metric"], r["value"], lang, 2), metric_value(r["metric"], r["target"], lang, 2),
                      _verdict(r["met"], lang, styles), percent(r["credit_rate"]) if r["credit_rate"] else ""])
+    images = [Image(io.BytesIO(png), width=CHART_W * 0.95, height=CHART_H * 0.95) for png in trends]
     return [*head, _table(rows, [WIDTH * w for w in (0.44, 0.15, 0.15, 0.14, 0.12)], styles, right={1, 2, 4}),
-            Paragraph(_escape(t("report.trends", lang)), styles.h3),
-            *_trend_charts(report, contract["contract_id"], lang)]
+            Paragraph(_escape(t("report.trends", lang)), styles.h3), *images]
 
 
 def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Styles) -> list:
@@ -170,7 +173,7 @@ def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Sty
               for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")]
     total_table = Table([[Paragraph(_escape(a), styles.cell), Paragraph(_escape(b), styles.cell_right)]
                          for a, b in totals], colWidths=[WIDTH * 0.25, WIDTH * 0.25], hAlign="RIGHT")
-    total_table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
+    total_table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles.font), ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
                                      ("BACKGROUND", (0, -1), (-1, -1), BAND)]))
     return [
         Paragraph(_escape(f"{t('report.invoice', lang)} · {invoice.contract_id} · {month_name(invoice.month, lang)}"),
@@ -224,7 +227,8 @@ def _build(path: Path, story: list, title: str, lang: str) -> None:
         canvas.restoreState()
 
     doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title=title, author="vendorboard")
+                            bottomMargin=18 * mm, title=title, author="vendorboard",
+                            initialFontName=font)  # else each page names Helvetica, a font not embedded
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
 
 
@@ -233,11 +237,12 @@ def report_pdf(report: MonthReport, path: Path, lang: str = "en",
     """The monthly report: cover, a scorecard per contract, each invoice, data quality."""
     styles = Styles()
     story = _cover(report, lang, styles)
-    with figures.renderer():
-        for contract in report.contracts.iter_rows(named=True):
-            if progress:
-                progress(f"scorecard {contract['contract_id']}")
-            story += [PageBreak(), *_scorecard(report, contract, lang, styles)]
+    contracts = list(report.contracts.iter_rows(named=True))
+    figs = [_trend_figures(report, c["contract_id"], lang) for c in contracts]
+    drawn = iter(figures.pngs([f for per_contract in figs for f in per_contract], CHART_W, CHART_H,
+                              progress and (lambda done, total: progress(f"chart {done} of {total}"))))
+    for contract, per_contract in zip(contracts, figs):
+        story += [PageBreak(), *_scorecard(report, contract, [next(drawn) for _ in per_contract], lang, styles)]
     for invoice in report.invoices:
         story += [PageBreak(), *invoice_flowables(invoice, report.vendor_name(invoice.vendor_id), lang, styles)]
     story += [PageBreak(), *_data_quality(report, lang, styles)]

@@ -68,6 +68,10 @@ class _Book:
         for sheet, widths in self.widths.items():
             for col, width in widths.items():
                 self.sheet(sheet).set_column(col, col, min(width + 2, 60))
+        for ws in self.wb.worksheets():  # printed: A4 landscape, each sheet one page wide
+            ws.set_paper(9)
+            ws.set_landscape()
+            ws.fit_to_pages(1, 0)
         self.wb.close()
 
 
@@ -160,6 +164,7 @@ def report_xlsx(report: MonthReport, path: Path) -> None:
                       "values": ["Summary", 3, total_col, 2 + summary.height, total_col],
                       "fill": {"color": "#1f5fa8"}})
     chart.set_title({"name": "Billed total per contract"})
+    chart.set_y_axis({"num_format": "#,##0"})
     chart.set_legend({"none": True})
     ws.insert_chart(end, 0, chart)
     for vendor_id in report.contracts["vendor_id"].unique(maintain_order=True).to_list():
