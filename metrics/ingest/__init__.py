@@ -105,11 +105,11 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
                 lookups = Lookups.load(con, with_offsets=kind in INTERACTIONS)
             for seq, source in enumerate(files):
                 message = f"reading {source.shown}"
-                report = None
+                percent = None
                 if progress:
                     progress(message, done, len(sources))
-                    report = lambda pct, m=message, d=done: progress(f"{m} ({pct:.0f} %)", d, len(sources))  # noqa: E731
-                _stage_file(con, TABLES[kind], source, seq, counts[kind], lookups, report)
+                    percent = lambda pct, m=message, d=done: progress(f"{m} ({pct:.0f} %)", d, len(sources))  # noqa: E731
+                _stage_file(con, TABLES[kind], source, seq, counts[kind], lookups, percent)
                 done += 1
             if progress:
                 progress(f"storing {kind}", done, len(sources))
