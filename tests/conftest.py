@@ -10,7 +10,7 @@ import pytest
 
 from metrics import store
 from metrics.config import SAMPLE_DATA
-from metrics.ingest import IngestReport, Source, ingest, sources_in_dir
+from metrics.ingest import IngestReport, ingest, sources_in_dir
 
 # The smallest valid reference data: one vendor per zone of interest, one open contract each.
 BASE_REFERENCE = {
@@ -87,5 +87,3 @@ def table_fingerprints(path: Path) -> dict[str, tuple[int, str]]:
     finally:
         con.close()
 
-
-__all__ = ["BASE_REFERENCE", "Source", "table_fingerprints", "write_data"]
