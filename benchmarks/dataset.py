@@ -93,7 +93,10 @@ def data_set(volume: Volume, log: Callable[[str], None]) -> Path:
 
 def db_stamp(volume: Volume, what: str) -> dict:
     return {"data": data_stamp(volume), "what": what,
-            "ingest": _code_hash("metrics/ingest/*.py", "metrics/schema/*.sql", "metrics/store.py")}
+            "ingest": _code_hash("metrics/ingest/*.py", "metrics/schema/*.sql", "metrics/store.py",
+                                 # what ingest's rollups are computed with
+                                 "metrics/rollup.py", "metrics/sla/*.py", "metrics/billing/*.py",
+                                 "metrics/service_hours.py")}
 
 
 def calls_files(data_dir: Path) -> list[Path]:

@@ -11,6 +11,7 @@ file is never touched until the whole run has succeeded.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import os
 import shutil
@@ -130,6 +131,11 @@ def writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             snapshot.unlink(missing_ok=True)
             snapshot.with_name(snapshot.name + ".wal").unlink(missing_ok=True)
             raise
+
+
+def rolled_up(con: duckdb.DuckDBPyConnection, month: dt.date) -> bool:
+    """Whether `month` has rollups (metrics/rollup.py), which every write keeps current."""
+    return con.execute("SELECT count(*) FROM rollup_months WHERE month = ?", [month]).fetchall()[0][0] > 0
 
 
 def is_empty(path: Path) -> bool:

@@ -25,6 +25,7 @@ from decimal import Decimal
 
 import duckdb
 
+from metrics import store
 from metrics.billing.rates import Ladder
 from metrics.periods import next_month
 from metrics.service_hours import merged_intervals_sql, sql_text, windows_sql
@@ -99,7 +100,20 @@ def _hours_sql(ladders: list[Ladder], month: dt.date) -> str:
 
 def usage_quantities(con: duckdb.DuckDBPyConnection, month: dt.date,
                      ladders: list[Ladder]) -> dict[tuple[str, str, str], Decimal]:
-    """{(contract_id, channel, unit): quantity in base units} for every ladder with usage."""
+    """{(contract_id, channel, unit): quantity in base units} for every ladder with usage: from the
+    month's rollup when it has one (metrics/rollup.py), else measured from its rows."""
+    if not store.rolled_up(con, month):
+        return measured_usage(con, month, ladders)
+    wanted = {(ld.contract_id, ld.channel, ld.unit) for ld in ladders}
+    rows = con.execute("SELECT contract_id, channel, unit, quantity FROM usage_rollup WHERE month = ?",
+                       [month]).fetchall()
+    return {(c, ch, u): Decimal(q) for c, ch, u, q in rows if (c, ch, u) in wanted and q}
+
+
+def measured_usage(con: duckdb.DuckDBPyConnection, month: dt.date,
+                   ladders: list[Ladder]) -> dict[tuple[str, str, str], Decimal]:
+    """{(contract_id, channel, unit): quantity in base units} for every ladder with usage, measured
+    from the month's rows."""
     found: dict[tuple[str, str, str], Decimal] = {}
     counted = [ld for ld in ladders if ld.unit != "hour"]
     for channel in HANDLED:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import store
+from metrics import rollup, store
 from metrics.errors import VendorboardError
 from metrics.ingest import reference
 from metrics.ingest.attribution import out_of_contract, refresh
@@ -93,31 +93,37 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()[0]
         done = 0
         lookups: Lookups | None = None
+        changed: dict[dt.date, set[str]] = {}  # month -> interaction tables with rows stored in it
 
         def load(kind: str) -> set[str]:
             nonlocal done, lookups
-            files = [s for s in ordered if s.kind == kind]
+            files = [read.File(s.path, s.shown) for s in ordered if s.kind == kind]
             if not files:
                 return set()
             counts[kind] = TableCounts()
             con.execute("DROP TABLE IF EXISTS staged")
             if lookups is None:
                 lookups = Lookups.load(con, with_offsets=kind in INTERACTIONS)
-            for seq, source in enumerate(files):
-                message = f"reading {source.shown}"
+            seq = 0
+            for scan in read.scan(con, files, TABLES[kind]):
+                more = len(scan.files) - 1
+                message = f"reading {scan.files[0].shown}" + (f" and {more} more" if more else "")
                 percent = None
                 if progress:
                     progress(message, done, len(sources))
                     percent = lambda pct, m=message, d=done: progress(f"{m} ({pct:.0f} %)", d, len(sources))  # noqa: E731
-                _stage_file(con, TABLES[kind], source, seq, counts[kind], lookups, percent)
-                done += 1
+                _stage(con, TABLES[kind], scan, seq, counts[kind], lookups, percent)
+                seq += len(scan.files)
+                done += len(scan.files)
             if progress:
                 progress(f"storing {kind}", done, len(sources))
-            touched = _upsert(con, TABLES[kind], counts[kind])
+            vendors, months = _upsert(con, TABLES[kind], counts[kind])
+            for month in months:
+                changed.setdefault(month, set()).add(kind)
             if kind in REFERENCE:
                 reference.check(con, kind)
                 lookups = None  # what is known has changed
-            return touched
+            return vendors
 
         retimed = load("vendors") | load("contracts")  # their rows' local time or contract may move
         for kind in REFERENCE[2:]:
@@ -125,6 +131,11 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
         refresh(con, retimed)  # before new interactions, which are attributed as they are stored
         for kind in INTERACTIONS:
             load(kind)
+        if any(counts[k].loaded or counts[k].updated for k in rollup.SHAPING if k in counts):
+            changed = {month: set(INTERACTIONS) for month in rollup.months_with_rows(con)}
+        if progress and changed:
+            progress(f"summing up {len(changed)} month(s)", done, len(sources))
+        rollup.refresh(con, changed)
         report = IngestReport(counts, out_of_contract(con, list(counts)))
         con.execute(
             "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
@@ -155,46 +166,72 @@ def _watch(con: duckdb.DuckDBPyConnection, report: Callable[[float], None] | Non
         watcher.join()
 
 
-def _stage_file(con: duckdb.DuckDBPyConnection, table: Table, source: Source, seq: int,
-                counts: TableCounts, lookups: Lookups, report: Callable[[float], None] | None) -> None:
-    """Type one file into temp table `staged`; its rejected rows replace its earlier ones in quarantine."""
-    src = read.scan(con, source.path, table, source.shown)
+def _stage(con: duckdb.DuckDBPyConnection, table: Table, scan: read.Scan, first_seq: int,
+           counts: TableCounts, lookups: Lookups, report: Callable[[float], None] | None) -> None:
+    """Type a run of files into temp table `staged` (file i as `_seq` first_seq + i); each file's
+    rejected rows replace its earlier ones in quarantine."""
     exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'staged' AND temporary").fetchone()[0]
     provenance = "" if table.is_interaction else ", CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS BIGINT) AS source_line"
-    select = f"SELECT {seq} AS _seq, *{provenance} FROM ({stage_sql(table, src.sql, lookups)})"
-    try:  # the rows land in file order, so rowid gives their lines
+    select = (f"SELECT ({first_seq} + _file)::INTEGER AS _seq, * EXCLUDE (_file){provenance} "
+              f"FROM ({stage_sql(table, scan.sql, lookups)})")
+    try:  # the rows land in file order, so rowid gives their file and line
         with _watch(con, report):
             con.execute(f"INSERT INTO staged {select}" if exists else f"CREATE TEMP TABLE staged AS {select}")
     except duckdb.Error as exc:
-        raise VendorboardError(f"{source.shown}: cannot read the file: {str(exc).splitlines()[0]}") from None
-    bad_lines = read.malformed(con) if src.is_csv else []
-    # rowid follows file order; the file's first row has the smallest rowid of its _seq
-    index = f"(rowid - (SELECT min(rowid) FROM staged WHERE _seq = {seq}))"
-    line = read.line_expr(index, [m.line for m in bad_lines], src.is_csv)
+        raise _unreadable(con, scan, exc) from None
+    bad_lines = read.malformed(con, scan)
+    this = f"_seq BETWEEN {first_seq} AND {first_seq + len(scan.files) - 1}"
+    firsts = dict(con.execute(f"SELECT _seq, min(rowid) FROM staged WHERE {this} GROUP BY _seq").fetchall())
+    # a file's first row has the smallest rowid of its _seq
+    line = "CASE _seq " + " ".join(
+        f"WHEN {seq} THEN "
+        + read.line_expr(f"(rowid - {first})", [m.line for m in bad_lines if m.file == seq - first_seq], scan.is_csv)
+        for seq, first in firsts.items()) + " END" if firsts else "NULL"
+    shown = [f.shown for f in scan.files]
+    file_name = f"(?::VARCHAR[])[(_seq - {first_seq} + 1)::BIGINT]"
     if not table.is_interaction:
-        first = con.execute(f"SELECT {line}, _detail, _reason FROM staged WHERE _seq = {seq} AND _check IS NOT NULL "
-                            f"ORDER BY rowid LIMIT 1").fetchone()
-        if bad_lines:
-            raise VendorboardError(f"{source.shown}, line {bad_lines[0].line}: {bad_lines[0].detail}")
-        if first:
-            raise VendorboardError(f"{source.shown}, line {first[0]}: {first[1]} ({first[2]})")
-        con.execute(f"UPDATE staged SET source_file = ?, source_line = {line} WHERE _seq = {seq}", [source.shown])
+        for i, f in enumerate(scan.files):  # the first problem in file order stops the run
+            malformed = next((m for m in bad_lines if m.file == i), None)
+            if malformed:
+                raise VendorboardError(f"{f.shown}, line {malformed.line}: {malformed.detail}")
+            first = con.execute(f"SELECT {line}, _detail, _reason FROM staged WHERE _seq = {first_seq + i} "
+                                "AND _check IS NOT NULL ORDER BY rowid LIMIT 1").fetchone()
+            if first:
+                raise VendorboardError(f"{f.shown}, line {first[0]}: {first[1]} ({first[2]})")
+        con.execute(f"UPDATE staged SET source_file = {file_name}, source_line = {line} WHERE {this}", [shown])
         return
-    con.execute("DELETE FROM quarantine WHERE table_name = ? AND source_file = ?", [table.name, source.shown])
-    con.execute(f"""INSERT INTO quarantine SELECT ?, ?, {line}, _reason, _detail, _raw
-                    FROM staged WHERE _seq = {seq} AND _check IS NOT NULL""", [table.name, source.shown])
+    con.execute("DELETE FROM quarantine WHERE table_name = ? AND list_contains(?, source_file)", [table.name, shown])
+    con.execute(f"""INSERT INTO quarantine SELECT ?, {file_name}, {line}, _reason, _detail, _raw
+                    FROM staged WHERE {this} AND _check IS NOT NULL""", [table.name, shown])
     if bad_lines:
         con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, 'malformed_line', ?, ?)",
-                        [(table.name, source.shown, m.line, m.detail, m.raw) for m in bad_lines])
-    rejected = con.execute(f"SELECT _reason, count(*) FROM staged WHERE _seq = {seq} AND _check IS NOT NULL "
+                        [(table.name, shown[m.file], m.line, m.detail, m.raw) for m in bad_lines])
+    rejected = con.execute(f"SELECT _reason, count(*) FROM staged WHERE {this} AND _check IS NOT NULL "
                            "GROUP BY ALL").fetchall() + ([("malformed_line", len(bad_lines))] if bad_lines else [])
     for reason, n in rejected:
         counts.rejected += n
         counts.rejected_by_reason[reason] = counts.rejected_by_reason.get(reason, 0) + n
 
 
-def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -> set[str]:
-    """Insert new keys, replace changed rows, leave identical ones; returns the vendors touched.
+def _unreadable(con: duckdb.DuckDBPyConnection, scan: read.Scan, exc: duckdb.Error) -> VendorboardError:
+    """The error naming the file a run's read failed on (found by reading each file alone, on a
+    cursor of its own: the failed statement has aborted the write's transaction)."""
+    probe = con.cursor()
+    for i, f in enumerate(scan.files):
+        try:
+            probe.execute(f"SELECT count(*) FROM {scan.single(i).sql}").fetchall()
+        except duckdb.Error as own:
+            exc = own
+            break
+    else:
+        f = scan.files[0]
+    probe.close()
+    return VendorboardError(f"{f.shown}: cannot read the file: {str(exc).splitlines()[0]}")
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -> tuple[set[str], set[dt.date]]:
+    """Insert new keys, replace changed rows, leave identical ones; returns the vendors touched and
+    (interactions) the months whose figures the stored or replaced rows enter.
 
     The common case — no key repeated in the run and none stored yet — is one INSERT.
     """
@@ -204,10 +241,13 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
         ([] if table.is_interaction else ["source_file", "source_line"])
     on = " AND ".join(f"i.{k} IS NOT DISTINCT FROM t.{k}" for k in table.key)
     good = "SELECT * FROM staged WHERE _check IS NULL"
-    # A key repeated in the run has equal hashes; equal hash counts prove there is none (cheap).
+    # A key repeated in the run repeats its last column (the id); as many distinct hashes of that
+    # column as rows prove there is none (cheap). Only otherwise are whole keys compared.
     repeated, known = con.execute(f"""
-        SELECT (SELECT count(*) - count(DISTINCT hash({key})) FROM ({good})),
+        SELECT (SELECT count(*) - count(DISTINCT hash({table.key[-1]})) FROM ({good})),
                (SELECT count(*) FROM ({good}) i SEMI JOIN {table.name} t ON {on})""").fetchone()
+    if repeated and len(table.key) > 1:
+        repeated = con.execute(f"SELECT count(*) - count(DISTINCT hash({key})) FROM ({good})").fetchone()[0]
     if repeated:
         good += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY rowid DESC) = 1"  # last one wins
     columns = ", ".join(stored)
@@ -216,9 +256,10 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
         counts.loaded = con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({good})"
                                     ).fetchone()[0]
         con.execute("RESET preserve_insertion_order")
-        vendors = _vendors(con, table, f"({good})")
+        stored_now = f"({good})"
+        vendors, months = _vendors(con, table, stored_now), _months(con, table, stored_now)
         con.execute("DROP TABLE staged")
-        return vendors
+        return vendors, months
     differs = f"row({', '.join('i.' + c for c in data)}) IS DISTINCT FROM row({', '.join('t.' + c for c in data)})"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE incoming AS
@@ -227,17 +268,26 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
         FROM ({good}) i LEFT JOIN {table.name} t ON {on}""")
     for status, n in con.execute("SELECT _status, count(*) FROM incoming GROUP BY ALL").fetchall():
         setattr(counts, status, n)
+    replaced = f"(SELECT * FROM {table.name} t SEMI JOIN incoming i ON i._status = 'updated' AND {on})"
+    months = _months(con, table, replaced)
     con.execute(f"DELETE FROM {table.name} t USING incoming i WHERE i._status = 'updated' AND {on}")
     con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM incoming WHERE _status <> 'unchanged'")
-    vendors = _vendors(con, table, "incoming WHERE _status <> 'unchanged'")
+    changed = "(SELECT * FROM incoming WHERE _status <> 'unchanged')"
+    vendors, months = _vendors(con, table, changed), months | _months(con, table, changed)
     con.execute("DROP TABLE staged; DROP TABLE incoming")
-    return vendors
+    return vendors, months
 
 
 def _vendors(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> set[str]:
     if "vendor_id" not in table.key and table.name != "contracts":
         return set()
-    return {v for (v,) in con.execute(f"SELECT DISTINCT vendor_id FROM {rows}").fetchall()}
+    return {v for (v,) in con.execute(f"SELECT DISTINCT vendor_id FROM {rows} _").fetchall()}
+
+
+def _months(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> set[dt.date]:
+    if not table.is_interaction:
+        return set()
+    return {m for (m,) in con.execute(rollup.touched_months_sql(table.name, f"{rows} _")).fetchall()}
 
 
 __all__ = ["IngestReport", "Source", "TableCounts", "ingest", "sources_in_dir", "INTERACTIONS"]

@@ -69,9 +69,8 @@ def _checks(table: Table, parents: list[tuple[str, str]]) -> list[tuple[str, str
 
 
 def stage_sql(table: Table, source: str, lookups: Lookups) -> str:
-    """SELECT over `source` (a read.Scan) giving typed columns, `local_start` and `contract_id` for
-    interactions,
-    and `_check` (index of the failing check, NULL when the row is good), `_reason`, `_detail`
+    """SELECT over `source` (a read.Scan) giving its `_file`, typed columns, `local_start` and
+    `contract_id` for interactions, and `_check` (index of the failing check, NULL when the row is good), `_reason`, `_detail`
     and `_raw` (JSON of the raw row) — the last three only on rejected rows. No joins: the rows
     keep the file's order."""
     names = [c.name for c in table.columns]
@@ -109,10 +108,10 @@ def stage_sql(table: Table, source: str, lookups: Lookups) -> str:
     return f"""
         WITH m AS (SELECT *, {vi} AS _vi{marks} FROM {source}),
         z AS (SELECT *, {tz} AS _tz{split} FROM m),
-        p AS (SELECT {raw}{known}, _vi, _tz{naive}, {typed} FROM z),
+        p AS (SELECT _file, {raw}{known}, _vi, _tz{naive}, {typed} FROM z),
         f AS (SELECT * EXCLUDE ({', '.join(names)}), {filled} FROM p),
         c AS (SELECT *, {check} AS _check{local_start} FROM f)
-        SELECT {', '.join(names)}{', local_start' if start else ''}{contract}, _check,
+        SELECT _file, {', '.join(names)}{', local_start' if start else ''}{contract}, _check,
                CASE WHEN _check IS NOT NULL THEN {reason} END AS _reason,
                CASE WHEN _check IS NOT NULL THEN {detail} END AS _detail,
                CASE WHEN _check IS NOT NULL THEN {raw_json} END AS _raw

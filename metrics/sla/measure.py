@@ -13,6 +13,7 @@ from collections import defaultdict
 import duckdb
 import polars as pl
 
+from metrics import store
 from metrics.errors import VendorboardError
 from metrics.periods import month_label
 from metrics.service_hours import sql_text
@@ -45,14 +46,30 @@ def _aggregates(targets: list[dict]) -> list[str]:
     return out
 
 
+def _has_grain(target: dict, grain: str | None) -> bool:
+    return grain not in ("hour", "day_hour") or metric(target["metric"]).per_hour
+
+
 def measured_sql(con: duckdb.DuckDBPyConnection, month: dt.date, targets: list[dict], grain: str | None) -> str:
-    """SQL: target_no, [period columns], numerator, denominator for every target with data."""
+    """SQL: target_no, [period columns], numerator, denominator for every target with data: summed
+    from the month's rollup when it has one (metrics/rollup.py), else measured from its rows."""
+    if not store.rolled_up(con, month):
+        return live_sql(con, month, targets, grain)
+    periods = "".join(f"{p}, " for p in GRAINS[grain])
+    numbers = ", ".join(str(t["target_no"]) for t in targets if _has_grain(t, grain)) or "NULL"
+    return f"""(SELECT target_no, {periods}sum(numerator) AS numerator, sum(denominator) AS denominator
+                FROM sla_rollup WHERE month = DATE '{month.isoformat()}' AND target_no IN ({numbers})
+                GROUP BY ALL)"""
+
+
+def live_sql(con: duckdb.DuckDBPyConnection, month: dt.date, targets: list[dict], grain: str | None) -> str:
+    """SQL: target_no, [period columns], numerator, denominator for every target with data,
+    measured from the month's rows (one pass per facts source)."""
     periods = GRAINS[grain]
     by_source: dict[str, list[dict]] = defaultdict(list)
     for t in targets:
-        if grain in ("hour", "day_hour") and not metric(t["metric"]).per_hour:
-            continue
-        by_source[facts.source_of(t)].append(t)
+        if _has_grain(t, grain):
+            by_source[facts.source_of(t)].append(t)
     empty = ", ".join(f"NULL::{PERIODS[n][1]} AS {n}" for n in periods)
     parts = [f"SELECT NULL::BIGINT AS target_no, {empty + ', ' if empty else ''}"
              "NULL::DECIMAL(38, 6) AS numerator, NULL::DECIMAL(38, 6) AS denominator WHERE false"]

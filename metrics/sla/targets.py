@@ -16,18 +16,20 @@ COLUMNS = ("contract_id", "vendor_id", "channel", "metric", "target", "threshold
 
 
 def targets_sql(month: dt.date, contract_id: str | None) -> str:
-    """SQL of the targets in force, numbered in a stable order as `target_no`."""
+    """SQL of the targets in force, numbered as `target_no` in a stable order over every contract
+    (so a number means the same target whichever contract is asked for, as rollups need)."""
     start, end = f"DATE '{month.isoformat()}'", f"DATE '{next_month(month).isoformat()}'"
     cols = ", ".join(f"c.{c}" if c in ("vendor_id", "short_abandon_seconds", "sl_abandons") else f"t.{c}"
                      for c in COLUMNS)
-    only = f"AND t.contract_id = {sql_text(contract_id)}" if contract_id is not None else ""
+    only = f"WHERE contract_id = {sql_text(contract_id)}" if contract_id is not None else ""
     return f"""
-        SELECT row_number() OVER (ORDER BY t.contract_id, t.channel, t.metric, t.threshold_seconds NULLS FIRST,
-                                           t.clock, t.effective_from NULLS FIRST) - 1 AS target_no, {cols}
-        FROM sla_targets t JOIN contracts c USING (contract_id)
-        WHERE (t.effective_from IS NULL OR t.effective_from <= {start})
-          AND (t.effective_to IS NULL OR t.effective_to >= {end})
-          AND c.start_date < {end} AND (c.end_date IS NULL OR c.end_date >= {start}) {only}"""
+        SELECT * FROM (
+            SELECT row_number() OVER (ORDER BY t.contract_id, t.channel, t.metric, t.threshold_seconds NULLS FIRST,
+                                               t.clock, t.effective_from NULLS FIRST) - 1 AS target_no, {cols}
+            FROM sla_targets t JOIN contracts c USING (contract_id)
+            WHERE (t.effective_from IS NULL OR t.effective_from <= {start})
+              AND (t.effective_to IS NULL OR t.effective_to >= {end})
+              AND c.start_date < {end} AND (c.end_date IS NULL OR c.end_date >= {start})) {only}"""
 
 
 def in_force(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> list[dict]:

@@ -1,0 +1,87 @@
+"""Month rollups: each SLA target's numerator and denominator per local day and hour, and each
+ladder's usage quantity, summed when rows are stored, so a month's verdicts, series and invoices
+read a few thousand rows instead of every interaction of the month.
+
+Ingest keeps them in the same transaction as the rows they sum, so a rollup is never older than
+its rows: a month is rebuilt for the sources whose rows changed in it, and every month is rebuilt
+when a table that decides what is measured changed (SHAPING). The sums come from the same SQL
+that measures a month without a rollup (sla/measure.py, billing/quantities.py), so the two cannot
+disagree; a month not in `rollup_months` (a database from before rollups) is measured from its rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+
+import duckdb
+
+from metrics.billing.quantities import measured_usage
+from metrics.billing.rates import ladders
+from metrics.billing.terms import active_terms
+from metrics.ingest.tables import INTERACTIONS
+from metrics.sla import facts
+from metrics.sla.definitions import metric
+from metrics.sla.measure import live_sql
+from metrics.sla.targets import in_force
+
+# The reference tables whose changes can move any month's figures (adjustments only add lines).
+SHAPING = ("vendors", "contracts", "rates", "sla_targets", "service_hours", "holidays")
+CHANNEL_OF = {"calls": "phone", "chats": "chat", "emails": "email", "visits": "onsite"}
+SESSION_SOURCES = ("coverage", "agent_weeks")  # merged agent sessions: not a sum over rows
+
+
+def _sources(tables: Collection[str]) -> set[str]:
+    """The facts sources (sla/facts.py) computed from rows of `tables`."""
+    return {s for t in tables for s in (SESSION_SOURCES if t == "agent_sessions" else (CHANNEL_OF[t],))}
+
+
+def touched_months_sql(table: str, rows: str) -> str:
+    """SQL: the months whose figures rows of `table` (a relation `rows`) enter. Interactions count
+    in the local month of their start; a session can reach the ISO weeks and service hours of the
+    months a week either side of it (and a local month is within a day of the UTC one)."""
+    if table in CHANNEL_OF:
+        return f"SELECT DISTINCT date_trunc('month', local_start)::DATE FROM {rows}"
+    return f"""SELECT unnest(generate_series(date_trunc('month', min(login_at) - INTERVAL 7 DAY),
+                                              date_trunc('month', max(logout_at) + INTERVAL 7 DAY),
+                                              INTERVAL 1 MONTH))::DATE FROM {rows} HAVING count(*) > 0"""
+
+
+def months_with_rows(con: duckdb.DuckDBPyConnection) -> set[dt.date]:
+    """Every month some stored row enters, and every month rolled up already."""
+    parts = [touched_months_sql(t, t) for t in INTERACTIONS] + ["SELECT month FROM rollup_months"]
+    return {m for (m,) in con.execute(" UNION ".join(f"({p})" for p in parts)).fetchall()}
+
+
+def refresh(con: duckdb.DuckDBPyConnection, changed: Mapping[dt.date, Collection[str]]) -> None:
+    """Rebuild the rollups of each month in `changed` for the interaction tables named there (a
+    month not rolled up yet is built whole)."""
+    built = {m for (m,) in con.execute("SELECT month FROM rollup_months").fetchall()}
+    for month, tables in sorted(changed.items()):
+        _rebuild(con, month, set(tables) if month in built else set(INTERACTIONS))
+        con.execute("DELETE FROM rollup_months WHERE month = ?", [month])
+        con.execute("INSERT INTO rollup_months VALUES (?, now())", [month])
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, month: dt.date, tables: set[str]) -> None:
+    sources = _sources(tables)
+    con.execute("DELETE FROM sla_rollup WHERE month = ? AND list_contains(?, source)", [month, sorted(sources)])
+    groups: dict[tuple[str, bool], list[dict]] = defaultdict(list)
+    for t in in_force(con, month):
+        if (source := facts.source_of(t)) in sources:
+            groups[source, metric(t["metric"]).per_hour].append(t)
+    for (source, per_hour), targets in groups.items():
+        grain, hour = ("day_hour", "hour") if per_hour else ("day", "NULL")
+        con.execute(f"INSERT INTO sla_rollup SELECT ?, ?, target_no, day, {hour}, numerator, denominator "
+                    f"FROM {live_sql(con, month, targets, grain)}", [month, source])
+
+    sessions = "agent_sessions" in tables
+    channels = sorted(CHANNEL_OF[t] for t in tables if t in CHANNEL_OF)
+    fed = [ld for ld in ladders(con, month, [t.contract_id for t in active_terms(con, month)])
+           if (ld.unit == "hour" and sessions) or (ld.unit != "hour" and ld.channel in channels)]
+    con.execute("DELETE FROM usage_rollup WHERE month = ? AND ((unit = 'hour' AND ?) "
+                "OR (unit <> 'hour' AND list_contains(?, channel)))", [month, sessions, channels])
+    rows = [(month, *key, int(q)) for key, q in measured_usage(con, month, fed).items()]
+    if rows:
+        con.executemany("INSERT INTO usage_rollup VALUES (?, ?, ?, ?, ?)", rows)

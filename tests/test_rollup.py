@@ -1,0 +1,135 @@
+"""Month rollups (metrics/rollup.py): every figure read from them equals the figure measured from
+the rows, after first loads, corrections that move rows between months, new sessions and changed
+targets; and a month without a rollup is measured from its rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from decimal import Decimal as D
+from pathlib import Path
+
+import duckdb
+
+from metrics import store
+from metrics.billing import compute
+from metrics.sla import series, verdicts
+
+SEP, OCT, NOV = dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)
+
+
+def figures(path: Path, month: dt.date) -> dict:
+    """Everything a page or a report reads for the month."""
+    con = store.connect_reader(path)
+    try:
+        found = {"verdicts": verdicts(con, month).to_dicts(),
+                 "invoices": [i.as_dict() for i in compute(con, month)]}
+        for grain in ("day", "hour", "day_hour"):
+            found[grain] = series(con, month, None, grain).to_dicts()
+        for (contract_id,) in con.execute("SELECT contract_id FROM contracts ORDER BY 1").fetchall():
+            found[contract_id] = verdicts(con, month, contract_id).to_dicts()
+        return found
+    finally:
+        con.close()
+
+
+def measured(path: Path, month: dt.date, tmp_path: Path) -> dict:
+    """The same figures from a copy whose rollups are forgotten, so every one is measured from rows."""
+    copy = tmp_path / f"measured-{month}.duckdb"
+    shutil.copyfile(path, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("DELETE FROM rollup_months")
+    con.close()
+    return figures(copy, month)
+
+
+def rolled_months(path: Path) -> list[dt.date]:
+    con = store.connect_reader(path)
+    try:
+        return [m for (m,) in con.execute("SELECT month FROM rollup_months ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+
+
+def test_sample_figures_from_rollups_equal_figures_from_rows(sample_db, tmp_path):
+    # Sessions start 2026-07-31 and the months run Aug-Oct: a week either side reaches Jul and Nov.
+    assert rolled_months(sample_db) == [dt.date(2026, m, 1) for m in (7, 8, 9, 10, 11)]
+    for month in (dt.date(2026, 8, 1), OCT):
+        rolled = figures(sample_db, month)
+        assert rolled["verdicts"] and rolled["day_hour"] and rolled["invoices"]
+        assert rolled == measured(sample_db, month, tmp_path)
+
+
+REFERENCE = {
+    "sla_targets": """
+        contract_id,channel,metric,target,threshold_seconds,clock,credit_rate,credit_base
+        C1,phone,answer_rate,0.8,,,0.05,channel
+        C1,phone,service_level,0.8,20,calendar,0.05,channel
+        C1,phone,coverage_rate,0.9,,,0.02,channel
+    """,
+    "service_hours": "contract_id,channel,days,open,close\nC1,phone,daily,09:00,10:00",
+    "rates": "contract_id,channel,unit,unit_price,increment_seconds\nC1,phone,minute,1.00,60\nC1,phone,hour,10.00,60",
+}
+
+
+def oct_answer_rate(path: Path) -> tuple[D, D]:
+    con = store.connect_reader(path)
+    try:
+        row = verdicts(con, OCT, "C1").filter(metric="answer_rate").row(0, named=True)
+        return row["numerator"], row["denominator"]
+    finally:
+        con.close()
+
+
+def test_corrections_sessions_and_new_targets_keep_rollups_exact(load, db, tmp_path):
+    load({**REFERENCE,
+          "calls": """
+              call_id,vendor_id,offered_at,answered_at,ended_at
+              a,V1,2026-10-05 09:10:00,2026-10-05 09:10:05,2026-10-05 09:12:00
+              b,V1,2026-10-05 09:20:00,,2026-10-05 09:21:00
+              c,V1,2026-09-30 09:30:00,2026-09-30 09:30:30,2026-09-30 09:31:00
+          """,
+          "agent_sessions": """
+              session_id,vendor_id,agent_id,channel,login_at,logout_at
+              s1,V1,A1,phone,2026-10-05 09:00:00,2026-10-05 09:30:00
+          """})
+    assert rolled_months(db) == [SEP, OCT]
+    # October: a answered, b abandoned after 60 s (not short) -> 1 answered of 2.
+    assert oct_answer_rate(db) == (D(1), D(2))
+
+    # Call a moves to November, b is answered and c moves from September to October: October has
+    # b and c (both answered), September none, November a; a November session enters its coverage.
+    load({"calls": """
+              call_id,vendor_id,offered_at,answered_at,ended_at
+              a,V1,2026-11-02 09:10:00,2026-11-02 09:10:05,2026-11-02 09:12:00
+              b,V1,2026-10-05 09:20:00,2026-10-05 09:20:10,2026-10-05 09:21:00
+              c,V1,2026-10-01 09:30:00,2026-10-01 09:30:30,2026-10-01 09:31:00
+          """,
+          "agent_sessions": """
+              session_id,vendor_id,agent_id,channel,login_at,logout_at
+              s2,V1,A1,phone,2026-11-02 09:00:00,2026-11-02 10:00:00
+          """}, reference=False)
+    assert rolled_months(db) == [SEP, OCT, NOV]
+    assert oct_answer_rate(db) == (D(2), D(2))
+    for month in (SEP, OCT, NOV):
+        assert figures(db, month) == measured(db, month, tmp_path)
+
+    # A changed target renumbers nothing it should not: every month is rebuilt.
+    load({**REFERENCE, "sla_targets": REFERENCE["sla_targets"].replace("0.8,20", "0.8,5")})
+    for month in (SEP, OCT, NOV):
+        assert figures(db, month) == measured(db, month, tmp_path)
+
+
+def test_month_without_rollup_is_measured_from_rows(load, db, tmp_path):
+    load({**REFERENCE, "calls": """
+              call_id,vendor_id,offered_at,answered_at,ended_at
+              a,V1,2026-10-05 09:10:00,2026-10-05 09:10:05,2026-10-05 09:12:00
+          """})
+    copy = tmp_path / "old.duckdb"  # as a database from before rollups
+    shutil.copyfile(db, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("DELETE FROM rollup_months; DELETE FROM sla_rollup; DELETE FROM usage_rollup")
+    con.close()
+    assert rolled_months(copy) == []
+    assert oct_answer_rate(copy) == (D(1), D(1))
+    assert figures(copy, OCT) == figures(db, OCT)
