@@ -20,6 +20,7 @@ import duckdb
 from metrics.billing.quantities import measured_usage
 from metrics.billing.rates import ladders
 from metrics.billing.terms import active_terms
+from metrics.ingest.attribution import months_sql
 from metrics.ingest.tables import INTERACTIONS
 from metrics.sla import facts
 from metrics.sla.definitions import metric
@@ -37,20 +38,9 @@ def _sources(tables: Collection[str]) -> set[str]:
     return {s for t in tables for s in (SESSION_SOURCES if t == "agent_sessions" else (CHANNEL_OF[t],))}
 
 
-def touched_months_sql(table: str, rows: str) -> str:
-    """SQL: the months whose figures rows of `table` (a relation `rows`) enter. Interactions count
-    in the local month of their start; a session can reach the ISO weeks and service hours of the
-    months a week either side of it (and a local month is within a day of the UTC one)."""
-    if table in CHANNEL_OF:
-        return f"SELECT DISTINCT date_trunc('month', local_start)::DATE FROM {rows}"
-    return f"""SELECT unnest(generate_series(date_trunc('month', min(login_at) - INTERVAL 7 DAY),
-                                              date_trunc('month', max(logout_at) + INTERVAL 7 DAY),
-                                              INTERVAL 1 MONTH))::DATE FROM {rows} HAVING count(*) > 0"""
-
-
 def months_with_rows(con: duckdb.DuckDBPyConnection) -> set[dt.date]:
     """Every month some stored row enters, and every month rolled up already."""
-    parts = [touched_months_sql(t, t) for t in INTERACTIONS] + ["SELECT month FROM rollup_months"]
+    parts = [months_sql(t, t) for t in INTERACTIONS] + ["SELECT month FROM rollup_months"]
     return {m for (m,) in con.execute(" UNION ".join(f"({p})" for p in parts)).fetchall()}
 
 
