@@ -41,6 +41,9 @@ CASES = [
     ("emails", "b,V1,2026-10-01 09:00:00,2026-10-01 10:00:00,-1,", "negative_replies", "-1"),
     ("emails", "b,V1,2026-10-01 09:00:00,,2,", "replies_without_reply_time", "2"),
     ("emails", "b,V1,2026-10-01 09:00:00,,x,", "bad_number", "x"),
+    # A count is a whole number: DuckDB's own cast would round 2.5 to 3 and read 1e3 as 1000.
+    ("emails", "b,V1,2026-10-01 09:00:00,2026-10-01 10:00:00,2.5,", "bad_number", "2.5"),
+    ("visits", "b,V1,2026-10-01 09:00:00,2026-10-01 10:00:00,completed,1e3,5,", "bad_number", "1e3"),
     ("visits", "b,V1,2026-10-01 09:00:00,2026-10-01 10:00:00,completed,5,6,", "correct_exceeds_audited", "6"),
     ("visits", "b,V1,2026-10-01 09:00:00,2026-10-01 08:00:00,completed,5,5,", "departed_before_arrived", "08:00:00"),
     ("visits", "b,V1,2026-10-01 09:00:00,,postponed,5,5,", "unknown_status", "postponed"),

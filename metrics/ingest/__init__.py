@@ -281,7 +281,8 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
 
 
 def _vendors(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> set[str]:
-    if "vendor_id" not in table.key and table.name != "contracts":
+    """The vendors whose rows' local time or contract may have moved (see attribution.refresh)."""
+    if table.name not in ("vendors", "contracts"):
         return set()
     return {v for (v,) in con.execute(f"SELECT DISTINCT vendor_id FROM {rows} _").fetchall()}
 

@@ -28,7 +28,9 @@ def _parse(col: Col, raw: str, lookups: Lookups) -> str:
     """SQL typing `raw` (trimmed text, NULL when empty) as `col`; NULL when it does not parse."""
     if col.kind == "timestamp":
         return f"coalesce(_offset_{col.name}, {lookups.instant('_naive_' + col.name)})"
-    if col.kind in ("decimal", "integer", "date"):
+    if col.kind == "integer":  # a bare cast would round 2.5 to 3 and read 1e3 or 0x10
+        return f"CASE WHEN regexp_full_match({raw}, '[+-]?\\d+') THEN try_cast({raw} AS {col.sql_type}) END"
+    if col.kind in ("decimal", "date"):
         return f"try_cast({raw} AS {col.sql_type})"
     if col.kind == "month":
         return (f"CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}') THEN try_cast({raw} || '-01' AS DATE) "
@@ -86,8 +88,9 @@ def stage_sql(table: Table, source: str, lookups: Lookups) -> str:
         f", CASE WHEN NOT _has_offset_{s} THEN try_cast({s} AS TIMESTAMP) END AS _naive_{s}"
         for s in stamps
     )
-    typed = ", ".join(
-        f"CASE WHEN {c.name} IS NULL THEN {c.default or 'NULL'} ELSE {_parse(c, c.name, lookups)} END AS {c.name}"
+    typed = ", ".join(  # every parse gives NULL for NULL: only a default needs a CASE
+        f"CASE WHEN {c.name} IS NULL THEN {c.default} ELSE {_parse(c, c.name, lookups)} END AS {c.name}"
+        if c.default else f"{_parse(c, c.name, lookups)} AS {c.name}"
         for c in table.columns
     )
     raw = ", ".join(f"{c} AS _raw_{c}" for c in names)
