@@ -18,8 +18,8 @@ from metrics.errors import VendorboardError
 from metrics.ingest.tables import Table
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
-CSV_OPTIONS = ("all_varchar = true, header = true, store_rejects = true, "
-               "rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans'")
+REJECTS = "store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans'"
+EMPTY = "(empty)"  # how sniff_csv shows a quote or escape it did not find
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,8 @@ def _file_list(files: tuple[File, ...]) -> str:
     return "[" + ", ".join(_literal(str(f.path)) for f in files) + "]"
 
 
-def _reader(files: tuple[File, ...], is_csv: bool, options: str = "") -> str:
-    return (f"read_csv({_file_list(files)}, {CSV_OPTIONS}{options})" if is_csv
+def _reader(files: tuple[File, ...], options: str | None) -> str:
+    return (f"read_csv({_file_list(files)}, {options}, {REJECTS})" if options is not None
             else f"read_parquet({_file_list(files)})")
 
 
@@ -89,15 +89,35 @@ def _is_csv(file: File) -> bool:
     return not file.path.name.lower().endswith(".parquet")
 
 
-def _header(con: duckdb.DuckDBPyConnection, file: File, is_csv: bool) -> tuple[str, ...]:
-    """The file's column names, as DuckDB reads them."""
-    # The header only: a small sniffing sample is enough (the read itself sniffs as usual).
+@dataclass(frozen=True)
+class Layout:
+    """How a file is laid out: its column names and, for a CSV, the reader options of its dialect
+    (so that the files read with them are not sniffed again)."""
+
+    names: tuple[str, ...]
+    options: str | None  # None for Parquet
+
+
+def _layout(con: duckdb.DuckDBPyConnection, file: File, is_csv: bool) -> Layout:
+    """The file's layout, as DuckDB reads it; raise VendorboardError naming the file if unusable."""
     try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {_reader((file,), is_csv, ', sample_size = 2048')}"
-                                ).fetchall()
+        if not is_csv:
+            described = con.execute(f"DESCRIBE SELECT * FROM {_reader((file,), None)}").fetchall()
+            return Layout(tuple(name for name, *_ in described), None)
+        # The header and dialect only: a small sniffing sample is enough.
+        delim, quote, escape, new_line, skip, columns = con.execute(
+            "SELECT Delimiter, Quote, Escape, NewLineDelimiter, SkipRows, Columns FROM sniff_csv("
+            f"{_literal(str(file.path))}, all_varchar = true, header = true, sample_size = 2048, {REJECTS})").fetchone()
     except duckdb.Error as exc:
         raise VendorboardError(f"{file.shown}: cannot read the file: {str(exc).splitlines()[0]}") from None
-    return tuple(name for name, *_ in described)
+    names = tuple(c["name"] for c in columns)
+    # No quote seen in the sample does not mean none later: then the standard double quote.
+    quote = '"' if quote == EMPTY else quote
+    escape = quote if escape == EMPTY else escape
+    types = ", ".join(f"{_literal(n)}: 'VARCHAR'" for n in names)
+    return Layout(names, f"auto_detect = false, header = true, delim = {_literal(delim)}, quote = {_literal(quote)}, "
+                         f"escape = {_literal(escape)}, new_line = {_literal(new_line)}, skip = {skip}, "
+                         f"columns = {{{types}}}")
 
 
 def _first_line(path: Path) -> bytes | None:
@@ -121,34 +141,34 @@ def scan(con: duckdb.DuckDBPyConnection, files: list[File], table: Table) -> lis
     """Check every file and its header; consecutive files of one format with the same header are
     read in one statement (DuckDB sniffs each CSV's dialect on its own), which is much faster than
     a statement per file."""
-    runs: list[tuple[bool, tuple[str, ...], list[File]]] = []
-    seen: dict[tuple[bool, bytes], tuple[str, ...]] = {}  # (gzip, first line) -> column names
+    runs: list[tuple[Layout, list[File]]] = []
+    seen: dict[tuple[bool, bytes], Layout] = {}  # (gzip, first line) -> layout
     for file in files:
         is_csv = _is_csv(file)
         line = _first_line(file.path) if is_csv else None
         key = (file.path.name.lower().endswith(".gz"), line or b"")
-        if line is None or key not in seen:  # describing takes 30 ms; a header seen before needs none
-            seen[key] = _header(con, file, is_csv)
-        names = seen[key]
-        missing = [c for c in table.required if c not in _by_name(names)]
+        if line is None or key not in seen:  # sniffing takes 30 ms; a header seen before needs none
+            seen[key] = _layout(con, file, is_csv)
+        layout = seen[key]
+        missing = [c for c in table.required if c not in _by_name(layout.names)]
         if missing:
             raise VendorboardError(
                 f"{file.shown}: missing required column {', '.join(repr(m) for m in missing)} for table {table.name}"
             )
-        if runs and runs[-1][:2] == (is_csv, names):
-            runs[-1][2].append(file)
+        if runs and runs[-1][0] == layout:
+            runs[-1][1].append(file)
         else:
-            runs.append((is_csv, names, [file]))
+            runs.append((layout, [file]))
     scans = []
-    for is_csv, names, run in runs:
-        present = _by_name(names)
+    for layout, run in runs:
+        present = _by_name(layout.names)
         cols = ", ".join(
             f"{_trimmed(f'CAST({_quote(present[c.name])} AS VARCHAR)')} AS {c.name}" if c.name in present
             else f"CAST(NULL AS VARCHAR) AS {c.name}"
             for c in table.columns
         )
-        scans.append(Scan(f"(SELECT file_index AS _file, {cols} FROM {_reader(tuple(run), is_csv)})",
-                          is_csv, tuple(run)))
+        scans.append(Scan(f"(SELECT file_index AS _file, {cols} FROM {_reader(tuple(run), layout.options)})",
+                          layout.options is not None, tuple(run)))
     return scans
 
 
