@@ -93,7 +93,8 @@ STATEMENT_KINDS = (
     ("read the file header", r"^DESCRIBE SELECT"),
     ("quarantine and rejection counts", r"(quarantine|csv_rejects|_reason, count|_check IS NOT NULL)"),
     ("de-duplication check (keys repeated or stored)", r"count\(DISTINCT"),
-    ("store: attribute to contracts and insert", r"^INSERT INTO calls"),
+    ("store: insert the typed rows into calls", r"^INSERT INTO calls"),
+    ("month rollups: the month's sums, refreshed", r"(_rollup|rollup_months)"),
     ("commit and checkpoint", r"^(COMMIT|CHECKPOINT)"),
 )
 
