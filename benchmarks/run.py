@@ -332,7 +332,7 @@ def report(info: dict, ing: dict, comp: dict, scaling: list[dict], pages: dict |
         "## Scaling: month compute",
         "",
         "The month compute as timed above (from the month's rollups), and the same figures measured from "
-        "the rows, as for a database without rollups (that is also what ingest spends keeping them).",
+        "the rows, as for a database without rollups (about what ingest spends refreshing a month).",
         "",
         md_table(("calls", "chats", "e-mails", "visits", "month compute (median)", "runs",
                   "from the rows (median)", "runs"),
