@@ -183,12 +183,7 @@ def _stage(con: duckdb.DuckDBPyConnection, table: Table, scan: read.Scan, first_
         raise _unreadable(con, scan, exc) from None
     bad_lines = read.malformed(con, scan)
     this = f"_seq BETWEEN {first_seq} AND {first_seq + len(scan.files) - 1}"
-    firsts = dict(con.execute(f"SELECT _seq, min(rowid) FROM staged WHERE {this} GROUP BY _seq").fetchall())
-    # a file's first row has the smallest rowid of its _seq
-    line = "CASE _seq " + " ".join(
-        f"WHEN {seq} THEN "
-        + read.line_expr(f"(rowid - {first})", [m.line for m in bad_lines if m.file == seq - first_seq], scan.is_csv)
-        for seq, first in firsts.items()) + " END" if firsts else "NULL"
+    line = _line_sql(con, scan, first_seq, this, bad_lines)
     shown = [f.shown for f in scan.files]
     file_name = f"(?::VARCHAR[])[(_seq - {first_seq} + 1)::BIGINT]"
     if not table.is_interaction:
@@ -213,6 +208,20 @@ def _stage(con: duckdb.DuckDBPyConnection, table: Table, scan: read.Scan, first_
     for reason, n in rejected:
         counts.rejected += n
         counts.rejected_by_reason[reason] = counts.rejected_by_reason.get(reason, 0) + n
+
+
+def _line_sql(con: duckdb.DuckDBPyConnection, scan: read.Scan, first_seq: int, rows: str,
+              bad_lines: list[read.Malformed]) -> str:
+    """SQL: the line in its file of a staged row of `scan` (whose rows satisfy `rows`), from its
+    position there: a file's first row has the smallest rowid of its _seq."""
+    firsts = con.execute(f"SELECT _seq, min(rowid) FROM staged WHERE {rows} GROUP BY _seq").fetchall()
+    if not firsts:
+        return "NULL"
+    cases = " ".join(
+        f"WHEN {seq} THEN "
+        + read.line_expr(f"(rowid - {first})", [m.line for m in bad_lines if m.file == seq - first_seq], scan.is_csv)
+        for seq, first in firsts)
+    return f"CASE _seq {cases} END"
 
 
 def _unreadable(con: duckdb.DuckDBPyConnection, scan: read.Scan, exc: duckdb.Error) -> VendorboardError:

@@ -138,18 +138,21 @@ def _by_name(names: tuple[str, ...]) -> dict[str, str]:
 
 
 def scan(con: duckdb.DuckDBPyConnection, files: list[File], table: Table) -> list[Scan]:
-    """Check every file and its header; consecutive files of one format with the same header are
-    read in one statement (DuckDB sniffs each CSV's dialect on its own), which is much faster than
-    a statement per file."""
+    """Check every file and its header; consecutive files with the same layout are read in one
+    statement, which is much faster than a statement per file. A CSV whose first line (its header)
+    was seen already is not sniffed again: it is read with the dialect sniffed then."""
     runs: list[tuple[Layout, list[File]]] = []
     seen: dict[tuple[bool, bytes], Layout] = {}  # (gzip, first line) -> layout
     for file in files:
         is_csv = _is_csv(file)
         line = _first_line(file.path) if is_csv else None
-        key = (file.path.name.lower().endswith(".gz"), line or b"")
-        if line is None or key not in seen:  # sniffing takes 30 ms; a header seen before needs none
-            seen[key] = _layout(con, file, is_csv)
-        layout = seen[key]
+        if line is None:
+            layout = _layout(con, file, is_csv)
+        else:  # sniffing takes 30 ms a file
+            key = (file.path.name.lower().endswith(".gz"), line)
+            if key not in seen:
+                seen[key] = _layout(con, file, is_csv)
+            layout = seen[key]
         missing = [c for c in table.required if c not in _by_name(layout.names)]
         if missing:
             raise VendorboardError(
