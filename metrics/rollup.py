@@ -3,8 +3,8 @@ ladder's usage quantity, summed when rows are stored, so a month's verdicts, ser
 read a few thousand rows instead of every interaction of the month.
 
 Ingest keeps them in the same transaction as the rows they sum, so a rollup is never older than
-its rows: a month is rebuilt for the sources whose rows changed in it, and every month is rebuilt
-when a table that decides what is measured changed (SHAPING). The sums come from the same SQL
+its rows: a month is rebuilt for the sources whose rows changed in it, and for all of them when a
+reference row that decides what is measured in it changed (ingest/reach.py says which months). The sums come from the same SQL
 that measures a month without a rollup (sla/measure.py, billing/quantities.py), so the two cannot
 disagree; a month not in `rollup_months` (a database from before rollups) is measured from its rows.
 """
@@ -20,15 +20,12 @@ import duckdb
 from metrics.billing.quantities import measured_usage
 from metrics.billing.rates import ladders
 from metrics.billing.terms import active_terms
-from metrics.ingest.attribution import months_sql
 from metrics.ingest.tables import INTERACTIONS
 from metrics.sla import facts
 from metrics.sla.definitions import metric
 from metrics.sla.measure import live_sql
 from metrics.sla.targets import in_force
 
-# The reference tables whose changes can move any month's figures (adjustments only add lines).
-SHAPING = ("vendors", "contracts", "rates", "sla_targets", "service_hours", "holidays")
 CHANNEL_OF = {"calls": "phone", "chats": "chat", "emails": "email", "visits": "onsite"}
 SESSION_SOURCES = ("coverage", "agent_weeks")  # merged agent sessions: not a sum over rows
 
@@ -36,12 +33,6 @@ SESSION_SOURCES = ("coverage", "agent_weeks")  # merged agent sessions: not a su
 def _sources(tables: Collection[str]) -> set[str]:
     """The facts sources (sla/facts.py) computed from rows of `tables`."""
     return {s for t in tables for s in (SESSION_SOURCES if t == "agent_sessions" else (CHANNEL_OF[t],))}
-
-
-def months_with_rows(con: duckdb.DuckDBPyConnection) -> set[dt.date]:
-    """Every month some stored row enters, and every month rolled up already."""
-    parts = [months_sql(t, t) for t in INTERACTIONS] + ["SELECT month FROM rollup_months"]
-    return {m for (m,) in con.execute(" UNION ".join(f"({p})" for p in parts)).fetchall()}
 
 
 def refresh(con: duckdb.DuckDBPyConnection, changed: Mapping[dt.date, Collection[str]]) -> None:

@@ -133,3 +133,36 @@ def test_month_without_rollup_is_measured_from_rows(load, db, tmp_path):
     assert rolled_months(copy) == []
     assert oct_answer_rate(copy) == (D(1), D(1))
     assert figures(copy, OCT) == figures(db, OCT)
+
+
+def built_at(path: Path) -> dict[dt.date, str]:
+    con = store.connect_reader(path)
+    try:
+        return dict(con.execute("SELECT month, built_at::VARCHAR FROM rollup_months").fetchall())
+    finally:
+        con.close()
+
+
+def test_a_reference_change_rebuilds_only_the_months_it_reaches(load, db, tmp_path):
+    # One call a month, talk 70 s: 120 s billed at 60-second increments, 90 s at 30-second ones.
+    # The first rate ends with October, so November has none yet.
+    rates = "contract_id,channel,unit,unit_price,increment_seconds,effective_from,effective_to\n"
+    load({**REFERENCE, "rates": rates + "C1,phone,minute,1.00,60,,2026-11-01",
+          "calls": "call_id,vendor_id,offered_at,answered_at,ended_at\n" + "\n".join(
+        f"{m},V1,2026-{m:02d}-05 09:10:00,2026-{m:02d}-05 09:10:05,2026-{m:02d}-05 09:11:15" for m in (9, 10, 11))})
+    first = built_at(db)
+    assert sorted(first) == [SEP, OCT, NOV]
+
+    # A rate from November on reaches November only (and every later month, none stored here).
+    load({"rates": rates + "C1,phone,minute,1.00,30,2026-11-01,"}, reference=False)
+    second = built_at(db)
+    assert [m for m in second if second[m] != first[m]] == [NOV]
+    for month in (OCT, NOV):
+        assert figures(db, month) == measured(db, month, tmp_path)
+
+    # A holiday reaches its month and every earlier one (a month's business clock runs past its end).
+    load({"holidays": "vendor_id,date,kind\nV1,2026-10-05,closed"}, reference=False)
+    third = built_at(db)
+    assert sorted(m for m in third if third[m] != second[m]) == [SEP, OCT]
+    for month in (SEP, OCT, NOV):
+        assert figures(db, month) == measured(db, month, tmp_path)

@@ -21,7 +21,8 @@ import duckdb
 from metrics import store
 from metrics.errors import VendorboardError
 from metrics.ingest import reference
-from metrics.ingest.attribution import months_sql, out_of_contract, refresh
+from metrics.ingest.attribution import out_of_contract, refresh
+from metrics.ingest.reach import Reach, reach, to_refresh
 from metrics.ingest import read
 from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, Table
 from metrics.ingest.lookups import Lookups
@@ -95,7 +96,7 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()[0]
         done = 0
         lookups: Lookups | None = None
-        changed: dict[dt.date, set[str]] = {}  # month -> interaction tables with rows stored in it
+        reaches: dict[str, list[Reach]] = {}  # table -> the months its changes can move
 
         def load(kind: str) -> set[str]:
             nonlocal done, lookups
@@ -119,9 +120,7 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
                 done += len(scan.files)
             if progress:
                 progress(f"storing {kind}", done, len(sources))
-            vendors, months = _upsert(con, TABLES[kind], counts[kind])
-            for month in months:
-                changed.setdefault(month, set()).add(kind)
+            vendors, reaches[kind] = _upsert(con, TABLES[kind], counts[kind])
             if kind in REFERENCE:
                 reference.check(con, kind)
                 lookups = None  # what is known has changed
@@ -133,8 +132,7 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
         refresh(con, retimed)  # before new interactions, which are attributed as they are stored
         for kind in INTERACTIONS:
             load(kind)
-        if any(counts[k].loaded or counts[k].updated for k in rollup.SHAPING if k in counts):
-            changed = {month: set(INTERACTIONS) for month in rollup.months_with_rows(con)}
+        changed = to_refresh(con, reaches)
         if progress and changed:
             progress(f"summing up {len(changed)} month(s)", done, len(sources))
         rollup.refresh(con, changed)
@@ -240,9 +238,9 @@ def _unreadable(con: duckdb.DuckDBPyConnection, scan: read.Scan, exc: duckdb.Err
     return VendorboardError(f"{f.shown}: cannot read the file: {str(exc).splitlines()[0]}")
 
 
-def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -> tuple[set[str], set[dt.date]]:
+def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -> tuple[set[str], list[Reach]]:
     """Insert new keys, replace changed rows, leave identical ones; returns the vendors touched and
-    (interactions) the months whose figures the stored or replaced rows enter.
+    what the stored and the replaced rows can move (ingest/reach.py).
 
     The common case — no key repeated in the run and none stored yet — is one INSERT.
     """
@@ -267,10 +265,10 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
         counts.loaded = con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({good})"
                                     ).fetchone()[0]
         con.execute("RESET preserve_insertion_order")
-        stored_now = f"({good})"
-        vendors, months = _vendors(con, table, stored_now), _months(con, table, stored_now)
+        stored_now = f"({good}) _"
+        vendors, reached = _vendors(con, table, stored_now), [reach(con, table.name, stored_now)]
         con.execute("DROP TABLE staged")
-        return vendors, months
+        return vendors, reached
     differs = f"row({', '.join('i.' + c for c in data)}) IS DISTINCT FROM row({', '.join('t.' + c for c in data)})"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE incoming AS
@@ -279,27 +277,22 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
         FROM ({good}) i LEFT JOIN {table.name} t ON {on}""")
     for status, n in con.execute("SELECT _status, count(*) FROM incoming GROUP BY ALL").fetchall():
         setattr(counts, status, n)
-    replaced = f"(SELECT * FROM {table.name} t SEMI JOIN incoming i ON i._status = 'updated' AND {on})"
-    months = _months(con, table, replaced)
+    replaced = f"(SELECT * FROM {table.name} t SEMI JOIN incoming i ON i._status = 'updated' AND {on}) _"
+    reached = [reach(con, table.name, replaced)]
     con.execute(f"DELETE FROM {table.name} t USING incoming i WHERE i._status = 'updated' AND {on}")
     con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM incoming WHERE _status <> 'unchanged'")
-    changed = "(SELECT * FROM incoming WHERE _status <> 'unchanged')"
-    vendors, months = _vendors(con, table, changed), months | _months(con, table, changed)
+    changed = "(SELECT * FROM incoming WHERE _status <> 'unchanged') _"
+    vendors = _vendors(con, table, changed)
+    reached.append(reach(con, table.name, changed))
     con.execute("DROP TABLE staged; DROP TABLE incoming")
-    return vendors, months
+    return vendors, reached
 
 
 def _vendors(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> set[str]:
     """The vendors whose rows' local time or contract may have moved (see attribution.refresh)."""
     if table.name not in ("vendors", "contracts"):
         return set()
-    return {v for (v,) in con.execute(f"SELECT DISTINCT vendor_id FROM {rows} _").fetchall()}
-
-
-def _months(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> set[dt.date]:
-    if not table.is_interaction:
-        return set()
-    return {m for (m,) in con.execute(months_sql(table.name, f"{rows} _")).fetchall()}
+    return {v for (v,) in con.execute(f"SELECT DISTINCT vendor_id FROM {rows}").fetchall()}
 
 
 __all__ = ["IngestReport", "Source", "TableCounts", "ingest", "sources_in_dir", "INTERACTIONS"]

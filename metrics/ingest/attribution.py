@@ -33,17 +33,6 @@ def refresh(con: duckdb.DuckDBPyConnection, vendor_ids: set[str]) -> None:
             WHERE {name}.vendor_id = s.vendor_id AND {name}.{key} = s.{key}""", [ids])
 
 
-def months_sql(table: str, rows: str) -> str:
-    """SQL: the months whose figures rows of `table` (a relation `rows`) enter. Interactions count
-    in the local month of their start; an agent session can reach the ISO weeks and service hours
-    of the months a week either side of it (and a local month is within a day of the UTC one)."""
-    if table in DATED:
-        return f"SELECT DISTINCT date_trunc('month', local_start)::DATE FROM {rows}"
-    return f"""SELECT unnest(generate_series(date_trunc('month', min(login_at) - INTERVAL 7 DAY),
-                                              date_trunc('month', max(logout_at) + INTERVAL 7 DAY),
-                                              INTERVAL 1 MONTH))::DATE FROM {rows} HAVING count(*) > 0"""
-
-
 def out_of_contract(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, int]:
     """Rows of each dated table that no contract covers (whole store, after the run)."""
     return {
