@@ -360,7 +360,7 @@ def report(info: dict, ing: dict, comp: dict, scaling: list[dict], pages: dict |
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs per figure (median; at least 3)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median; at least 3)")
     args = parser.parse_args()
     runs = max(3, args.runs)
     started = time.perf_counter()

@@ -4,9 +4,10 @@ read a few thousand rows instead of every interaction of the month.
 
 Ingest keeps them in the same transaction as the rows they sum, so a rollup is never older than
 its rows: a month is rebuilt for the sources whose rows changed in it, and for all of them when a
-reference row that decides what is measured in it changed (ingest/reach.py says which months). The sums come from the same SQL
-that measures a month without a rollup (sla/measure.py, billing/quantities.py), so the two cannot
-disagree; a month not in `rollup_months` (a database from before rollups) is measured from its rows.
+reference row that decides what is measured in it changed (ingest/reach.py says which months).
+The sums come from the same SQL that measures a month without a rollup (sla/measure.py,
+billing/quantities.py), so the two cannot disagree; a month not in `rollup_months` (a database
+from before rollups) is measured from its rows.
 """
 
 from __future__ import annotations
