@@ -27,7 +27,7 @@ from metrics.sla.definitions import metric
 from metrics.sla.measure import live_sql
 from metrics.sla.targets import in_force
 
-CHANNEL_OF = {"calls": "phone", "chats": "chat", "emails": "email", "visits": "onsite"}
+CHANNEL_OF = {s.table: channel for channel, s in facts.INTERACTIONS.items()}  # calls -> phone, ...
 SESSION_SOURCES = ("coverage", "agent_weeks")  # merged agent sessions: not a sum over rows
 
 
