@@ -4,18 +4,27 @@
 # (pdftoppm) and LibreOffice Calc (opens the report's workbook; about 90 MB, 30 s: docs/report.md).
 
 PYTHON ?= python3
-VENV   ?= .venv
+VENV   := .venv
 BIN    := $(VENV)/bin
+# uv installs the locked environment (uv.lock); it is bootstrapped into .tools/ with the machine's
+# own Python and pip, so a machine needs nothing but Python and make.
+UV_VERSION := 0.13.8
+UV     := .tools/bin/uv
+SYNC   := $(UV) sync --locked --python $(PYTHON)
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_DEBS  := chromium fonts-wqy-microhei
 TEST_DEBS := $(RUN_DEBS) poppler-utils libreoffice-calc-nogui
 
-.PHONY: run test test-fast bench system-run-deps system-test-deps
+.PHONY: run test test-fast bench lock system-run-deps system-test-deps
 
 run: $(VENV)/.run-installed system-run-deps
 	$(BIN)/vendorboard serve
 
+# The lock must match pyproject.toml; lint and format are checked by the suite (tests/test_lint.py).
 test: $(VENV)/.test-installed system-test-deps
+	$(UV) lock --check --python $(PYTHON)
 	$(BIN)/pytest
 
 test-fast: $(VENV)/.test-installed system-run-deps
@@ -25,22 +34,26 @@ test-fast: $(VENV)/.test-installed system-run-deps
 bench: $(VENV)/.bench-installed
 	$(BIN)/python benchmarks/run.py
 
-$(VENV)/.venv-created:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+# Refresh uv.lock after changing the dependencies in pyproject.toml (then commit both).
+lock: $(UV)
+	$(UV) lock --python $(PYTHON)
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# --inexact: `make run` after `make test` keeps the test tools; every locked package is exact.
+$(VENV)/.run-installed: pyproject.toml uv.lock $(UV)
+	$(SYNC) --inexact --quiet
 	touch $@
 
-$(VENV)/.run-installed: pyproject.toml $(VENV)/.venv-created
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@
-
-$(VENV)/.test-installed: pyproject.toml $(VENV)/.venv-created
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.test-installed: pyproject.toml uv.lock $(UV)
+	$(SYNC) --extra test --quiet
 	touch $@ $(VENV)/.run-installed
 
-$(VENV)/.bench-installed: pyproject.toml $(VENV)/.venv-created
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	touch $@ $(VENV)/.run-installed
+$(VENV)/.bench-installed: pyproject.toml uv.lock $(UV)
+	$(SYNC) --extra test --extra bench --quiet
+	touch $@ $(VENV)/.run-installed $(VENV)/.test-installed
 
 # system-run-deps installs RUN_DEBS, system-test-deps TEST_DEBS: only those missing.
 system-run-deps system-test-deps: system-%-deps:

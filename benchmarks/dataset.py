@@ -73,8 +73,14 @@ def _cached(target: Path, stamp: dict, make: Callable[[], None]) -> Path:
 
 def data_stamp(volume: Volume) -> dict:
     # No bad rows: DuckDB's own CSV reader (the ingest baseline) stops at the first one.
-    return {**asdict(volume), "month": MONTH, "seed": SEED, "format": "csv", "bad_rows": False,
-            "generator": _code_hash("metrics/generate/*.py")}
+    return {
+        **asdict(volume),
+        "month": MONTH,
+        "seed": SEED,
+        "format": "csv",
+        "bad_rows": False,
+        "generator": _code_hash("metrics/generate/*.py"),
+    }
 
 
 def data_set(volume: Volume, log: Callable[[str], None]) -> Path:
@@ -83,20 +89,50 @@ def data_set(volume: Volume, log: Callable[[str], None]) -> Path:
 
     def make() -> None:
         log(f"generating {volume.name} calls data set (cached in {target.relative_to(ROOT)})")
-        subprocess.run([VENDORBOARD, "generate", str(target), "--seed", str(SEED), "--months", MONTH,
-                        "--calls", str(volume.calls), "--chats", str(volume.chats), "--emails", str(volume.emails),
-                        "--visits", str(volume.visits), "--format", "csv", "--no-bad-rows",
-                        "--no-vendor-invoices"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                VENDORBOARD,
+                "generate",
+                str(target),
+                "--seed",
+                str(SEED),
+                "--months",
+                MONTH,
+                "--calls",
+                str(volume.calls),
+                "--chats",
+                str(volume.chats),
+                "--emails",
+                str(volume.emails),
+                "--visits",
+                str(volume.visits),
+                "--format",
+                "csv",
+                "--no-bad-rows",
+                "--no-vendor-invoices",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
     return _cached(target, data_stamp(volume), make)
 
 
 def db_stamp(volume: Volume, what: str) -> dict:
-    return {"data": data_stamp(volume), "what": what,
-            "ingest": _code_hash("metrics/ingest/*.py", "metrics/schema/*.sql", "metrics/store.py",
-                                 # what ingest's rollups are computed with
-                                 "metrics/rollup.py", "metrics/sla/*.py", "metrics/billing/*.py",
-                                 "metrics/service_hours.py")}
+    return {
+        "data": data_stamp(volume),
+        "what": what,
+        "ingest": _code_hash(
+            "metrics/ingest/*.py",
+            "metrics/schema/*.sql",
+            "metrics/store.py",
+            # what ingest's rollups are computed with
+            "metrics/rollup.py",
+            "metrics/sla/*.py",
+            "metrics/billing/*.py",
+            "metrics/service_hours.py",
+        ),
+    }
 
 
 def calls_files(data_dir: Path) -> list[Path]:
@@ -107,8 +143,11 @@ def reference_db(volume: Volume, log: Callable[[str], None]) -> Path:
     """A database holding only the data set's reference tables (vendors, contracts, rates, ...)."""
     data = data_set(volume, log)
     target = CACHE / f"reference-{volume.name}.duckdb"
-    return _cached(target, db_stamp(volume, "reference"),
-                   lambda: ingest(target, [s for s in sources_in_dir(data) if s.kind in REFERENCE]))
+    return _cached(
+        target,
+        db_stamp(volume, "reference"),
+        lambda: ingest(target, [s for s in sources_in_dir(data) if s.kind in REFERENCE]),
+    )
 
 
 def full_db(volume: Volume, log: Callable[[str], None], with_calls: Path | None = None) -> Path:
@@ -133,5 +172,15 @@ def is_cached(volume: Volume) -> bool:
     return stamp.exists() and json.loads(stamp.read_text()) == db_stamp(volume, "full")
 
 
-__all__ = ["CACHE", "FULL", "MONTH", "VENDORBOARD", "Volume", "calls_files", "data_set", "full_db",
-           "is_cached", "reference_db"]
+__all__ = [
+    "CACHE",
+    "FULL",
+    "MONTH",
+    "VENDORBOARD",
+    "Volume",
+    "calls_files",
+    "data_set",
+    "full_db",
+    "is_cached",
+    "reference_db",
+]

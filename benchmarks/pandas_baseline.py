@@ -31,7 +31,12 @@ COLUMNS = {
     "emails": "contract_id, local_start, received_at, first_reply_at, replies, csat",
     "visits": "contract_id, local_start, status, questions_audited, questions_correct, csat",
     "agent_sessions": "vendor_id, agent_id, channel, login_at, logout_at",
-    "vendors": "*", "contracts": "*", "rates": "*", "sla_targets": "*", "service_hours": "*", "holidays": "*",
+    "vendors": "*",
+    "contracts": "*",
+    "rates": "*",
+    "sla_targets": "*",
+    "service_hours": "*",
+    "holidays": "*",
 }
 CHANNEL_TABLE = {"phone": "calls", "chat": "chats", "email": "emails", "onsite": "visits"}
 START = {"phone": "offered_at", "chat": "started_at", "email": "received_at"}
@@ -53,12 +58,15 @@ def utc_us(ts: pd.Timestamp) -> int:
 
 # ---- service hours and the business clock ------------------------------------------------------
 
-def service_windows(t: dict[str, pd.DataFrame], contract: pd.Series, channel: str,
-                    first: dt.date, last: dt.date) -> list[tuple[int, int]]:
+
+def service_windows(
+    t: dict[str, pd.DataFrame], contract: pd.Series, channel: str, first: dt.date, last: dt.date
+) -> list[tuple[int, int]]:
     """[start, end) in epoch µs of the channel's service hours on each active day first..last."""
     tz = t["vendors"].set_index("vendor_id").loc[contract.vendor_id, "timezone"]
-    rows = t["service_hours"][(t["service_hours"].contract_id == contract.contract_id)
-                              & (t["service_hours"].channel == channel)]
+    rows = t["service_hours"][
+        (t["service_hours"].contract_id == contract.contract_id) & (t["service_hours"].channel == channel)
+    ]
     holidays = t["holidays"][t["holidays"].vendor_id == contract.vendor_id]
     kinds = dict(zip(holidays.date.dt.date, holidays.kind))
     begin = max(first, contract.start_date.date())
@@ -71,9 +79,14 @@ def service_windows(t: dict[str, pd.DataFrame], contract: pd.Series, channel: st
             continue
         else:
             weekday = day.isoweekday() <= 5 or kinds.get(day) == "workday"
-            shifts = sorted((r.open, r.close) for r in rows.itertuples()
-                            if r.days == "daily" or (r.days == "weekdays" and weekday)
-                            or (r.days == "weekends" and not weekday) or DAY_NAMES[day.weekday()] in r.days.split(","))
+            shifts = sorted(
+                (r.open, r.close)
+                for r in rows.itertuples()
+                if r.days == "daily"
+                or (r.days == "weekdays" and weekday)
+                or (r.days == "weekends" and not weekday)
+                or DAY_NAMES[day.weekday()] in r.days.split(",")
+            )
         for open_, close in shifts:
             local = [pd.Timestamp(day) + pd.Timedelta(minutes=int(m)) for m in (open_, close)]
             s, e = (utc_us(x.tz_localize(tz, ambiguous=True, nonexistent=pd.Timedelta(hours=1))) for x in local)
@@ -108,13 +121,17 @@ def business_us(t, contract, channel, month, start: pd.Series, until: pd.Series)
 
 # ---- SLA metrics ---------------------------------------------------------------------------------
 
+
 def next_month(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def of_month(df: pd.DataFrame, contract_id: str, month: dt.date) -> pd.DataFrame:
-    return df[(df.contract_id == contract_id) & (df.local_start >= pd.Timestamp(month))
-              & (df.local_start < pd.Timestamp(next_month(month)))]
+    return df[
+        (df.contract_id == contract_id)
+        & (df.local_start >= pd.Timestamp(month))
+        & (df.local_start < pd.Timestamp(next_month(month)))
+    ]
 
 
 def csat(rows: pd.DataFrame) -> tuple[Decimal, Decimal]:
@@ -125,8 +142,11 @@ def csat(rows: pd.DataFrame) -> tuple[Decimal, Decimal]:
 def phone(rows, target, clocked) -> tuple[Decimal, Decimal]:
     answered = rows.answered_at.notna()
     wait_calendar = micros(rows.answered_at.fillna(rows.ended_at) - rows.offered_at)
-    wait = clocked(rows.offered_at, rows.answered_at.fillna(rows.ended_at)) if target.clock == "business" \
+    wait = (
+        clocked(rows.offered_at, rows.answered_at.fillna(rows.ended_at))
+        if target.clock == "business"
         else wait_calendar
+    )
     short = ~answered & (wait_calendar < round(target.short_abandon_seconds * US))
     threshold = None if pd.isna(target.threshold_seconds) else round(target.threshold_seconds * US)
     m = target.metric
@@ -138,8 +158,11 @@ def phone(rows, target, clocked) -> tuple[Decimal, Decimal]:
         return Decimal(int(wait[answered].sum())) / US, Decimal(int(answered.sum()))
     if m == "aht_seconds":
         a = rows[answered]
-        handle = micros(a.ended_at - a.answered_at) + (a.hold_seconds * US).round().astype("Int64") \
+        handle = (
+            micros(a.ended_at - a.answered_at)
+            + (a.hold_seconds * US).round().astype("Int64")
             + (a.wrap_seconds * US).round().astype("Int64")
+        )
         return Decimal(int(handle.sum())) / US, Decimal(len(a))
     if m == "service_level":
         within = wait <= threshold
@@ -154,8 +177,11 @@ def phone(rows, target, clocked) -> tuple[Decimal, Decimal]:
 
 
 def chat(rows, target, clocked) -> tuple[Decimal, Decimal]:
-    response = clocked(rows.started_at, rows.first_response_at) if target.clock == "business" \
+    response = (
+        clocked(rows.started_at, rows.first_response_at)
+        if target.clock == "business"
         else micros(rows.first_response_at - rows.started_at)
+    )
     responded = rows.first_response_at.notna()
     m = target.metric
     if m == "first_response_seconds":
@@ -163,8 +189,7 @@ def chat(rows, target, clocked) -> tuple[Decimal, Decimal]:
     if m == "response_rate":
         return Decimal(int(responded.sum())), Decimal(len(rows))
     if m == "service_level":
-        return Decimal(int((response <= round(target.threshold_seconds * US)).fillna(False).sum())), \
-            Decimal(len(rows))
+        return Decimal(int((response <= round(target.threshold_seconds * US)).fillna(False).sum())), Decimal(len(rows))
     if m == "csat":
         return csat(rows)
     raise NotImplementedError(f"chat {m}")
@@ -175,8 +200,11 @@ def email(rows, target, clocked) -> tuple[Decimal, Decimal]:
         return csat(rows)
     if target.metric != "reply_within_rate":
         raise NotImplementedError(f"email {target.metric}")
-    reply = clocked(rows.received_at, rows.first_reply_at) if target.clock == "business" \
+    reply = (
+        clocked(rows.received_at, rows.first_reply_at)
+        if target.clock == "business"
         else micros(rows.first_reply_at - rows.received_at)
+    )
     return Decimal(int((reply <= round(target.threshold_seconds * US)).fillna(False).sum())), Decimal(len(rows))
 
 
@@ -195,23 +223,31 @@ def merged_sessions(sessions: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     s = s.assign(reach=s.groupby(keys, sort=False).logout_at.cummax())
     reach = s.groupby(keys, sort=False).reach.shift()  # the latest logout of the key's earlier sessions
     s = s.assign(run=(reach.isna() | (s.login_at > reach)).cumsum())
-    return s.groupby([*keys, "run"], sort=False).agg(login_at=("login_at", "min"), logout_at=("logout_at", "max")) \
+    return (
+        s.groupby([*keys, "run"], sort=False)
+        .agg(login_at=("login_at", "min"), logout_at=("logout_at", "max"))
         .reset_index()
+    )
 
 
 def weekly_min_hours(t, contract, month, target) -> tuple[Decimal, Decimal]:
     """Agent-weeks (ISO weeks whose Thursday is in the month and in the contract) reaching the threshold."""
     tz = t["vendors"].set_index("vendor_id").loc[contract.vendor_id, "timezone"]
     first = month + dt.timedelta(days=(3 - month.weekday()) % 7)  # the month's first Thursday
-    thursdays = [d for d in pd.date_range(first, next_month(month) - dt.timedelta(days=1), freq="7D").date
-                 if d >= contract.start_date.date() and (pd.isna(contract.end_date) or d <= contract.end_date.date())]
+    thursdays = [
+        d
+        for d in pd.date_range(first, next_month(month) - dt.timedelta(days=1), freq="7D").date
+        if d >= contract.start_date.date() and (pd.isna(contract.end_date) or d <= contract.end_date.date())
+    ]
     sessions = t["agent_sessions"][t["agent_sessions"].vendor_id == contract.vendor_id]
     merged = merged_sessions(sessions, ["agent_id"])
     met = weeks = 0
     for thursday in thursdays:
         monday = pd.Timestamp(thursday - dt.timedelta(days=3))
-        lo, hi = (x.tz_localize(tz, ambiguous=True, nonexistent=pd.Timedelta(hours=1))
-                  for x in (monday, monday + pd.Timedelta(days=7)))
+        lo, hi = (
+            x.tz_localize(tz, ambiguous=True, nonexistent=pd.Timedelta(hours=1))
+            for x in (monday, monday + pd.Timedelta(days=7))
+        )
         logged = micros(merged.logout_at.clip(upper=hi) - merged.login_at.clip(lower=lo)).clip(lower=0)
         per_agent = logged.groupby(merged.agent_id).sum()
         per_agent = per_agent[per_agent > 0]
@@ -256,11 +292,16 @@ def sla(t: dict[str, pd.DataFrame], month: dt.date) -> dict[tuple, tuple]:
         met = None if den == 0 else (num <= goal * den if target.metric in LOWER_IS_BETTER else num >= goal * den)
         threshold = None if pd.isna(target.threshold_seconds) else Decimal(str(target.threshold_seconds))
         out[(target.contract_id, target.channel, target.metric, threshold, target.clock)] = (
-            num, den, None if den == 0 else float(num) / float(den), met)
+            num,
+            den,
+            None if den == 0 else float(num) / float(den),
+            met,
+        )
     return out
 
 
 # ---- usage quantities ----------------------------------------------------------------------------
+
 
 def ladders(t, month) -> pd.DataFrame:
     """One row per (contract, channel, unit) in force, with the increment of its lowest tier."""
@@ -273,15 +314,18 @@ def ladders(t, month) -> pd.DataFrame:
 
 def hour_seconds(t, contract, channel, month, increment) -> int:
     """Merged agent sessions on the channel inside its service windows, each piece rounded up."""
-    windows = pd.DataFrame(service_windows(t, contract, channel, month, next_month(month) - dt.timedelta(days=1)),
-                           columns=["ws", "we"])
+    windows = pd.DataFrame(
+        service_windows(t, contract, channel, month, next_month(month) - dt.timedelta(days=1)), columns=["ws", "we"]
+    )
     s = t["agent_sessions"]
     lo = pd.Timestamp(month, tz="UTC") - pd.Timedelta(days=2)
     hi = pd.Timestamp(next_month(month), tz="UTC") + pd.Timedelta(days=2)
     s = s[(s.vendor_id == contract.vendor_id) & (s.channel == channel) & (s.login_at < hi) & (s.logout_at > lo)]
     m = merged_sessions(s, ["agent_id"])
-    m = m.assign(s=m.login_at.dt.tz_convert(None).to_numpy().astype("datetime64[us]").view("int64"),
-                 e=m.logout_at.dt.tz_convert(None).to_numpy().astype("datetime64[us]").view("int64"))
+    m = m.assign(
+        s=m.login_at.dt.tz_convert(None).to_numpy().astype("datetime64[us]").view("int64"),
+        e=m.logout_at.dt.tz_convert(None).to_numpy().astype("datetime64[us]").view("int64"),
+    )
     pieces = m[["s", "e"]].merge(windows, how="cross")
     pieces = pieces[(pieces.s < pieces.we) & (pieces.ws < pieces.e)]
     us = np.minimum(pieces.e, pieces.we) - np.maximum(pieces.s, pieces.ws)
@@ -299,8 +343,11 @@ def quantities(t: dict[str, pd.DataFrame], month: dt.date) -> dict[tuple[str, st
             q = hour_seconds(t, contract, ladder.channel, month, ladder.increment_seconds)
         else:
             rows = of_month(t[CHANNEL_TABLE[ladder.channel]], ladder.contract_id, month)
-            handled = {"phone": rows.get("answered_at"), "chat": rows.get("first_response_at"),
-                       "email": rows.get("first_reply_at")}.get(ladder.channel)
+            handled = {
+                "phone": rows.get("answered_at"),
+                "chat": rows.get("first_response_at"),
+                "email": rows.get("first_reply_at"),
+            }.get(ladder.channel)
             rows = rows[rows.status == "completed"] if ladder.channel == "onsite" else rows[handled.notna()]
             if ladder.unit == "minute":
                 step = ladder.increment_seconds * US

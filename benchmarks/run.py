@@ -34,9 +34,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
 import dataset
+import duckdb
 from dataset import CACHE, FULL, MONTH, ROOT, VENDORBOARD
 
 HERE = Path(__file__).resolve().parent
@@ -44,7 +43,7 @@ PYTHON = sys.executable
 RESULTS = HERE / "RESULTS.md"
 PAGE_TIMES = HERE / "page_times.py"
 SCALES = (1_000_000, 3_000_000, FULL.calls)
-GB = 1024 ** 3
+GB = 1024**3
 TARGETS = {"ratio": 2.0, "speedup": 20.0, "compute_s": 1.5, "page_ms": 300.0, "rss_gb": 4.0}
 
 
@@ -96,13 +95,14 @@ def machine() -> dict:
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cores": os.cpu_count(),
-        "ram_gb": round(int(ram.group(1)) / 1024 ** 2, 1) if ram else None,
+        "ram_gb": round(int(ram.group(1)) / 1024**2, 1) if ram else None,
         "cpu": model.group(1).strip() if model else platform.processor(),
         "software": f"Python {platform.python_version()}, DuckDB {duckdb.__version__}, pandas {pandas.__version__}",
     }
 
 
 # ---- the measurements ------------------------------------------------------------------------
+
 
 def bench_ingest(runs: int, work: Path) -> tuple[dict, Path]:
     """vendorboard ingest vs DuckDB read_csv, alternating; then one run timed per statement."""
@@ -134,9 +134,12 @@ def bench_ingest(runs: int, work: Path) -> tuple[dict, Path]:
     traced_db.unlink()
     result = {
         "files": len(files),
-        "mine": [r.seconds for r in mine], "raw": [r.seconds for r in raw],
-        "mine_rss": max(r.peak_rss for r in mine), "raw_rss": max(r.peak_rss for r in raw),
-        "trace": json.loads(traced_out.read_text()), "load": load,
+        "mine": [r.seconds for r in mine],
+        "raw": [r.seconds for r in raw],
+        "mine_rss": max(r.peak_rss for r in mine),
+        "raw_rss": max(r.peak_rss for r in raw),
+        "trace": json.loads(traced_out.read_text()),
+        "load": load,
     }
     return result, work / f"ingest-{runs - 1}.duckdb"
 
@@ -151,8 +154,10 @@ def compute_runs(db: Path, runs: int, work: Path) -> tuple[list[dict], list[Run]
 
 
 def _parsed(figures: dict) -> tuple[dict, dict]:
-    sla = {(c, ch, m, None if t is None else Decimal(t), clock): (Decimal(n), Decimal(d), v, met)
-           for c, ch, m, t, clock, n, d, v, met in figures["sla"]}
+    sla = {
+        (c, ch, m, None if t is None else Decimal(t), clock): (Decimal(n), Decimal(d), v, met)
+        for c, ch, m, t, clock, n, d, v, met in figures["sla"]
+    }
     return sla, {tuple(q[:3]): q[3] for q in figures["quantities"]}
 
 
@@ -165,8 +170,11 @@ def same_figures(engine: dict, pandas: dict) -> list[str]:
         value_differs = (ev is None) != (pv is None) or (ev is not None and not math.isclose(ev, pv, rel_tol=1e-12))
         if (en, ed, em) != (pn, pd_, pm) or value_differs:
             problems.append(f"{key}: vendorboard {en}/{ed}={ev} met={em}, pandas {pn}/{pd_}={pv} met={pm}")
-    problems += [f"quantity {k}: vendorboard {e_q.get(k)}, pandas {p_q.get(k)}"
-                 for k in e_q.keys() | p_q.keys() if e_q.get(k) != p_q.get(k)]
+    problems += [
+        f"quantity {k}: vendorboard {e_q.get(k)}, pandas {p_q.get(k)}"
+        for k in e_q.keys() | p_q.keys()
+        if e_q.get(k) != p_q.get(k)
+    ]
     return problems
 
 
@@ -186,12 +194,17 @@ def bench_compute(db: Path, runs: int, work: Path) -> dict:
         if problems:
             sys.exit("pandas and vendorboard disagree:\n  " + "\n  ".join(problems))
     return {
-        "seconds": [f["seconds"] for f in found], "verdicts": [f["verdicts_seconds"] for f in found],
-        "invoices": [f["invoices_seconds"] for f in found], "rss": max(p.peak_rss for p in procs),
-        "targets": found[0]["targets"], "contracts": found[0]["invoices"],
-        "quantities": len(found[0]["quantities"]), "pandas": [p["seconds"] for p in pandas],
+        "seconds": [f["seconds"] for f in found],
+        "verdicts": [f["verdicts_seconds"] for f in found],
+        "invoices": [f["invoices_seconds"] for f in found],
+        "rss": max(p.peak_rss for p in procs),
+        "targets": found[0]["targets"],
+        "contracts": found[0]["invoices"],
+        "quantities": len(found[0]["quantities"]),
+        "pandas": [p["seconds"] for p in pandas],
         "pandas_load": median(p["load_seconds"] for p in pandas),
-        "pandas_rss": max(p.peak_rss for p in pandas_procs), "load": load,
+        "pandas_rss": max(p.peak_rss for p in pandas_procs),
+        "load": load,
     }
 
 
@@ -228,14 +241,16 @@ def bench_pages(db: Path) -> dict | None:
     log("pages: benchmarks/page_times.py on the 10 M database")
     load = load_average()
     run = spawn([PYTHON, str(PAGE_TIMES), "--db", str(db), "--month", MONTH, "--contract", "C-TEL"])
-    pages = {m[1]: (float(m[2]), float(m[3]))
-             for m in re.finditer(r"^(\w+)\s+([\d.]+)\s+([\d.]+)\s*$", run.stdout, re.M)}
+    pages = {
+        m[1]: (float(m[2]), float(m[3])) for m in re.finditer(r"^(\w+)\s+([\d.]+)\s+([\d.]+)\s*$", run.stdout, re.M)
+    }
     if not pages:
         sys.exit(f"benchmarks/page_times.py printed no page timings:\n{run.stdout[-2000:]}")
     return {"pages": pages, "load": load}
 
 
 # ---- the report ------------------------------------------------------------------------------
+
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
@@ -252,27 +267,59 @@ def summary(ing: dict, comp: dict, pages: dict | None) -> list[tuple[str, str, s
     ratios = [m / r for m, r in zip(ing["mine"], ing["raw"])]  # each pair ran back to back: same load
     speedups = [p / c for p, c in zip(comp["pandas"], comp["seconds"])]
     rows = [
-        (f"ingest {FULL.calls / 1e6:g} M calls: vendorboard ingest", f"{mine:.1f} s ({FULL.calls / mine / 1e3:,.0f} k rows/s)",
-         "", ""),
-        ("ingest: DuckDB CREATE TABLE AS read_csv, same files", f"{raw:.1f} s ({FULL.calls / raw / 1e3:,.0f} k rows/s)",
-         "", ""),
-        ("ingest ratio (vendorboard ÷ DuckDB, per pair)", f"{median(ratios):.2f} ({spread(ratios, '')})",
-         f"≤ {TARGETS['ratio']}", verdict(median(ratios) <= TARGETS["ratio"])),
-        (f"month compute: {comp['targets']} verdicts + {comp['contracts']} invoices",
-         f"{ours:.2f} s", f"≤ {TARGETS['compute_s']} s", verdict(ours <= TARGETS["compute_s"])),
+        (
+            f"ingest {FULL.calls / 1e6:g} M calls: vendorboard ingest",
+            f"{mine:.1f} s ({FULL.calls / mine / 1e3:,.0f} k rows/s)",
+            "",
+            "",
+        ),
+        (
+            "ingest: DuckDB CREATE TABLE AS read_csv, same files",
+            f"{raw:.1f} s ({FULL.calls / raw / 1e3:,.0f} k rows/s)",
+            "",
+            "",
+        ),
+        (
+            "ingest ratio (vendorboard ÷ DuckDB, per pair)",
+            f"{median(ratios):.2f} ({spread(ratios, '')})",
+            f"≤ {TARGETS['ratio']}",
+            verdict(median(ratios) <= TARGETS["ratio"]),
+        ),
+        (
+            f"month compute: {comp['targets']} verdicts + {comp['contracts']} invoices",
+            f"{ours:.2f} s",
+            f"≤ {TARGETS['compute_s']} s",
+            verdict(ours <= TARGETS["compute_s"]),
+        ),
         ("pandas, same figures (data already in memory)", f"{theirs:.2f} s", "", ""),
-        ("speed-up over pandas (per pair)", f"{median(speedups):.1f}× ({spread(speedups, '×')})",
-         f"≥ {TARGETS['speedup']:g}×", verdict(median(speedups) >= TARGETS["speedup"])),
+        (
+            "speed-up over pandas (per pair)",
+            f"{median(speedups):.1f}× ({spread(speedups, '×')})",
+            f"≥ {TARGETS['speedup']:g}×",
+            verdict(median(speedups) >= TARGETS["speedup"]),
+        ),
     ]
     if pages:
         worst = max(pages["pages"].items(), key=lambda p: p[1][1])
-        rows.append(("pages: slowest rerun after the first", f"{worst[1][1]:.0f} ms ({worst[0]})",
-                     f"≤ {TARGETS['page_ms']:g} ms", verdict(worst[1][1] <= TARGETS["page_ms"])))
+        rows.append(
+            (
+                "pages: slowest rerun after the first",
+                f"{worst[1][1]:.0f} ms ({worst[0]})",
+                f"≤ {TARGETS['page_ms']:g} ms",
+                verdict(worst[1][1] <= TARGETS["page_ms"]),
+            )
+        )
     else:
         rows.append(("pages: rerun after the first", "not measured (no page_times.py)", "≤ 300 ms", ""))
     for what, rss in (("ingest", ing["mine_rss"]), ("month compute", comp["rss"])):
-        rows.append((f"peak RSS, {what}", f"{rss / GB:.2f} GB", f"≤ {TARGETS['rss_gb']:g} GB",
-                     verdict(rss <= TARGETS["rss_gb"] * GB)))
+        rows.append(
+            (
+                f"peak RSS, {what}",
+                f"{rss / GB:.2f} GB",
+                f"≤ {TARGETS['rss_gb']:g} GB",
+                verdict(rss <= TARGETS["rss_gb"] * GB),
+            )
+        )
     return rows
 
 
@@ -283,12 +330,18 @@ def text_table(header: tuple, rows: list[tuple]) -> str:
 
 
 def md_table(header: tuple, rows: list[tuple]) -> str:
-    return "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
-                      *("| " + " | ".join(str(c) for c in r) + " |" for r in rows)])
+    return "\n".join(
+        [
+            "| " + " | ".join(header) + " |",
+            "|" + "---|" * len(header),
+            *("| " + " | ".join(str(c) for c in r) + " |" for r in rows),
+        ]
+    )
 
 
-def report(info: dict, ing: dict, comp: dict, scaling: list[dict], pages: dict | None, runs: int,
-           elapsed: float) -> str:
+def report(
+    info: dict, ing: dict, comp: dict, scaling: list[dict], pages: dict | None, runs: int, elapsed: float
+) -> str:
     head = ("figure", "measured (median)", "target", "")
     rows = summary(ing, comp, pages)
     trace = ing["trace"]
@@ -307,14 +360,17 @@ def report(info: dict, ing: dict, comp: dict, scaling: list[dict], pages: dict |
         "",
         "## Runs",
         "",
-        md_table(("figure", "each run", "load average (1, 5, 15 min) at the start"), [
-            ("vendorboard ingest", spread(ing["mine"]), ing["load"]),
-            ("DuckDB read_csv", spread(ing["raw"]), ing["load"]),
-            ("month compute (verdicts part)", spread(comp["verdicts"]), comp["load"]),
-            ("month compute (invoices part)", spread(comp["invoices"]), comp["load"]),
-            ("month compute", spread(comp["seconds"]), comp["load"]),
-            ("pandas", spread(comp["pandas"]), comp["load"]),
-        ]),
+        md_table(
+            ("figure", "each run", "load average (1, 5, 15 min) at the start"),
+            [
+                ("vendorboard ingest", spread(ing["mine"]), ing["load"]),
+                ("DuckDB read_csv", spread(ing["raw"]), ing["load"]),
+                ("month compute (verdicts part)", spread(comp["verdicts"]), comp["load"]),
+                ("month compute (invoices part)", spread(comp["invoices"]), comp["load"]),
+                ("month compute", spread(comp["seconds"]), comp["load"]),
+                ("pandas", spread(comp["pandas"]), comp["load"]),
+            ],
+        ),
         "",
         f"pandas read its tables from the database in {comp['pandas_load']:.1f} s (not timed) and peaked at "
         f"{comp['pandas_rss'] / GB:.2f} GB; DuckDB's read_csv peaked at {ing['raw_rss'] / GB:.2f} GB. "
@@ -326,20 +382,32 @@ def report(info: dict, ing: dict, comp: dict, scaling: list[dict], pages: dict |
         f"One more `ingest` of the {ing['files']} calls files with every SQL statement timed "
         f"({trace['seconds']:.1f} s in all):",
         "",
-        md_table(("step", "statements", "seconds", "share"),
-                 [(k, n or "", f"{s:.1f}", f"{s / trace['seconds']:.0%}") for k, (n, s) in steps]),
+        md_table(
+            ("step", "statements", "seconds", "share"),
+            [(k, n or "", f"{s:.1f}", f"{s / trace['seconds']:.0%}") for k, (n, s) in steps],
+        ),
         "",
         "## Scaling: month compute",
         "",
         "The month compute as timed above (from the month's rollups), and the same figures measured from "
         "the rows, as for a database without rollups (about what ingest spends refreshing a month).",
         "",
-        md_table(("calls", "chats", "e-mails", "visits", "month compute (median)", "runs",
-                  "from the rows (median)", "runs"),
-                 [(f"{r['volume'].calls:,}", f"{r['volume'].chats:,}", f"{r['volume'].emails:,}",
-                   f"{r['volume'].visits:,}", f"{median(r['seconds']):.2f} s", spread(r["seconds"]),
-                   f"{median(r['from_rows']):.2f} s", spread(r["from_rows"]))
-                  for r in scaling]),
+        md_table(
+            ("calls", "chats", "e-mails", "visits", "month compute (median)", "runs", "from the rows (median)", "runs"),
+            [
+                (
+                    f"{r['volume'].calls:,}",
+                    f"{r['volume'].chats:,}",
+                    f"{r['volume'].emails:,}",
+                    f"{r['volume'].visits:,}",
+                    f"{median(r['seconds']):.2f} s",
+                    spread(r["seconds"]),
+                    f"{median(r['from_rows']):.2f} s",
+                    spread(r["from_rows"]),
+                )
+                for r in scaling
+            ],
+        ),
         "",
         "## Pages",
         "",
@@ -349,9 +417,10 @@ def report(info: dict, ing: dict, comp: dict, scaling: list[dict], pages: dict |
             f"Server-side run time of each page on the 10 M database (benchmarks/page_times.py, AppTest; "
             f"load at the start {pages['load']}): `first` with every cache empty, `rerun` the median of its reruns.",
             "",
-            md_table(("page", "first (ms)", "rerun (ms)", "target ≤ 300 ms"),
-                     [(p, f"{f:.0f}", f"{r:.0f}", verdict(r <= TARGETS["page_ms"])) for p, (f, r) in
-                      pages["pages"].items()]),
+            md_table(
+                ("page", "first (ms)", "rerun (ms)", "target ≤ 300 ms"),
+                [(p, f"{f:.0f}", f"{r:.0f}", verdict(r <= TARGETS["page_ms"])) for p, (f, r) in pages["pages"].items()],
+            ),
         ]
     else:
         sections.append("Not measured: benchmarks/page_times.py does not exist yet.")
@@ -382,13 +451,19 @@ def main() -> None:
     print()
     print(text_table(("figure", "measured (median)", "target", ""), summary(ing, comp, pages)))
     print()
-    print(text_table(("calls", "month compute", "from the rows"),
-                     [(f"{r['calls']:,}", f"{median(r['seconds']):.2f} s", f"{median(r['from_rows']):.2f} s")
-                      for r in scaling]))
+    print(
+        text_table(
+            ("calls", "month compute", "from the rows"),
+            [(f"{r['calls']:,}", f"{median(r['seconds']):.2f} s", f"{median(r['from_rows']):.2f} s") for r in scaling],
+        )
+    )
     if pages:
         print()
-        print(text_table(("page", "first ms", "rerun ms"),
-                         [(p, f"{f:.0f}", f"{r:.0f}") for p, (f, r) in pages["pages"].items()]))
+        print(
+            text_table(
+                ("page", "first ms", "rerun ms"), [(p, f"{f:.0f}", f"{r:.0f}") for p, (f, r) in pages["pages"].items()]
+            )
+        )
     RESULTS.write_text(report(info, ing, comp, scaling, pages, runs, elapsed))
     log(f"wrote {RESULTS.relative_to(ROOT)} ({elapsed / 60:.1f} min)")
 

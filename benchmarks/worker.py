@@ -35,8 +35,10 @@ def _json(value):
 def _figures(sla: dict, quantities: dict) -> dict:
     """{"sla": [[key..., numerator, denominator, value, met]], "quantities": [[key..., base]]} for JSON
     (decimals as text, so run.py compares them exactly)."""
-    return {"sla": [[*map(_json, key), *map(_json, row)] for key, row in sorted(sla.items(), key=str)],
-            "quantities": [[*key, int(q)] for key, q in sorted(quantities.items())]}
+    return {
+        "sla": [[*map(_json, key), *map(_json, row)] for key, row in sorted(sla.items(), key=str)],
+        "quantities": [[*key, int(q)] for key, q in sorted(quantities.items())],
+    }
 
 
 def month_compute(db: str, month: str, out: str) -> None:
@@ -54,13 +56,28 @@ def month_compute(db: str, month: str, out: str) -> None:
     middle = time.perf_counter()
     invoices = compute(con, m, verdicts=found)
     end = time.perf_counter()
-    sla = {(r["contract_id"], r["channel"], r["metric"], r["threshold_seconds"], r["clock"]):
-           (r["numerator"], r["denominator"], r["value"], r["met"]) for r in found.iter_rows(named=True)}
+    sla = {
+        (r["contract_id"], r["channel"], r["metric"], r["threshold_seconds"], r["clock"]): (
+            r["numerator"],
+            r["denominator"],
+            r["value"],
+            r["met"],
+        )
+        for r in found.iter_rows(named=True)
+    }
     quantities = usage_quantities(con, m, ladders(con, m, [i.contract_id for i in invoices]))
-    Path(out).write_text(json.dumps({
-        "seconds": end - start, "verdicts_seconds": middle - start, "invoices_seconds": end - middle,
-        "targets": found.height, "invoices": len(invoices),
-        **_figures(sla, quantities)}))
+    Path(out).write_text(
+        json.dumps(
+            {
+                "seconds": end - start,
+                "verdicts_seconds": middle - start,
+                "invoices_seconds": end - middle,
+                "targets": found.height,
+                "invoices": len(invoices),
+                **_figures(sla, quantities),
+            }
+        )
+    )
 
 
 def pandas_baseline(db: str, month: str, out: str) -> None:

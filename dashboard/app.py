@@ -26,8 +26,15 @@ def _bootstrap(db: str) -> bool:
 
 
 HERE = Path(__file__).resolve().parent
-ICONS = {"overview": "dashboard", "compliance": "fact_check", "invoices": "receipt_long",
-         "reconciliation": "compare_arrows", "data": "database", "contracts": "handshake", "reports": "summarize"}
+ICONS = {
+    "overview": "dashboard",
+    "compliance": "fact_check",
+    "invoices": "receipt_long",
+    "reconciliation": "compare_arrows",
+    "data": "database",
+    "contracts": "handshake",
+    "reports": "summarize",
+}
 
 try:
     _bootstrap(str(common.db()))
@@ -39,8 +46,13 @@ if not common.db().exists():
 
 common.init_language()
 pages = {
-    name: st.Page(HERE / "views" / f"{name}.py", title=common.tr(f"page.{name}"), icon=f":material/{ICONS[name]}:",
-                  url_path=name, default=name == "overview")
+    name: st.Page(
+        HERE / "views" / f"{name}.py",
+        title=common.tr(f"page.{name}"),
+        icon=f":material/{ICONS[name]}:",
+        url_path=name,
+        default=name == "overview",
+    )
     for name in common.PAGES
 }
 nav = st.navigation(list(pages.values()), position="top")

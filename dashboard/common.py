@@ -61,6 +61,7 @@ PICKERS = ("month", "vendor", "contract")
 
 # ---- the engine, cached ----------------------------------------------------------------------
 
+
 def db() -> Path:
     """The database the app serves (`VENDORBOARD_DB`, else ./vendorboard.duckdb), read per run."""
     return db_path()
@@ -109,6 +110,7 @@ def engine(name: str, *args: object):
 
 # ---- language and pickers --------------------------------------------------------------------
 
+
 def language() -> str:
     lang = st.session_state.get("lang")
     return lang if lang in LANGUAGES else "en"
@@ -147,8 +149,13 @@ def init_language() -> None:
 
 def language_switch() -> None:
     st.sidebar.segmented_control(
-        t("picker.language", language()), LANGUAGES, key="lang", required=True,
-        format_func=LANGUAGE_NAMES.__getitem__, width="stretch")
+        t("picker.language", language()),
+        LANGUAGES,
+        key="lang",
+        required=True,
+        format_func=LANGUAGE_NAMES.__getitem__,
+        width="stretch",
+    )
 
 
 def pickers() -> Selection:
@@ -182,8 +189,9 @@ def pickers() -> Selection:
     contract_labels = {c: f"{c} · {v}" for c, v in zip(active["contract_id"], active["vendor_id"])}
     contract_labels[""] = tr("picker.no_contract")
     st.sidebar.selectbox(tr("picker.contract"), contracts, key="contract", format_func=contract_labels.get)
-    st.query_params.from_dict({k: st.session_state[k] for k in ("month", "vendor", "contract", "lang")
-                               if st.session_state.get(k)})
+    st.query_params.from_dict(
+        {k: st.session_state[k] for k in ("month", "vendor", "contract", "lang") if st.session_state.get(k)}
+    )
     return Selection(month, vendor, st.session_state["contract"] or None, month_label(month) in with_data)
 
 
@@ -209,6 +217,7 @@ def go_to(page: str, **pickers: str) -> None:
 
 # ---- showing things --------------------------------------------------------------------------
 
+
 def page_header(page: str, sel: Selection, subject: str | None = None) -> None:
     st.title(tr(f"page.{page}"))
     bits = [month_label(sel.month)]
@@ -217,22 +226,38 @@ def page_header(page: str, sel: Selection, subject: str | None = None) -> None:
     st.caption(" · ".join(bits))
 
 
-def localized(df: pl.DataFrame, lang: str, enums: dict[str, str] | None = None, money: tuple[str, ...] = (),
-              currency: str | None = None) -> pl.DataFrame:
+def localized(
+    df: pl.DataFrame,
+    lang: str,
+    enums: dict[str, str] | None = None,
+    money: tuple[str, ...] = (),
+    currency: str | None = None,
+) -> pl.DataFrame:
     """`df` as a reader sees it: enumerated values in words (`enums` maps a column to the label
     namespace of its values, e.g. {'channel': 'channel'}) and column headers in `lang`, money
     headers carrying the currency. Numbers stay numbers."""
     frame = df.with_columns(
         pl.col(c).map_elements(lambda v, ns=ns: value_name(ns, v, lang), return_dtype=pl.String)
-        for c, ns in (enums or {}).items() if c in df.columns
+        for c, ns in (enums or {}).items()
+        if c in df.columns
     )
-    return frame.rename({c: header(c, lang) + (f" ({currency})" if c in money and currency else "")
-                         for c in frame.columns})
+    return frame.rename(
+        {c: header(c, lang) + (f" ({currency})" if c in money and currency else "") for c in frame.columns}
+    )
 
 
-def table(df: pl.DataFrame, key: str, *, money: tuple[str, ...] = (), currency: str | None = None,
-          percent: tuple[str, ...] = (), counts: tuple[str, ...] = (), numbers: tuple[str, ...] = (),
-          enums: dict[str, str] | None = None, file_name: str | None = None) -> None:
+def table(
+    df: pl.DataFrame,
+    key: str,
+    *,
+    money: tuple[str, ...] = (),
+    currency: str | None = None,
+    percent: tuple[str, ...] = (),
+    counts: tuple[str, ...] = (),
+    numbers: tuple[str, ...] = (),
+    enums: dict[str, str] | None = None,
+    file_name: str | None = None,
+) -> None:
     """A table in the current language with a CSV download of exactly what it shows (raw numbers,
     so a spreadsheet can add them up). Money columns get thousands separators and the currency in
     the header; `percent` columns are fractions shown as percentages; `counts` and `numbers` get
@@ -246,15 +271,28 @@ def table(df: pl.DataFrame, key: str, *, money: tuple[str, ...] = (), currency: 
     config |= {names[c]: st.column_config.NumberColumn(format="percent") for c in percent}
     config |= {names[c]: st.column_config.NumberColumn(format="%,d") for c in counts}
     config |= {names[c]: st.column_config.TextColumn(alignment="right") for c in numbers}
-    config |= {names[c]: st.column_config.DateColumn(format="YYYY-MM-DD") for c, dtype in df.schema.items()
-               if dtype == pl.Date}
-    st.dataframe(shown, hide_index=True, column_config=config, key=f"table-{key}", placeholder="",
-                 height="content" if frame.height <= 25 else 460)
+    config |= {
+        names[c]: st.column_config.DateColumn(format="YYYY-MM-DD") for c, dtype in df.schema.items() if dtype == pl.Date
+    }
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config=config,
+        key=f"table-{key}",
+        placeholder="",
+        height="content" if frame.height <= 25 else 460,
+    )
     download(frame, key, file_name or key)
 
 
-def download(frame: pl.DataFrame | Callable[[], pl.DataFrame], key: str, file_name: str,
-             label: str | None = None, enums: dict[str, str] | None = None, localize: bool = True) -> None:
+def download(
+    frame: pl.DataFrame | Callable[[], pl.DataFrame],
+    key: str,
+    file_name: str,
+    label: str | None = None,
+    enums: dict[str, str] | None = None,
+    localize: bool = True,
+) -> None:
     """A CSV download (UTF-8 with BOM, so Excel reads Chinese). A callable is only run on click,
     in a thread of its own; its frame is localized like a table (`enums`) unless `localize` is
     False (exports for systems keep the SPEC's field names and codes)."""
@@ -266,15 +304,22 @@ def download(frame: pl.DataFrame | Callable[[], pl.DataFrame], key: str, file_na
             body = localized(body, lang, enums)
         return body.write_csv().encode("utf-8-sig")
 
-    st.download_button(label or f"{tr('download.csv')} · {file_name}.csv", data if callable(frame) else data(),
-                       file_name=f"{file_name}.csv", mime="text/csv", key=f"csv-{key}", on_click="ignore",
-                       icon=":material/download:", type="tertiary")
+    st.download_button(
+        label or f"{tr('download.csv')} · {file_name}.csv",
+        data if callable(frame) else data(),
+        file_name=f"{file_name}.csv",
+        mime="text/csv",
+        key=f"csv-{key}",
+        on_click="ignore",
+        icon=":material/download:",
+        type="tertiary",
+    )
 
 
 def money_metric(container, label: str, amounts: dict[str, Decimal]) -> None:
     """A headline amount: the currency in the label when there is one, so the figure stays short."""
     if len(amounts) == 1:
-        (currency, amount), = amounts.items()
+        ((currency, amount),) = amounts.items()
         container.metric(f"{label} ({currency})", money(amount), border=True)
     else:
         container.metric(label, " · ".join(money(a, c) for c, a in amounts.items()) or "–", border=True)

@@ -14,8 +14,20 @@ import polars as pl
 from metrics.ingest.attribution import DATED
 from metrics.periods import next_month
 
-CONTRACT_TERMS = ("contract_id", "vendor_id", "start_date", "end_date", "currency", "tax_rate", "payment_due_day",
-                  "monthly_fee", "monthly_minimum", "credit_cap_rate", "short_abandon_seconds", "sl_abandons")
+CONTRACT_TERMS = (
+    "contract_id",
+    "vendor_id",
+    "start_date",
+    "end_date",
+    "currency",
+    "tax_rate",
+    "payment_due_day",
+    "monthly_fee",
+    "monthly_minimum",
+    "credit_cap_rate",
+    "short_abandon_seconds",
+    "sl_abandons",
+)
 
 
 def vendors(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -32,7 +44,7 @@ def contracts(con: duckdb.DuckDBPyConnection, month: dt.date | None = None) -> p
         active = "WHERE c.start_date < $end AND (c.end_date IS NULL OR c.end_date >= $start)"
         params = {"start": month, "end": next_month(month)}
     return con.sql(
-        f"""SELECT {', '.join('c.' + c for c in CONTRACT_TERMS)}, v.name AS vendor_name,
+        f"""SELECT {", ".join("c." + c for c in CONTRACT_TERMS)}, v.name AS vendor_name,
                    coalesce(c.payee, v.name) AS payee
             FROM contracts c JOIN vendors v USING (vendor_id) {active}
             ORDER BY c.vendor_id, c.start_date, c.contract_id""",

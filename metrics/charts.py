@@ -31,7 +31,9 @@ FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Helvetica,
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
-        template="plotly_white", height=height, font={"family": FONT, "size": 12},
+        template="plotly_white",
+        height=height,
+        font={"family": FONT, "size": 12},
         margin={"l": 60, "r": 20, "t": 50, "b": 50},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         hoverlabel={"font": {"family": FONT}},
@@ -58,8 +60,9 @@ def _floats(values: Iterable) -> list[float]:
     return [float(v) for v in values if v is not None]
 
 
-def metric_trend(df: pl.DataFrame, metric: str, target: Decimal | float | Iterable | None, language: str,
-                 period: str = "month") -> go.Figure:
+def metric_trend(
+    df: pl.DataFrame, metric: str, target: Decimal | float | Iterable | None, language: str, period: str = "month"
+) -> go.Figure:
     """A metric over months (period='month') or days ('day'): one line per `series` if the frame
     has that column, points marked met (circle) or missed (orange cross) when it has `met`, and the
     target as a dashed line (one per distinct value if several series have different targets).
@@ -72,24 +75,38 @@ def metric_trend(df: pl.DataFrame, metric: str, target: Decimal | float | Iterab
         part = (df if name is None else df.filter(pl.col("series") == name)).sort("period")
         colour = SERIES[i % len(SERIES)] if name is not None else MET
         met = part["met"].to_list() if "met" in part.columns else [None] * part.height
-        fig.add_trace(go.Scatter(
-            x=part["period"].to_list(), y=part["value"].to_list(), name=name or value_name("metric", metric, language),
-            mode="lines+markers", showlegend=name is not None,
-            line={"color": colour, "width": 2},
-            marker={"size": [12 if m is False else 8 for m in met],
+        fig.add_trace(
+            go.Scatter(
+                x=part["period"].to_list(),
+                y=part["value"].to_list(),
+                name=name or value_name("metric", metric, language),
+                mode="lines+markers",
+                showlegend=name is not None,
+                line={"color": colour, "width": 2},
+                marker={
+                    "size": [12 if m is False else 8 for m in met],
                     "symbol": ["x" if m is False else "circle" for m in met],
                     "color": [MISSED if m is False else colour for m in met],
-                    "line": {"width": 1, "color": "#222222"}},
-            customdata=[t("verdict.missed" if m is False else "verdict.met" if m else "verdict.no_data", language)
-                        for m in met],
-            hovertemplate="%{x}<br>%{y}<br>%{customdata}<extra>" + (name or "") + "</extra>",
-        ))
+                    "line": {"width": 1, "color": "#222222"},
+                },
+                customdata=[
+                    t("verdict.missed" if m is False else "verdict.met" if m else "verdict.no_data", language)
+                    for m in met
+                ],
+                hovertemplate="%{x}<br>%{y}<br>%{customdata}<extra>" + (name or "") + "</extra>",
+            )
+        )
     targets = sorted(set(_floats([target] if not isinstance(target, Iterable) else target)))
     for value in targets:
-        fig.add_hline(y=value, line={"dash": "dash", "color": TARGET, "width": 1.5},
-                      annotation={"text": f"{t('chart.target', language)} {metric_value(metric, value, language)}",
-                                  "font": {"size": 11, "color": TARGET}},
-                      annotation_position="top left")
+        fig.add_hline(
+            y=value,
+            line={"dash": "dash", "color": TARGET, "width": 1.5},
+            annotation={
+                "text": f"{t('chart.target', language)} {metric_value(metric, value, language)}",
+                "font": {"size": 11, "color": TARGET},
+            },
+            annotation_position="top left",
+        )
     values = _floats(df["value"].to_list()) + targets
     if values:
         low, high = min(values), max(values)
@@ -98,21 +115,31 @@ def metric_trend(df: pl.DataFrame, metric: str, target: Decimal | float | Iterab
         top = min(high + pad, 1.0) if metric_kind(metric) == "rate" and high <= 1 else high + pad
         fig.update_yaxes(range=[bottom, top])
     fig.update_yaxes(title=_axis_title(metric, language), **_y_axis(metric))
-    fig.update_xaxes(title=t(f"axis.{period}", language),
-                     **({"dtick": "M1", "tickformat": "%Y-%m"} if period == "month" else {"tickformat": "%m-%d"}))
-    title = t("chart.trend_title", language, metric=value_name("metric", metric, language),
-              period=t(f"chart.period.{period}", language))
+    fig.update_xaxes(
+        title=t(f"axis.{period}", language),
+        **({"dtick": "M1", "tickformat": "%Y-%m"} if period == "month" else {"tickformat": "%m-%d"}),
+    )
+    title = t(
+        "chart.trend_title",
+        language,
+        metric=value_name("metric", metric, language),
+        period=t(f"chart.period.{period}", language),
+    )
     return _layout(fig, title, 340)
 
 
 def _cell(row: dict, language: str) -> tuple[float | None, str, str]:
     """z (1 met, 0 missed, 0.5 no data), the cell text and its hover line."""
-    shown = f"{metric_value(row['metric'], row['value'], language)} / {metric_value(row['metric'], row['target'], language)}"
+    value, target = (metric_value(row["metric"], row[k], language) for k in ("value", "target"))
+    shown = f"{value} / {target}"
     if row["met"] is None:
         return 0.5, "– " + t("verdict.no_data", language), t("verdict.no_data", language)
     mark = "✓" if row["met"] else "✗"
-    return (1.0 if row["met"] else 0.0), f"{mark} {metric_value(row['metric'], row['value'], language)}", \
-        f"{mark} {t('verdict.met' if row['met'] else 'verdict.missed', language)}: {shown}"
+    return (
+        (1.0 if row["met"] else 0.0),
+        f"{mark} {metric_value(row['metric'], row['value'], language)}",
+        f"{mark} {t('verdict.met' if row['met'] else 'verdict.missed', language)}: {shown}",
+    )
 
 
 def met_heatmap(df: pl.DataFrame, language: str) -> go.Figure:
@@ -124,8 +151,10 @@ def met_heatmap(df: pl.DataFrame, language: str) -> go.Figure:
     """
     rows = df.to_dicts()
     order = {m: i for i, m in enumerate(METRICS)}
-    keys = sorted({(r["channel"], r["metric"], r.get("threshold_seconds")) for r in rows},
-                  key=lambda k: (CHANNELS.index(k[0]), order[k[1]], k[2] or 0))
+    keys = sorted(
+        {(r["channel"], r["metric"], r.get("threshold_seconds")) for r in rows},
+        key=lambda k: (CHANNELS.index(k[0]), order[k[1]], k[2] or 0),
+    )
     targets = [target_label(*k, language) for k in keys]
     vendors = list(dict.fromkeys(r["vendor"] for r in rows))
     z = [[None] * len(vendors) for _ in keys]
@@ -135,15 +164,34 @@ def met_heatmap(df: pl.DataFrame, language: str) -> go.Figure:
         i, j = keys.index((r["channel"], r["metric"], r.get("threshold_seconds"))), vendors.index(r["vendor"])
         z[i][j], text[i][j], hover[i][j] = _cell(r, language)
     scale = [[0, MISSED_FILL], [0.33, MISSED_FILL], [0.33, NO_DATA], [0.67, NO_DATA], [0.67, MET_FILL], [1, MET_FILL]]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[v.replace(" · ", "<br>", 1) for v in vendors], y=targets, text=text, customdata=hover,
-        texttemplate="%{text}", textfont={"size": 13, "color": "#111111"}, colorscale=scale, zmin=0, zmax=1,
-        showscale=False, xgap=4, ygap=4, hovertemplate="%{x}<br>%{y}<br>%{customdata}<extra></extra>",
-    ))
-    for name, colour in ((f"✓ {t('verdict.met', language)}", MET_FILL), (f"✗ {t('verdict.missed', language)}", MISSED_FILL),
-                         (f"– {t('verdict.no_data', language)}", NO_DATA)):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name,
-                                 marker={"symbol": "square", "size": 14, "color": colour}))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[v.replace(" · ", "<br>", 1) for v in vendors],
+            y=targets,
+            text=text,
+            customdata=hover,
+            texttemplate="%{text}",
+            textfont={"size": 13, "color": "#111111"},
+            colorscale=scale,
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            xgap=4,
+            ygap=4,
+            hovertemplate="%{x}<br>%{y}<br>%{customdata}<extra></extra>",
+        )
+    )
+    for name, colour in (
+        (f"✓ {t('verdict.met', language)}", MET_FILL),
+        (f"✗ {t('verdict.missed', language)}", MISSED_FILL),
+        (f"– {t('verdict.no_data', language)}", NO_DATA),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="markers", name=name, marker={"symbol": "square", "size": 14, "color": colour}
+            )
+        )
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_xaxes(side="top", showgrid=False)
     _layout(fig, t("chart.heatmap_title", language), 150 + 36 * max(len(keys), 1))
@@ -151,8 +199,9 @@ def met_heatmap(df: pl.DataFrame, language: str) -> go.Figure:
     return fig
 
 
-def hour_day_heatmap(df: pl.DataFrame, language: str, metric: str = "service_level",
-                     target: Decimal | float | None = None) -> go.Figure:
+def hour_day_heatmap(
+    df: pl.DataFrame, language: str, metric: str = "service_level", target: Decimal | float | None = None
+) -> go.Figure:
     """A metric per local day (rows) and hour of day (columns). With a target the colours diverge at
     it: blue on the good side, orange on the bad side, white at the target itself.
 
@@ -173,11 +222,18 @@ def hour_day_heatmap(df: pl.DataFrame, language: str, metric: str = "service_lev
         middle = 0.5 if high == low else (float(target) * scale_value - low) / (high - low)
         heat = {"colorscale": [[0, bad], [middle, "#ffffff"], [1, good]], "zmin": low, "zmax": high}
     unit = "%" if kind == "rate" else t("axis.seconds", language) if kind == "seconds" else ""
-    fig = go.Figure(go.Heatmap(
-        z=z, x=list(range(24)), y=labels, xgap=1, ygap=1, **heat,
-        colorbar={"title": {"text": unit}, "thickness": 12},
-        hovertemplate="%{y} %{x}:00<br>%{z:.1f}" + (unit if kind == "rate" else f" {unit}") + "<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(range(24)),
+            y=labels,
+            xgap=1,
+            ygap=1,
+            **heat,
+            colorbar={"title": {"text": unit}, "thickness": 12},
+            hovertemplate="%{y} %{x}:00<br>%{z:.1f}" + (unit if kind == "rate" else f" {unit}") + "<extra></extra>",
+        )
+    )
     fig.update_xaxes(title=t("axis.hour", language), dtick=2, range=[-0.5, 23.5], showgrid=False)
     fig.update_yaxes(title=t("axis.day", language), autorange="reversed", showgrid=False)
     fig.update_layout(plot_bgcolor="#eeeeee")
@@ -187,8 +243,13 @@ def hour_day_heatmap(df: pl.DataFrame, language: str, metric: str = "service_lev
     return _layout(fig, title, 160 + 16 * max(len(days), 1))
 
 
-def wait_histogram(df: pl.DataFrame, threshold: Decimal | float | None, language: str,
-                   channel: str | None = None, limit_label: str = "chart.threshold") -> go.Figure:
+def wait_histogram(
+    df: pl.DataFrame,
+    threshold: Decimal | float | None,
+    language: str,
+    channel: str | None = None,
+    limit_label: str = "chart.threshold",
+) -> go.Figure:
     """How long the counted rows took, stacked by the engine's verdict per row (hit blue, miss
     orange), with the threshold (or the target of a mean) as a dashed vertical line. Durations of
     two hours and more read in hours.
@@ -196,23 +257,32 @@ def wait_histogram(df: pl.DataFrame, threshold: Decimal | float | None, language
     df: `measure` (which duration), `bin_start`, `bin_width` (seconds), `status`, `rows`.
     """
     measure = df["measure"][0] if df.height else "wait_seconds"
-    longest = max(_floats(df["bin_start"].to_list() + [threshold]) or [0.0])
+    longest = max(_floats([*df["bin_start"].to_list(), threshold]) or [0.0])
     scale, unit = (3600.0, "axis.hours") if longest >= 7200 else (1.0, "axis.seconds")
     fig = go.Figure()
     for status, colour, mark in (("hit", MET, "✓"), ("miss", MISSED, "✗")):
         part = df.filter(pl.col("status") == status)
-        fig.add_trace(go.Bar(
-            x=[(s + w / 2) / scale for s, w in zip(part["bin_start"].to_list(), part["bin_width"].to_list())],
-            y=part["rows"].to_list(), width=[w / scale for w in part["bin_width"].to_list()],
-            name=f"{mark} {t('evidence.' + status, language)}", marker={"color": colour, "line": {"width": 0}},
-            hovertemplate="%{x:.1f}: %{y}<extra>" + t("evidence." + status, language) + "</extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                x=[(s + w / 2) / scale for s, w in zip(part["bin_start"].to_list(), part["bin_width"].to_list())],
+                y=part["rows"].to_list(),
+                width=[w / scale for w in part["bin_width"].to_list()],
+                name=f"{mark} {t('evidence.' + status, language)}",
+                marker={"color": colour, "line": {"width": 0}},
+                hovertemplate="%{x:.1f}: %{y}<extra>" + t("evidence." + status, language) + "</extra>",
+            )
+        )
     if threshold is not None:
-        fig.add_vline(x=float(threshold) / scale, line={"dash": "dash", "color": TARGET, "width": 1.5},
-                      annotation={"text": f"{t(limit_label, language)} {duration(threshold, language)}",
-                                  "font": {"size": 11, "color": TARGET}}, annotation_position="top right")
+        fig.add_vline(
+            x=float(threshold) / scale,
+            line={"dash": "dash", "color": TARGET, "width": 1.5},
+            annotation={
+                "text": f"{t(limit_label, language)} {duration(threshold, language)}",
+                "font": {"size": 11, "color": TARGET},
+            },
+            annotation_position="top right",
+        )
     fig.update_layout(barmode="stack", bargap=0.05, legend={"traceorder": "normal"})
     fig.update_xaxes(title=f"{t('measure.' + measure, language)} ({t(unit, language)})", rangemode="tozero")
     fig.update_yaxes(title=t(f"axis.count.{channel or 'any'}", language))
     return _layout(fig, t("chart.histogram_title", language, what=t("measure." + measure, language)), 320)
-

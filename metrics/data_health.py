@@ -19,15 +19,17 @@ CHANNEL_OF = {s.table: s.channel for s in INTERACTIONS.values()}
 def freshness(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """vendor_id, channel, table, rows, first_start, last_start (local) and days_behind: how many
     days the vendor-channel's latest row lags the newest row of any vendor (0 = up to date)."""
-    parts = [f"SELECT vendor_id, '{CHANNEL_OF[t]}' AS channel, '{t}' AS \"table\", count(*) AS rows, "
-             f"min(local_start) AS first_start, max(local_start) AS last_start FROM {t} GROUP BY ALL"
-             for t in DATED]
+    parts = [
+        f"SELECT vendor_id, '{CHANNEL_OF[t]}' AS channel, '{t}' AS \"table\", count(*) AS rows, "
+        f"min(local_start) AS first_start, max(local_start) AS last_start FROM {t} GROUP BY ALL"
+        for t in DATED
+    ]
     parts.append("""SELECT s.vendor_id, s.channel, 'agent_sessions', count(*),
                            min(timezone(v.timezone, s.login_at)), max(timezone(v.timezone, s.logout_at))
                     FROM agent_sessions s JOIN vendors v USING (vendor_id) GROUP BY ALL""")
     return con.sql(f"""
         SELECT *, date_diff('day', last_start, max(last_start) OVER ()) AS days_behind
-        FROM ({' UNION ALL '.join(parts)})
+        FROM ({" UNION ALL ".join(parts)})
         ORDER BY vendor_id, "table", channel""").pl()
 
 
@@ -41,14 +43,22 @@ def _quarantine_filter(table: str | None, reason: str | None) -> tuple[str, list
     return ("WHERE ($1 IS NULL OR table_name = $1) AND ($2 IS NULL OR reason = $2)", [table, reason])
 
 
-def quarantine_rows(con: duckdb.DuckDBPyConnection, table: str | None = None, reason: str | None = None,
-                    limit: int | None = 100, offset: int = 0) -> pl.DataFrame:
+def quarantine_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str | None = None,
+    reason: str | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
+) -> pl.DataFrame:
     """Rejected rows (optionally of one table and reason) with file, line, reason, detail and the raw
     row, in file and line order; `limit=None` gives them all (for a download)."""
     where, params = _quarantine_filter(table, reason)
     page = "" if limit is None else f"LIMIT {int(limit)} OFFSET {int(offset)}"
-    return con.sql(f"""SELECT table_name, source_file, line, reason, detail, raw FROM quarantine {where}
-                       ORDER BY table_name, source_file, line {page}""", params=params).pl()
+    return con.sql(
+        f"""SELECT table_name, source_file, line, reason, detail, raw FROM quarantine {where}
+                       ORDER BY table_name, source_file, line {page}""",
+        params=params,
+    ).pl()
 
 
 def quarantine_count(con: duckdb.DuckDBPyConnection, table: str | None = None, reason: str | None = None) -> int:
@@ -58,16 +68,21 @@ def quarantine_count(con: duckdb.DuckDBPyConnection, table: str | None = None, r
 
 def out_of_contract(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """table, vendor_id, month (local, 'YYYY-MM'), rows: interactions no contract covers (not billed)."""
-    parts = [f"""SELECT '{t}' AS "table", vendor_id, strftime(local_start, '%Y-%m') AS month, count(*) AS rows
-                 FROM {t} WHERE contract_id IS NULL GROUP BY ALL""" for t in DATED]
-    return con.sql(f"{' UNION ALL '.join(parts)} ORDER BY vendor_id, month, \"table\"").pl()
+    parts = [
+        f"""SELECT '{t}' AS "table", vendor_id, strftime(local_start, '%Y-%m') AS month, count(*) AS rows
+                 FROM {t} WHERE contract_id IS NULL GROUP BY ALL"""
+        for t in DATED
+    ]
+    return con.sql(f'{" UNION ALL ".join(parts)} ORDER BY vendor_id, month, "table"').pl()
 
 
 def ingest_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> pl.DataFrame:
     """The latest ingest runs, newest first: run_id, finished_at (UTC) and the rows loaded, updated,
     unchanged and rejected over all tables (from the run's stored summary)."""
-    counts = ", ".join(f"sum((r.summary->'tables'->k->>'{c}')::BIGINT)::BIGINT AS {c}"
-                       for c in ("loaded", "updated", "unchanged", "rejected"))
+    counts = ", ".join(
+        f"sum((r.summary->'tables'->k->>'{c}')::BIGINT)::BIGINT AS {c}"
+        for c in ("loaded", "updated", "unchanged", "rejected")
+    )
     return con.sql(f"""
         SELECT r.run_id, r.finished_at, {counts}
         FROM (SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT {int(limit)}) r,

@@ -36,8 +36,16 @@ class Target:
 
 
 def _rows(con: duckdb.DuckDBPyConnection, target: Target, ordered: bool = False) -> duckdb.DuckDBPyRelation:
-    return evidence(con, target.month, target.contract_id, target.channel, target.metric,
-                    target.threshold_seconds, target.clock, ordered)
+    return evidence(
+        con,
+        target.month,
+        target.contract_id,
+        target.channel,
+        target.metric,
+        target.threshold_seconds,
+        target.clock,
+        ordered,
+    )
 
 
 def counts(con: duckdb.DuckDBPyConnection, target: Target) -> dict[str, int]:
@@ -46,8 +54,9 @@ def counts(con: duckdb.DuckDBPyConnection, target: Target) -> dict[str, int]:
     return {s: found.get(s, 0) for s in STATUSES}
 
 
-def page(con: duckdb.DuckDBPyConnection, target: Target, status: str | None = None,
-         limit: int | None = 100, offset: int = 0) -> pl.DataFrame:
+def page(
+    con: duckdb.DuckDBPyConnection, target: Target, status: str | None = None, limit: int | None = 100, offset: int = 0
+) -> pl.DataFrame:
     """The rows behind the target in time order (only those of `status` if given); `limit=None`
     gives all of them, for an export."""
     rel = _rows(con, target, ordered=True)
@@ -68,13 +77,16 @@ def duration_histogram(con: duckdb.DuckDBPyConnection, target: Target, bins: int
     if measure is None:
         return None
     counted = rel.filter("status <> 'not_counted'")
-    p99, = counted.aggregate(f"quantile_cont({measure}::DOUBLE, 0.99)").fetchall()[0]
+    (p99,) = counted.aggregate(f"quantile_cont({measure}::DOUBLE, 0.99)").fetchall()[0]
     width = _nice((max(p99 or 0.0, float(target.threshold_seconds or 0) * 1.25) or 1.0) / bins)
     bucket = f"least(coalesce(floor({measure}::DOUBLE / {width}), {bins - 1}), {bins - 1})"
-    return counted.query("counted", f"""
+    return counted.query(
+        "counted",
+        f"""
         SELECT '{measure}' AS measure, {bucket} * {width} AS bin_start, {width}::DOUBLE AS bin_width, status,
                count(*)::BIGINT AS rows
-        FROM counted GROUP BY ALL ORDER BY bin_start, status""").pl()
+        FROM counted GROUP BY ALL ORDER BY bin_start, status""",
+    ).pl()
 
 
 def _nice(step: float) -> float:

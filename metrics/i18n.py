@@ -21,8 +21,10 @@ LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
 LABELS: dict[str, tuple[str, str]] = {
     # the app
     "app.title": ("vendorboard", "vendorboard 供应商看板"),
-    "app.tagline": ("Customer-service vendors: SLA compliance, billing and reconciliation",
-                    "客服外包供应商：服务水平达标、计费与对账"),
+    "app.tagline": (
+        "Customer-service vendors: SLA compliance, billing and reconciliation",
+        "客服外包供应商：服务水平达标、计费与对账",
+    ),
     "page.overview": ("Overview", "总览"),
     "page.compliance": ("Compliance", "服务水平"),
     "page.invoices": ("Invoices", "账单"),
@@ -106,8 +108,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "days.daily": ("every day", "每天"),
     "days.weekdays": ("weekdays", "工作日"),
     "days.weekends": ("weekends", "周末"),
-    "day.mon": ("Mon", "周一"), "day.tue": ("Tue", "周二"), "day.wed": ("Wed", "周三"),
-    "day.thu": ("Thu", "周四"), "day.fri": ("Fri", "周五"), "day.sat": ("Sat", "周六"), "day.sun": ("Sun", "周日"),
+    "day.mon": ("Mon", "周一"),
+    "day.tue": ("Tue", "周二"),
+    "day.wed": ("Wed", "周三"),
+    "day.thu": ("Thu", "周四"),
+    "day.fri": ("Fri", "周五"),
+    "day.sat": ("Sat", "周六"),
+    "day.sun": ("Sun", "周日"),
     "holiday.closed": ("closed", "休息"),
     "holiday.workday": ("make-up working day", "调休上班"),
     "hours.always": ("24/7", "全天候"),
@@ -307,8 +314,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "invoices.totals": ("Totals", "合计"),
     "invoices.drift": ("Drift since finalizing", "定稿后的差异"),
     "invoices.finalize": ("Finalize invoice", "定稿账单"),
-    "invoices.finalize_confirm": ("Finalize {contract} {month}? A finalized invoice never changes.",
-                                  "确认定稿 {contract} {month}？定稿后账单不再变化。"),
+    "invoices.finalize_confirm": (
+        "Finalize {contract} {month}? A finalized invoice never changes.",
+        "确认定稿 {contract} {month}？定稿后账单不再变化。",
+    ),
     "invoices.confirm": ("Yes, finalize", "确认定稿"),
     "invoices.cancel": ("Cancel", "取消"),
     "invoices.download": ("Downloads", "下载"),
@@ -362,36 +371,55 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.totals": ("Totals", "合计"),
     "report.no_targets": ("No SLA targets in force this month.", "本月无生效的服务水平目标。"),
     # messages
-    "msg.empty_db": ("The database holds no data yet. Load a data directory on the Data page "
-                     "(or run `vendorboard ingest DIR`).",
-                     "数据库中还没有数据。请在“数据”页导入数据目录（或运行 `vendorboard ingest DIR`）。"),
+    "msg.empty_db": (
+        "The database holds no data yet. Load a data directory on the Data page (or run `vendorboard ingest DIR`).",
+        "数据库中还没有数据。请在“数据”页导入数据目录（或运行 `vendorboard ingest DIR`）。",
+    ),
     "msg.no_contracts": ("No contract is active in {month}.", "{month} 没有生效的合同。"),
-    "msg.no_data_month": ("No interactions were loaded for {month}: the figures below show contract terms only.",
-                          "{month} 没有导入任何交互数据：以下仅显示合同条款。"),
-    "msg.no_targets": ("Contract {contract} sets no SLA targets in {month}.", "合同 {contract} 在 {month} 没有服务水平目标。"),
+    "msg.no_data_month": (
+        "No interactions were loaded for {month}: the figures below show contract terms only.",
+        "{month} 没有导入任何交互数据：以下仅显示合同条款。",
+    ),
+    "msg.no_targets": (
+        "Contract {contract} sets no SLA targets in {month}.",
+        "合同 {contract} 在 {month} 没有服务水平目标。",
+    ),
     "msg.no_series": ("Nothing measured on these days.", "这些日期没有可计算的数据。"),
     "msg.no_hourly": ("This metric has no hour-of-day view.", "该指标没有按小时的视图。"),
     "msg.no_duration": ("This metric is not a duration: no distribution to draw.", "该指标不是时长，无分布图。"),
     "msg.no_evidence": ("No rows to show.", "没有可显示的行。"),
-    "msg.no_invoice": ("Contract {contract} has no invoice for {month} (not active that month).",
-                       "合同 {contract} 在 {month} 没有账单（当月未生效）。"),
+    "msg.no_invoice": (
+        "Contract {contract} has no invoice for {month} (not active that month).",
+        "合同 {contract} 在 {month} 没有账单（当月未生效）。",
+    ),
     "msg.all_met": ("Every target with data was met.", "所有有数据的目标均已达标。"),
     "msg.n_missed": ("{n} target(s) missed: {which}.", "{n} 个目标未达标：{which}。"),
-    "msg.finalized_at": ("Finalized {when} UTC: this is the invoice as issued.", "已于 {when} UTC 定稿：以下为开出时的账单。"),
+    "msg.finalized_at": (
+        "Finalized {when} UTC: this is the invoice as issued.",
+        "已于 {when} UTC 定稿：以下为开出时的账单。",
+    ),
     "msg.no_drift": ("Recomputing today gives the same invoice.", "今日重算结果与定稿一致。"),
-    "msg.drift": ("Data changed since finalizing: settle the difference with an adjustment in a later month.",
-                  "定稿后数据有变化：请在之后月份以调整项结清差额。"),
+    "msg.drift": (
+        "Data changed since finalizing: settle the difference with an adjustment in a later month.",
+        "定稿后数据有变化：请在之后月份以调整项结清差额。",
+    ),
     "msg.finalized_ok": ("Invoice {contract} {month} finalized.", "账单 {contract} {month} 已定稿。"),
     "msg.error": ("Could not do that: {error}", "无法完成：{error}"),
     "msg.credit_note": ("A negative total: this is a credit note.", "总额为负：此为贷项通知单。"),
-    "msg.upload_first": ("Upload the vendor's invoice for {month} to compare it line by line.",
-                         "上传供应商 {month} 的账单，逐行比对。"),
+    "msg.upload_first": (
+        "Upload the vendor's invoice for {month} to compare it line by line.",
+        "上传供应商 {month} 的账单，逐行比对。",
+    ),
     "msg.recon_ok": ("The vendor's invoice matches ours on every line.", "供应商账单与我方逐行一致。"),
-    "msg.recon_off": ("{n} line(s) differ: {total} billed more than computed in total.",
-                      "{n} 行存在差异：对方账单比我方计算合计多 {total}。"),
-    "msg.kind_unknown": ("Cannot tell which table {file} belongs to: choose the table above or name the "
-                         "file after it (e.g. calls-2026-10.csv).",
-                         "无法判断 {file} 属于哪个数据表：请在上方选择数据表，或以表名命名文件（如 calls-2026-10.csv）。"),
+    "msg.recon_off": (
+        "{n} line(s) differ: {total} billed more than computed in total.",
+        "{n} 行存在差异：对方账单比我方计算合计多 {total}。",
+    ),
+    "msg.kind_unknown": (
+        "Cannot tell which table {file} belongs to: choose the table above or name the "
+        "file after it (e.g. calls-2026-10.csv).",
+        "无法判断 {file} 属于哪个数据表：请在上方选择数据表，或以表名命名文件（如 calls-2026-10.csv）。",
+    ),
     "msg.ingest_done": ("Loaded: the pages now show the new data.", "导入完成：各页面已显示新数据。"),
     "msg.ingesting": ("Loading {file}", "正在导入 {file}"),
     "msg.no_quarantine": ("No rejected rows.", "没有被拒收的行。"),
@@ -400,11 +428,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "msg.hours_24_7": ("Channels without rows are served 24/7.", "未列出的渠道为全天候服务。"),
     "msg.report_ready": ("Report built: {files} files.", "报告已生成：共 {files} 个文件。"),
     "msg.building": ("Building {step}", "正在生成 {step}"),
-    "msg.sample_loaded": ("The database was empty: the demo data set in sample_data/ was loaded.",
-                          "数据库为空：已载入 sample_data/ 中的演示数据。"),
-    "msg.caption_overview": ("Targets in force in {month}; billed totals are this month's invoices "
-                             "(stored if finalized, else a draft).",
-                             "{month} 生效的目标；应付总额为本月账单（已定稿取定稿，否则为草稿）。"),
+    "msg.sample_loaded": (
+        "The database was empty: the demo data set in sample_data/ was loaded.",
+        "数据库为空：已载入 sample_data/ 中的演示数据。",
+    ),
+    "msg.caption_overview": (
+        "Targets in force in {month}; billed totals are this month's invoices (stored if finalized, else a draft).",
+        "{month} 生效的目标；应付总额为本月账单（已定稿取定稿，否则为草稿）。",
+    ),
 }
 
 EN = {key: pair[0] for key, pair in LABELS.items()}
@@ -433,6 +464,7 @@ def value_name(namespace: str, value: object, language: str) -> str:
 
 
 # ---- numbers as people read them -------------------------------------------------------------
+
 
 def _decimal(value: Decimal | float | int) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))

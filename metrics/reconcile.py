@@ -8,9 +8,10 @@ amount; a row with channel `total` gives the invoice total. Lines are compared p
   takes credit_cap too, because vendors bill the net credit); their channel is ignored (empty,
   `-` or a credit's channel) and their quantity is not compared: a fee has no quantity to check;
 - `total` per contract.
-Rows of one key add up. Every row must be of the month being reconciled. A key is `match` when amounts (and usage quantities) differ by at most
-0.01, else `mismatch`; `missing` when computed but not billed; `unexpected` when billed but not
-computed. difference = billed amount − computed amount (a missing side counts as 0).
+Rows of one key add up. Every row must be of the month being reconciled. A key is `match` when
+amounts (and usage quantities) differ by at most 0.01, else `mismatch`; `missing` when computed but
+not billed; `unexpected` when billed but not computed.
+difference = billed amount − computed amount (a missing side counts as 0).
 The computed side is the invoice as it stands: the stored one for a finalized month.
 """
 
@@ -70,8 +71,9 @@ def read_vendor_invoice(path: Path) -> pl.DataFrame:
     frame = frame.rename({c: c.strip().lower() for c in frame.columns})
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise VendorboardError(f"{path}: missing column {', '.join(repr(m) for m in missing)} "
-                               f"(expected {', '.join(COLUMNS)})")
+        raise VendorboardError(
+            f"{path}: missing column {', '.join(repr(m) for m in missing)} (expected {', '.join(COLUMNS)})"
+        )
     return frame.select(COLUMNS).with_row_index("_row", offset=2)
 
 
@@ -98,12 +100,16 @@ def _key(row: dict, at: Callable[[str], _Cell]) -> tuple[str, str]:
     if unit in OTHER_TYPES:
         return "-", "credit" if unit == "credit_cap" else unit
     if channel not in CHANNELS:
-        raise at("channel").error(f"'{row['channel']}' is not a channel (expected {', '.join(CHANNELS)}, "
-                                  f"{TOTAL}, or empty for fees, credits and adjustments)")
+        raise at("channel").error(
+            f"'{row['channel']}' is not a channel (expected {', '.join(CHANNELS)}, "
+            f"{TOTAL}, or empty for fees, credits and adjustments)"
+        )
     if channel not in UNITS_BY_CHANNEL.get(unit, ()):
-        raise at("unit").error(f"'{row['unit']}' is not a unit of channel {channel} (expected "
-                               f"{', '.join(u for u, chs in UNITS_BY_CHANNEL.items() if channel in chs)}, "
-                               f"or one of {', '.join(OTHER_TYPES)})")
+        raise at("unit").error(
+            f"'{row['unit']}' is not a unit of channel {channel} (expected "
+            f"{', '.join(u for u, chs in UNITS_BY_CHANNEL.items() if channel in chs)}, "
+            f"or one of {', '.join(OTHER_TYPES)})"
+        )
     return channel, unit
 
 
@@ -111,6 +117,7 @@ def billed_lines(path: Path, month: dt.date) -> dict[Key, Figures]:
     """{(contract_id, channel, unit): (quantity, amount)} of the vendor file, rows of one key added."""
     billed: dict[Key, Figures] = {}
     for row in read_vendor_invoice(path).iter_rows(named=True):
+
         def at(column: str, row: dict = row) -> _Cell:
             return _Cell(path, row["_row"], column)
 
@@ -126,12 +133,15 @@ def billed_lines(path: Path, month: dt.date) -> dict[Key, Figures]:
         amount = _decimal(row["amount"], at("amount"), required=True)
         before_qty, before_amount = billed.get((contract, channel, unit), (None, Decimal(0)))
         billed[(contract, channel, unit)] = (
-            (before_qty or Decimal(0)) + quantity if usage else None, before_amount + amount)
+            (before_qty or Decimal(0)) + quantity if usage else None,
+            before_amount + amount,
+        )
     return billed
 
 
-def _compare(contract_id: str, month: dt.date, key: tuple[str, str],
-             computed: Figures | None, billed: Figures | None) -> dict:
+def _compare(
+    contract_id: str, month: dt.date, key: tuple[str, str], computed: Figures | None, billed: Figures | None
+) -> dict:
     (cq, ca), (bq, ba) = computed or (None, None), billed or (None, None)
     if computed is None:
         status = "unexpected"
@@ -142,9 +152,15 @@ def _compare(contract_id: str, month: dt.date, key: tuple[str, str],
         status = "mismatch" if off else "match"
     channel, unit = key
     return {
-        "contract_id": contract_id, "month": month_label(month),
-        "channel": None if channel == "-" else channel, "unit": unit or None, "status": status,
-        "computed_quantity": cq, "billed_quantity": bq, "computed_amount": ca, "billed_amount": ba,
+        "contract_id": contract_id,
+        "month": month_label(month),
+        "channel": None if channel == "-" else channel,
+        "unit": unit or None,
+        "status": status,
+        "computed_quantity": cq,
+        "billed_quantity": bq,
+        "computed_amount": ca,
+        "billed_amount": ba,
         "difference": (ba or Decimal("0.00")) - (ca or Decimal("0.00")),
     }
 
@@ -160,6 +176,9 @@ def reconcile(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoice: Pa
             computed[(TOTAL, "")] = (None, found[0].total)
         theirs = {(ch, u): figures for (c, ch, u), figures in billed.items() if c == contract_id}
         keys = [k for k in computed if k[0] != TOTAL] + [k for k in theirs if k not in computed and k[0] != TOTAL]
-        rows += [_compare(contract_id, month, k, computed.get(k), theirs.get(k)) for k in [*keys, (TOTAL, "")]
-                 if k in computed or k in theirs]
+        rows += [
+            _compare(contract_id, month, k, computed.get(k), theirs.get(k))
+            for k in [*keys, (TOTAL, "")]
+            if k in computed or k in theirs
+        ]
     return rows

@@ -55,15 +55,24 @@ def _rebuild(con: duckdb.DuckDBPyConnection, month: dt.date, tables: set[str]) -
             groups[source, metric(t["metric"]).per_hour].append(t)
     for (source, per_hour), targets in groups.items():
         grain, hour = ("day_hour", "hour") if per_hour else ("day", "NULL")
-        con.execute(f"INSERT INTO sla_rollup SELECT ?, ?, target_no, day, {hour}, numerator, denominator "
-                    f"FROM {live_sql(con, month, targets, grain)}", [month, source])
+        con.execute(
+            f"INSERT INTO sla_rollup SELECT ?, ?, target_no, day, {hour}, numerator, denominator "
+            f"FROM {live_sql(con, month, targets, grain)}",
+            [month, source],
+        )
 
     sessions = "agent_sessions" in tables
     channels = sorted(CHANNEL_OF[t] for t in tables if t in CHANNEL_OF)
-    fed = [ld for ld in ladders(con, month, [t.contract_id for t in active_terms(con, month)])
-           if (ld.unit == "hour" and sessions) or (ld.unit != "hour" and ld.channel in channels)]
-    con.execute("DELETE FROM usage_rollup WHERE month = ? AND ((unit = 'hour' AND ?) "
-                "OR (unit <> 'hour' AND list_contains(?, channel)))", [month, sessions, channels])
+    fed = [
+        ld
+        for ld in ladders(con, month, [t.contract_id for t in active_terms(con, month)])
+        if (ld.unit == "hour" and sessions) or (ld.unit != "hour" and ld.channel in channels)
+    ]
+    con.execute(
+        "DELETE FROM usage_rollup WHERE month = ? AND ((unit = 'hour' AND ?) "
+        "OR (unit <> 'hour' AND list_contains(?, channel)))",
+        [month, sessions, channels],
+    )
     rows = [(month, *key, int(q)) for key, q in measured_usage(con, month, fed).items()]
     if rows:
         con.executemany("INSERT INTO usage_rollup VALUES (?, ?, ?, ?, ?)", rows)

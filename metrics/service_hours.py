@@ -34,8 +34,7 @@ def local_instant(ts: str, tz: str) -> str:
     """SQL: the instant of local timestamp `ts` in zone `tz`. Like ingest, a wall-clock time that a
     DST change repeats is its first occurrence; one the change skips moves forward."""
     later = f"timezone({tz}, {ts})"
-    return (f"CASE WHEN timezone({tz}, {later} - INTERVAL 1 HOUR) = {ts} "
-            f"THEN {later} - INTERVAL 1 HOUR ELSE {later} END")
+    return f"CASE WHEN timezone({tz}, {later} - INTERVAL 1 HOUR) = {ts} THEN {later} - INTERVAL 1 HOUR ELSE {later} END"
 
 
 def windows_sql(start: dt.date, end: dt.date, contract_ids: list[str] | None = None) -> str:
@@ -88,8 +87,9 @@ def windows_sql(start: dt.date, end: dt.date, contract_ids: list[str] | None = N
     FROM merged"""
 
 
-def service_windows(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
-                    contract_ids: list[str] | None = None) -> duckdb.DuckDBPyRelation:
+def service_windows(
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, contract_ids: list[str] | None = None
+) -> duckdb.DuckDBPyRelation:
     """Service windows of every channel of each contract (all contracts when `contract_ids` is None)
     for each local date in [start, end) on which the contract is active.
 
@@ -147,9 +147,11 @@ def clock_join(clock: str, alias: str, row: str, at: str) -> tuple[str, str]:
     (which has contract_id and channel): service microseconds from the clock's first window up to
     `at`. NULL when `at` is NULL (or outside the clock's range)."""
     us = f"epoch_us({at})"
-    join = (f"LEFT JOIN {clock} {alias} ON {alias}.contract_id = {row}.contract_id "
-            f"AND {alias}.channel = {row}.channel AND {alias}.bucket = {us} // {BUCKET_US} "
-            f"AND {us} >= {alias}.lo_us AND {us} < {alias}.hi_us")
+    join = (
+        f"LEFT JOIN {clock} {alias} ON {alias}.contract_id = {row}.contract_id "
+        f"AND {alias}.channel = {row}.channel AND {alias}.bucket = {us} // {BUCKET_US} "
+        f"AND {us} >= {alias}.lo_us AND {us} < {alias}.hi_us"
+    )
     reading = f"({alias}.before_us + CASE WHEN {alias}.open THEN {us} - {alias}.lo_us ELSE 0 END)"
     return join, reading
 
@@ -176,5 +178,12 @@ def merged_intervals_sql(source: str, keys: list[str], start: str = "start_at", 
     SELECT {", ".join(f"i.{k}" for k in keys)}, r.start_at, r.end_at FROM runs r JOIN ids i USING (k)"""
 
 
-__all__ = ["business_clock_sql", "clock_join", "local_instant", "merged_intervals_sql", "service_windows",
-           "sql_text", "windows_sql"]
+__all__ = [
+    "business_clock_sql",
+    "clock_join",
+    "local_instant",
+    "merged_intervals_sql",
+    "service_windows",
+    "sql_text",
+    "windows_sql",
+]

@@ -76,14 +76,18 @@ def table_fingerprints(path: Path) -> dict[str, tuple[int, str]]:
     """Row count and an order-independent checksum of every data table (not the run log)."""
     con = store.connect_reader(path)
     try:
-        names = [n for (n,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name <> 'ingest_runs' "
-            "ORDER BY table_name").fetchall()]
+        names = [
+            n
+            for (n,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name <> 'ingest_runs' "
+                "ORDER BY table_name"
+            ).fetchall()
+        ]
         return {
-            n: con.execute(f"SELECT count(*), coalesce(md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)), '') "
-                           f"FROM {n} t").fetchone()
+            n: con.execute(
+                f"SELECT count(*), coalesce(md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)), '') FROM {n} t"
+            ).fetchone()
             for n in names
         }
     finally:
         con.close()
-

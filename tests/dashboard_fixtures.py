@@ -23,8 +23,10 @@ from metrics.ingest import ingest, sources_in_dir
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
-TITLES = {"en": ("Overview", "Compliance", "Invoices", "Reconciliation", "Data", "Contracts", "Reports"),
-          "zh": ("总览", "服务水平", "账单", "对账", "数据", "合同", "报告")}
+TITLES = {
+    "en": ("Overview", "Compliance", "Invoices", "Reconciliation", "Data", "Contracts", "Reports"),
+    "zh": ("总览", "服务水平", "账单", "对账", "数据", "合同", "报告"),
+}
 
 SMALL = {
     "vendors": """

@@ -20,12 +20,17 @@ def verdict_rows(db: Path, month: dt.date, contract_id: str | None = None) -> li
         con.close()
 
 
-def verdict(db: Path, month: dt.date, contract_id: str, metric: str, threshold: str | None = None,
-            channel: str | None = None) -> dict:
+def verdict(
+    db: Path, month: dt.date, contract_id: str, metric: str, threshold: str | None = None, channel: str | None = None
+) -> dict:
     """The one verdict of `metric` (with that threshold, on that channel, when given)."""
-    found = [r for r in verdict_rows(db, month, contract_id) if r["metric"] == metric
-             and (threshold is None or r["threshold_seconds"] == Decimal(threshold))
-             and (channel is None or r["channel"] == channel)]
+    found = [
+        r
+        for r in verdict_rows(db, month, contract_id)
+        if r["metric"] == metric
+        and (threshold is None or r["threshold_seconds"] == Decimal(threshold))
+        and (channel is None or r["channel"] == channel)
+    ]
     assert len(found) == 1, found
     return found[0]
 

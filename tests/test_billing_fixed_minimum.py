@@ -16,8 +16,10 @@ EMAILS = """
 
 
 def _contract(start: str, end: str, fee: str, minimum: str) -> dict[str, str]:
-    return {"contracts": "contract_id,vendor_id,start_date,end_date,monthly_fee,monthly_minimum\n"
-                         f"C1,V1,{start},{end},{fee},{minimum}\n{V2_CONTRACT}"}
+    return {
+        "contracts": "contract_id,vendor_id,start_date,end_date,monthly_fee,monthly_minimum\n"
+        f"C1,V1,{start},{end},{fee},{minimum}\n{V2_CONTRACT}"
+    }
 
 
 def test_a_contract_starting_on_the_10th_pays_22_31_of_fee_and_minimum(load, db):
@@ -49,8 +51,13 @@ def test_a_full_month_pays_the_whole_fee(load, db):
 
 
 def test_minimum_true_up_bills_the_difference(load, db):
-    load({**_contract("2026-01-01", "", "0", "1000"),
-          "rates": "contract_id,channel,unit,unit_price\nC1,email,email,2.50", "emails": EMAILS})
+    load(
+        {
+            **_contract("2026-01-01", "", "0", "1000"),
+            "rates": "contract_id,channel,unit,unit_price\nC1,email,email,2.50",
+            "emails": EMAILS,
+        }
+    )
     # usage 3 x 2.50 = 7.50 < 1000: true-up 992.50; subtotal 1000.00
     inv = invoice_of(db)
     assert [(ln.type, ln.amount) for ln in inv.lines] == [("usage", D("7.50")), ("minimum", D("992.50"))]
@@ -58,7 +65,12 @@ def test_minimum_true_up_bills_the_difference(load, db):
 
 
 def test_a_minimum_that_is_met_adds_no_line(load, db):
-    load({**_contract("2026-01-01", "", "0", "7.50"),
-          "rates": "contract_id,channel,unit,unit_price\nC1,email,email,2.50", "emails": EMAILS})
+    load(
+        {
+            **_contract("2026-01-01", "", "0", "7.50"),
+            "rates": "contract_id,channel,unit,unit_price\nC1,email,email,2.50",
+            "emails": EMAILS,
+        }
+    )
     # usage 7.50 is not below the minimum 7.50: no true-up
     assert [ln.type for ln in invoice_of(db).lines] == ["usage"]

@@ -52,8 +52,10 @@ def test_finalize_then_a_late_call_leaves_the_invoice_and_shows_drift(load, db):
     # fresh: 15 min = 12 x 1.00 + 3 x 0.50 = 13.50, tax 0.81, total 14.31
     assert invoice_of(db).total == D("14.31")
     ((_, drift),) = _read(db, with_drift, OCT, "C1")
-    assert [(d.channel, d.unit, d.stored_quantity, d.fresh_quantity, d.stored_amount, d.fresh_amount, d.difference)
-            for d in drift] == [
+    assert [
+        (d.channel, d.unit, d.stored_quantity, d.fresh_quantity, d.stored_amount, d.fresh_amount, d.difference)
+        for d in drift
+    ] == [
         ("phone", "minute", D(10), D(15), D("10.00"), D("13.50"), D("3.50")),
         ("total", "", None, None, D("10.60"), D("14.31"), D("3.71")),
     ]
@@ -72,11 +74,14 @@ def test_finalizing_twice_is_refused(load, db):
         finalize(db, OCT, "C1")
 
 
-@pytest.mark.parametrize("month, contract, message", [
-    ("2026-12", "C1", "no data for C1 2026-12"),                 # the contract runs, nothing ingested yet
-    ("2025-12", "C1", "contract C1 is not active in 2025-12"),    # before the contract starts
-    ("2026-10", "C9", "unknown contract 'C9'"),
-])
+@pytest.mark.parametrize(
+    "month, contract, message",
+    [
+        ("2026-12", "C1", "no data for C1 2026-12"),  # the contract runs, nothing ingested yet
+        ("2025-12", "C1", "contract C1 is not active in 2025-12"),  # before the contract starts
+        ("2026-10", "C9", "unknown contract 'C9'"),
+    ],
+)
 def test_finalize_refuses_what_cannot_be_issued(load, db, month, contract, message):
     load({"rates": RATES, "calls": ONE_CALL})
     with pytest.raises(VendorboardError, match=message):
@@ -93,8 +98,9 @@ def test_cli_shows_finalized_status_and_drift(load, db):
     assert done.exit_code == 0, done.output
     assert "finalized C1 2026-10: total 10.60 CNY, due 2026-11-05" in done.output
     load({"calls": LATE_CALL}, reference=False)
-    shown = runner.invoke(app, ["--db", str(db), "invoice", "--month", "2026-10", "--contract", "C1",
-                                "--format", "json"])
+    shown = runner.invoke(
+        app, ["--db", str(db), "invoice", "--month", "2026-10", "--contract", "C1", "--format", "json"]
+    )
     (inv,) = json.loads(shown.stdout)
     assert (inv["status"], inv["total"]) == ("finalized", "10.60")
     assert "differs on 1 line and by +3.71 CNY on the total" in shown.stderr
@@ -105,10 +111,21 @@ def test_cli_shows_finalized_status_and_drift(load, db):
 @pytest.mark.slow
 def test_cli_refuses_a_second_finalize_with_exit_code_2(load, db):
     load({"rates": RATES, "calls": ONE_CALL})
-    cmd = [sys.executable, "-m", "metrics.cli", "--db", str(db), "invoice", "finalize", "--month", "2026-10",
-           "--contract", "C1"]
-    assert subprocess.run(cmd, capture_output=True, text=True).returncode == 0
-    again = subprocess.run(cmd, capture_output=True, text=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "metrics.cli",
+        "--db",
+        str(db),
+        "invoice",
+        "finalize",
+        "--month",
+        "2026-10",
+        "--contract",
+        "C1",
+    ]
+    assert subprocess.run(cmd, capture_output=True, text=True, check=False).returncode == 0
+    again = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert again.returncode == 2
     assert again.stderr.startswith("error: invoice C1 2026-10 was finalized already")
     assert "Traceback" not in again.stderr

@@ -44,8 +44,10 @@ def test_telecom_bills_its_four_unit_prices(sample_invoices, month):
     usage = [(ln.channel, ln.unit, ln.tier_from, ln.tier_to, ln.unit_price) for ln in inv.lines if ln.type == "usage"]
     # minutes graduated 0-10 000 at 0.45 then 0.40; chat hours 38.00; e-mails 2.50; visits 80.00
     assert usage == [
-        ("phone", "minute", D(0), D(10000), D("0.45")), ("phone", "minute", D(10000), None, D("0.40")),
-        ("chat", "hour", None, None, D("38.00")), ("email", "email", None, None, D("2.50")),
+        ("phone", "minute", D(0), D(10000), D("0.45")),
+        ("phone", "minute", D(10000), None, D("0.40")),
+        ("chat", "hour", None, None, D("38.00")),
+        ("email", "email", None, None, D("2.50")),
         ("onsite", "visit", None, None, D("80.00")),
     ]
     credits = {ln.description.split()[2] for ln in inv.lines if ln.type == "credit"}
@@ -82,7 +84,8 @@ def test_after_sales_is_a_fixed_fee_with_a_penalty_adjustment(sample_invoices, m
     # fee = 240 000 / 12 = 20 000.00; the confidentiality penalty is 5 % of 240 000 = -12 000.00
     penalty = month == MONTHS[len(MONTHS) // 2]
     assert [(ln.type, ln.amount) for ln in inv.lines] == (
-        [("fixed", D("20000.00"))] + ([("adjustment", D("-12000.00"))] if penalty else []))
+        [("fixed", D("20000.00"))] + ([("adjustment", D("-12000.00"))] if penalty else [])
+    )
 
 
 def test_vendor_invoices_reconcile_to_the_planted_discrepancies(sample_db):
@@ -97,7 +100,11 @@ def test_vendor_invoices_reconcile_to_the_planted_discrepancies(sample_db):
         }
     finally:
         con.close()
-    status = {"quantity_off": "mismatch", "amount_off": "mismatch", "line_missing": "missing",
-              "extra_line": "unexpected"}
+    status = {
+        "quantity_off": "mismatch",
+        "amount_off": "mismatch",
+        "line_missing": "missing",
+        "extra_line": "unexpected",
+    }
     assert off == {(p["contract_id"], p["month"], status[p["kind"]]) for p in planted}
     assert len(planted) == 4

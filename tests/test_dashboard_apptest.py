@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 from conftest import write_data
 from dashboard_fixtures import (
-    PAGES, SMALL, TITLES, load_dir, metrics_of, no_exception, open_app, texts, visit,
+    PAGES,
+    SMALL,
+    TITLES,
+    load_dir,
+    metrics_of,
+    no_exception,
+    open_app,
+    texts,
+    visit,
 )
 
 from metrics import billing, store
@@ -44,6 +52,7 @@ def engine_figures(db: Path, month: dt.date) -> tuple[Decimal, int, dict]:
 
 # ---- every page ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_on_the_sample(sample_db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
     at = open_app(sample_db, monkeypatch, page, contract="C-TEL", month="2026-10")
@@ -53,8 +62,9 @@ def test_every_page_renders_on_the_sample(sample_db: Path, monkeypatch: pytest.M
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_says_what_to_do_on_an_empty_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                         page: str) -> None:
+def test_every_page_says_what_to_do_on_an_empty_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
     # No sample to fall back on: the database stays empty and every page must say so.
     empty = tmp_path / "no-sample"
     empty.mkdir()
@@ -66,8 +76,9 @@ def test_every_page_says_what_to_do_on_an_empty_database(tmp_path: Path, monkeyp
 
 
 @pytest.mark.slow
-def test_a_missing_database_is_loaded_with_the_sample_on_first_start(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_database_is_loaded_with_the_sample_on_first_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = open_app(tmp_path / "fresh.duckdb", monkeypatch)
     no_exception(at)
     # The sample has four vendors, one contract each (SPEC §8).
@@ -76,6 +87,7 @@ def test_a_missing_database_is_loaded_with_the_sample_on_first_start(tmp_path: P
 
 
 # ---- the small set: figures worked out in dashboard_fixtures -----------------------------------
+
 
 def test_overview_headline_figures_of_the_small_set(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(small_db, monkeypatch, month="2026-10")
@@ -93,8 +105,7 @@ def test_overview_headline_figures_of_the_small_set(small_db: Path, monkeypatch:
     assert card["Missed targets"].tolist() == ["Phone · Answer rate", ""]
 
 
-def test_why_button_opens_compliance_on_the_failing_contract(small_db: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_why_button_opens_compliance_on_the_failing_contract(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(small_db, monkeypatch, month="2026-10", contract="C2")
     at.button(key="why-C1").click().run()
     no_exception(at)
@@ -116,8 +127,9 @@ def test_invoice_ties_the_credit_to_the_missed_target(small_db: Path, monkeypatc
     assert lines["Type"].tolist() == ["fixed fee", "SLA credit"]
     assert credits["Caused by"].tolist() == ["Phone · Answer rate"]
     assert credits["Value"].tolist() == ["75.00%"] and credits["Target"].tolist() == ["80.00%"]
-    assert [Decimal(str(x)) for x in totals.iloc[0]] == [Decimal(v) for v in
-                                                         ("1000.00", "-100.00", "0.00", "900.00", "54.00", "954.00")]
+    assert [Decimal(str(x)) for x in totals.iloc[0]] == [
+        Decimal(v) for v in ("1000.00", "-100.00", "0.00", "900.00", "54.00", "954.00")
+    ]
 
 
 def test_a_contract_with_no_targets_says_so(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,8 +162,10 @@ def test_finalize_asks_first_then_stores_the_invoice(small_db: Path, monkeypatch
 
 # ---- the sample: the pickers change what is shown ------------------------------------------------
 
-def test_month_picker_changes_the_overview_to_that_months_figures(sample_db: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_month_picker_changes_the_overview_to_that_months_figures(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = open_app(sample_db, monkeypatch, month="2026-10")
     for month in (OCT, SEP):
         at.sidebar.selectbox(key="month").select(month.strftime("%Y-%m")).run()
@@ -163,8 +177,9 @@ def test_month_picker_changes_the_overview_to_that_months_figures(sample_db: Pat
     assert at.query_params["month"] == "2026-09"  # a link to this view opens this month
 
 
-def test_compliance_shows_the_engines_values_for_the_picked_month(sample_db: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compliance_shows_the_engines_values_for_the_picked_month(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = open_app(sample_db, monkeypatch, "compliance", month="2026-10", contract="C-TEL")
     for month in (OCT, SEP):
         at.session_state["month"] = month.strftime("%Y-%m")
@@ -185,7 +200,11 @@ def test_pickers_survive_a_page_switch_and_are_in_the_url(sample_db: Path, monke
     no_exception(at)
     assert at.caption[0].value.startswith("2026-10 · C-PT")
     assert {k: at.query_params[k] for k in ("month", "vendor", "contract", "lang")} == {
-        "month": "2026-10", "vendor": "V-PT", "contract": "C-PT", "lang": "en"}
+        "month": "2026-10",
+        "vendor": "V-PT",
+        "contract": "C-PT",
+        "lang": "en",
+    }
 
 
 def test_language_switch_changes_titles_labels_and_headers(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -202,6 +221,7 @@ def test_language_switch_changes_titles_labels_and_headers(sample_db: Path, monk
 
 
 # ---- uploads ---------------------------------------------------------------------------------
+
 
 def test_reconciliation_finds_the_planted_discrepancy(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # sample_data/vendor_invoices/discrepancies.json: C-TEL 2026-09 bills phone minutes 4500.00 as 4725.00,
@@ -226,12 +246,15 @@ def test_reconciliation_rejects_a_wrong_file_with_a_message(sample_db: Path, mon
     assert "/tmp" not in at.error[0].value  # names the upload, not where it was saved
 
 
-def test_data_page_ingests_an_upload_and_quarantines_its_bad_row(small_db: Path, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_data_page_ingests_an_upload_and_quarantines_its_bad_row(
+    small_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Two calls: one good, one answered before it was offered → loaded 1, rejected 1.
-    body = ("call_id,vendor_id,offered_at,answered_at,ended_at\n"
-            "K9,V1,2026-10-06 09:00:00,2026-10-06 09:00:03,2026-10-06 09:04:00\n"
-            "K10,V1,2026-10-06 10:00:00,2026-10-06 09:59:00,2026-10-06 10:04:00\n").encode()
+    body = (
+        b"call_id,vendor_id,offered_at,answered_at,ended_at\n"
+        b"K9,V1,2026-10-06 09:00:00,2026-10-06 09:00:03,2026-10-06 09:04:00\n"
+        b"K10,V1,2026-10-06 10:00:00,2026-10-06 09:59:00,2026-10-06 10:04:00\n"
+    )
     at = open_app(small_db, monkeypatch, "data")
     at.file_uploader(key="ingest-files").upload("calls-extra.csv", body, "text/csv").run()
     [load] = [b for b in at.button if b.label == "Load"]

@@ -33,8 +33,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 OCT = dt.date(2026, 10, 1)
 QUERY = "month=2026-10&vendor=V-TEL&contract=C-TEL"
 
@@ -59,9 +67,24 @@ def server(db: Path) -> Iterator[str]:
     port = _free_port()
     log = (db.parent / "streamlit.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "VENDORBOARD_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "VENDORBOARD_DB": str(db)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -109,7 +132,9 @@ def settle(page) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                 .every(c => c.querySelector('.main-svg'))""", timeout=60_000)
+                 .every(c => c.querySelector('.main-svg'))""",
+        timeout=60_000,
+    )
     page.wait_for_timeout(500)
 
 
@@ -142,8 +167,9 @@ def expected_figures(db: Path) -> dict[str, list[str]]:
         rows = {r["metric"]: r for r in verdicts(con, OCT, "C-TEL").iter_rows(named=True)}
         rejected = data_health.quarantine_count(con)
         sl = rows["service_level"]
-        behind = drilldown.counts(con, drilldown.Target(OCT, "C-TEL", "phone", "service_level",
-                                                        sl["threshold_seconds"], sl["clock"]))
+        behind = drilldown.counts(
+            con, drilldown.Target(OCT, "C-TEL", "phone", "service_level", sl["threshold_seconds"], sl["clock"])
+        )
     finally:
         con.close()
     missed = sum(r["met"] is False for r in rows.values())
@@ -172,8 +198,9 @@ def test_every_page_renders_with_its_key_figures(server: str, db: Path, page, na
     screenshot(page, f"{name}-{language}")
 
 
-def test_the_failing_vendor_is_two_clicks_from_why_and_one_from_its_export(server: str, db: Path, page,
-                                                                             tmp_path: Path) -> None:
+def test_the_failing_vendor_is_two_clicks_from_why_and_one_from_its_export(
+    server: str, db: Path, page, tmp_path: Path
+) -> None:
     open_page(page, server, "overview", "month=2026-10")
     page.get_by_role("button", name="Why? Open C-TEL in Compliance").click()
     page.wait_for_url("**/compliance?*")
@@ -186,8 +213,9 @@ def test_the_failing_vendor_is_two_clicks_from_why_and_one_from_its_export(serve
     con = store.connect_reader(db)
     try:
         sl = verdicts(con, OCT, "C-TEL").filter(pl.col("metric") == "service_level").row(0, named=True)
-        missed = drilldown.counts(con, drilldown.Target(OCT, "C-TEL", "phone", "service_level",
-                                                        sl["threshold_seconds"], sl["clock"]))["miss"]
+        missed = drilldown.counts(
+            con, drilldown.Target(OCT, "C-TEL", "phone", "service_level", sl["threshold_seconds"], sl["clock"])
+        )["miss"]
     finally:
         con.close()
     with page.expect_download() as download:
@@ -212,7 +240,8 @@ def test_upload_a_vendor_invoice_and_see_the_discrepancy(server: str, page) -> N
     # discrepancies.json: C-TEL 2026-09 bills phone minutes 4500.00 as 4725.00 (+225.00; total +238.50 with tax).
     open_page(page, server, "reconciliation", "month=2026-09&contract=C-TEL")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        str(SAMPLE_DATA / "vendor_invoices" / "C-TEL_2026-09.csv"))
+        str(SAMPLE_DATA / "vendor_invoices" / "C-TEL_2026-09.csv")
+    )
     page.get_by_text("Discrepancies").first.wait_for(timeout=60_000)
     settle(page)
     no_exception(page)

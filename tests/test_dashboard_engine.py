@@ -24,7 +24,16 @@ import pytest
 
 from metrics import catalog, charts, data_health, drilldown, store
 from metrics.i18n import (
-    LABELS, duration, header, metric_value, money, number, percent, t, target_label, value_name,
+    LABELS,
+    duration,
+    header,
+    metric_value,
+    money,
+    number,
+    percent,
+    t,
+    target_label,
+    value_name,
 )
 from metrics.ingest.tables import CHANNELS, INTERACTIONS, TABLES, UNITS_BY_CHANNEL
 from metrics.ingest.validate import PARSE_REASON
@@ -71,6 +80,7 @@ def con(load: Callable, db: Path):
 
 # ---- i18n ------------------------------------------------------------------------------------
 
+
 def test_every_label_has_both_languages() -> None:
     assert all(en.strip() and zh.strip() for en, zh in LABELS.values())
 
@@ -86,8 +96,11 @@ def test_every_code_the_engine_shows_has_a_label() -> None:
     for name in INTERACTIONS:
         table = TABLES[name]
         reasons |= {r.reason for r in table.rules}
-        reasons |= {f"unknown_{c.name}" if c.kind == "enum" else PARSE_REASON[c.kind]
-                    for c in table.columns if c.kind in (*PARSE_REASON, "enum")}
+        reasons |= {
+            f"unknown_{c.name}" if c.kind == "enum" else PARSE_REASON[c.kind]
+            for c in table.columns
+            if c.kind in (*PARSE_REASON, "enum")
+        }
         assert f"table.{name}" in LABELS
     assert sorted(r for r in reasons if f"reason.{r}" not in LABELS) == []
 
@@ -120,6 +133,7 @@ def test_metric_values_read_as_people_read_them() -> None:
 
 
 # ---- catalog and data health -----------------------------------------------------------------
+
 
 def test_catalog_lists_months_with_data_and_the_contracts_active_in_a_month(con) -> None:
     assert catalog.months_with_data(con) == [OCT, SEP]  # K0 is September's, newest first
@@ -176,13 +190,18 @@ def test_duration_histogram_bins_the_counted_rows(con) -> None:
     # waits 2, 4, 8, 30 s; p99 = 8 + 0.97 × (30 − 8) = 29.34 s over 40 bins = 0.73 s → 1 s bins
     bins = drilldown.duration_histogram(con, SL)
     assert bins.select("bin_start", "status", "rows").rows() == [
-        (2.0, "hit", 1), (4.0, "hit", 1), (8.0, "miss", 1), (30.0, "miss", 1)]
+        (2.0, "hit", 1),
+        (4.0, "hit", 1),
+        (8.0, "miss", 1),
+        (30.0, "miss", 1),
+    ]
     assert set(bins["bin_width"]) == {1.0} and set(bins["measure"]) == {"wait_seconds"}
     # ASA leaves the unanswered K4 out: answered waits 2, 4, 8 s, p99 7.92 s → 0.2 s bins
     assert drilldown.duration_histogram(con, ASA)["rows"].sum() == 3
 
 
 # ---- charts ----------------------------------------------------------------------------------
+
 
 def test_metric_trend_draws_the_target_and_marks_misses() -> None:
     df = pl.DataFrame({"period": [SEP, OCT], "value": [0.97, 0.83], "met": [True, False]})
@@ -196,10 +215,16 @@ def test_metric_trend_draws_the_target_and_marks_misses() -> None:
 
 
 def test_met_heatmap_marks_met_missed_and_no_data() -> None:
-    df = pl.DataFrame({
-        "vendor": ["V1 · A", "V1 · A", "V2 · B"], "channel": ["phone", "chat", "phone"],
-        "metric": ["answer_rate", "csat", "answer_rate"], "value": [0.9, None, 0.97],
-        "target": [Decimal("0.95"), Decimal(4), Decimal("0.95")], "met": [False, None, True]})
+    df = pl.DataFrame(
+        {
+            "vendor": ["V1 · A", "V1 · A", "V2 · B"],
+            "channel": ["phone", "chat", "phone"],
+            "metric": ["answer_rate", "csat", "answer_rate"],
+            "value": [0.9, None, 0.97],
+            "target": [Decimal("0.95"), Decimal(4), Decimal("0.95")],
+            "met": [False, None, True],
+        }
+    )
     heat = charts.met_heatmap(df, "zh").data[0]
     assert list(heat.y) == ["电话 · 接通率", "在线 · 客户满意度"]  # phone before chat
     assert list(heat.x) == ["V1<br>A", "V2<br>B"]
@@ -217,8 +242,15 @@ def test_hour_day_heatmap_turns_white_at_the_target() -> None:
 
 
 def test_wait_histogram_stacks_hits_and_misses_with_the_threshold() -> None:
-    df = pl.DataFrame({"measure": ["reply_seconds"] * 2, "bin_start": [0.0, 90000.0], "bin_width": [3600.0] * 2,
-                       "status": ["hit", "miss"], "rows": [10, 2]})
+    df = pl.DataFrame(
+        {
+            "measure": ["reply_seconds"] * 2,
+            "bin_start": [0.0, 90000.0],
+            "bin_width": [3600.0] * 2,
+            "status": ["hit", "miss"],
+            "rows": [10, 2],
+        }
+    )
     fig = charts.wait_histogram(df, Decimal(86400), "en", "email")
     hit, miss = fig.data
     assert (list(hit.y), list(miss.y)) == ([10], [2]) and fig.layout.barmode == "stack"

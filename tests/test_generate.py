@@ -13,35 +13,124 @@ SIZES = {"calls": 6000, "chats": 3000, "emails": 1000, "visits": 200}
 
 COLUMNS = {  # SPEC section 2, in order
     "vendors": ["vendor_id", "name", "timezone"],
-    "contracts": ["contract_id", "vendor_id", "start_date", "end_date", "currency", "tax_rate", "payment_due_day",
-                  "monthly_fee", "monthly_minimum", "credit_cap_rate", "short_abandon_seconds", "sl_abandons",
-                  "payee"],
-    "rates": ["contract_id", "channel", "unit", "unit_price", "increment_seconds", "tier_from", "tier_to",
-              "tier_mode", "tier_flat_fee", "effective_from", "effective_to"],
-    "sla_targets": ["contract_id", "channel", "metric", "target", "threshold_seconds", "clock", "credit_rate",
-                    "credit_base", "effective_from", "effective_to"],
+    "contracts": [
+        "contract_id",
+        "vendor_id",
+        "start_date",
+        "end_date",
+        "currency",
+        "tax_rate",
+        "payment_due_day",
+        "monthly_fee",
+        "monthly_minimum",
+        "credit_cap_rate",
+        "short_abandon_seconds",
+        "sl_abandons",
+        "payee",
+    ],
+    "rates": [
+        "contract_id",
+        "channel",
+        "unit",
+        "unit_price",
+        "increment_seconds",
+        "tier_from",
+        "tier_to",
+        "tier_mode",
+        "tier_flat_fee",
+        "effective_from",
+        "effective_to",
+    ],
+    "sla_targets": [
+        "contract_id",
+        "channel",
+        "metric",
+        "target",
+        "threshold_seconds",
+        "clock",
+        "credit_rate",
+        "credit_base",
+        "effective_from",
+        "effective_to",
+    ],
     "service_hours": ["contract_id", "channel", "days", "open", "close"],
     "holidays": ["vendor_id", "date", "kind", "name"],
     "adjustments": ["contract_id", "month", "description", "amount"],
-    "calls": ["call_id", "vendor_id", "offered_at", "answered_at", "ended_at", "agent_id", "queue",
-              "hold_seconds", "wrap_seconds", "csat"],
+    "calls": [
+        "call_id",
+        "vendor_id",
+        "offered_at",
+        "answered_at",
+        "ended_at",
+        "agent_id",
+        "queue",
+        "hold_seconds",
+        "wrap_seconds",
+        "csat",
+    ],
     "chats": ["chat_id", "vendor_id", "started_at", "first_response_at", "ended_at", "agent_id", "csat"],
     "emails": ["email_id", "vendor_id", "received_at", "first_reply_at", "replies", "agent_id", "csat"],
-    "visits": ["visit_id", "vendor_id", "arrived_at", "departed_at", "status", "questions_audited",
-               "questions_correct", "site", "agent_id", "csat"],
+    "visits": [
+        "visit_id",
+        "vendor_id",
+        "arrived_at",
+        "departed_at",
+        "status",
+        "questions_audited",
+        "questions_correct",
+        "site",
+        "agent_id",
+        "csat",
+    ],
     "agent_sessions": ["session_id", "vendor_id", "agent_id", "channel", "login_at", "logout_at"],
 }
 REASONS = {
-    "calls": {"missing_required", "bad_timestamp", "unknown_vendor", "csat_out_of_range", "bad_number",
-              "answered_before_offered", "ended_before_answered", "ended_before_offered"},
-    "chats": {"missing_required", "bad_timestamp", "unknown_vendor", "csat_out_of_range", "bad_number",
-              "response_before_start", "ended_before_start"},
-    "emails": {"missing_required", "bad_timestamp", "unknown_vendor", "csat_out_of_range", "bad_number",
-               "reply_before_received", "negative_replies", "replies_without_reply_time"},
-    "visits": {"missing_required", "bad_timestamp", "unknown_vendor", "csat_out_of_range", "bad_number",
-               "correct_exceeds_audited", "departed_before_arrived", "unknown_status"},
-    "agent_sessions": {"missing_required", "bad_timestamp", "unknown_vendor", "logout_not_after_login",
-                       "unknown_channel"},
+    "calls": {
+        "missing_required",
+        "bad_timestamp",
+        "unknown_vendor",
+        "csat_out_of_range",
+        "bad_number",
+        "answered_before_offered",
+        "ended_before_answered",
+        "ended_before_offered",
+    },
+    "chats": {
+        "missing_required",
+        "bad_timestamp",
+        "unknown_vendor",
+        "csat_out_of_range",
+        "bad_number",
+        "response_before_start",
+        "ended_before_start",
+    },
+    "emails": {
+        "missing_required",
+        "bad_timestamp",
+        "unknown_vendor",
+        "csat_out_of_range",
+        "bad_number",
+        "reply_before_received",
+        "negative_replies",
+        "replies_without_reply_time",
+    },
+    "visits": {
+        "missing_required",
+        "bad_timestamp",
+        "unknown_vendor",
+        "csat_out_of_range",
+        "bad_number",
+        "correct_exceeds_audited",
+        "departed_before_arrived",
+        "unknown_status",
+    },
+    "agent_sessions": {
+        "missing_required",
+        "bad_timestamp",
+        "unknown_vendor",
+        "logout_not_after_login",
+        "unknown_channel",
+    },
 }
 VENDORS = ["V-TEL", "V-PT", "V-HOME", "V-AS"]
 NAIVE = "%Y-%m-%d %H:%M:%S%.3f"
@@ -135,8 +224,12 @@ def test_bad_call_orders(sample):
     assert calls.filter(pl.col("ended_at") < pl.col("answered_at")).height == counts["ended_before_answered"]
     abandoned_early = calls.filter(pl.col("answered_at").is_null() & (pl.col("ended_at") < pl.col("offered_at")))
     assert abandoned_early.height == counts["ended_before_offered"]
-    assert calls.filter(pl.col("hold_seconds").cast(pl.Int64, strict=False).is_null()
-                        & pl.col("hold_seconds").is_not_null()).height == counts["bad_number"]
+    assert (
+        calls.filter(
+            pl.col("hold_seconds").cast(pl.Int64, strict=False).is_null() & pl.col("hold_seconds").is_not_null()
+        ).height
+        == counts["bad_number"]
+    )
 
 
 def test_timestamps_naive_with_a_few_offsets(sample):
@@ -166,31 +259,52 @@ def test_reference_terms(sample):
 def test_planted_misses_miss_and_other_months_meet(sample):
     root, manifest = sample
     assert {(m["contract_id"], m["month"], m["metric"]) for m in manifest["planted_misses"]} == {
-        ("C-PT", "2026-08", "weekly_min_hours"), ("C-HOME", "2026-09", "response_rate"),
-        ("C-TEL", "2026-10", "answer_rate"), ("C-TEL", "2026-10", "service_level"),
+        ("C-PT", "2026-08", "weekly_min_hours"),
+        ("C-HOME", "2026-09", "response_rate"),
+        ("C-TEL", "2026-10", "answer_rate"),
+        ("C-TEL", "2026-10", "service_level"),
         ("C-TEL", "2026-10", "asa_seconds"),
     }
-    calls = (read(root, "calls").filter(pl.col("vendor_id") == "V-TEL")
-             .with_columns(local_time(c) for c in ("offered_at", "answered_at", "ended_at")).drop_nulls("offered_at")
-             .with_columns(month=pl.col("offered_at").dt.strftime("%Y-%m"),
-                           wait=(pl.coalesce("answered_at", "ended_at") - pl.col("offered_at")).dt.total_seconds()))
+    calls = (
+        read(root, "calls")
+        .filter(pl.col("vendor_id") == "V-TEL")
+        .with_columns(local_time(c) for c in ("offered_at", "answered_at", "ended_at"))
+        .drop_nulls("offered_at")
+        .with_columns(
+            month=pl.col("offered_at").dt.strftime("%Y-%m"),
+            wait=(pl.coalesce("answered_at", "ended_at") - pl.col("offered_at")).dt.total_seconds(),
+        )
+    )
     short = pl.col("answered_at").is_null() & (pl.col("wait") < 5)
-    answer_rate = dict(calls.group_by("month").agg(pl.col("answered_at").is_not_null().sum() / (pl.len() - short.sum()))
-                       .iter_rows())
+    answer_rate = dict(
+        calls.group_by("month").agg(pl.col("answered_at").is_not_null().sum() / (pl.len() - short.sum())).iter_rows()
+    )
     assert answer_rate["2026-10"] < 0.95 <= min(answer_rate["2026-08"], answer_rate["2026-09"])
 
-    chats = (read(root, "chats").filter(pl.col("vendor_id") == "V-HOME").with_columns(local_time("started_at"))
-             .filter(pl.col("started_at") >= pl.datetime(2026, 8, 10)))
-    response = dict(chats.group_by(pl.col("started_at").dt.strftime("%Y-%m"))
-                    .agg(pl.col("first_response_at").is_not_null().mean()).iter_rows())
+    chats = (
+        read(root, "chats")
+        .filter(pl.col("vendor_id") == "V-HOME")
+        .with_columns(local_time("started_at"))
+        .filter(pl.col("started_at") >= pl.datetime(2026, 8, 10))
+    )
+    response = dict(
+        chats.group_by(pl.col("started_at").dt.strftime("%Y-%m"))
+        .agg(pl.col("first_response_at").is_not_null().mean())
+        .iter_rows()
+    )
     assert response["2026-09"] < 0.90 <= min(response["2026-08"], response["2026-10"])
 
-    sessions = (read(root, "agent_sessions").filter(pl.col("vendor_id") == "V-PT")
-                .with_columns(local_time("login_at"), local_time("logout_at")))
-    weeks = (sessions.group_by("agent_id", week=pl.col("login_at").dt.truncate("1w"))
-             .agg(seconds=(pl.col("logout_at") - pl.col("login_at")).dt.total_seconds().sum())
-             .group_by(month=(pl.col("week") + pl.duration(days=3)).dt.strftime("%Y-%m"))
-             .agg(pl.len(), met=(pl.col("seconds") >= 72000).mean()))
+    sessions = (
+        read(root, "agent_sessions")
+        .filter(pl.col("vendor_id") == "V-PT")
+        .with_columns(local_time("login_at"), local_time("logout_at"))
+    )
+    weeks = (
+        sessions.group_by("agent_id", week=pl.col("login_at").dt.truncate("1w"))
+        .agg(seconds=(pl.col("logout_at") - pl.col("login_at")).dt.total_seconds().sum())
+        .group_by(month=(pl.col("week") + pl.duration(days=3)).dt.strftime("%Y-%m"))
+        .agg(pl.len(), met=(pl.col("seconds") >= 72000).mean())
+    )
     met = dict(zip(weeks["month"], weeks["met"]))
     assert met["2026-08"] < 0.90 <= min(met["2026-09"], met["2026-10"])
     assert dict(zip(weeks["month"], weeks["len"]))["2026-08"] == 20 * 4  # 20 agents, 4 weeks with an August Thursday
@@ -199,10 +313,17 @@ def test_planted_misses_miss_and_other_months_meet(sample):
 def test_chunks_and_progress(tmp_path, monkeypatch):
     monkeypatch.setattr(gen, "CHUNK_ROWS", 1000)
     seen = []
-    manifest = generate(tmp_path, months=("2026-10",), calls=2500, chats=100, emails=0, visits=0, bad_rows=False,
-                        progress=lambda table, done: seen.append((table, done)))
-    assert sorted(p.name for p in (tmp_path / "calls").iterdir()) == ["part-0001.csv", "part-0002.csv",
-                                                                        "part-0003.csv"]
+    manifest = generate(
+        tmp_path,
+        months=("2026-10",),
+        calls=2500,
+        chats=100,
+        emails=0,
+        visits=0,
+        bad_rows=False,
+        progress=lambda table, done: seen.append((table, done)),
+    )
+    assert sorted(p.name for p in (tmp_path / "calls").iterdir()) == ["part-0001.csv", "part-0002.csv", "part-0003.csv"]
     assert [d for t, d in seen if t == "calls"] == [1000, 2000, 2500]
     assert manifest["rows"]["emails"] == 0 and manifest["bad_rows"] == {}
     assert not list((tmp_path / "emails").iterdir())

@@ -30,8 +30,12 @@ def test_files_read_together_keep_their_own_lines(tmp_path, load, db, query):
     a = write(tmp_path / "a.csv", HEADER, call("a1"), call("a2", early))  # line 3 rejected
     b = write(tmp_path / "b.csv", HEADER, call("b1") + ",surplus", call("b2"), call("b3", early))  # 2 malformed, 4
     # c has the same columns in another order: read in a statement of its own, lines its own.
-    c = write(tmp_path / "c.csv", "ended_at,call_id,vendor_id,offered_at", f"{early},c1,V1,2026-10-01 09:00:00",
-              "2026-10-01 09:05:00,c2,V1,2026-10-01 09:00:00")
+    c = write(
+        tmp_path / "c.csv",
+        "ended_at,call_id,vendor_id,offered_at",
+        f"{early},c1,V1,2026-10-01 09:00:00",
+        "2026-10-01 09:05:00,c2,V1,2026-10-01 09:00:00",
+    )
     d = write(tmp_path / "d.csv", HEADER, call("d1", early), call("d2"))  # line 2
     report = ingest(db, [Source("calls", p) for p in (a, b, c, d)])
     counts = report.tables["calls"]

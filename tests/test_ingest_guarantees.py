@@ -41,10 +41,14 @@ def test_same_directory_three_times_changes_nothing(tmp_path, db):
 
 def test_corrected_row_is_one_update_and_no_duplicate(load, query):
     load({"calls": CALLS})
-    report = load({"calls": """
+    report = load(
+        {
+            "calls": """
         call_id,vendor_id,offered_at,answered_at,ended_at,csat
         1,V1,2026-10-01 00:30:00,2026-10-01 00:30:04.999,2026-10-01 00:35:00.5,3
-    """})
+    """
+        }
+    )
     assert (report.tables["calls"].loaded, report.tables["calls"].updated) == (0, 1)
     assert query("SELECT count(*), max(csat) FILTER (WHERE call_id = '1') FROM calls") == [(4, 3)]
 
@@ -63,7 +67,10 @@ def test_within_one_run_the_last_file_wins(tmp_path, db, query):
 def test_unreadable_second_file_leaves_the_database_as_it_was(tmp_path, load, db):
     load({"calls": CALLS})
     before = table_fingerprints(db)
-    good = write_data(tmp_path / "more", {"calls": "call_id,vendor_id,offered_at,ended_at\n9,V1,2026-10-02 09:00:00,2026-10-02 09:01:00"})
+    good = write_data(
+        tmp_path / "more",
+        {"calls": "call_id,vendor_id,offered_at,ended_at\n9,V1,2026-10-02 09:00:00,2026-10-02 09:01:00"},
+    )
     unreadable = tmp_path / "more" / "calls" / "z.parquet"
     unreadable.write_bytes(b"this is not parquet")
     with pytest.raises(VendorboardError, match=r"z.parquet: cannot read the file"):
@@ -85,8 +92,11 @@ def test_sigkill_mid_ingest_leaves_the_database_as_before_and_usable(tmp_path, l
     load({"calls": CALLS})
     before = table_fingerprints(db)
     big = _big_calls_file(tmp_path / "big.csv", 1_500_000)
-    proc = subprocess.Popen([sys.executable, "-m", "metrics.cli", "--db", str(db), "ingest",
-                             "--kind", "calls", str(big)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "metrics.cli", "--db", str(db), "ingest", "--kind", "calls", str(big)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not list(db.parent.glob("*.tmp-*")) and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -120,15 +130,24 @@ def test_interaction_before_contract_start_is_out_of_contract(load, query):
     # Call 4 is on 2025-12-31 local, before C1 starts on 2026-01-01.
     assert report.out_of_contract == {"calls": 1}
     assert query("SELECT call_id, contract_id FROM calls ORDER BY call_id") == [
-        ("1", "C1"), ("2", "C1"), ("3", "C2"), ("4", None)]
+        ("1", "C1"),
+        ("2", "C1"),
+        ("3", "C2"),
+        ("4", None),
+    ]
 
 
 def test_a_new_contract_attributes_stored_interactions(load, query):
     load({"calls": CALLS})
-    load({"contracts": """
+    load(
+        {
+            "contracts": """
         contract_id,vendor_id,start_date,end_date
         C0,V1,2025-01-01,2025-12-31
-    """}, reference=False)
+    """
+        },
+        reference=False,
+    )
     assert query("SELECT contract_id FROM calls WHERE call_id = '4'") == [("C0",)]
 
 
@@ -152,11 +171,19 @@ READER = textwrap.dedent("""
 def test_a_reader_process_keeps_answering_during_an_ingest_and_then_sees_the_new_rows(tmp_path, load, db):
     load({"calls": CALLS})
     big = _big_calls_file(tmp_path / "big.csv", 400_000)
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(db), "12"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env={**os.environ})
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(db), "12"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
     time.sleep(1.0)
-    writer = subprocess.run([sys.executable, "-m", "metrics.cli", "--db", str(db), "ingest",
-                             "--kind", "calls", str(big)], capture_output=True, text=True)
+    writer = subprocess.run(  # noqa: PLW1510  (the exit code is asserted)
+        [sys.executable, "-m", "metrics.cli", "--db", str(db), "ingest", "--kind", "calls", str(big)],
+        capture_output=True,
+        text=True,
+    )
     assert writer.returncode == 0, writer.stderr
     out, err = reader.communicate(timeout=60)
     assert reader.returncode == 0, err

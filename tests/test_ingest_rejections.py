@@ -26,8 +26,18 @@ HEADERS = {"calls": CALLS, "chats": CHATS, "emails": EMAILS, "visits": VISITS, "
 
 CASES = [
     # (table, bad row, reason, a raw value the quarantine must keep)
-    ("calls", "b,V1,2026-10-01 09:00:00,2026-10-01 08:59:59,2026-10-01 09:05:00,0,", "answered_before_offered", "08:59:59"),
-    ("calls", "b,V1,2026-10-01 09:00:00,2026-10-01 09:00:10,2026-10-01 09:00:05,0,", "ended_before_answered", "09:00:05"),
+    (
+        "calls",
+        "b,V1,2026-10-01 09:00:00,2026-10-01 08:59:59,2026-10-01 09:05:00,0,",
+        "answered_before_offered",
+        "08:59:59",
+    ),
+    (
+        "calls",
+        "b,V1,2026-10-01 09:00:00,2026-10-01 09:00:10,2026-10-01 09:00:05,0,",
+        "ended_before_answered",
+        "09:00:05",
+    ),
     ("calls", "b,V1,2026-10-01 09:00:00,,2026-10-01 08:00:00,0,", "ended_before_offered", "08:00:00"),
     ("calls", "b,V1,,,2026-10-01 08:00:00,0,", "missing_required", "08:00:00"),
     ("calls", "b,V1,yesterday,,2026-10-01 08:00:00,0,", "bad_timestamp", "yesterday"),
@@ -60,7 +70,8 @@ def test_rejected_row_is_quarantined_and_good_row_loads(load, query, table, bad,
     counts = report.tables[table]
     assert (counts.loaded, counts.rejected, counts.rejected_by_reason) == (1, 1, {reason: 1})
     [(source, line, got_reason, detail, raw)] = query(
-        "SELECT source_file, line, reason, detail, raw FROM quarantine WHERE table_name = ?", [table])
+        "SELECT source_file, line, reason, detail, raw FROM quarantine WHERE table_name = ?", [table]
+    )
     assert source.endswith(f"{table}/data.csv")
     assert (line, got_reason) == (3, reason)
     assert detail  # a sentence for people, e.g. "answered_at is before offered_at"
@@ -92,24 +103,46 @@ def test_headers_are_case_insensitive_and_unknown_columns_ignored(load, query):
     assert query("SELECT call_id, hold_seconds, wrap_seconds FROM calls") == [("x", 0, 0)]
 
 
-@pytest.mark.parametrize(("tables", "message"), [
-    ({"contracts": "contract_id,vendor_id,start_date,end_date\nC1,V1,2026-01-01,2026-06-30\nC3,V1,2026-06-01,"},
-     "contracts C1 and C3 of vendor V1 overlap in time"),
-    ({"rates": "contract_id,channel,unit,unit_price,effective_from\nC1,phone,minute,0.5,2026-10-15"},
-     "effective dates must be month starts"),
-    ({"sla_targets": "contract_id,channel,metric,target,effective_to\nC1,phone,answer_rate,0.95,2026-10-02"},
-     "effective dates must be month starts"),
-    ({"rates": "contract_id,channel,unit,unit_price,tier_from,tier_to\n"
-               "C1,phone,minute,0.5,0,1000\nC1,phone,minute,0.4,900,"}, "overlapping tiers"),
-    ({"rates": "contract_id,channel,unit,unit_price\nC1,fax,minute,0.5"}, r"line 2: channel fax is not a valid enum"),
-    ({"rates": "contract_id,channel,unit,unit_price\nC1,phone,second,0.5"}, "unit second is not a valid enum"),
-    ({"rates": "contract_id,channel,unit,unit_price\nC1,chat,minute,0.5"}, "unit minute cannot bill channel chat"),
-    ({"sla_targets": "contract_id,channel,metric,target\nC1,phone,happiness,0.9"}, "metric happiness"),
-    ({"sla_targets": "contract_id,channel,metric,target\nC1,phone,service_level,0.9"},
-     "threshold_seconds is required for service_level"),
-    ({"sla_targets": "contract_id,channel,metric,target\nC9,phone,answer_rate,0.9"}, "contract_id C9 is not in contracts"),
-    ({"vendors": "vendor_id,name,timezone\nV1,X,Mars/Olympus"}, "timezone Mars/Olympus"),
-])
+@pytest.mark.parametrize(
+    ("tables", "message"),
+    [
+        (
+            {"contracts": "contract_id,vendor_id,start_date,end_date\nC1,V1,2026-01-01,2026-06-30\nC3,V1,2026-06-01,"},
+            "contracts C1 and C3 of vendor V1 overlap in time",
+        ),
+        (
+            {"rates": "contract_id,channel,unit,unit_price,effective_from\nC1,phone,minute,0.5,2026-10-15"},
+            "effective dates must be month starts",
+        ),
+        (
+            {"sla_targets": "contract_id,channel,metric,target,effective_to\nC1,phone,answer_rate,0.95,2026-10-02"},
+            "effective dates must be month starts",
+        ),
+        (
+            {
+                "rates": "contract_id,channel,unit,unit_price,tier_from,tier_to\n"
+                "C1,phone,minute,0.5,0,1000\nC1,phone,minute,0.4,900,"
+            },
+            "overlapping tiers",
+        ),
+        (
+            {"rates": "contract_id,channel,unit,unit_price\nC1,fax,minute,0.5"},
+            r"line 2: channel fax is not a valid enum",
+        ),
+        ({"rates": "contract_id,channel,unit,unit_price\nC1,phone,second,0.5"}, "unit second is not a valid enum"),
+        ({"rates": "contract_id,channel,unit,unit_price\nC1,chat,minute,0.5"}, "unit minute cannot bill channel chat"),
+        ({"sla_targets": "contract_id,channel,metric,target\nC1,phone,happiness,0.9"}, "metric happiness"),
+        (
+            {"sla_targets": "contract_id,channel,metric,target\nC1,phone,service_level,0.9"},
+            "threshold_seconds is required for service_level",
+        ),
+        (
+            {"sla_targets": "contract_id,channel,metric,target\nC9,phone,answer_rate,0.9"},
+            "contract_id C9 is not in contracts",
+        ),
+        ({"vendors": "vendor_id,name,timezone\nV1,X,Mars/Olympus"}, "timezone Mars/Olympus"),
+    ],
+)
 def test_bad_reference_data_is_a_clear_error_and_changes_nothing(load, db, tables, message):
     load({})
     before = db.stat().st_mtime_ns

@@ -63,8 +63,19 @@ def _rows(db, path) -> list[tuple]:
     finally:
         con.close()
     assert {(r["contract_id"], r["month"]) for r in found} == {("C1", "2026-10")}
-    return [(r["channel"], r["unit"], r["status"], r["computed_quantity"], r["billed_quantity"],
-             r["computed_amount"], r["billed_amount"], r["difference"]) for r in found]
+    return [
+        (
+            r["channel"],
+            r["unit"],
+            r["status"],
+            r["computed_quantity"],
+            r["billed_quantity"],
+            r["computed_amount"],
+            r["billed_amount"],
+            r["difference"],
+        )
+        for r in found
+    ]
 
 
 def _csv(tmp_path, text: str):
@@ -102,18 +113,31 @@ def test_the_row_schema_matches_the_spec(load, db, tmp_path):
         (first, *_) = reconcile(con, OCT, _csv(tmp_path, VENDOR))
     finally:
         con.close()
-    assert list(first) == ["contract_id", "month", "channel", "unit", "status", "computed_quantity",
-                           "billed_quantity", "computed_amount", "billed_amount", "difference"]
+    assert list(first) == [
+        "contract_id",
+        "month",
+        "channel",
+        "unit",
+        "status",
+        "computed_quantity",
+        "billed_quantity",
+        "computed_amount",
+        "billed_amount",
+        "difference",
+    ]
 
 
-@pytest.mark.parametrize("row, message", [
-    ("C1,2026-10,phone,minute,15,12.5O", "row 3, column amount: '12.5O' is not a number"),
-    ("C1,2026-10,fax,minute,15,12.50", "row 3, column channel: 'fax' is not a channel"),
-    ("C1,2026-10,phone,hours,15,12.50", "row 3, column unit: 'hours' is not a unit of channel phone"),
-    ("C1,2026-10,phone,minute,,12.50", "row 3, column quantity: empty, a number is required"),
-    ("C1,2026-09,phone,minute,15,12.50", "row 3, column month: '2026-09' is not the month being reconciled"),
-    (",2026-10,phone,minute,15,12.50", "row 3, column contract_id: empty"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("C1,2026-10,phone,minute,15,12.5O", "row 3, column amount: '12.5O' is not a number"),
+        ("C1,2026-10,fax,minute,15,12.50", "row 3, column channel: 'fax' is not a channel"),
+        ("C1,2026-10,phone,hours,15,12.50", "row 3, column unit: 'hours' is not a unit of channel phone"),
+        ("C1,2026-10,phone,minute,,12.50", "row 3, column quantity: empty, a number is required"),
+        ("C1,2026-09,phone,minute,15,12.50", "row 3, column month: '2026-09' is not the month being reconciled"),
+        (",2026-10,phone,minute,15,12.50", "row 3, column contract_id: empty"),
+    ],
+)
 def test_a_malformed_vendor_file_names_the_row_and_column(load, db, tmp_path, row, message):
     load(DATA)
     path = _csv(tmp_path, f"contract_id,month,channel,unit,quantity,amount\nC1,2026-10,total,,,1.00\n{row}")

@@ -25,8 +25,12 @@ VENDOR_INVOICES = SAMPLE_DATA / "vendor_invoices"
 
 
 def _cli(db, *args):
-    return subprocess.run([sys.executable, "-c", "from metrics.cli import main; main()", "--db", str(db), *args],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(  # noqa: PLW1510  (the exit code is asserted)
+        [sys.executable, "-c", "from metrics.cli import main; main()", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _csv(path):
@@ -35,6 +39,7 @@ def _csv(path):
 
 
 # --- the report through the library: failures leave nothing behind (fast) ---
+
 
 def test_a_month_without_data_creates_nothing(sample_db, tmp_path):
     out = tmp_path / "reports" / "2026-01"
@@ -76,13 +81,23 @@ def test_a_browser_that_cannot_start_is_an_error_without_files(sample_db, tmp_pa
 
 # --- the commands (subprocesses) ---
 
+
 @pytest.fixture(scope="module")
 def report_run(sample_db, tmp_path_factory):
     """`vendorboard report` for October with two vendor invoices (C-AS carries a planted extra line)."""
     out = tmp_path_factory.mktemp("cli") / "out"
-    run = _cli(sample_db, "report", "--month", "2026-10", "--out", str(out),
-               "--vendor-invoice", str(VENDOR_INVOICES / "C-AS_2026-10.csv"),
-               "--vendor-invoice", str(VENDOR_INVOICES / "C-TEL_2026-10.csv"))
+    run = _cli(
+        sample_db,
+        "report",
+        "--month",
+        "2026-10",
+        "--out",
+        str(out),
+        "--vendor-invoice",
+        str(VENDOR_INVOICES / "C-AS_2026-10.csv"),
+        "--vendor-invoice",
+        str(VENDOR_INVOICES / "C-TEL_2026-10.csv"),
+    )
     return run, out
 
 
@@ -103,10 +118,12 @@ def test_report_writes_the_pdf_the_workbook_and_the_csvs(report_run, sample_db):
         con.close()
     sla_rows = _csv(out / "sla.csv")
     assert [(r["contract_id"], r["metric"], r["met"]) for r in sla_rows] == [
-        (r["contract_id"], r["metric"], str(r["met"])) for r in verdicts.iter_rows(named=True)]
+        (r["contract_id"], r["metric"], str(r["met"])) for r in verdicts.iter_rows(named=True)
+    ]
     lines = _csv(out / "invoice_lines.csv")
     assert [(r["contract_id"], Decimal(r["amount"])) for r in lines] == [
-        (inv.contract_id, ln.amount) for inv in invoices for ln in inv.lines]
+        (inv.contract_id, ln.amount) for inv in invoices for ln in inv.lines
+    ]
     # C-TEL: five usage lines (the phone ladder in two tiers) and three credits
     assert [r["type"] for r in lines if r["contract_id"] == "C-TEL"] == ["usage"] * 5 + ["credit"] * 3
 
@@ -114,20 +131,30 @@ def test_report_writes_the_pdf_the_workbook_and_the_csvs(report_run, sample_db):
 @pytest.mark.slow
 def test_vendor_invoice_adds_the_reconciliation_with_the_planted_discrepancy(report_run):
     _, out = report_run
-    planted = [p for p in json.loads((VENDOR_INVOICES / "discrepancies.json").read_text(encoding="utf-8"))
-               if p["month"] == "2026-10"]
-    assert planted == [{"contract_id": "C-AS", "month": "2026-10", "kind": "extra_line",
-                        "what": "extra line onsite visit 400.00"}]
+    planted = [
+        p
+        for p in json.loads((VENDOR_INVOICES / "discrepancies.json").read_text(encoding="utf-8"))
+        if p["month"] == "2026-10"
+    ]
+    assert planted == [
+        {"contract_id": "C-AS", "month": "2026-10", "kind": "extra_line", "what": "extra line onsite visit 400.00"}
+    ]
     rows = {(r["contract_id"], r["channel"], r["unit"]): r for r in _csv(out / "reconciliation.csv")}
     # C-AS bills an on-site visit line we never computed: unexpected, +400.00; with 6 % tax its
     # total is 21200.00 + 400.00 * 1.06 = 21624.00 billed against 21200.00: a mismatch of 424.00.
     extra, total = rows[("C-AS", "onsite", "visit")], rows[("C-AS", "total", "")]
     assert (extra["status"], extra["billed_amount"], extra["difference"]) == ("unexpected", "400.00", "400.00")
     assert (total["status"], total["computed_amount"], total["billed_amount"], total["difference"]) == (
-        "mismatch", "21200.00", "21624.00", "424.00")
+        "mismatch",
+        "21200.00",
+        "21624.00",
+        "424.00",
+    )
     # every other line of both invoices matches (C-TEL's October invoice is clean)
-    assert {k for k, r in rows.items() if r["status"] != "match"} == {("C-AS", "onsite", "visit"),
-                                                                      ("C-AS", "total", "")}
+    assert {k for k, r in rows.items() if r["status"] != "match"} == {
+        ("C-AS", "onsite", "visit"),
+        ("C-AS", "total", ""),
+    }
     assert {k[0] for k in rows} == {"C-AS", "C-TEL"}
 
 
@@ -174,16 +201,23 @@ def test_invoice_xlsx_is_one_document(sample_db, tmp_path):
     # C-AS: the fixed fee 240 000 / 12 = 20000.00, tax 6 % = 1200.00, total 21200.00
     header, values = ws[ws.tables["totals_invoice_0"].ref]
     totals = {h.value: Decimal(str(v.value)).quantize(Decimal("0.01")) for h, v in zip(header, values)}
-    assert totals == {"subtotal": Decimal("20000.00"), "credits": Decimal("0.00"), "adjustments": Decimal("0.00"),
-                      "net": Decimal("20000.00"), "tax": Decimal("1200.00"), "total": Decimal("21200.00")}
+    assert totals == {
+        "subtotal": Decimal("20000.00"),
+        "credits": Decimal("0.00"),
+        "adjustments": Decimal("0.00"),
+        "net": Decimal("20000.00"),
+        "tax": Decimal("1200.00"),
+        "total": Decimal("21200.00"),
+    }
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["pdf", "xlsx"])
 @pytest.mark.parametrize("args", [["--out", "{tmp}/x.{fmt}"], ["--contract", "C-TEL"]], ids=["no-contract", "no-out"])
 def test_invoice_document_needs_contract_and_out(sample_db, tmp_path, fmt, args):
-    run = _cli(sample_db, "invoice", "--month", "2026-10", "--format", fmt,
-               *[a.format(tmp=tmp_path, fmt=fmt) for a in args])
+    run = _cli(
+        sample_db, "invoice", "--month", "2026-10", "--format", fmt, *[a.format(tmp=tmp_path, fmt=fmt) for a in args]
+    )
     assert (run.returncode, run.stdout) == (2, "")
     assert run.stderr == f"error: --format {fmt} writes one invoice document: give --contract and --out FILE\n"
     assert list(tmp_path.iterdir()) == []

@@ -24,8 +24,12 @@ def engine(sample_db):
     """What the engine computes for the month: contracts, verdicts, invoices, rejected rows."""
     con = store.connect_reader(sample_db)
     try:
-        yield {"contracts": catalog.contracts(con, MONTH).to_dicts(), "verdicts": sla.verdicts(con, MONTH),
-               "invoices": billing.invoices(con, MONTH), "rejected": data_health.quarantine_summary(con).to_dicts()}
+        yield {
+            "contracts": catalog.contracts(con, MONTH).to_dicts(),
+            "verdicts": sla.verdicts(con, MONTH),
+            "invoices": billing.invoices(con, MONTH),
+            "rejected": data_health.quarantine_summary(con).to_dicts(),
+        }
     finally:
         con.close()
 
@@ -56,7 +60,7 @@ def _after(lines: list[str], label: str, n: int) -> list[str]:
     """The n lines that follow `label` on a page (a table row reads cell by cell)."""
     assert label in lines, f"{label!r} not on the page: {lines}"
     i = lines.index(label)
-    return lines[i + 1:i + 1 + n]
+    return lines[i + 1 : i + 1 + n]
 
 
 def test_one_page_per_part(english, engine):
@@ -97,8 +101,10 @@ def test_every_target_verdict_on_its_contract_scorecard(english, engine):
         page = pages[1 + contracts.index(r["contract_id"])]
         label = target_label(r["channel"], r["metric"], r["threshold_seconds"], "en")
         assert _after(page, label, 3) == [
-            metric_value(r["metric"], r["value"], "en", 2), metric_value(r["metric"], r["target"], "en", 2),
-            f"{MARKS[r['met']]} {t(VERDICT[r['met']], 'en')}"]
+            metric_value(r["metric"], r["value"], "en", 2),
+            metric_value(r["metric"], r["target"], "en", 2),
+            f"{MARKS[r['met']]} {t(VERDICT[r['met']], 'en')}",
+        ]
     # By hand, V-TEL's phone: 6503 of 7808 calls answered = 83.29 % < 95 %, missed (the ✘ must print:
     # the font has no ✗); ASA 67974.723 s / 6503 = 10.45 s > 5 s, missed.
     tel = pages[1 + contracts.index("C-TEL")]
@@ -128,12 +134,14 @@ def test_every_invoice_total_as_the_engine_computes_it(english, engine):
 def test_data_quality_page_lists_every_rejection_reason(english, engine):
     _, pages = english
     dq = pages[-1]
-    rows = [[value_name("table", r["table_name"], "en"), value_name("reason", r["reason"], "en"), str(r["rows"])]
-            for r in engine["rejected"]]
+    rows = [
+        [value_name("table", r["table_name"], "en"), value_name("reason", r["reason"], "en"), str(r["rows"])]
+        for r in engine["rejected"]
+    ]
     assert len(rows) == 36
     flat = [line for line in dq if line]
     for row in rows:
-        assert any(flat[i:i + 3] == row for i in range(len(flat))), row
+        assert any(flat[i : i + 3] == row for i in range(len(flat))), row
     # the sample's contracts cover every interaction of October
     assert _after(dq, "Interactions no contract covers (not billed)", 1) == ["None."]
 
@@ -181,8 +189,9 @@ def test_single_invoice_without_a_vendor_name_shows_the_vendor_id(engine, tmp_pa
 def test_poppler_renders_every_page(which, request, tmp_path):
     assert shutil.which("pdftoppm"), "pdftoppm missing: install the Debian package poppler-utils (make test does)"
     pdf, pages = request.getfixturevalue(which)
-    run = subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(  # noqa: PLW1510  (the exit code is asserted)
+        ["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "page")], capture_output=True, text=True, timeout=120
+    )
     assert (run.returncode, run.stderr) == (0, "")
     images = sorted(tmp_path.glob("page-*.png"))
     assert len(images) == len(pages)

@@ -29,8 +29,11 @@ def built(sample_db, tmp_path_factory):
     con = store.connect_reader(sample_db)
     try:
         report(con, MONTH, out)
-        engine = {"contracts": catalog.contracts(con, MONTH).to_dicts(), "verdicts": sla.verdicts(con, MONTH),
-                  "invoices": billing.invoices(con, MONTH)}
+        engine = {
+            "contracts": catalog.contracts(con, MONTH).to_dicts(),
+            "verdicts": sla.verdicts(con, MONTH),
+            "invoices": billing.invoices(con, MONTH),
+        }
     finally:
         con.close()
     return out / "report-2026-10.xlsx", engine
@@ -65,8 +68,12 @@ def test_a_summary_and_one_sheet_per_vendor_with_their_tables(book, engine):
     for vendor in vendors:
         tag = vendor.replace("-", "_")
         # one contract per vendor in the sample: SLA targets, the headline trend, invoice lines and totals
-        assert set(book[vendor].tables) == {f"sla_{tag}", f"trend_{tag}_C_{vendor[2:]}", f"lines_{tag}_0",
-                                            f"totals_{tag}_0"}
+        assert set(book[vendor].tables) == {
+            f"sla_{tag}",
+            f"trend_{tag}_C_{vendor[2:]}",
+            f"lines_{tag}_0",
+            f"totals_{tag}_0",
+        }
         assert book[vendor]["A1"].value.startswith(f"{vendor} · ")
 
 
@@ -128,7 +135,12 @@ def test_rates_are_percentages_and_seconds_read_as_seconds(book, engine):
 
 def test_every_sheet_has_a_native_chart(book):
     assert {ws.title: len(ws._charts) for ws in book.worksheets} == {
-        "Summary": 1, "V-AS": 1, "V-HOME": 1, "V-PT": 1, "V-TEL": 1}
+        "Summary": 1,
+        "V-AS": 1,
+        "V-HOME": 1,
+        "V-PT": 1,
+        "V-TEL": 1,
+    }
 
 
 def test_every_sheet_prints_on_a4_landscape_one_page_wide(book):
@@ -140,13 +152,27 @@ def test_every_sheet_prints_on_a4_landscape_one_page_wide(book):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None,
-                    reason="LibreOffice (soffice) is not installed: `make test` installs libreoffice-calc-nogui; "
-                           "install it to run this check")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice (soffice) is not installed: `make test` installs libreoffice-calc-nogui; "
+    "install it to run this check",
+)
 def test_libreoffice_converts_the_workbook(built, tmp_path):
-    run = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                          "--convert-to", "pdf", "--outdir", str(tmp_path), str(built[0])],
-                         capture_output=True, text=True, timeout=180)
+    run = subprocess.run(  # noqa: PLW1510  (the exit code is asserted)
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(built[0]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert run.returncode == 0, run.stderr
     pdf = tmp_path / "report-2026-10.pdf"
     assert pdf.is_file() and pdf.stat().st_size > 10_000

@@ -22,8 +22,7 @@ def figures(path: Path, month: dt.date) -> dict:
     """Everything a page or a report reads for the month."""
     con = store.connect_reader(path)
     try:
-        found = {"verdicts": verdicts(con, month).to_dicts(),
-                 "invoices": [i.as_dict() for i in compute(con, month)]}
+        found = {"verdicts": verdicts(con, month).to_dicts(), "invoices": [i.as_dict() for i in compute(con, month)]}
         for grain in ("day", "hour", "day_hour"):
             found[grain] = series(con, month, None, grain).to_dicts()
         for (contract_id,) in con.execute("SELECT contract_id FROM contracts ORDER BY 1").fetchall():
@@ -82,33 +81,42 @@ def oct_answer_rate(path: Path) -> tuple[D, D]:
 
 
 def test_corrections_sessions_and_new_targets_keep_rollups_exact(load, db, tmp_path):
-    load({**REFERENCE,
-          "calls": """
+    load(
+        {
+            **REFERENCE,
+            "calls": """
               call_id,vendor_id,offered_at,answered_at,ended_at
               a,V1,2026-10-05 09:10:00,2026-10-05 09:10:05,2026-10-05 09:12:00
               b,V1,2026-10-05 09:20:00,,2026-10-05 09:21:00
               c,V1,2026-09-30 09:30:00,2026-09-30 09:30:30,2026-09-30 09:31:00
           """,
-          "agent_sessions": """
+            "agent_sessions": """
               session_id,vendor_id,agent_id,channel,login_at,logout_at
               s1,V1,A1,phone,2026-10-05 09:00:00,2026-10-05 09:30:00
-          """})
+          """,
+        }
+    )
     assert rolled_months(db) == [SEP, OCT]
     # October: a answered, b abandoned after 60 s (not short) -> 1 answered of 2.
     assert oct_answer_rate(db) == (D(1), D(2))
 
     # Call a moves to November, b is answered and c moves from September to October: October has
     # b and c (both answered), September none, November a; a November session enters its coverage.
-    load({"calls": """
+    load(
+        {
+            "calls": """
               call_id,vendor_id,offered_at,answered_at,ended_at
               a,V1,2026-11-02 09:10:00,2026-11-02 09:10:05,2026-11-02 09:12:00
               b,V1,2026-10-05 09:20:00,2026-10-05 09:20:10,2026-10-05 09:21:00
               c,V1,2026-10-01 09:30:00,2026-10-01 09:30:30,2026-10-01 09:31:00
           """,
-          "agent_sessions": """
+            "agent_sessions": """
               session_id,vendor_id,agent_id,channel,login_at,logout_at
               s2,V1,A1,phone,2026-11-02 09:00:00,2026-11-02 10:00:00
-          """}, reference=False)
+          """,
+        },
+        reference=False,
+    )
     assert rolled_months(db) == [SEP, OCT, NOV]
     assert oct_answer_rate(db) == (D(2), D(2))
     for month in (SEP, OCT, NOV):
@@ -121,10 +129,15 @@ def test_corrections_sessions_and_new_targets_keep_rollups_exact(load, db, tmp_p
 
 
 def test_month_without_rollup_is_measured_from_rows(load, db, tmp_path):
-    load({**REFERENCE, "calls": """
+    load(
+        {
+            **REFERENCE,
+            "calls": """
               call_id,vendor_id,offered_at,answered_at,ended_at
               a,V1,2026-10-05 09:10:00,2026-10-05 09:10:05,2026-10-05 09:12:00
-          """})
+          """,
+        }
+    )
     copy = tmp_path / "old.duckdb"  # as a database from before rollups
     shutil.copyfile(db, copy)
     con = duckdb.connect(str(copy))
@@ -147,9 +160,17 @@ def test_a_reference_change_rebuilds_only_the_months_it_reaches(load, db, tmp_pa
     # One call a month, talk 70 s: 120 s billed at 60-second increments, 90 s at 30-second ones.
     # The first rate ends with October, so November has none yet.
     rates = "contract_id,channel,unit,unit_price,increment_seconds,effective_from,effective_to\n"
-    load({**REFERENCE, "rates": rates + "C1,phone,minute,1.00,60,,2026-11-01",
-          "calls": "call_id,vendor_id,offered_at,answered_at,ended_at\n" + "\n".join(
-        f"{m},V1,2026-{m:02d}-05 09:10:00,2026-{m:02d}-05 09:10:05,2026-{m:02d}-05 09:11:15" for m in (9, 10, 11))})
+    load(
+        {
+            **REFERENCE,
+            "rates": rates + "C1,phone,minute,1.00,60,,2026-11-01",
+            "calls": "call_id,vendor_id,offered_at,answered_at,ended_at\n"
+            + "\n".join(
+                f"{m},V1,2026-{m:02d}-05 09:10:00,2026-{m:02d}-05 09:10:05,2026-{m:02d}-05 09:11:15"
+                for m in (9, 10, 11)
+            ),
+        }
+    )
     first = built_at(db)
     assert sorted(first) == [SEP, OCT, NOV]
 

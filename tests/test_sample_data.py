@@ -14,9 +14,11 @@ def test_sample_ingests_with_exactly_the_planted_bad_rows_rejected(sample_db):
     con = store.connect_reader(sample_db)
     try:
         rejected = {
-            table: dict(con.execute(
-                "SELECT reason, count(*)::INTEGER FROM quarantine WHERE table_name = ? GROUP BY ALL", [table]
-            ).fetchall())
+            table: dict(
+                con.execute(
+                    "SELECT reason, count(*)::INTEGER FROM quarantine WHERE table_name = ? GROUP BY ALL", [table]
+                ).fetchall()
+            )
             for table in INTERACTIONS
         }
         stored = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in INTERACTIONS}

@@ -35,7 +35,7 @@ HOURS = {
 def windows(db, start, end, contract, channel, day):
     con = store.connect_reader(db)
     try:
-        rel = service_windows(con, start, end, [contract])
+        rel = service_windows(con, start, end, [contract])  # noqa: F841  (read by name in the SQL below)
         return con.sql(f"""SELECT strftime(timezone(v.timezone, start_at), '%H:%M'),
                                   strftime(timezone(v.timezone, end_at), '%H:%M'),
                                   (epoch(end_at) - epoch(start_at)) / 3600
@@ -68,7 +68,10 @@ def test_make_up_workday_uses_weekday_rows(load, db):
     load(HOURS)
     # Sat 10 Oct is a workday: weekday split shift, no weekend rows, but the `sat` row still applies.
     assert windows(db, OCT, NOV, "C1", "chat", "2026-10-10") == [
-        ("09:00", "12:00", 3), ("13:00", "18:00", 5), ("19:00", "21:00", 2)]
+        ("09:00", "12:00", 3),
+        ("13:00", "18:00", 5),
+        ("19:00", "21:00", 2),
+    ]
 
 
 def test_channel_without_rows_is_open_all_day_and_holidays_do_not_apply(load, db):
@@ -84,22 +87,30 @@ def test_dst_days_keep_wall_clock_hours(load, db):
     assert windows(db, NOV, DEC, "C2", "email", "2026-11-01") == [("08:00", "22:00", 14)]
     assert windows(db, NOV, DEC, "C2", "phone", "2026-11-01") == [("00:00", "00:00", 25)]
     assert windows(db, dt.date(2026, 3, 1), dt.date(2026, 4, 1), "C2", "phone", "2026-03-08") == [
-        ("00:00", "00:00", 23)]
+        ("00:00", "00:00", 23)
+    ]
 
 
 def test_only_active_days_of_the_contract(load, db):
-    load({"contracts": """
+    load(
+        {
+            "contracts": """
         contract_id,vendor_id,start_date,end_date
         C1,V1,2026-10-10,2026-10-20
         C2,V2,2026-01-01,
-    """})
+    """
+        }
+    )
     con = store.connect_reader(db)
     try:
         rel = service_windows(con, OCT, NOV)
         # C1: 10..20 Oct = 11 days x 4 channels (no rows: one window a day); C2: 31 days x 4.
-        assert rel.aggregate("contract_id, count(*) AS n, min(local_date), max(local_date)",
-                             "contract_id").order("contract_id").fetchall() == [
-            ("C1", 44, dt.date(2026, 10, 10), dt.date(2026, 10, 20)), ("C2", 124, OCT, dt.date(2026, 10, 31))]
+        assert rel.aggregate("contract_id, count(*) AS n, min(local_date), max(local_date)", "contract_id").order(
+            "contract_id"
+        ).fetchall() == [
+            ("C1", 44, dt.date(2026, 10, 10), dt.date(2026, 10, 20)),
+            ("C2", 124, OCT, dt.date(2026, 10, 31)),
+        ]
         assert service_windows(con, OCT, NOV, ["C2"]).aggregate("count(*)").fetchall() == [(124,)]
     finally:
         con.close()
@@ -111,29 +122,38 @@ def business_seconds(db, contract, channel, start, end, a, b):
     try:
         join_a, read_a = clock_join("clock", "ca", "x", "x.a")
         join_b, read_b = clock_join("clock", "cb", "x", "x.b")
-        return con.execute(f"""
+        return con.execute(
+            f"""
             WITH clock AS ({business_clock_sql(start, end, [contract])}),
             x AS (SELECT c.contract_id, ? AS channel, timezone(v.timezone, ?::TIMESTAMP) AS a,
                          timezone(v.timezone, ?::TIMESTAMP) AS b
                   FROM contracts c JOIN vendors v USING (vendor_id) WHERE c.contract_id = ?)
             SELECT (({read_b}) - ({read_a})) / 1e6 FROM x {join_a} {join_b}""",
-            [channel, a, b, contract]).fetchone()[0]
+            [channel, a, b, contract],
+        ).fetchone()[0]
     finally:
         con.close()
 
 
-@pytest.mark.parametrize(("a", "b", "seconds"), [
-    # 21:30 -> 22:00 is 30 min, then 08:00 -> 08:30 next day 30 min: 1 h.
-    ("2026-10-05 21:30", "2026-10-06 08:30", 3600),
-    # Both before opening: 0; inside one shift: plain difference (1.5 s).
-    ("2026-10-05 06:00", "2026-10-05 07:59", 0),
-    ("2026-10-05 09:00:00", "2026-10-05 09:00:01.5", 1.5),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "seconds"),
+    [
+        # 21:30 -> 22:00 is 30 min, then 08:00 -> 08:30 next day 30 min: 1 h.
+        ("2026-10-05 21:30", "2026-10-06 08:30", 3600),
+        # Both before opening: 0; inside one shift: plain difference (1.5 s).
+        ("2026-10-05 06:00", "2026-10-05 07:59", 0),
+        ("2026-10-05 09:00:00", "2026-10-05 09:00:01.5", 1.5),
+    ],
+)
 def test_business_clock_reads(load, db, a, b, seconds):
-    load({"service_hours": """
+    load(
+        {
+            "service_hours": """
         contract_id,channel,days,open,close
         C1,email,daily,08:00,22:00
-    """})
+    """
+        }
+    )
     assert business_seconds(db, "C1", "email", OCT, NOV, a, b) == seconds
 
 
@@ -142,9 +162,15 @@ def test_merged_intervals(load, db):
     con = store.connect_reader(db)
     try:
         # [1,4) and [2,3) overlap, [4,5) touches them: one run [1,5); [7,8) stays apart.
-        rows = con.sql(merged_intervals_sql(
-            "(SELECT * FROM (VALUES ('a', 1, 4), ('a', 2, 3), ('a', 4, 5), ('a', 7, 8), ('b', 2, 3)) t(k, s, e))",
-            ["k"], "s", "e") + " ORDER BY ALL").fetchall()
+        rows = con.sql(
+            merged_intervals_sql(
+                "(SELECT * FROM (VALUES ('a', 1, 4), ('a', 2, 3), ('a', 4, 5), ('a', 7, 8), ('b', 2, 3)) t(k, s, e))",
+                ["k"],
+                "s",
+                "e",
+            )
+            + " ORDER BY ALL"
+        ).fetchall()
         assert rows == [("a", 1, 5), ("a", 7, 8), ("b", 2, 3)]
     finally:
         con.close()

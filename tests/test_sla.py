@@ -13,18 +13,20 @@ from metrics.sla import evidence, series, verdicts
 
 
 def test_asa_is_exact_to_the_millisecond(load, db):
-    load({
-        "sla_targets": """
+    load(
+        {
+            "sla_targets": """
             contract_id,channel,metric,target
             C1,phone,asa_seconds,5
         """,
-        # October: one call answered after 4.999 s; November: one after 5.001 s.
-        "calls": """
+            # October: one call answered after 4.999 s; November: one after 5.001 s.
+            "calls": """
             call_id,vendor_id,offered_at,answered_at,ended_at
             1,V1,2026-10-05 10:00:00,2026-10-05 10:00:04.999,2026-10-05 10:03:00
             2,V1,2026-11-05 10:00:00,2026-11-05 10:00:05.001,2026-11-05 10:03:00
         """,
-    })
+        }
+    )
     october, november = verdict(db, OCT, "C1", "asa_seconds"), verdict(db, NOV, "C1", "asa_seconds")
     # 4.999 / 1 <= 5: met; 5.001 / 1 > 5: missed.
     assert (fraction(october), october["value"], october["met"]) == ((Decimal("4.999"), 1), 4.999, True)
@@ -61,11 +63,14 @@ def _contracts(mode: str) -> str:
     """
 
 
-@pytest.mark.parametrize(("mode", "numerator", "denominator", "met"), [
-    ("exclude_short", 2, 5, False),  # (a, c) / (6 offered - 1 short) = 0.4 < 0.6
-    ("exclude_all", 2, 3, True),  # (a, c) / 3 answered = 0.667 >= 0.6
-    ("count_as_met", 4, 6, True),  # (a, c answered + d, e abandoned within 20 s) / 6 offered = 0.667
-])
+@pytest.mark.parametrize(
+    ("mode", "numerator", "denominator", "met"),
+    [
+        ("exclude_short", 2, 5, False),  # (a, c) / (6 offered - 1 short) = 0.4 < 0.6
+        ("exclude_all", 2, 3, True),  # (a, c) / 3 answered = 0.667 >= 0.6
+        ("count_as_met", 4, 6, True),  # (a, c answered + d, e abandoned within 20 s) / 6 offered = 0.667
+    ],
+)
 def test_each_sl_abandons_mode_gives_its_own_figure(load, db, mode, numerator, denominator, met):
     load({"contracts": _contracts(mode), "sla_targets": PHONE_TARGETS, "calls": ABANDONS})
     row = verdict(db, OCT, "C1", "service_level")
@@ -88,8 +93,13 @@ def test_evidence_gives_each_call_its_status(load, db):
     rows = evidence_rows(db, OCT, "C1", "phone", "service_level")
     # Time order; d is a short abandon (not counted); e and f abandoned (misses under exclude_short).
     assert [(r["id"], r["wait_seconds"], r["status"]) for r in rows] == [
-        ("a", 10, "hit"), ("b", 30, "miss"), ("c", 15, "hit"),
-        ("d", 3, "not_counted"), ("e", 12, "miss"), ("f", 60, "miss")]
+        ("a", 10, "hit"),
+        ("b", 30, "miss"),
+        ("c", 15, "hit"),
+        ("d", 3, "not_counted"),
+        ("e", 12, "miss"),
+        ("f", 60, "miss"),
+    ]
 
 
 def test_evidence_pages_and_exports(load, db):
@@ -143,21 +153,23 @@ def test_last_instant_of_the_month_counts_in_that_month(load, db, contract, mont
 
 
 def test_targets_in_force_follow_effective_dates_and_active_contracts(load, db):
-    load({
-        "contracts": """
+    load(
+        {
+            "contracts": """
             contract_id,vendor_id,start_date,end_date
             C1,V1,2026-01-01,2026-10-01
             C2,V2,2026-01-01,
         """,
-        # C1 ends on 1 Oct: active on one day of October, none of November.
-        # C2's 0.9 target is replaced by a 0.95 one from November.
-        "sla_targets": """
+            # C1 ends on 1 Oct: active on one day of October, none of November.
+            # C2's 0.9 target is replaced by a 0.95 one from November.
+            "sla_targets": """
             contract_id,channel,metric,target,effective_from,effective_to
             C1,chat,response_rate,0.9,,
             C2,chat,response_rate,0.9,,2026-11-01
             C2,chat,response_rate,0.95,2026-11-01,
         """,
-    })
+        }
+    )
     october = {(r["contract_id"], r["target"]) for r in verdict_rows(db, OCT)}
     november = {(r["contract_id"], r["target"]) for r in verdict_rows(db, NOV)}
     assert october == {("C1", Decimal("0.9")), ("C2", Decimal("0.9"))}
@@ -165,11 +177,17 @@ def test_targets_in_force_follow_effective_dates_and_active_contracts(load, db):
 
 
 def test_two_thresholds_on_one_metric_are_two_verdicts(load, db):
-    load({"contracts": _contracts("exclude_short"), "calls": ABANDONS, "sla_targets": """
+    load(
+        {
+            "contracts": _contracts("exclude_short"),
+            "calls": ABANDONS,
+            "sla_targets": """
         contract_id,channel,metric,target,threshold_seconds
         C1,phone,service_level,0.3,10
         C1,phone,service_level,0.3,20
-    """})
+    """,
+        }
+    )
     # Within 10 s: only a (exactly 10 s) -> 1/5; within 20 s: a, c -> 2/5.
     assert fraction(verdict(db, OCT, "C1", "service_level", "10")) == (1, 5)
     assert fraction(verdict(db, OCT, "C1", "service_level", "20")) == (2, 5)
@@ -178,26 +196,39 @@ def test_two_thresholds_on_one_metric_are_two_verdicts(load, db):
     try:
         with pytest.raises(VendorboardError, match="2 targets in force"):
             evidence(con, OCT, "C1", "phone", "service_level")
-        assert evidence(con, OCT, "C1", "phone", "service_level", threshold_seconds=10).pl()[
-            "status"].to_list() == ["hit", "miss", "miss", "not_counted", "miss", "miss"]
+        assert evidence(con, OCT, "C1", "phone", "service_level", threshold_seconds=10).pl()["status"].to_list() == [
+            "hit",
+            "miss",
+            "miss",
+            "not_counted",
+            "miss",
+            "miss",
+        ]
     finally:
         con.close()
 
 
 def test_a_target_with_nothing_to_measure_is_null(load, db):
-    load({"sla_targets": """
+    load(
+        {
+            "sla_targets": """
         contract_id,channel,metric,target
         C1,onsite,accuracy,0.95
         C1,chat,csat,4
-    """})
+    """
+        }
+    )
     rows = verdict_rows(db, OCT, "C1")
     assert [(r["metric"], r["value"], r["met"], r["numerator"], r["denominator"]) for r in rows] == [
-        ("csat", None, None, 0, 0), ("accuracy", None, None, 0, 0)]
+        ("csat", None, None, 0, 0),
+        ("accuracy", None, None, 0, 0),
+    ]
 
 
 def test_chat_email_onsite_and_csat(load, db):
-    load({
-        "sla_targets": """
+    load(
+        {
+            "sla_targets": """
             contract_id,channel,metric,target,threshold_seconds
             C1,chat,first_response_seconds,3,
             C1,chat,response_rate,0.9,
@@ -208,35 +239,36 @@ def test_chat_email_onsite_and_csat(load, db):
             C1,onsite,csat,4,
             C1,phone,aht_seconds,100,
         """,
-        # chats: responses after 1.5 s and 4.5 s, one never answered (csat 2 still counts).
-        "chats": """
+            # chats: responses after 1.5 s and 4.5 s, one never answered (csat 2 still counts).
+            "chats": """
             chat_id,vendor_id,started_at,first_response_at,csat
             1,V1,2026-10-05 10:00:00,2026-10-05 10:00:01.5,5
             2,V1,2026-10-05 11:00:00,2026-10-05 11:00:04.5,
             3,V1,2026-10-05 12:00:00,,2
         """,
-        # e-mails: replied after exactly 24 h (in time), after 24 h 0.001 s (late), never (late).
-        "emails": """
+            # e-mails: replied after exactly 24 h (in time), after 24 h 0.001 s (late), never (late).
+            "emails": """
             email_id,vendor_id,received_at,first_reply_at
             1,V1,2026-10-05 10:00:00,2026-10-06 10:00:00
             2,V1,2026-10-05 11:00:00,2026-10-06 11:00:00.001
             3,V1,2026-10-05 12:00:00,
         """,
-        # visits: 18 of 20 questions right on completed visits; the cancelled visit's audit does not
-        # count for accuracy but its csat counts for csat.
-        "visits": """
+            # visits: 18 of 20 questions right on completed visits; the cancelled visit's audit does not
+            # count for accuracy but its csat counts for csat.
+            "visits": """
             visit_id,vendor_id,arrived_at,status,questions_audited,questions_correct,csat
             1,V1,2026-10-05 10:00:00,completed,10,10,5
             2,V1,2026-10-06 10:00:00,completed,10,8,4
             3,V1,2026-10-07 10:00:00,cancelled,10,0,1
             4,V1,2026-10-08 10:00:00,completed,0,0,
         """,
-        # one answered call: talk 60.5 s + hold 10.25 + wrap 30 = 100.75 s > 100.
-        "calls": """
+            # one answered call: talk 60.5 s + hold 10.25 + wrap 30 = 100.75 s > 100.
+            "calls": """
             call_id,vendor_id,offered_at,answered_at,ended_at,hold_seconds,wrap_seconds
             1,V1,2026-10-05 10:00:00,2026-10-05 10:00:02,2026-10-05 10:01:02.5,10.25,30
         """,
-    })
+        }
+    )
     got = {(r["channel"], r["metric"]): (fraction(r), r["met"]) for r in verdict_rows(db, OCT, "C1")}
     assert got == {
         ("chat", "first_response_seconds"): ((6, 2), True),  # (1.5 + 4.5) / 2 = 3.000 <= 3: met at equality
@@ -251,8 +283,11 @@ def test_chat_email_onsite_and_csat(load, db):
     # Visit 1: 10/10 >= 0.95 hit; 2: 8/10 miss; 3 cancelled and 4 with nothing audited: not counted.
     visits = evidence_rows(db, OCT, "C1", "onsite", "accuracy")
     assert [(r["id"], r["visit_status"], r["status"]) for r in visits] == [
-        ("1", "completed", "hit"), ("2", "completed", "miss"), ("3", "cancelled", "not_counted"),
-        ("4", "completed", "not_counted")]
+        ("1", "completed", "hit"),
+        ("2", "completed", "miss"),
+        ("3", "cancelled", "not_counted"),
+        ("4", "completed", "not_counted"),
+    ]
 
 
 def test_series_per_day_and_hour_of_day(load, db):
@@ -265,8 +300,11 @@ def test_series_per_day_and_hour_of_day(load, db):
     # 09:00 holds a and b (1/2, below 0.6); 14:00 holds c, e, f counted (1/3).
     assert by_hour[("service_level", 9)] == ((1, 2), False)
     assert by_hour[("service_level", 14)] == ((1, 3), False)
-    heat = {(r["day"], r["hour"]): fraction(r) for r in series_rows(db, OCT, "C1", "day_hour")
-            if r["metric"] == "service_level"}
+    heat = {
+        (r["day"], r["hour"]): fraction(r)
+        for r in series_rows(db, OCT, "C1", "day_hour")
+        if r["metric"] == "service_level"
+    }
     assert heat == {(OCT.replace(day=5), 9): (1, 2), (OCT.replace(day=6), 14): (1, 3)}
 
 

@@ -12,8 +12,21 @@ from typer.testing import CliRunner
 import metrics.cli.sla  # noqa: F401  (registers the command)
 from metrics.cli import app
 
-FIELDS = ["contract_id", "vendor_id", "month", "channel", "metric", "value", "target", "threshold_seconds",
-          "clock", "met", "numerator", "denominator", "credit_rate"]
+FIELDS = [
+    "contract_id",
+    "vendor_id",
+    "month",
+    "channel",
+    "metric",
+    "value",
+    "target",
+    "threshold_seconds",
+    "clock",
+    "met",
+    "numerator",
+    "denominator",
+    "credit_rate",
+]
 
 DATA = {
     "sla_targets": """
@@ -32,20 +45,43 @@ DATA = {
 
 def test_json_matches_spec_field_for_field(load, db):
     load(DATA)
-    result = CliRunner().invoke(app, ["--db", str(db), "sla", "--month", "2026-10", "--contract", "C1",
-                                      "--format", "json"])
+    result = CliRunner().invoke(
+        app, ["--db", str(db), "sla", "--month", "2026-10", "--contract", "C1", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert [list(r) for r in rows] == [FIELDS, FIELDS]
     # e-mail first (targets in channel order); nothing received: value and met null.
     assert rows[0] == {
-        "contract_id": "C1", "vendor_id": "V1", "month": "2026-10", "channel": "email",
-        "metric": "reply_within_rate", "value": None, "target": "0.95", "threshold_seconds": "86400",
-        "clock": "calendar", "met": None, "numerator": "0", "denominator": "0", "credit_rate": "0.05"}
+        "contract_id": "C1",
+        "vendor_id": "V1",
+        "month": "2026-10",
+        "channel": "email",
+        "metric": "reply_within_rate",
+        "value": None,
+        "target": "0.95",
+        "threshold_seconds": "86400",
+        "clock": "calendar",
+        "met": None,
+        "numerator": "0",
+        "denominator": "0",
+        "credit_rate": "0.05",
+    }
     assert rows[1] == {
-        "contract_id": "C1", "vendor_id": "V1", "month": "2026-10", "channel": "phone",
-        "metric": "service_level", "value": 0.5, "target": "0.8", "threshold_seconds": "20",
-        "clock": "calendar", "met": False, "numerator": "1", "denominator": "2", "credit_rate": "0.03"}
+        "contract_id": "C1",
+        "vendor_id": "V1",
+        "month": "2026-10",
+        "channel": "phone",
+        "metric": "service_level",
+        "value": 0.5,
+        "target": "0.8",
+        "threshold_seconds": "20",
+        "clock": "calendar",
+        "met": False,
+        "numerator": "1",
+        "denominator": "2",
+        "credit_rate": "0.03",
+    }
 
 
 def test_table_and_csv(load, db, tmp_path):
@@ -59,12 +95,18 @@ def test_table_and_csv(load, db, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("args", "message"), [
-    (["--month", "2026-13"], "error: --month must be a month as YYYY-MM (got '2026-13')"),
-    (["--month", "2026-10", "--contract", "NOPE"], "error: --contract NOPE: no such contract"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--month", "2026-13"], "error: --month must be a month as YYYY-MM (got '2026-13')"),
+        (["--month", "2026-10", "--contract", "NOPE"], "error: --contract NOPE: no such contract"),
+    ],
+)
 def test_bad_arguments_are_one_line_errors(load, db, args, message):
     load(DATA)
-    run = subprocess.run([sys.executable, "-c", "from metrics.cli import main; main()", "--db", str(db), "sla",
-                          *args], capture_output=True, text=True)
+    run = subprocess.run(  # noqa: PLW1510  (the exit code is asserted)
+        [sys.executable, "-c", "from metrics.cli import main; main()", "--db", str(db), "sla", *args],
+        capture_output=True,
+        text=True,
+    )
     assert (run.returncode, run.stderr.strip(), run.stdout) == (2, message, "")

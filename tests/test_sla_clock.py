@@ -18,18 +18,20 @@ DAILY = """
 def reply_seconds(load, db, contract, month, received, replied, threshold, extra=None):
     """Load one e-mail and a business-clock reply target; return (reply_seconds, status, met)."""
     vendor = {"C1": "V1", "C2": "V2"}[contract]
-    load({
-        "service_hours": DAILY,
-        "sla_targets": f"""
+    load(
+        {
+            "service_hours": DAILY,
+            "sla_targets": f"""
             contract_id,channel,metric,target,threshold_seconds,clock
             {contract},email,reply_within_rate,1,{threshold},business
         """,
-        "emails": f"""
+            "emails": f"""
             email_id,vendor_id,received_at,first_reply_at
             1,{vendor},{received},{replied}
         """,
-        **(extra or {}),
-    })
+            **(extra or {}),
+        }
+    )
     [row] = evidence_rows(db, month, contract, "email", "reply_within_rate")
     return row["reply_seconds"], row["status"], verdict(db, month, contract, "reply_within_rate")["met"]
 
@@ -43,11 +45,21 @@ def test_overnight_reply_is_one_business_hour(load, db, threshold, status):
 
 def test_closed_holiday_stops_the_clock(load, db):
     # Thu 1 Oct 21:00 -> 22:00 (1 h), Fri 2 Oct closed (0), Sat 3 Oct 08:00 -> 09:00 (1 h) = 7200 s.
-    got = reply_seconds(load, db, "C1", OCT, "2026-10-01 21:00:00", "2026-10-03 09:00:00", 86400, {
-        "holidays": """
+    got = reply_seconds(
+        load,
+        db,
+        "C1",
+        OCT,
+        "2026-10-01 21:00:00",
+        "2026-10-03 09:00:00",
+        86400,
+        {
+            "holidays": """
             vendor_id,date,kind
             V1,2026-10-02,closed
-        """})
+        """
+        },
+    )
     assert got[:2] == (7200, "hit")
 
 
@@ -55,15 +67,25 @@ def test_make_up_workday_saturday_runs_the_clock(load, db):
     # Weekday hours 09:00-18:00; Sat 10 Oct 2026 is a make-up workday.
     # Fri 9 Oct 17:00 -> 18:00 (1 h) + Sat 09:00 -> 18:00 (9 h) + Sun (0) + Mon 12 Oct 09:00 -> 10:00 (1 h)
     # = 11 h = 39600 s (it would be 2 h without the workday).
-    got = reply_seconds(load, db, "C1", OCT, "2026-10-09 17:00:00", "2026-10-12 10:00:00", 86400, {
-        "service_hours": """
+    got = reply_seconds(
+        load,
+        db,
+        "C1",
+        OCT,
+        "2026-10-09 17:00:00",
+        "2026-10-12 10:00:00",
+        86400,
+        {
+            "service_hours": """
             contract_id,channel,days,open,close
             C1,email,weekdays,09:00,18:00
         """,
-        "holidays": """
+            "holidays": """
             vendor_id,date,kind
             V1,2026-10-10,workday
-        """})
+        """,
+        },
+    )
     assert got[:2] == (39600, "hit")
 
 
@@ -77,18 +99,20 @@ def test_dst_change_neither_gains_nor_loses_an_hour(load, db):
 def test_calendar_clock_counts_real_time_across_dst(load, db):
     # Sat 31 Oct 22:00 EDT -> Sun 1 Nov 22:00 EST is 25 real hours = 90000 s on the calendar clock,
     # while the business clock counts Sun 08:00-22:00 only: 14 h = 50400 s.
-    load({
-        "service_hours": DAILY,
-        "sla_targets": """
+    load(
+        {
+            "service_hours": DAILY,
+            "sla_targets": """
             contract_id,channel,metric,target,threshold_seconds,clock
             C2,email,reply_within_rate,1,90000,calendar
             C2,email,reply_within_rate,1,50400,business
         """,
-        "emails": """
+            "emails": """
             email_id,vendor_id,received_at,first_reply_at
             1,V2,2026-10-31 22:00:00,2026-11-01 22:00:00
         """,
-    })
+        }
+    )
     [calendar] = evidence_rows(db, OCT, "C2", "email", "reply_within_rate", clock="calendar")
     [business] = evidence_rows(db, OCT, "C2", "email", "reply_within_rate", clock="business")
     assert (calendar["reply_seconds"], business["reply_seconds"]) == (90000, 50400)
@@ -96,27 +120,29 @@ def test_calendar_clock_counts_real_time_across_dst(load, db):
 
 
 def test_business_clock_on_phone_waits_and_chat_responses(load, db):
-    load({
-        "service_hours": """
+    load(
+        {
+            "service_hours": """
             contract_id,channel,days,open,close
             C1,phone,daily,08:00,22:00
             C1,chat,daily,08:00,22:00
         """,
-        "sla_targets": """
+            "sla_targets": """
             contract_id,channel,metric,target,threshold_seconds,clock
             C1,phone,asa_seconds,60,,business
             C1,chat,first_response_seconds,60,,business
         """,
-        # Both arrive 21:59:30 and are taken up at 08:00:15 next day: 30 s + 15 s = 45 business s.
-        "calls": """
+            # Both arrive 21:59:30 and are taken up at 08:00:15 next day: 30 s + 15 s = 45 business s.
+            "calls": """
             call_id,vendor_id,offered_at,answered_at,ended_at
             1,V1,2026-10-05 21:59:30,2026-10-06 08:00:15,2026-10-06 08:05:00
         """,
-        "chats": """
+            "chats": """
             chat_id,vendor_id,started_at,first_response_at
             1,V1,2026-10-05 21:59:30,2026-10-06 08:00:15
         """,
-    })
+        }
+    )
     assert fraction(verdict(db, OCT, "C1", "asa_seconds")) == (45, 1)
     assert fraction(verdict(db, OCT, "C1", "first_response_seconds")) == (45, 1)
 

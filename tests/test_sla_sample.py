@@ -23,8 +23,10 @@ def test_telecom_seed_targets_are_all_evaluated_and_a_planted_miss_shows(sample_
     con = store.connect_reader(sample_db)
     try:
         months = _manifest()["months"]
-        seed_targets = {(c, m) for c, m in con.execute(
-            "SELECT channel, metric FROM sla_targets WHERE contract_id = 'C-TEL'").fetchall()}
+        seed_targets = {
+            (c, m)
+            for c, m in con.execute("SELECT channel, metric FROM sla_targets WHERE contract_id = 'C-TEL'").fetchall()
+        }
         missed = set()
         for label in months:
             rows = verdicts(con, parse_month(label), "C-TEL").to_dicts()
@@ -42,9 +44,12 @@ def test_planted_misses_are_exactly_the_missed_targets(sample_db):
     planted = {(p["contract_id"], p["month"], p["channel"], p["metric"]) for p in manifest["planted_misses"]}
     con = store.connect_reader(sample_db)
     try:
-        missed = {(r["contract_id"], r["month"], r["channel"], r["metric"])
-                  for label in manifest["months"]
-                  for r in verdicts(con, parse_month(label)).to_dicts() if r["met"] is False}
+        missed = {
+            (r["contract_id"], r["month"], r["channel"], r["metric"])
+            for label in manifest["months"]
+            for r in verdicts(con, parse_month(label)).to_dicts()
+            if r["met"] is False
+        }
     finally:
         con.close()
     assert missed == planted

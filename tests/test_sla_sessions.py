@@ -52,7 +52,8 @@ def test_coverage_evidence_and_series_by_hour(load, db):
     # One slice per service hour: 09, 10, 11, 13, 14, 15, 16 fully covered, 17 not at all.
     assert [(r["id"], r["covered_seconds"], r["status"]) for r in rows] == [
         *((f"2026-10-05 {h:02d}:00", 3600, "hit") for h in (9, 10, 11, 13, 14, 15, 16)),
-        ("2026-10-05 17:00", 0, "miss")]
+        ("2026-10-05 17:00", 0, "miss"),
+    ]
     by_hour = {r["hour"]: fraction(r) for r in series_rows(db, OCT, "C1", "hour") if r["channel"] == "chat"}
     assert by_hour[11] == (3600, 3600) and by_hour[17] == (0, 3600) and 12 not in by_hour
 
@@ -97,15 +98,23 @@ def test_weekly_min_hours_by_iso_week_of_the_thursday(load, db):
     assert (fraction(september), september["value"], september["met"]) == ((0, 0), None, None)
     rows = evidence_rows(db, OCT, "C1", "chat", "weekly_min_hours")
     assert [(r["id"], r["logged_seconds"], r["status"]) for r in rows] == [
-        ("A 2026-W40", 72000, "hit"), ("B 2026-W40", 64800, "miss"),
-        ("C 2026-W40", 14400, "miss"), ("C 2026-W41", 14400, "miss")]
+        ("A 2026-W40", 72000, "hit"),
+        ("B 2026-W40", 64800, "miss"),
+        ("C 2026-W40", 14400, "miss"),
+        ("C 2026-W41", 14400, "miss"),
+    ]
 
 
 def test_weekly_min_hours_week_goes_to_the_contract_in_force_on_its_thursday(load, db):
     # C1 starts Fri 2 Oct: week 40 (Thursday 1 Oct) is not C1's; only C's week 41 is (4 h, a miss).
-    load({**WEEKLY, "contracts": """
+    load(
+        {
+            **WEEKLY,
+            "contracts": """
         contract_id,vendor_id,start_date
         C1,V1,2026-10-02
         C2,V2,2026-01-01
-    """})
+    """,
+        }
+    )
     assert fraction(verdict(db, OCT, "C1", "weekly_min_hours")) == (0, 1)

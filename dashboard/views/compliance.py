@@ -20,29 +20,42 @@ TARGET_KEYS = ("channel", "metric", "threshold_seconds", "clock")
 
 
 def verdict(met: bool | None) -> str:
-    return "✓ " + tr("verdict.met") if met else "– " + tr("verdict.no_data") if met is None \
+    return (
+        "✓ " + tr("verdict.met")
+        if met
+        else "– " + tr("verdict.no_data")
+        if met is None
         else "✗ " + tr("verdict.missed")
+    )
 
 
 def scorecard(verdicts: pl.DataFrame, lang: str) -> pl.DataFrame:
-    return pl.DataFrame([{
-        "channel": r["channel"],
-        "metric": target_label(r["channel"], r["metric"], r["threshold_seconds"], lang).split(" · ", 1)[1],
-        "value": metric_value(r["metric"], r["value"], lang, 2),
-        "target": metric_value(r["metric"], r["target"], lang, 2),
-        "verdict": verdict(r["met"]),
-        "clock": r["clock"],
-        "numerator": r["numerator"],
-        "denominator": r["denominator"],
-        "credit_rate": r["credit_rate"],
-    } for r in verdicts.iter_rows(named=True)])
+    return pl.DataFrame(
+        [
+            {
+                "channel": r["channel"],
+                "metric": target_label(r["channel"], r["metric"], r["threshold_seconds"], lang).split(" · ", 1)[1],
+                "value": metric_value(r["metric"], r["value"], lang, 2),
+                "target": metric_value(r["metric"], r["target"], lang, 2),
+                "verdict": verdict(r["met"]),
+                "clock": r["clock"],
+                "numerator": r["numerator"],
+                "denominator": r["denominator"],
+                "credit_rate": r["credit_rate"],
+            }
+            for r in verdicts.iter_rows(named=True)
+        ]
+    )
 
 
 def default_target(verdicts: pl.DataFrame) -> int:
     """A missed service level first, then any missed target, then a service level, then the first."""
     rows = verdicts.to_dicts()
-    for wanted in (lambda r: r["met"] is False and r["metric"] == "service_level", lambda r: r["met"] is False,
-                   lambda r: r["metric"] == "service_level"):
+    for wanted in (
+        lambda r: r["met"] is False and r["metric"] == "service_level",
+        lambda r: r["met"] is False,
+        lambda r: r["metric"] == "service_level",
+    ):
         found = next((i for i, r in enumerate(rows) if wanted(r)), None)
         if found is not None:
             return found
@@ -59,8 +72,9 @@ def daily(sel: common.Selection, row: dict, lang: str) -> None:
         st.info(tr("msg.no_series"), icon=":material/info:")
         return
     df = days.select(pl.col("day").alias("period"), "value", "met")
-    st.plotly_chart(charts.metric_trend(df, row["metric"], row["target"], lang, period="day"), theme=None,
-                    key="compliance-daily")
+    st.plotly_chart(
+        charts.metric_trend(df, row["metric"], row["target"], lang, period="day"), theme=None, key="compliance-daily"
+    )
 
 
 def hour_day(sel: common.Selection, row: dict, lang: str) -> None:
@@ -71,8 +85,11 @@ def hour_day(sel: common.Selection, row: dict, lang: str) -> None:
     if cells.is_empty():
         st.info(tr("msg.no_series"), icon=":material/info:")
         return
-    st.plotly_chart(charts.hour_day_heatmap(cells.select("day", "hour", "value"), lang, row["metric"], row["target"]),
-                    theme=None, key="compliance-hour-day")
+    st.plotly_chart(
+        charts.hour_day_heatmap(cells.select("day", "hour", "value"), lang, row["metric"], row["target"]),
+        theme=None,
+        key="compliance-hour-day",
+    )
 
 
 def distribution(target: Target, row: dict, lang: str) -> None:
@@ -84,8 +101,9 @@ def distribution(target: Target, row: dict, lang: str) -> None:
         limit, label = row["threshold_seconds"], "chart.threshold"
     else:
         limit, label = (row["target"], "chart.target") if metric_kind(row["metric"]) == "seconds" else (None, "")
-    st.plotly_chart(charts.wait_histogram(bins, limit, lang, row["channel"], label), theme=None,
-                    key="compliance-distribution")
+    st.plotly_chart(
+        charts.wait_histogram(bins, limit, lang, row["channel"], label), theme=None, key="compliance-distribution"
+    )
 
 
 def evidence(target: Target, lang: str) -> None:
@@ -93,8 +111,9 @@ def evidence(target: Target, lang: str) -> None:
     left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
     left.markdown(" · ".join(f"**{value_name('evidence', s, lang)}** {n:,}" for s, n in counts.items()))
     shows = {"miss": tr("compliance.show_misses"), "all": tr("compliance.show_all")}
-    show = middle.segmented_control(tr("compliance.show"), list(shows), key="evidence-show", required=True,
-                                    default="miss", format_func=shows.get)
+    show = middle.segmented_control(
+        tr("compliance.show"), list(shows), key="evidence-show", required=True, default="miss", format_func=shows.get
+    )
     status = "miss" if show == "miss" else None
     total = counts["miss"] if status else sum(counts.values())
     if total == 0:
@@ -106,11 +125,20 @@ def evidence(target: Target, lang: str) -> None:
     rows = engine("evidence_page", target, status, PAGE_ROWS, offset).rename({"status": "evidence"})
     st.caption(tr("compliance.rows_of", first=offset + 1, last=offset + rows.height, total=f"{total:,}"))
     name = f"evidence-{target.contract_id}-{month_label(target.month)}-{target.channel}-{target.metric}"
-    common.table(rows, "evidence", enums={"evidence": "evidence", "visit_status": "visit"}, file_name=f"{name}-page",
-                 numbers=tuple(c for c in rows.columns if c.endswith("_seconds")))
-    common.download(lambda: engine("evidence_page", target, status, None, 0).rename({"status": "evidence"}),
-                    "evidence-all", name, label=f"{tr('download.csv')} · {name}.csv ({total:,})",
-                    enums={"evidence": "evidence", "visit_status": "visit"})
+    common.table(
+        rows,
+        "evidence",
+        enums={"evidence": "evidence", "visit_status": "visit"},
+        file_name=f"{name}-page",
+        numbers=tuple(c for c in rows.columns if c.endswith("_seconds")),
+    )
+    common.download(
+        lambda: engine("evidence_page", target, status, None, 0).rename({"status": "evidence"}),
+        "evidence-all",
+        name,
+        label=f"{tr('download.csv')} · {name}.csv ({total:,})",
+        enums={"evidence": "evidence", "visit_status": "visit"},
+    )
 
 
 def main() -> None:
@@ -135,24 +163,37 @@ def main() -> None:
         st.warning(tr("msg.no_data_month", month=month_label(sel.month)), icon=":material/warning:")
     missed = verdicts.filter(pl.col("met") == False)  # noqa: E712  (null = no data, not missed)
     if missed.height:
-        which = ", ".join(target_label(r["channel"], r["metric"], r["threshold_seconds"], lang)
-                          for r in missed.iter_rows(named=True))
+        which = ", ".join(
+            target_label(r["channel"], r["metric"], r["threshold_seconds"], lang) for r in missed.iter_rows(named=True)
+        )
         st.error(tr("msg.n_missed", n=missed.height, which=which), icon=":material/cancel:")
     elif verdicts["met"].is_not_null().any():
         st.success(tr("msg.all_met"), icon=":material/check_circle:")
 
     st.subheader(tr("compliance.scorecard"))
-    common.table(scorecard(verdicts, lang), "verdicts", percent=("credit_rate",), numbers=("numerator", "denominator"),
-                 enums={"channel": "channel", "clock": "clock"},
-                 file_name=f"sla-{sel.contract_id}-{month_label(sel.month)}")
+    common.table(
+        scorecard(verdicts, lang),
+        "verdicts",
+        percent=("credit_rate",),
+        numbers=("numerator", "denominator"),
+        enums={"channel": "channel", "clock": "clock"},
+        file_name=f"sla-{sel.contract_id}-{month_label(sel.month)}",
+    )
 
     rows = verdicts.to_dicts()
-    labels = [f"{'✗' if r['met'] is False else '✓' if r['met'] else '–'} "
-              f"{target_label(r['channel'], r['metric'], r['threshold_seconds'], lang)} · "
-              f"{metric_value(r['metric'], r['value'], lang)} / {metric_value(r['metric'], r['target'], lang)}"
-              for r in rows]
-    pick = st.selectbox(tr("compliance.pick_target"), range(len(rows)), index=default_target(verdicts),
-                        key=f"target-{sel.contract_id}-{month_label(sel.month)}", format_func=labels.__getitem__)
+    labels = [
+        f"{'✗' if r['met'] is False else '✓' if r['met'] else '–'} "
+        f"{target_label(r['channel'], r['metric'], r['threshold_seconds'], lang)} · "
+        f"{metric_value(r['metric'], r['value'], lang)} / {metric_value(r['metric'], r['target'], lang)}"
+        for r in rows
+    ]
+    pick = st.selectbox(
+        tr("compliance.pick_target"),
+        range(len(rows)),
+        index=default_target(verdicts),
+        key=f"target-{sel.contract_id}-{month_label(sel.month)}",
+        format_func=labels.__getitem__,
+    )
     row = rows[pick]
     target = Target(sel.month, sel.contract_id, row["channel"], row["metric"], row["threshold_seconds"], row["clock"])
 
@@ -166,8 +207,10 @@ def main() -> None:
     st.subheader(tr("compliance.heatmap"))
     hour_day(sel, row, lang)
     st.subheader(tr("compliance.evidence"))
-    st.caption(f"{target_label(row['channel'], row['metric'], row['threshold_seconds'], lang)} · "
-               f"{value_name('clock', row['clock'], lang)}")
+    st.caption(
+        f"{target_label(row['channel'], row['metric'], row['threshold_seconds'], lang)} · "
+        f"{value_name('clock', row['clock'], lang)}"
+    )
     evidence(target, lang)
 
 

@@ -51,9 +51,14 @@ def main() -> None:
     everyone = engine("contracts", None)
     if sel.vendor_id:
         everyone = everyone.filter(pl.col("vendor_id") == sel.vendor_id)
-    common.table(everyone.select("contract_id", "vendor_id", "vendor_name", "start_date", "end_date", "currency",
-                                 "monthly_fee", "payee").rename({"vendor_id": "vendor", "vendor_name": "name"}),
-                 "contracts", money=("monthly_fee",), file_name="contracts")
+    common.table(
+        everyone.select(
+            "contract_id", "vendor_id", "vendor_name", "start_date", "end_date", "currency", "monthly_fee", "payee"
+        ).rename({"vendor_id": "vendor", "vendor_name": "name"}),
+        "contracts",
+        money=("monthly_fee",),
+        file_name="contracts",
+    )
 
     chosen = sel.contract_id or (everyone["contract_id"][0] if everyone.height else None)
     if chosen is None:
@@ -72,10 +77,16 @@ def main() -> None:
         if rates.is_empty():
             st.info(tr("msg.no_rates"), icon=":material/info:")
         else:
-            common.table(rates, f"rates-{chosen}", money=("tier_flat_fee",), currency=cur, counts=("increment_seconds",),
-                         numbers=("unit_price", "tier_from", "tier_to"),
-                         enums={"channel": "channel", "unit": "unit", "tier_mode": "tier_mode"},
-                         file_name=f"rates-{chosen}")
+            common.table(
+                rates,
+                f"rates-{chosen}",
+                money=("tier_flat_fee",),
+                currency=cur,
+                counts=("increment_seconds",),
+                numbers=("unit_price", "tier_from", "tier_to"),
+                enums={"channel": "channel", "unit": "unit", "tier_mode": "tier_mode"},
+                file_name=f"rates-{chosen}",
+            )
         st.caption(f"{common.header('unit_price', lang)}: {cur}")
 
     st.subheader(tr("contracts.targets"))
@@ -84,30 +95,52 @@ def main() -> None:
         st.info(tr("msg.no_targets", contract=chosen, month="–"), icon=":material/info:")
     else:
         shown = targets.with_columns(
-            pl.struct("metric", "target").map_elements(
-                lambda r: metric_value(r["metric"], r["target"], lang, 2), return_dtype=pl.String).alias("target"),
+            pl.struct("metric", "target")
+            .map_elements(lambda r: metric_value(r["metric"], r["target"], lang, 2), return_dtype=pl.String)
+            .alias("target"),
             pl.col("threshold_seconds").map_elements(lambda s: duration(s, lang), return_dtype=pl.String),
         )
-        common.table(shown, f"targets-{chosen}", percent=("credit_rate",),
-                     enums={"channel": "channel", "metric": "metric", "clock": "clock", "credit_base": "base"},
-                     file_name=f"targets-{chosen}")
+        common.table(
+            shown,
+            f"targets-{chosen}",
+            percent=("credit_rate",),
+            enums={"channel": "channel", "metric": "metric", "clock": "clock", "credit_base": "base"},
+            file_name=f"targets-{chosen}",
+        )
 
     left, right = st.columns(2)
     with left:
         st.subheader(tr("contracts.hours"))
         hours = engine("service_hours", chosen)
         served = set(rates["channel"]) | set(targets["channel"])
-        rows = [{"channel": r["channel"], "days": _days(r["days"], lang),
-                 "hours": f"{_hhmm(r['open'])}–{_hhmm(r['close'])}"} for r in hours.iter_rows(named=True)]
-        rows += [{"channel": c, "days": value_name("days", "daily", lang), "hours": tr("hours.always")}
-                 for c in CHANNELS if c in served and c not in set(hours["channel"])]
-        common.table(pl.DataFrame(rows, schema={"channel": pl.String, "days": pl.String, "hours": pl.String}),
-                     f"hours-{chosen}", enums={"channel": "channel"}, file_name=f"service-hours-{chosen}")
+        rows = [
+            {
+                "channel": r["channel"],
+                "days": _days(r["days"], lang),
+                "hours": f"{_hhmm(r['open'])}–{_hhmm(r['close'])}",
+            }
+            for r in hours.iter_rows(named=True)
+        ]
+        rows += [
+            {"channel": c, "days": value_name("days", "daily", lang), "hours": tr("hours.always")}
+            for c in CHANNELS
+            if c in served and c not in set(hours["channel"])
+        ]
+        common.table(
+            pl.DataFrame(rows, schema={"channel": pl.String, "days": pl.String, "hours": pl.String}),
+            f"hours-{chosen}",
+            enums={"channel": "channel"},
+            file_name=f"service-hours-{chosen}",
+        )
         st.caption(tr("msg.hours_24_7"))
     with right:
         st.subheader(tr("contracts.holidays"))
-        common.table(engine("holidays", contract["vendor_id"]), f"holidays-{chosen}", enums={"kind": "holiday"},
-                     file_name=f"holidays-{contract['vendor_id']}")
+        common.table(
+            engine("holidays", contract["vendor_id"]),
+            f"holidays-{chosen}",
+            enums={"kind": "holiday"},
+            file_name=f"holidays-{contract['vendor_id']}",
+        )
 
 
 main()

@@ -42,7 +42,9 @@ def sources(uploads: list, chosen: str, folder: Path) -> list[Source]:
             dirs = [d for d in [root, *root.iterdir()] if d.is_dir() and any((d / k).is_dir() for k in LOAD_ORDER)]
             if not dirs:
                 raise VendorboardError(f"{upload.name}: no folder named after a table ({', '.join(LOAD_ORDER)})")
-            found += [Source(s.kind, s.path, f"{upload.name}/{s.path.relative_to(root)}") for s in sources_in_dir(dirs[0])]
+            found += [
+                Source(s.kind, s.path, f"{upload.name}/{s.path.relative_to(root)}") for s in sources_in_dir(dirs[0])
+            ]
             continue
         kind = chosen or guess_kind(upload.name)
         if kind is None:
@@ -74,31 +76,50 @@ def load(uploads: list, chosen: str) -> None:
 
 def show_report(report: dict) -> None:
     lang = common.language()
-    rows = [{"table": name, "loaded": c["loaded"], "updated": c["updated"], "unchanged": c["unchanged"],
-             "rejected": c["rejected"],
-             "reason": ", ".join(f"{value_name('reason', r, lang)}: {n}"
-                                 for r, n in c["rejected_by_reason"].items())}
-            for name, c in report["tables"].items()]
+    rows = [
+        {
+            "table": name,
+            "loaded": c["loaded"],
+            "updated": c["updated"],
+            "unchanged": c["unchanged"],
+            "rejected": c["rejected"],
+            "reason": ", ".join(f"{value_name('reason', r, lang)}: {n}" for r, n in c["rejected_by_reason"].items()),
+        }
+        for name, c in report["tables"].items()
+    ]
     st.subheader(tr("data.result"))
     st.success(tr("msg.ingest_done"), icon=":material/check_circle:")
-    common.table(pl.DataFrame(rows), "ingest-result", counts=("loaded", "updated", "unchanged", "rejected"),
-                 enums={"table": "table"}, file_name="ingest-result")
+    common.table(
+        pl.DataFrame(rows),
+        "ingest-result",
+        counts=("loaded", "updated", "unchanged", "rejected"),
+        enums={"table": "table"},
+        file_name="ingest-result",
+    )
     outside = {k: n for k, n in report["out_of_contract"].items() if n}
     if outside:
-        st.warning(f"{tr('col.out_of_contract')}: " + ", ".join(
-            f"{value_name('table', k, lang)} {n:,}" for k, n in outside.items()))
+        st.warning(
+            f"{tr('col.out_of_contract')}: "
+            + ", ".join(f"{value_name('table', k, lang)} {n:,}" for k, n in outside.items())
+        )
 
 
 def upload_section() -> None:
     with st.container(border=True):
         st.subheader(tr("data.upload"))
-        uploads = st.file_uploader(tr("data.upload"), type=["csv", "gz", "parquet", "zip"], accept_multiple_files=True,
-                                   key="ingest-files", label_visibility="collapsed")
+        uploads = st.file_uploader(
+            tr("data.upload"),
+            type=["csv", "gz", "parquet", "zip"],
+            accept_multiple_files=True,
+            key="ingest-files",
+            label_visibility="collapsed",
+        )
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         kinds = {"": tr("data.kind_auto")} | {k: value_name("table", k, common.language()) for k in LOAD_ORDER}
         chosen = left.selectbox(tr("data.kind"), list(kinds), key="ingest-kind", format_func=kinds.get)
-        if right.button(tr("data.ingest"), type="primary", disabled=not uploads, icon=":material/upload:",
-                        width="stretch"):
+        if right.button(
+            tr("data.ingest"), type="primary", disabled=not uploads, icon=":material/upload:", width="stretch"
+        ):
             load(uploads, chosen)
         if report := st.session_state.get("last_ingest"):
             show_report(report)
@@ -111,10 +132,17 @@ def quarantine_section(vendor: str | None) -> None:
         st.success(tr("msg.no_quarantine"), icon=":material/check_circle:")
         return
     lang = common.language()
-    common.table(summary.rename({"table_name": "table"}), "quarantine-summary", counts=("rows",),
-                 enums={"table": "table", "reason": "reason"}, file_name="quarantine-summary")
+    common.table(
+        summary.rename({"table_name": "table"}),
+        "quarantine-summary",
+        counts=("rows",),
+        enums={"table": "table", "reason": "reason"},
+        file_name="quarantine-summary",
+    )
     a, b, c = st.columns(3)
-    tables = {"": tr("data.all")} | {v: value_name("table", v, lang) for v in summary["table_name"].unique(maintain_order=True)}
+    tables = {"": tr("data.all")} | {
+        v: value_name("table", v, lang) for v in summary["table_name"].unique(maintain_order=True)
+    }
     table = a.selectbox(tr("data.filter_table"), list(tables), key="q-table", format_func=tables.get) or None
     shown = summary if table is None else summary.filter(pl.col("table_name") == table)
     reasons = {"": tr("data.all")} | {v: value_name("reason", v, lang) for v in shown["reason"].unique().sort()}
@@ -126,9 +154,13 @@ def quarantine_section(vendor: str | None) -> None:
     rows = engine("quarantine_rows", table, reason, PAGE_ROWS, offset).rename({"table_name": "table"})
     st.caption(tr("compliance.rows_of", first=min(offset + 1, total), last=offset + rows.height, total=total))
     common.table(rows, "quarantine-rows", enums={"table": "table", "reason": "reason"}, file_name="quarantine-page")
-    common.download(lambda: engine("quarantine_rows", table, reason, None, 0).rename({"table_name": "table"}),
-                    "quarantine-all", "quarantine", label=f"{tr('download.csv')} · {tr('data.quarantine')} ({total:,})",
-                    enums={"table": "table", "reason": "reason"})
+    common.download(
+        lambda: engine("quarantine_rows", table, reason, None, 0).rename({"table_name": "table"}),
+        "quarantine-all",
+        "quarantine",
+        label=f"{tr('download.csv')} · {tr('data.quarantine')} ({total:,})",
+        enums={"table": "table", "reason": "reason"},
+    )
 
 
 def main() -> None:
@@ -143,8 +175,13 @@ def main() -> None:
     fresh = engine("freshness")
     if vendor:
         fresh = fresh.filter(pl.col("vendor_id") == vendor)
-    common.table(fresh.rename({"vendor_id": "vendor"}),
-                 "freshness", counts=("rows",), enums={"channel": "channel", "table": "table"}, file_name="freshness")
+    common.table(
+        fresh.rename({"vendor_id": "vendor"}),
+        "freshness",
+        counts=("rows",),
+        enums={"channel": "channel", "table": "table"},
+        file_name="freshness",
+    )
 
     st.subheader(tr("data.out_of_contract"))
     outside = engine("out_of_contract")
@@ -153,14 +190,23 @@ def main() -> None:
     if outside.is_empty():
         st.success(tr("msg.no_out_of_contract"), icon=":material/check_circle:")
     else:
-        common.table(outside.rename({"vendor_id": "vendor"}), "out-of-contract", counts=("rows",),
-                     enums={"table": "table"}, file_name="out-of-contract")
+        common.table(
+            outside.rename({"vendor_id": "vendor"}),
+            "out-of-contract",
+            counts=("rows",),
+            enums={"table": "table"},
+            file_name="out-of-contract",
+        )
 
     quarantine_section(vendor)
 
     st.subheader(tr("data.runs"))
-    common.table(engine("ingest_runs"), "ingest-runs", counts=("loaded", "updated", "unchanged", "rejected"),
-                 file_name="ingest-runs")
+    common.table(
+        engine("ingest_runs"),
+        "ingest-runs",
+        counts=("loaded", "updated", "unchanged", "rejected"),
+        file_name="ingest-runs",
+    )
 
 
 main()

@@ -19,12 +19,14 @@ from metrics.i18n import metric_value, number, percent, t, target_label, value_n
 from metrics.periods import month_label
 
 
-
 def causes(invoice: Invoice, verdicts: pl.DataFrame) -> list[dict | None]:
     """The missed target behind each credit line (None for other lines): the verdict of the line's
     channel and metric (credit lines carry the metric; finalized ones keep it)."""
-    missed = {(r["channel"], r["metric"]): r for r in verdicts.iter_rows(named=True)
-              if r["met"] is False and r["credit_rate"] > 0}
+    missed = {
+        (r["channel"], r["metric"]): r
+        for r in verdicts.iter_rows(named=True)
+        if r["met"] is False and r["credit_rate"] > 0
+    }
     return [missed.get((line.channel, line.metric)) if line.type == "credit" else None for line in invoice.lines]
 
 
@@ -38,42 +40,70 @@ def describe(line, cause: dict | None, currency: str, lang: str) -> str:
             tiers = f" {number(line.tier_from or 0)}–{number(line.tier_to)}"
         elif line.tier_from:
             tiers = " " + t("tier.over", lang, low=number(line.tier_from))
-        return (f"{value_name('channel', line.channel, lang)}{value_name('what', line.unit, lang)}{tiers}，"
-                f"{line.unit_price} {currency}/{value_name('unit', line.unit, lang)}")
+        return (
+            f"{value_name('channel', line.channel, lang)}{value_name('what', line.unit, lang)}{tiers}，"
+            f"{line.unit_price} {currency}/{value_name('unit', line.unit, lang)}"
+        )
     if line.type == "credit" and cause:
-        return (f"{value_name('line', 'credit', lang)}：{target_label(cause['channel'], cause['metric'], cause['threshold_seconds'], lang)}"
-                f" {metric_value(cause['metric'], cause['value'], lang, 2)} / {metric_value(cause['metric'], cause['target'], lang, 2)}；"
-                f"{percent(cause['credit_rate'])} × {value_name('base', cause['credit_base'], lang)}")
+        label = target_label(cause["channel"], cause["metric"], cause["threshold_seconds"], lang)
+        value, target = (metric_value(cause["metric"], cause[k], lang, 2) for k in ("value", "target"))
+        return (
+            f"{value_name('line', 'credit', lang)}：{label}"
+            f" {value} / {target}；"
+            f"{percent(cause['credit_rate'])} × {value_name('base', cause['credit_base'], lang)}"
+        )
     return value_name("line", line.type, lang)
 
 
 def lines_frame(invoice: Invoice, found: list[dict | None], lang: str) -> pl.DataFrame:
-    return pl.DataFrame([{
-        "type": line.type, "channel": line.channel, "unit": line.unit, "tier_from": line.tier_from,
-        "tier_to": line.tier_to, "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount,
-        "description": describe(line, cause, invoice.currency, lang),
-    } for line, cause in zip(invoice.lines, found)], schema_overrides={
-        "tier_from": pl.Decimal(18, 3), "tier_to": pl.Decimal(18, 3), "quantity": pl.Decimal(18, 4),
-        "unit_price": pl.Decimal(18, 6), "amount": pl.Decimal(18, 2)}, infer_schema_length=None)
+    return pl.DataFrame(
+        [
+            {
+                "type": line.type,
+                "channel": line.channel,
+                "unit": line.unit,
+                "tier_from": line.tier_from,
+                "tier_to": line.tier_to,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "amount": line.amount,
+                "description": describe(line, cause, invoice.currency, lang),
+            }
+            for line, cause in zip(invoice.lines, found)
+        ],
+        schema_overrides={
+            "tier_from": pl.Decimal(18, 3),
+            "tier_to": pl.Decimal(18, 3),
+            "quantity": pl.Decimal(18, 4),
+            "unit_price": pl.Decimal(18, 6),
+            "amount": pl.Decimal(18, 2),
+        },
+        infer_schema_length=None,
+    )
 
 
 def credits_frame(invoice: Invoice, found: list[dict | None], lang: str) -> pl.DataFrame:
-    rows = [{
-        "channel": line.channel,
-        "caused_by": target_label(c["channel"], c["metric"], c["threshold_seconds"], lang) if c else "",
-        "value": metric_value(c["metric"], c["value"], lang, 2) if c else "",
-        "target": metric_value(c["metric"], c["target"], lang, 2) if c else "",
-        "credit_rate": c["credit_rate"] if c else None,
-        "credit_base": c["credit_base"] if c else None,
-        "amount": line.amount,
-    } for line, c in zip(invoice.lines, found) if line.type in ("credit", "credit_cap")]
+    rows = [
+        {
+            "channel": line.channel,
+            "caused_by": target_label(c["channel"], c["metric"], c["threshold_seconds"], lang) if c else "",
+            "value": metric_value(c["metric"], c["value"], lang, 2) if c else "",
+            "target": metric_value(c["metric"], c["target"], lang, 2) if c else "",
+            "credit_rate": c["credit_rate"] if c else None,
+            "credit_base": c["credit_base"] if c else None,
+            "amount": line.amount,
+        }
+        for line, c in zip(invoice.lines, found)
+        if line.type in ("credit", "credit_cap")
+    ]
     return pl.DataFrame(rows, schema_overrides={"amount": pl.Decimal(18, 2)}, infer_schema_length=None)
 
 
 def totals_frame(invoice: Invoice) -> pl.DataFrame:
-    return pl.DataFrame([{k: getattr(invoice, k) for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")}],
-                        schema_overrides={k: pl.Decimal(18, 2) for k in ("subtotal", "credits", "adjustments", "net",
-                                                                          "tax", "total")})
+    return pl.DataFrame(
+        [{k: getattr(invoice, k) for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")}],
+        schema_overrides={k: pl.Decimal(18, 2) for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")},
+    )
 
 
 def finalize_button(sel: common.Selection) -> None:
@@ -95,8 +125,10 @@ def finalize_button(sel: common.Selection) -> None:
             except VendorboardError as exc:
                 st.session_state["flash"] = ("error", tr("msg.error", error=str(exc)))
             else:
-                st.session_state["flash"] = ("success", tr("msg.finalized_ok", contract=sel.contract_id,
-                                                           month=month_label(sel.month)))
+                st.session_state["flash"] = (
+                    "success",
+                    tr("msg.finalized_ok", contract=sel.contract_id, month=month_label(sel.month)),
+                )
             st.rerun()
         if no.button(tr("invoices.cancel"), key="finalize-no", width="stretch"):
             close()
@@ -116,19 +148,37 @@ def downloads(invoice: Invoice, lang: str) -> None:
     name = f"invoice-{invoice.contract_id}-{month_label(invoice.month)}"
     cols = st.columns(2)
     for col, kind, make, mime in (
-        (cols[0], "pdf", lambda p: export.invoice_pdf(invoice, p, language=lang,
-                                                   vendor_name=common.vendor_names().get(invoice.vendor_id, "")), "application/pdf"),
-        (cols[1], "xlsx", lambda p: export.invoice_xlsx(invoice, p),
-         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (
+            cols[0],
+            "pdf",
+            lambda p: export.invoice_pdf(
+                invoice, p, language=lang, vendor_name=common.vendor_names().get(invoice.vendor_id, "")
+            ),
+            "application/pdf",
+        ),
+        (
+            cols[1],
+            "xlsx",
+            lambda p: export.invoice_xlsx(invoice, p),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
     ):
+
         def data(make=make, kind=kind) -> bytes:
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / f"{name}.{kind}"
                 make(path)
                 return path.read_bytes()
 
-        col.download_button(f"{tr('download.' + kind)} · {name}.{kind}", data, file_name=f"{name}.{kind}", mime=mime,
-                            key=f"invoice-{kind}", on_click="ignore", icon=":material/download:")
+        col.download_button(
+            f"{tr('download.' + kind)} · {name}.{kind}",
+            data,
+            file_name=f"{name}.{kind}",
+            mime=mime,
+            key=f"invoice-{kind}",
+            on_click="ignore",
+            icon=":material/download:",
+        )
 
 
 def main() -> None:
@@ -141,7 +191,9 @@ def main() -> None:
     found = engine("invoices", sel.month, sel.contract_id) if sel.contract_id else []
     if not found:
         common.page_header("invoices", sel)
-        st.info(tr("msg.no_invoice", contract=sel.contract_id or "–", month=month_label(sel.month)), icon=":material/info:")
+        st.info(
+            tr("msg.no_invoice", contract=sel.contract_id or "–", month=month_label(sel.month)), icon=":material/info:"
+        )
         return
     invoice, drift = found[0]
     common.page_header("invoices", sel, f"{invoice.contract_id} · {names.get(invoice.vendor_id, invoice.vendor_id)}")
@@ -166,31 +218,51 @@ def main() -> None:
     cause = causes(invoice, verdicts)
     lines = lines_frame(invoice, cause, lang)
     st.subheader(tr("invoices.lines"))
-    common.table(lines, "invoice-lines", money=("amount",), currency=cur,
-                 numbers=("tier_from", "tier_to", "quantity", "unit_price"),
-                 enums={"type": "line", "channel": "channel", "unit": "unit"},
-                 file_name=f"invoice-lines-{invoice.contract_id}-{month_label(sel.month)}")
+    common.table(
+        lines,
+        "invoice-lines",
+        money=("amount",),
+        currency=cur,
+        numbers=("tier_from", "tier_to", "quantity", "unit_price"),
+        enums={"type": "line", "channel": "channel", "unit": "unit"},
+        file_name=f"invoice-lines-{invoice.contract_id}-{month_label(sel.month)}",
+    )
 
     credits = credits_frame(invoice, cause, lang)
     if credits.height:
         st.subheader(tr("invoices.credits"))
-        common.table(credits, "invoice-credits", money=("amount",), currency=cur, percent=("credit_rate",),
-                     enums={"channel": "channel", "credit_base": "base"},
-                     file_name=f"invoice-credits-{invoice.contract_id}-{month_label(sel.month)}")
+        common.table(
+            credits,
+            "invoice-credits",
+            money=("amount",),
+            currency=cur,
+            percent=("credit_rate",),
+            enums={"channel": "channel", "credit_base": "base"},
+            file_name=f"invoice-credits-{invoice.contract_id}-{month_label(sel.month)}",
+        )
 
     st.subheader(tr("invoices.totals"))
-    common.table(totals_frame(invoice), "invoice-totals", money=("subtotal", "credits", "adjustments", "net", "tax",
-                                                                 "total"), currency=cur,
-                 file_name=f"invoice-totals-{invoice.contract_id}-{month_label(sel.month)}")
+    common.table(
+        totals_frame(invoice),
+        "invoice-totals",
+        money=("subtotal", "credits", "adjustments", "net", "tax", "total"),
+        currency=cur,
+        file_name=f"invoice-totals-{invoice.contract_id}-{month_label(sel.month)}",
+    )
 
     if invoice.status == "finalized":
         st.subheader(tr("invoices.drift"))
         st.caption(tr("msg.finalized_at", when=f"{invoice.finalized_at:%Y-%m-%d %H:%M}"))
         if drift:
             st.warning(tr("msg.drift"), icon=":material/warning:")
-            common.table(pl.DataFrame([d.as_dict() for d in drift], infer_schema_length=None), "invoice-drift",
-                         money=("stored_amount", "fresh_amount", "difference"), currency=cur,
-                         enums={"channel": "channel", "unit": "unit"}, file_name="invoice-drift")
+            common.table(
+                pl.DataFrame([d.as_dict() for d in drift], infer_schema_length=None),
+                "invoice-drift",
+                money=("stored_amount", "fresh_amount", "difference"),
+                currency=cur,
+                enums={"channel": "channel", "unit": "unit"},
+                file_name="invoice-drift",
+            )
         else:
             st.success(tr("msg.no_drift"), icon=":material/check_circle:")
     else:

@@ -30,20 +30,25 @@ def scorecard(verdicts: pl.DataFrame, contracts: pl.DataFrame, sel: common.Selec
         mine = verdicts.filter(pl.col("contract_id") == c["contract_id"])
         missed = mine.filter(pl.col("met") == False)  # noqa: E712  (null = no data, not missed)
         inv, last = now.get(c["contract_id"]), before.get(c["contract_id"])
-        rows.append({
-            "vendor": f"{c['vendor_id']} · {c['vendor_name']}",
-            "contract_id": c["contract_id"],
-            "targets_met": ("✗ " if missed.height else "✓ ") + f"{mine['met'].sum()} / {mine.height}",
-            "total": inv.total if inv else None,
-            "change": inv.total - last.total if inv and last else None,
-            "currency": c["currency"],
-            "missed_targets": ", ".join(target_label(m["channel"], m["metric"], m["threshold_seconds"], lang)
-                                        for m in missed.iter_rows(named=True)),
-            "_missed": missed.height,
-            "_vendor_id": c["vendor_id"],
-        })
-    return pl.DataFrame(rows, schema_overrides={"total": pl.Decimal(18, 2), "change": pl.Decimal(18, 2)},
-                        infer_schema_length=None)
+        rows.append(
+            {
+                "vendor": f"{c['vendor_id']} · {c['vendor_name']}",
+                "contract_id": c["contract_id"],
+                "targets_met": ("✗ " if missed.height else "✓ ") + f"{mine['met'].sum()} / {mine.height}",
+                "total": inv.total if inv else None,
+                "change": inv.total - last.total if inv and last else None,
+                "currency": c["currency"],
+                "missed_targets": ", ".join(
+                    target_label(m["channel"], m["metric"], m["threshold_seconds"], lang)
+                    for m in missed.iter_rows(named=True)
+                ),
+                "_missed": missed.height,
+                "_vendor_id": c["vendor_id"],
+            }
+        )
+    return pl.DataFrame(
+        rows, schema_overrides={"total": pl.Decimal(18, 2), "change": pl.Decimal(18, 2)}, infer_schema_length=None
+    )
 
 
 def headline(card: pl.DataFrame, verdicts: pl.DataFrame, sel: common.Selection) -> None:
@@ -68,23 +73,35 @@ def trend(sel: common.Selection, contracts: pl.DataFrame, verdicts: pl.DataFrame
     months = [m for m in engine("months") if m <= sel.month][:TREND_MONTHS]
     history = pl.concat([engine("verdicts", m) for m in months] or [verdicts], how="vertical_relaxed")
     history = history.filter(pl.col("contract_id").is_in(contracts["contract_id"].to_list()))
-    keys = verdicts.sort(pl.col("met").fill_null(True)).select("channel", "metric", "threshold_seconds").unique(
-        maintain_order=True).rows()
+    keys = (
+        verdicts.sort(pl.col("met").fill_null(True))
+        .select("channel", "metric", "threshold_seconds")
+        .unique(maintain_order=True)
+        .rows()
+    )
     if not keys:
         return
-    key = st.selectbox(tr("overview.trend_metric"), keys, key="overview-trend",
-                       format_func=lambda k: target_label(*k, lang))
+    key = st.selectbox(
+        tr("overview.trend_metric"), keys, key="overview-trend", format_func=lambda k: target_label(*k, lang)
+    )
     channel, metric, threshold = key
     names = dict(zip(contracts["contract_id"], contracts["vendor_id"]))
-    rows = history.filter((pl.col("channel") == channel) & (pl.col("metric") == metric)
-                          & (pl.col("threshold_seconds").eq_missing(threshold)))
+    rows = history.filter(
+        (pl.col("channel") == channel)
+        & (pl.col("metric") == metric)
+        & (pl.col("threshold_seconds").eq_missing(threshold))
+    )
     df = rows.select(
         pl.col("month").map_elements(parse_month, return_dtype=pl.Date).alias("period"),
-        "value", "met",
-        pl.col("contract_id").map_elements(lambda c: f"{c} · {names.get(c, '')}", return_dtype=pl.String)
-        .alias("series"))
-    st.plotly_chart(charts.metric_trend(df, metric, rows["target"].unique().to_list(), lang), theme=None,
-                    key="overview-trend-chart")
+        "value",
+        "met",
+        pl.col("contract_id")
+        .map_elements(lambda c: f"{c} · {names.get(c, '')}", return_dtype=pl.String)
+        .alias("series"),
+    )
+    st.plotly_chart(
+        charts.metric_trend(df, metric, rows["target"].unique().to_list(), lang), theme=None, key="overview-trend-chart"
+    )
 
 
 def main() -> None:
@@ -107,18 +124,27 @@ def main() -> None:
 
     st.subheader(tr("overview.scorecard"))
     currencies = card["currency"].unique().to_list()
-    common.table(card.drop("_missed", "_vendor_id", *(["currency"] if len(currencies) == 1 else [])), "scorecard",
-                 money=("total", "change"), currency=currencies[0] if len(currencies) == 1 else None,
-                 file_name=f"scorecard-{month_label(sel.month)}")
+    common.table(
+        card.drop("_missed", "_vendor_id", *(["currency"] if len(currencies) == 1 else [])),
+        "scorecard",
+        money=("total", "change"),
+        currency=currencies[0] if len(currencies) == 1 else None,
+        file_name=f"scorecard-{month_label(sel.month)}",
+    )
     st.caption(tr("msg.caption_overview", month=month_label(sel.month)))
     failing = card.filter(pl.col("_missed") > 0)
     if failing.height:
         cols = st.columns(min(failing.height, 4))
         for i, row in enumerate(failing.iter_rows(named=True)):
             cols[i % len(cols)].button(
-                tr("overview.why", contract=row["contract_id"]), key=f"why-{row['contract_id']}", type="primary",
-                icon=":material/search:", on_click=common.go_to, args=("compliance",),
-                kwargs={"vendor": row["_vendor_id"], "contract": row["contract_id"]})
+                tr("overview.why", contract=row["contract_id"]),
+                key=f"why-{row['contract_id']}",
+                type="primary",
+                icon=":material/search:",
+                on_click=common.go_to,
+                args=("compliance",),
+                kwargs={"vendor": row["_vendor_id"], "contract": row["contract_id"]},
+            )
 
     if verdicts.height:
         st.subheader(tr("overview.heatmap"))

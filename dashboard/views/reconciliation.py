@@ -51,8 +51,10 @@ def main() -> None:
         st.info(tr("msg.no_evidence"), icon=":material/info:")
         return
     df = pl.DataFrame(rows, infer_schema_length=None).with_columns(
-        pl.col("status").map_elements(lambda s: f"{MARKS[s]} {value_name('recon', s, common.language())}",
-                                      return_dtype=pl.String).alias("verdict"))
+        pl.col("status")
+        .map_elements(lambda s: f"{MARKS[s]} {value_name('recon', s, common.language())}", return_dtype=pl.String)
+        .alias("verdict")
+    )
     off = df.filter(pl.col("status") != "match")
     totals = df.filter(pl.col("channel") == "total")
     currencies = engine("contracts", sel.month).select("contract_id", "currency")
@@ -70,14 +72,24 @@ def main() -> None:
 
     shown = df.select("contract_id", "channel", "unit", "verdict", "computed_quantity", "billed_quantity", *MONEY)
     st.subheader(tr("recon.summary"))
-    common.table(shown.rename({"verdict": "status"}), "reconciliation", money=MONEY, currency=cur,
-                 enums={"channel": "channel", "unit": "unit"},
-                 file_name=f"reconciliation-{month_label(sel.month)}")
+    common.table(
+        shown.rename({"verdict": "status"}),
+        "reconciliation",
+        money=MONEY,
+        currency=cur,
+        enums={"channel": "channel", "unit": "unit"},
+        file_name=f"reconciliation-{month_label(sel.month)}",
+    )
     if off.height:
         st.subheader(tr("recon.discrepancies"))
-        common.table(off.select(*shown.columns).rename({"verdict": "status"}), "discrepancies", money=MONEY,
-                     currency=cur, enums={"channel": "channel", "unit": "unit"},
-                     file_name=f"discrepancies-{month_label(sel.month)}")
+        common.table(
+            off.select(*shown.columns).rename({"verdict": "status"}),
+            "discrepancies",
+            money=MONEY,
+            currency=cur,
+            enums={"channel": "channel", "unit": "unit"},
+            file_name=f"discrepancies-{month_label(sel.month)}",
+        )
 
 
 main()

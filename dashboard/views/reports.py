@@ -24,12 +24,29 @@ def invoice_totals(month) -> pl.DataFrame:
 
 
 def invoice_lines(month) -> pl.DataFrame:
-    rows = [{"contract_id": inv.contract_id, "vendor_id": inv.vendor_id, "month": month_label(month),
-             "currency": inv.currency, "status": inv.status, **line.as_dict()}
-            for inv, _ in engine("invoices", month) for line in inv.lines]
-    return pl.DataFrame(rows, schema_overrides={"amount": pl.Decimal(18, 2), "quantity": pl.Decimal(18, 4),
-                                                "unit_price": pl.Decimal(18, 6), "tier_from": pl.Decimal(18, 3),
-                                                "tier_to": pl.Decimal(18, 3)}, infer_schema_length=None)
+    rows = [
+        {
+            "contract_id": inv.contract_id,
+            "vendor_id": inv.vendor_id,
+            "month": month_label(month),
+            "currency": inv.currency,
+            "status": inv.status,
+            **line.as_dict(),
+        }
+        for inv, _ in engine("invoices", month)
+        for line in inv.lines
+    ]
+    return pl.DataFrame(
+        rows,
+        schema_overrides={
+            "amount": pl.Decimal(18, 2),
+            "quantity": pl.Decimal(18, 4),
+            "unit_price": pl.Decimal(18, 6),
+            "tier_from": pl.Decimal(18, 3),
+            "tier_to": pl.Decimal(18, 3),
+        },
+        infer_schema_length=None,
+    )
 
 
 def build(month) -> None:
@@ -64,14 +81,23 @@ def main() -> None:
             build(sel.month)
         built = st.session_state.get("report_zip")
         if built and built[0] == label:
-            st.download_button(tr("download.zip"), built[1], file_name=f"vendorboard-report-{label}.zip",
-                               mime="application/zip", key="report-zip", on_click="ignore",
-                               icon=":material/download:", type="primary")
+            st.download_button(
+                tr("download.zip"),
+                built[1],
+                file_name=f"vendorboard-report-{label}.zip",
+                mime="application/zip",
+                key="report-zip",
+                on_click="ignore",
+                icon=":material/download:",
+                type="primary",
+            )
 
     st.subheader(tr("reports.csv"))
-    for key, make in (("reports.sla_csv", lambda: engine("verdicts", sel.month)),
-                      ("reports.invoices_csv", lambda: invoice_lines(sel.month)),
-                      ("reports.totals_csv", lambda: invoice_totals(sel.month))):
+    for key, make in (
+        ("reports.sla_csv", lambda: engine("verdicts", sel.month)),
+        ("reports.invoices_csv", lambda: invoice_lines(sel.month)),
+        ("reports.totals_csv", lambda: invoice_totals(sel.month)),
+    ):
         name = f"{key.split('.')[1].removesuffix('_csv')}-{label}"
         common.download(make, key, name, label=f"{tr(key)} · {name}.csv", localize=False)
 
@@ -81,9 +107,13 @@ def main() -> None:
     if totals.height:
         st.subheader(tr("invoices.totals"))
         first = ["contract_id", "vendor_id", "status", "total", "due_date"]
-        common.table(totals.select(*first, *(c for c in totals.columns if c not in first and c != "month")),
-                     "report-totals", money=TOTALS, enums={"status": "status"},
-                     file_name=f"invoice-totals-{label}")
+        common.table(
+            totals.select(*first, *(c for c in totals.columns if c not in first and c != "month")),
+            "report-totals",
+            money=TOTALS,
+            enums={"status": "status"},
+            file_name=f"invoice-totals-{label}",
+        )
 
 
 main()

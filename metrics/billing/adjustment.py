@@ -9,8 +9,7 @@ import duckdb
 from metrics.billing.line import Line, cents
 
 
-def adjustment_lines(con: duckdb.DuckDBPyConnection, month: dt.date,
-                     contract_ids: list[str]) -> dict[str, list[Line]]:
+def adjustment_lines(con: duckdb.DuckDBPyConnection, month: dt.date, contract_ids: list[str]) -> dict[str, list[Line]]:
     """{contract_id: its adjustment lines for `month`}, in description order."""
     found: dict[str, list[Line]] = {}
     for contract_id, description, amount in con.execute(
@@ -19,6 +18,5 @@ def adjustment_lines(con: duckdb.DuckDBPyConnection, month: dt.date,
            ORDER BY contract_id, description""",
         {"month": month, "ids": contract_ids},
     ).fetchall():
-        found.setdefault(contract_id, []).append(
-            Line(type="adjustment", amount=cents(amount), description=description))
+        found.setdefault(contract_id, []).append(Line(type="adjustment", amount=cents(amount), description=description))
     return found

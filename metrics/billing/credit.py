@@ -42,14 +42,17 @@ class Miss:
     credit_base: str
 
 
-def missed_targets(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None,
-                   measured: pl.DataFrame | None = None) -> dict[str, list[Miss]]:
+def missed_targets(
+    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None, measured: pl.DataFrame | None = None
+) -> dict[str, list[Miss]]:
     """{contract_id: targets it missed in `month` that carry a credit}, from `measured` (the
     month's `sla.verdicts`, when the caller has them already) or else from the SLA engine (not
     asked at all when no target of these contracts carries a credit)."""
     if measured is None:
-        if not con.execute("SELECT count(*) FROM sla_targets WHERE credit_rate > 0 "
-                           "AND ($c IS NULL OR contract_id = $c)", {"c": contract_id}).fetchone()[0]:
+        if not con.execute(
+            "SELECT count(*) FROM sla_targets WHERE credit_rate > 0 AND ($c IS NULL OR contract_id = $c)",
+            {"c": contract_id},
+        ).fetchone()[0]:
             return {}
         measured = verdicts(con, month, contract_id)
     found: dict[str, list[Miss]] = {}
@@ -67,22 +70,35 @@ def credit_lines(terms: Terms, misses: list[Miss], lines: list[Line]) -> list[Li
         if miss.credit_base == "invoice":
             base, base_text = usage_and_fixed, "usage and fees"
         else:
-            base = sum((ln.amount for ln in lines if ln.type == USAGE and ln.channel == miss.channel),
-                       Decimal("0.00"))
+            base = sum((ln.amount for ln in lines if ln.type == USAGE and ln.channel == miss.channel), Decimal("0.00"))
             base_text = f"{CHANNEL_NAMES[miss.channel].lower()} usage"
         amount = -cents(miss.credit_rate * base)
         if amount:
-            credits.append(Line(
-                type="credit", channel=miss.channel, amount=amount, metric=miss.metric,
-                description=(f"Credit: {_verdict(miss)}; {percent(miss.credit_rate)} of {base_text} "
-                             f"{money(base)} {terms.currency}")))
+            credits.append(
+                Line(
+                    type="credit",
+                    channel=miss.channel,
+                    amount=amount,
+                    metric=miss.metric,
+                    description=(
+                        f"Credit: {_verdict(miss)}; {percent(miss.credit_rate)} of {base_text} "
+                        f"{money(base)} {terms.currency}"
+                    ),
+                )
+            )
     cap = terms.credit_cap_rate * usage_and_fixed
     excess = -total(credits, "credit") - cap
     if excess > 0:
-        credits.append(Line(
-            type="credit_cap", amount=cents(excess),
-            description=(f"Credit cap: credits are limited to {percent(terms.credit_cap_rate)} of usage and "
-                         f"fees ({money(cap)} {terms.currency})")))
+        credits.append(
+            Line(
+                type="credit_cap",
+                amount=cents(excess),
+                description=(
+                    f"Credit cap: credits are limited to {percent(terms.credit_cap_rate)} of usage and "
+                    f"fees ({money(cap)} {terms.currency})"
+                ),
+            )
+        )
     return credits
 
 
@@ -97,8 +113,9 @@ def _verdict(miss: Miss) -> str:
 def _shown(metric: str, value: Decimal, target: Decimal) -> tuple[str, str]:
     """Value and target as a person reads them, with enough decimals that they never look equal
     (93.1 % < 95 %, but 94.99 % < 95 %)."""
-    scale, unit = (Decimal(1), " s") if METRICS[metric].micros else (Decimal(1), "") if metric in PLAIN \
-        else (Decimal(100), " %")
+    scale, unit = (
+        (Decimal(1), " s") if METRICS[metric].micros else (Decimal(1), "") if metric in PLAIN else (Decimal(100), " %")
+    )
     for places in range(1, 7):
         shown = (value * scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         if shown != target * scale:

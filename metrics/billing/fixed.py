@@ -11,6 +11,7 @@ def fixed_line(terms: Terms) -> Line | None:
     if not terms.monthly_fee:
         return None
     return Line(
-        type="fixed", amount=cents(terms.prorated(terms.monthly_fee)),
+        type="fixed",
+        amount=cents(terms.prorated(terms.monthly_fee)),
         description=f"Monthly fee {money(terms.monthly_fee)} {terms.currency}{terms.prorating}",
     )

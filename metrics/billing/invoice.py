@@ -28,7 +28,6 @@ from metrics.billing.terms import Terms, active_terms
 from metrics.billing.volume import volume_lines
 from metrics.periods import month_label, next_month
 
-
 TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
 
 
@@ -53,9 +52,14 @@ class Invoice:
     def as_dict(self) -> dict:
         """The SPEC §5 JSON object (Decimals stay Decimal; `to_json` writes them as strings)."""
         return {
-            "contract_id": self.contract_id, "vendor_id": self.vendor_id, "month": month_label(self.month),
-            "currency": self.currency, "payee": self.payee, "status": self.status,
-            "due_date": self.due_date.isoformat(), "lines": [line.as_dict() for line in self.lines],
+            "contract_id": self.contract_id,
+            "vendor_id": self.vendor_id,
+            "month": month_label(self.month),
+            "currency": self.currency,
+            "payee": self.payee,
+            "status": self.status,
+            "due_date": self.due_date.isoformat(),
+            "lines": [line.as_dict() for line in self.lines],
             **{name: getattr(self, name) for name in TOTALS},
         }
 
@@ -75,10 +79,20 @@ def priced(terms: Terms, lines: list[Line]) -> Invoice:
     net = subtotal + credits + adjustments
     tax = cents(net * terms.tax_rate)
     return Invoice(
-        contract_id=terms.contract_id, vendor_id=terms.vendor_id, month=terms.month,
-        currency=terms.currency, payee=terms.payee, status="draft",
-        due_date=due_date(terms.month, terms.payment_due_day), lines=tuple(lines),
-        subtotal=subtotal, credits=credits, adjustments=adjustments, net=net, tax=tax, total=net + tax,
+        contract_id=terms.contract_id,
+        vendor_id=terms.vendor_id,
+        month=terms.month,
+        currency=terms.currency,
+        payee=terms.payee,
+        status="draft",
+        due_date=due_date(terms.month, terms.payment_due_day),
+        lines=tuple(lines),
+        subtotal=subtotal,
+        credits=credits,
+        adjustments=adjustments,
+        net=net,
+        tax=tax,
+        total=net + tax,
     )
 
 
@@ -93,8 +107,9 @@ def assemble(terms: Terms, usage: list[Line], misses: list[Miss], adjustments: l
     return priced(terms, lines + adjustments)
 
 
-def compute(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None,
-            verdicts: pl.DataFrame | None = None) -> list[Invoice]:
+def compute(
+    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None, verdicts: pl.DataFrame | None = None
+) -> list[Invoice]:
     """Fresh draft invoices for `month`: one per contract active in it (or the one contract).
 
     `verdicts`: the month's `sla.verdicts` (of every contract, or of this one) when the caller

@@ -24,7 +24,6 @@ from metrics.ingest.attribution import DATED
 from metrics.periods import month_label, next_month
 
 
-
 @dataclass(frozen=True)
 class Drift:
     """How a fresh computation differs from the stored invoice on one line key (or `total`)."""
@@ -41,28 +40,45 @@ class Drift:
         return self.fresh_amount - self.stored_amount
 
     def as_dict(self) -> dict:
-        return {"channel": None if self.channel == "-" else self.channel, "unit": self.unit or None,
-                "stored_quantity": self.stored_quantity, "fresh_quantity": self.fresh_quantity,
-                "stored_amount": self.stored_amount, "fresh_amount": self.fresh_amount,
-                "difference": self.difference}
+        return {
+            "channel": None if self.channel == "-" else self.channel,
+            "unit": self.unit or None,
+            "stored_quantity": self.stored_quantity,
+            "fresh_quantity": self.fresh_quantity,
+            "stored_amount": self.stored_amount,
+            "fresh_amount": self.fresh_amount,
+            "difference": self.difference,
+        }
 
 
-def stored_invoices(con: duckdb.DuckDBPyConnection, month: dt.date,
-                    contract_id: str | None = None) -> list[Invoice]:
+def stored_invoices(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> list[Invoice]:
     """The finalized invoices of `month` (or of the one contract), as issued."""
     where = "month = $month AND ($contract IS NULL OR contract_id = $contract)"
     params = {"month": month, "contract": contract_id}
     lines: dict[str, list[Line]] = {}
-    for row in con.execute(f"SELECT contract_id, {', '.join(STORED)} FROM invoice_lines "
-                           f"WHERE {where} ORDER BY contract_id, line_no", params).fetchall():
+    for row in con.execute(
+        f"SELECT contract_id, {', '.join(STORED)} FROM invoice_lines WHERE {where} ORDER BY contract_id, line_no",
+        params,
+    ).fetchall():
         lines.setdefault(row[0], []).append(Line(**dict(zip(STORED, row[1:]))))
     headers = con.execute(
         f"SELECT contract_id, vendor_id, currency, payee, due_date, {', '.join(TOTALS)}, "
-        f"finalized_at::TIMESTAMP FROM invoices WHERE {where} ORDER BY contract_id", params).fetchall()
+        f"finalized_at::TIMESTAMP FROM invoices WHERE {where} ORDER BY contract_id",
+        params,
+    ).fetchall()
     return [
-        Invoice(contract_id=r[0], vendor_id=r[1], month=month, currency=r[2], payee=r[3], status="finalized",
-                due_date=r[4], lines=tuple(lines.get(r[0], [])), **dict(zip(TOTALS, r[5:11])),
-                finalized_at=r[11].replace(tzinfo=dt.UTC))  # stored in UTC
+        Invoice(
+            contract_id=r[0],
+            vendor_id=r[1],
+            month=month,
+            currency=r[2],
+            payee=r[3],
+            status="finalized",
+            due_date=r[4],
+            lines=tuple(lines.get(r[0], [])),
+            **dict(zip(TOTALS, r[5:11])),
+            finalized_at=r[11].replace(tzinfo=dt.UTC),
+        )  # stored in UTC
         for r in headers
     ]
 
@@ -72,8 +88,9 @@ def drift(stored: Invoice, fresh: Invoice | None) -> list[Drift]:
     before, after = by_key(list(stored.lines)), by_key(list(fresh.lines) if fresh else [])
     none = (None, Decimal("0.00"))
     moved = [
-        Drift(*key, before.get(key, none)[0], after.get(key, none)[0], before.get(key, none)[1],
-              after.get(key, none)[1])
+        Drift(
+            *key, before.get(key, none)[0], after.get(key, none)[0], before.get(key, none)[1], after.get(key, none)[1]
+        )
         for key in [*before, *(k for k in after if k not in before)]
         if before.get(key, none) != after.get(key, none)
     ]
@@ -83,8 +100,9 @@ def drift(stored: Invoice, fresh: Invoice | None) -> list[Drift]:
     return moved
 
 
-def with_drift(con: duckdb.DuckDBPyConnection, month: dt.date,
-               contract_id: str | None = None) -> list[tuple[Invoice, list[Drift]]]:
+def with_drift(
+    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None
+) -> list[tuple[Invoice, list[Drift]]]:
     """Each invoice of the month as it stands (stored if finalized, else a fresh draft) with its
     drift (always [] for drafts), in contract order."""
     fresh = {inv.contract_id: inv for inv in compute(con, month, contract_id)}
@@ -109,8 +127,8 @@ def require_contract(con: duckdb.DuckDBPyConnection, contract_id: str) -> None:
 def _has_data(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str) -> bool:
     """Any interaction attributed to the contract, or agent session of its vendor, in the month."""
     attributed = " OR ".join(
-        f"EXISTS (SELECT 1 FROM {t} WHERE contract_id = $c AND local_start >= $m AND local_start < $e)"
-        for t in DATED)
+        f"EXISTS (SELECT 1 FROM {t} WHERE contract_id = $c AND local_start >= $m AND local_start < $e)" for t in DATED
+    )
     return con.execute(
         f"""SELECT {attributed} OR EXISTS (
                 SELECT 1 FROM agent_sessions s JOIN contracts c USING (vendor_id) JOIN vendors v USING (vendor_id)
@@ -125,29 +143,45 @@ def finalize(db_path: Path, month: dt.date, contract_id: str) -> Invoice:
     already, when the contract has no invoice that month, or when no data for the month is in."""
     label = f"{contract_id} {month_label(month)}"
     with store.writer(db_path) as con:
-        done = con.execute("SELECT finalized_at::TIMESTAMP FROM invoices WHERE contract_id = ? AND month = ?",
-                           [contract_id, month]).fetchone()
+        done = con.execute(
+            "SELECT finalized_at::TIMESTAMP FROM invoices WHERE contract_id = ? AND month = ?", [contract_id, month]
+        ).fetchone()
         if done:
             raise VendorboardError(
                 f"invoice {label} was finalized already at {done[0]:%Y-%m-%d %H:%M} UTC; a finalized invoice "
-                "never changes (settle any drift with an adjustment in a later month)")
+                "never changes (settle any drift with an adjustment in a later month)"
+            )
         require_contract(con, contract_id)
         found = compute(con, month, contract_id)
         if not found:
             raise VendorboardError(
-                f"contract {contract_id} is not active in {month_label(month)}: no invoice to finalize")
+                f"contract {contract_id} is not active in {month_label(month)}: no invoice to finalize"
+            )
         if not _has_data(con, month, contract_id):
             raise VendorboardError(
                 f"no data for {label}: no interactions or agent sessions of that month have been ingested; "
-                "refusing to finalize an invoice that would bill nothing but fees")
+                "refusing to finalize an invoice that would bill nothing but fees"
+            )
         invoice = found[0]
         finalized_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         con.execute(
             f"INSERT INTO invoices VALUES (?, ?, ?, ?, ?, ?, {', '.join('?' * len(TOTALS))}, ?)",
-            [invoice.contract_id, month, invoice.vendor_id, invoice.currency, invoice.payee, invoice.due_date,
-             *(getattr(invoice, t) for t in TOTALS), finalized_at])
+            [
+                invoice.contract_id,
+                month,
+                invoice.vendor_id,
+                invoice.currency,
+                invoice.payee,
+                invoice.due_date,
+                *(getattr(invoice, t) for t in TOTALS),
+                finalized_at,
+            ],
+        )
         con.executemany(
             f"INSERT INTO invoice_lines VALUES (?, ?, ?, {', '.join('?' * len(STORED))})",
-            [[contract_id, month, n, *(getattr(line, c) for c in STORED)]
-             for n, line in enumerate(invoice.lines, start=1)])
+            [
+                [contract_id, month, n, *(getattr(line, c) for c in STORED)]
+                for n, line in enumerate(invoice.lines, start=1)
+            ],
+        )
     return replace(invoice, status="finalized", finalized_at=finalized_at)

@@ -18,7 +18,10 @@ def minimum_line(terms: Terms, usage_and_fixed: Decimal) -> Line | None:
     if amount <= 0:
         return None
     return Line(
-        type="minimum", amount=amount,
-        description=(f"Minimum charge true-up: minimum {money(terms.monthly_minimum)} {terms.currency}"
-                     f"{terms.prorating}, usage and fees {money(usage_and_fixed)} {terms.currency}"),
+        type="minimum",
+        amount=amount,
+        description=(
+            f"Minimum charge true-up: minimum {money(terms.monthly_minimum)} {terms.currency}"
+            f"{terms.prorating}, usage and fees {money(usage_and_fixed)} {terms.currency}"
+        ),
     )

@@ -63,7 +63,8 @@ def _interaction_sql(channel: str, ladders: list[Ladder], month: dt.date) -> str
     table, handled = HANDLED[channel]
     units = sorted({ld.unit for ld in ladders})
     sums = ", ".join(
-        f"sum({_by_contract([ld for ld in ladders if ld.unit == u], PER_ROW[u])})::HUGEINT AS {u}" for u in units)
+        f"sum({_by_contract([ld for ld in ladders if ld.unit == u], PER_ROW[u])})::HUGEINT AS {u}" for u in units
+    )
     return f"""
         SELECT contract_id, {sums} FROM {table}
         WHERE contract_id IN ({_ids(ladders)}) AND {handled}
@@ -77,7 +78,9 @@ def _hours_sql(ladders: list[Ladder], month: dt.date) -> str:
     channels = ", ".join(sorted({sql_text(ld.channel) for ld in ladders}))
     per_ladder = " ".join(
         f"WHEN contract_id = {sql_text(ld.contract_id)} AND channel = {sql_text(ld.channel)} "
-        f"THEN (us + {ld.increment * US} - 1) // {ld.increment * US} * {ld.increment}" for ld in ladders)
+        f"THEN (us + {ld.increment * US} - 1) // {ld.increment * US} * {ld.increment}"
+        for ld in ladders
+    )
     return f"""
     WITH sessions AS (  -- a day either side: every session that can touch the month in any zone
         SELECT vendor_id, agent_id, channel, login_at, logout_at FROM agent_sessions
@@ -85,10 +88,14 @@ def _hours_sql(ladders: list[Ladder], month: dt.date) -> str:
           AND channel IN ({channels})
           AND login_at < TIMESTAMPTZ '{end} 00:00:00+00' + INTERVAL 2 DAY
           AND logout_at > TIMESTAMPTZ '{month} 00:00:00+00' - INTERVAL 2 DAY),
-    worked AS ({merged_intervals_sql('sessions', ['vendor_id', 'agent_id', 'channel'], 'login_at', 'logout_at')}),
-    service AS ({merged_intervals_sql(
-        f"(SELECT * FROM ({windows_sql(month, end, sorted({ld.contract_id for ld in ladders}))}) "
-        f"WHERE channel IN ({channels}))", ['contract_id', 'vendor_id', 'channel'])}),
+    worked AS ({merged_intervals_sql("sessions", ["vendor_id", "agent_id", "channel"], "login_at", "logout_at")}),
+    service AS ({
+        merged_intervals_sql(
+            f"(SELECT * FROM ({windows_sql(month, end, sorted({ld.contract_id for ld in ladders}))}) "
+            f"WHERE channel IN ({channels}))",
+            ["contract_id", "vendor_id", "channel"],
+        )
+    }),
     billed_time AS (
         SELECT s.contract_id, s.channel,
                epoch_us(least(w.end_at, s.end_at)) - epoch_us(greatest(w.start_at, s.start_at)) AS us
@@ -98,20 +105,23 @@ def _hours_sql(ladders: list[Ladder], month: dt.date) -> str:
     FROM billed_time GROUP BY ALL"""
 
 
-def usage_quantities(con: duckdb.DuckDBPyConnection, month: dt.date,
-                     ladders: list[Ladder]) -> dict[tuple[str, str, str], Decimal]:
+def usage_quantities(
+    con: duckdb.DuckDBPyConnection, month: dt.date, ladders: list[Ladder]
+) -> dict[tuple[str, str, str], Decimal]:
     """{(contract_id, channel, unit): quantity in base units} for every ladder with usage: from the
     month's rollup when it has one (metrics/rollup.py), else measured from its rows."""
     if not store.rolled_up(con, month):
         return measured_usage(con, month, ladders)
     wanted = {(ld.contract_id, ld.channel, ld.unit) for ld in ladders}
-    rows = con.execute("SELECT contract_id, channel, unit, quantity FROM usage_rollup WHERE month = ?",
-                       [month]).fetchall()
+    rows = con.execute(
+        "SELECT contract_id, channel, unit, quantity FROM usage_rollup WHERE month = ?", [month]
+    ).fetchall()
     return {(c, ch, u): Decimal(q) for c, ch, u, q in rows if (c, ch, u) in wanted and q}
 
 
-def measured_usage(con: duckdb.DuckDBPyConnection, month: dt.date,
-                   ladders: list[Ladder]) -> dict[tuple[str, str, str], Decimal]:
+def measured_usage(
+    con: duckdb.DuckDBPyConnection, month: dt.date, ladders: list[Ladder]
+) -> dict[tuple[str, str, str], Decimal]:
     """{(contract_id, channel, unit): quantity in base units} for every ladder with usage, measured
     from the month's rows."""
     found: dict[tuple[str, str, str], Decimal] = {}

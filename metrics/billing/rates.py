@@ -19,8 +19,13 @@ from metrics.ingest.tables import CHANNELS
 # Base units in one billing unit, and how a unit reads in a description.
 PER_UNIT = {"minute": 60, "hour": 3600, "email": 1, "visit": 1, "contact": 1}
 UNIT_LABEL = {"minute": "min", "hour": "h", "email": "e-mails", "visit": "visits", "contact": "contacts"}
-WHAT = {"minute": "talk time", "hour": "agent hours", "email": "replies", "visit": "visits",
-        "contact": "handled contacts"}
+WHAT = {
+    "minute": "talk time",
+    "hour": "agent hours",
+    "email": "replies",
+    "visit": "visits",
+    "contact": "handled contacts",
+}
 
 # Rows in force in the month: effective dates are month starts, effective_to exclusive.
 IN_FORCE = """(r.effective_from IS NULL OR r.effective_from <= $month)
@@ -73,10 +78,15 @@ class Ladder:
         if tier.flat_fee:
             label += f" + tier fee {money(tier.flat_fee)} {self.currency}"
         return Line(
-            type=USAGE, channel=self.channel, unit=self.unit,
-            tier_from=tier.tier_from if self.tiered else None, tier_to=tier.tier_to if self.tiered else None,
+            type=USAGE,
+            channel=self.channel,
+            unit=self.unit,
+            tier_from=tier.tier_from if self.tiered else None,
+            tier_to=tier.tier_to if self.tiered else None,
             quantity=quantity if self.per_unit == 1 else quantity.quantize(QUANTITY, rounding=ROUND_HALF_UP),
-            unit_price=tier.unit_price, amount=amount, description=label,
+            unit_price=tier.unit_price,
+            amount=amount,
+            description=label,
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,7 +22,9 @@ app = typer.Typer(
 @app.callback()
 def _root(
     ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option(help="DuckDB file (default $VENDORBOARD_DB or ./vendorboard.duckdb)")] = None,
+    db: Annotated[
+        Path | None, typer.Option(help="DuckDB file (default $VENDORBOARD_DB or ./vendorboard.duckdb)")
+    ] = None,
 ) -> None:
     ctx.obj = db_path(db)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,7 +20,7 @@ from metrics.ingest.tables import LOAD_ORDER
 def ingest_command(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="a data directory, or files with --kind")],
-    kind: Annotated[Optional[str], typer.Option(help=f"table of the files: {', '.join(LOAD_ORDER)}")] = None,
+    kind: Annotated[str | None, typer.Option(help=f"table of the files: {', '.join(LOAD_ORDER)}")] = None,
     fmt: FormatOption = Format.table,
     out: OutOption = None,
 ) -> None:
@@ -42,16 +42,28 @@ def ingest_command(
 def _run(db: Path, sources: list[Source]) -> IngestReport:
     if not sys.stderr.isatty():
         return ingest(db, sources)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=True, console=None) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        console=None,
+    ) as bar:
         task = bar.add_task("ingest", total=len(sources))
         return ingest(db, sources, lambda msg, done, total: bar.update(task, description=msg, completed=done))
 
 
 def _rows(report: IngestReport) -> list[dict]:
     return [
-        {"table": t, "loaded": c.loaded, "updated": c.updated, "unchanged": c.unchanged, "rejected": c.rejected,
-         "rejected_by_reason": ", ".join(f"{r}: {n}" for r, n in sorted(c.rejected_by_reason.items()))}
+        {
+            "table": t,
+            "loaded": c.loaded,
+            "updated": c.updated,
+            "unchanged": c.unchanged,
+            "rejected": c.rejected,
+            "rejected_by_reason": ", ".join(f"{r}: {n}" for r, n in sorted(c.rejected_by_reason.items())),
+        }
         for t, c in report.tables.items()
     ]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -25,6 +25,7 @@ from metrics.periods import month_label, parse_month
 invoice_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
 app.add_typer(invoice_app, name="invoice")
 
+
 class InvoiceFormat(str, Enum):
     table = "table"
     json = "json"
@@ -33,16 +34,21 @@ class InvoiceFormat(str, Enum):
     xlsx = "xlsx"
 
 
-MonthOption = Annotated[Optional[str], typer.Option("--month", help="the month, YYYY-MM")]
-ContractOption = Annotated[Optional[str], typer.Option("--contract", help="one contract (default: all)")]
+MonthOption = Annotated[str | None, typer.Option("--month", help="the month, YYYY-MM")]
+ContractOption = Annotated[str | None, typer.Option("--contract", help="one contract (default: all)")]
 
 
 @invoice_app.callback()
-def invoice_command(ctx: typer.Context, month: MonthOption = None, contract: ContractOption = None,
-                    fmt: Annotated[InvoiceFormat, typer.Option("--format", help="table, json, csv, or a "
-                                                               "document: pdf or xlsx (with --contract and --out)")]
-                    = InvoiceFormat.table,
-                    out: OutOption = None) -> None:
+def invoice_command(
+    ctx: typer.Context,
+    month: MonthOption = None,
+    contract: ContractOption = None,
+    fmt: Annotated[
+        InvoiceFormat,
+        typer.Option("--format", help="table, json, csv, or a document: pdf or xlsx (with --contract and --out)"),
+    ] = InvoiceFormat.table,
+    out: OutOption = None,
+) -> None:
     """Invoices of a month (SPEC §4): drafts, or the stored invoice with its drift once finalized."""
     if ctx.invoked_subcommand:
         return
@@ -57,8 +63,13 @@ def invoice_command(ctx: typer.Context, month: MonthOption = None, contract: Con
         if contract:
             require_contract(con, contract)
         found = with_drift(con, when, contract)
-        vendor = con.execute("SELECT v.name FROM contracts c JOIN vendors v USING (vendor_id) WHERE contract_id = ?",
-                             [contract]).fetchall() if document else []
+        vendor = (
+            con.execute(
+                "SELECT v.name FROM contracts c JOIN vendors v USING (vendor_id) WHERE contract_id = ?", [contract]
+            ).fetchall()
+            if document
+            else []
+        )
     finally:
         con.close()
     if contract and not found:
@@ -86,8 +97,10 @@ def finalize_command(
 ) -> None:
     """Store the invoice as issued: later data will not change it (differences show as drift)."""
     inv = finalize(ctx.obj, parse_month(month), contract)
-    print(f"finalized {inv.contract_id} {month_label(inv.month)}: total {money(inv.total)} {inv.currency}, "
-          f"due {inv.due_date.isoformat()}")
+    print(
+        f"finalized {inv.contract_id} {month_label(inv.month)}: total {money(inv.total)} {inv.currency}, "
+        f"due {inv.due_date.isoformat()}"
+    )
 
 
 def _document(inv: Invoice, vendor_name: str, fmt: InvoiceFormat, out) -> None:
@@ -104,30 +117,48 @@ def _document(inv: Invoice, vendor_name: str, fmt: InvoiceFormat, out) -> None:
 
 
 def _table(inv: Invoice, moved: list[Drift]) -> str:
-    head = (f"{inv.contract_id} · {inv.vendor_id} · {month_label(inv.month)} · {inv.status}"
-            f"{f' {inv.finalized_at:%Y-%m-%d %H:%M} UTC' if inv.finalized_at else ''} · payee {inv.payee} · "
-            f"due {inv.due_date.isoformat()} · {inv.currency}")
-    lines = [{"type": ln.type, "channel": ln.channel, "unit": ln.unit, "quantity": ln.quantity,
-              "unit_price": ln.unit_price, "amount": money(ln.amount), "description": ln.description}
-             for ln in inv.lines]
+    head = (
+        f"{inv.contract_id} · {inv.vendor_id} · {month_label(inv.month)} · {inv.status}"
+        f"{f' {inv.finalized_at:%Y-%m-%d %H:%M} UTC' if inv.finalized_at else ''} · payee {inv.payee} · "
+        f"due {inv.due_date.isoformat()} · {inv.currency}"
+    )
+    lines = [
+        {
+            "type": ln.type,
+            "channel": ln.channel,
+            "unit": ln.unit,
+            "quantity": ln.quantity,
+            "unit_price": ln.unit_price,
+            "amount": money(ln.amount),
+            "description": ln.description,
+        }
+        for ln in inv.lines
+    ]
     totals = [{"": name, "amount": money(getattr(inv, name))} for name in TOTALS]
     text = to_table(lines, head) + to_table(totals)
     if moved:
-        text += to_table([{**d.as_dict(), "difference": money(d.difference)} for d in moved],
-                         f"drift: {_drift_summary(inv, moved)}")
+        text += to_table(
+            [{**d.as_dict(), "difference": money(d.difference)} for d in moved], f"drift: {_drift_summary(inv, moved)}"
+        )
     return text + "\n"
 
 
 def _drift_summary(inv: Invoice, moved: list[Drift]) -> str:
     change, lines = moved[-1].difference, len(moved) - 1
-    return (f"{inv.contract_id} {month_label(inv.month)} is finalized; a fresh computation differs on {lines} "
-            f"line{'s' * (lines != 1)} and by {'+' if change > 0 else ''}{money(change)} {inv.currency} on the "
-            "total (settle with an adjustment in a later month)")
+    return (
+        f"{inv.contract_id} {month_label(inv.month)} is finalized; a fresh computation differs on {lines} "
+        f"line{'s' * (lines != 1)} and by {'+' if change > 0 else ''}{money(change)} {inv.currency} on the "
+        "total (settle with an adjustment in a later month)"
+    )
 
 
 def _csv_rows(inv: Invoice) -> list[dict]:
     """One row per line with the invoice's header, then one row per total (type = the total's name)."""
-    head = {k: v for k, v in inv.as_dict().items() if k in ("contract_id", "vendor_id", "month", "currency",
-                                                               "payee", "status", "due_date")}
-    return ([{**head, **line.as_dict()} for line in inv.lines]
-            + [{**head, **dict.fromkeys(FIELDS), "type": name, "amount": getattr(inv, name)} for name in TOTALS])
+    head = {
+        k: v
+        for k, v in inv.as_dict().items()
+        if k in ("contract_id", "vendor_id", "month", "currency", "payee", "status", "due_date")
+    }
+    return [{**head, **line.as_dict()} for line in inv.lines] + [
+        {**head, **dict.fromkeys(FIELDS), "type": name, "amount": getattr(inv, name)} for name in TOTALS
+    ]

@@ -10,7 +10,7 @@ import sys
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -26,7 +26,7 @@ class Format(str, Enum):
 
 
 FormatOption = Annotated[Format, typer.Option("--format", help="table (for people), json or csv")]
-OutOption = Annotated[Optional[Path], typer.Option("--out", help="write to this file instead of printing")]
+OutOption = Annotated[Path | None, typer.Option("--out", help="write to this file instead of printing")]
 
 
 def _plain(value: Any) -> Any:

@@ -25,8 +25,12 @@ def report_command(
     ctx: typer.Context,
     month: Annotated[str, typer.Option("--month", help="the month, YYYY-MM")],
     out: Annotated[Path, typer.Option("--out", help="folder to write the report into")],
-    vendor_invoice: Annotated[list[Path], typer.Option("--vendor-invoice", help="a vendor's invoice (CSV or XLSX) "
-                                                       "to reconcile; may be given several times")] = [],  # noqa: B006
+    vendor_invoice: Annotated[
+        list[Path],
+        typer.Option(
+            "--vendor-invoice", help="a vendor's invoice (CSV or XLSX) to reconcile; may be given several times"
+        ),
+    ] = [],  # noqa: B006
     language: Annotated[Language, typer.Option(help="the PDF's language: en or zh")] = Language.en,
 ) -> None:
     """Build the monthly report for every contract: one PDF, one Excel workbook and CSVs."""
@@ -36,12 +40,18 @@ def report_command(
     con = store.connect_reader(ctx.obj)
     try:
         if sys.stderr.isatty():
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          transient=True) as bar:
+            with Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+            ) as bar:
                 task = bar.add_task("report", total=4)
-                written = report(con, when, out, lambda text, done, total: bar.update(task, description=text,
-                                                                                     completed=done),
-                                 tuple(vendor_invoice), language.value)
+                written = report(
+                    con,
+                    when,
+                    out,
+                    lambda text, done, total: bar.update(task, description=text, completed=done),
+                    tuple(vendor_invoice),
+                    language.value,
+                )
         else:
             written = report(con, when, out, None, tuple(vendor_invoice), language.value)
     finally:

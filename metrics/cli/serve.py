@@ -27,5 +27,7 @@ def serve_command(
     if ensure_loaded(db):  # before the server answers, so its first page is already populated
         print(f"loaded the sample data set into {db}", file=sys.stderr)
     os.environ["VENDORBOARD_DB"] = str(db)
-    os.execv(sys.executable, [sys.executable, "-m", "streamlit", "run", str(APP),
-                              "--server.port", str(port), "--server.address", address])
+    os.execv(
+        sys.executable,
+        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port), "--server.address", address],
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,15 +14,28 @@ from metrics.cli.output import Format, FormatOption, OutOption, show
 from metrics.periods import parse_month
 from metrics.sla import verdicts
 
-FIELDS = ("contract_id", "vendor_id", "month", "channel", "metric", "value", "target", "threshold_seconds",
-          "clock", "met", "numerator", "denominator", "credit_rate")  # SPEC §5, in this order
+FIELDS = (
+    "contract_id",
+    "vendor_id",
+    "month",
+    "channel",
+    "metric",
+    "value",
+    "target",
+    "threshold_seconds",
+    "clock",
+    "met",
+    "numerator",
+    "denominator",
+    "credit_rate",
+)  # SPEC §5, in this order
 
 
 @app.command("sla")
 def sla_command(
     ctx: typer.Context,
     month: Annotated[str, typer.Option(help="month as YYYY-MM")],
-    contract: Annotated[Optional[str], typer.Option(help="one contract (default: all)")] = None,
+    contract: Annotated[str | None, typer.Option(help="one contract (default: all)")] = None,
     fmt: FormatOption = Format.table,
     out: OutOption = None,
 ) -> None:
@@ -39,12 +52,20 @@ def sla_command(
 def _for_people(r: dict) -> dict:
     """Narrow enough to read: the month is in the title, the value rounded, the threshold with its
     clock when that is the business clock, numerator/denominator as one fraction."""
-    limit = " ".join(str(x) for x in (r["threshold_seconds"], r["clock"] if r["clock"] == "business" else None)
-                     if x is not None)
-    return {"contract": r["contract_id"], "channel": r["channel"], "metric": r["metric"],
-            "value": None if r["value"] is None else round(r["value"], 4), "target": r["target"],
-            "threshold": limit, "met": r["met"], "of": f"{r['numerator']}/{r['denominator']}",
-            "credit": r["credit_rate"]}
+    limit = " ".join(
+        str(x) for x in (r["threshold_seconds"], r["clock"] if r["clock"] == "business" else None) if x is not None
+    )
+    return {
+        "contract": r["contract_id"],
+        "channel": r["channel"],
+        "metric": r["metric"],
+        "value": None if r["value"] is None else round(r["value"], 4),
+        "target": r["target"],
+        "threshold": limit,
+        "met": r["met"],
+        "of": f"{r['numerator']}/{r['denominator']}",
+        "credit": r["credit_rate"],
+    }
 
 
 def _plain(row: dict) -> dict:

@@ -22,8 +22,14 @@ from metrics.export.csv import write_csvs
 Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all), as ingest reports
 
 
-def report(con: duckdb.DuckDBPyConnection, month: dt.date, out_dir: Path, progress: Progress | None = None,
-           vendor_invoices: tuple[Path, ...] = (), language: str = "en") -> list[Path]:
+def report(
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    out_dir: Path,
+    progress: Progress | None = None,
+    vendor_invoices: tuple[Path, ...] = (),
+    language: str = "en",
+) -> list[Path]:
     """Write report-YYYY-MM.pdf, report-YYYY-MM.xlsx and the CSVs into `out_dir`; returns the files.
 
     The content is gathered before anything is created (a month with no data leaves not even the

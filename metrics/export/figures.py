@@ -37,8 +37,9 @@ def _browser() -> str:
     return os.environ["BROWSER_PATH"]
 
 
-def pngs(figs: list[go.Figure], width: int, height: int,
-         progress: Callable[[int, int], None] | None = None) -> list[bytes]:
+def pngs(
+    figs: list[go.Figure], width: int, height: int, progress: Callable[[int, int], None] | None = None
+) -> list[bytes]:
     """The figures as PNG bytes, each `width` x `height` points, in order; progress(done, total)."""
     if not figs:
         return []

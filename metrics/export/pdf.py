@@ -17,8 +17,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import (Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table,
-                                TableStyle)
+from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from metrics import charts
 from metrics.billing import Invoice
@@ -27,8 +26,12 @@ from metrics.export.content import MonthReport
 from metrics.i18n import header, metric_value, money, month_name, number, percent, t, target_label, value_name
 from metrics.periods import parse_month
 
-INK, MUTED, RULE, BAND = colors.HexColor("#1b2430"), colors.HexColor("#5b6675"), colors.HexColor("#d5dbe3"), \
-    colors.HexColor("#f2f5f9")
+INK, MUTED, RULE, BAND = (
+    colors.HexColor("#1b2430"),
+    colors.HexColor("#5b6675"),
+    colors.HexColor("#d5dbe3"),
+    colors.HexColor("#f2f5f9"),
+)
 MET, MISSED = colors.HexColor("#1f5fa8"), colors.HexColor("#c45a00")  # blue / orange: colour-blind safe
 WIDTH = A4[0] - 36 * mm
 CHART_W, CHART_H = 520, 250  # points
@@ -52,25 +55,40 @@ def _escape(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _table(rows: list[list], widths: list[float], styles: Styles, right: set[int] = frozenset(),
-           extra: list[tuple] = ()) -> Table:
+def _table(
+    rows: list[list], widths: list[float], styles: Styles, right: set[int] = frozenset(), extra: list[tuple] = ()
+) -> Table:
     """A ruled table with a shaded header row; cells wrap (Chinese too), numbers align right."""
-    body = [[c if not isinstance(c, str) else
-             Paragraph(_escape(c), styles.cell_right if j in right else styles.cell) for j, c in enumerate(r)]
-            for r in rows]
+    body = [
+        [
+            c if not isinstance(c, str) else Paragraph(_escape(c), styles.cell_right if j in right else styles.cell)
+            for j, c in enumerate(r)
+        ]
+        for r in rows
+    ]
     table = Table(body, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), styles.font),  # else every table names Helvetica, a font not embedded
-        ("BACKGROUND", (0, 0), (-1, 0), BAND), ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3), *extra]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), styles.font),  # else every table names Helvetica, a font not embedded
+                ("BACKGROUND", (0, 0), (-1, 0), BAND),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                *extra,
+            ]
+        )
+    )
     return table
 
 
 def _verdict(met: bool | None, lang: str, styles: Styles) -> Paragraph:
     # ✔ and ✘: the embedded font has these two, not the lighter ✗ the dashboard uses (it would print blank)
     key, colour, mark = {True: ("verdict.met", MET, "✔"), False: ("verdict.missed", MISSED, "✘")}.get(
-        met, ("verdict.no_data", MUTED, "–"))
+        met, ("verdict.no_data", MUTED, "–")
+    )
     return Paragraph(f'<font color="{colour.hexval()}">{mark} {_escape(t(key, lang))}</font>', styles.cell)
 
 
@@ -84,33 +102,62 @@ def _cover(report: MonthReport, lang: str, styles: Styles) -> list:
     money_text = (lambda a: money(a, next(iter(currencies)))) if len(currencies) == 1 else money
     figures_row = [
         (t("report.vendors_ok", lang), f"{len(vendors) - len(failing)} / {len(vendors)}"),
-        (t("report.targets_missed", lang), f"{v.filter(pl.col('met').eq(False)).height} / "
-                                           f"{v.filter(pl.col('met').is_not_null()).height}"),
+        (
+            t("report.targets_missed", lang),
+            f"{v.filter(pl.col('met').eq(False)).height} / {v.filter(pl.col('met').is_not_null()).height}",
+        ),
         (t("report.billed", lang), money_text(billed)),
         (t("report.credits", lang), money_text(credits)),
     ]
-    tiles = Table([[Paragraph(_escape(label), styles.small) for label, _ in figures_row],
-                   [Paragraph(_escape(value), styles.figure if len(value) < 12 else styles.h2)
-                    for _, value in figures_row]],
-                  colWidths=[WIDTH / 4] * 4)
-    tiles.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles.font), ("BOX", (0, 0), (-1, -1), 0.5, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.5, RULE),
-                               ("BACKGROUND", (0, 0), (-1, -1), BAND), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
-    rows = [[header("vendor", lang), header("contract_id", lang), header("targets_met", lang),
-             header("total", lang), header("status", lang)]]
+    tiles = Table(
+        [
+            [Paragraph(_escape(label), styles.small) for label, _ in figures_row],
+            [Paragraph(_escape(value), styles.figure if len(value) < 12 else styles.h2) for _, value in figures_row],
+        ],
+        colWidths=[WIDTH / 4] * 4,
+    )
+    tiles.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), styles.font),
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                ("INNERGRID", (0, 0), (-1, -1), 0.5, RULE),
+                ("BACKGROUND", (0, 0), (-1, -1), BAND),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+            ]
+        )
+    )
+    rows = [
+        [
+            header("vendor", lang),
+            header("contract_id", lang),
+            header("targets_met", lang),
+            header("total", lang),
+            header("status", lang),
+        ]
+    ]
     for c in report.contracts.iter_rows(named=True):
         mine = v.filter(pl.col("contract_id") == c["contract_id"])
         invoice = report.invoice(c["contract_id"])
-        rows.append([f"{c['vendor_id']} · {c['vendor_name']}", c["contract_id"],
-                     f"{mine.filter(pl.col('met').eq(True)).height} / {mine.filter(pl.col('met').is_not_null()).height}",
-                     money(invoice.total, invoice.currency) if invoice else "",
-                     value_name("status", invoice.status, lang) if invoice else ""])
+        rows.append(
+            [
+                f"{c['vendor_id']} · {c['vendor_name']}",
+                c["contract_id"],
+                f"{mine.filter(pl.col('met').eq(True)).height} / {mine.filter(pl.col('met').is_not_null()).height}",
+                money(invoice.total, invoice.currency) if invoice else "",
+                value_name("status", invoice.status, lang) if invoice else "",
+            ]
+        )
     return [
         Spacer(1, 30 * mm),
         Paragraph(_escape(t("report.title", lang)), styles.h1),
         Paragraph(_escape(t("report.subtitle", lang, month=month_name(report.month, lang))), styles.h2),
         Paragraph(_escape(t("report.generated", lang, date=dt.date.today().isoformat())), styles.small),
-        Spacer(1, 10 * mm), tiles, Spacer(1, 10 * mm),
+        Spacer(1, 10 * mm),
+        tiles,
+        Spacer(1, 10 * mm),
         Paragraph(_escape(t("report.summary", lang)), styles.h3),
         _table(rows, [WIDTH * w for w in (0.38, 0.14, 0.14, 0.2, 0.14)], styles, right={2, 3}),
     ]
@@ -122,15 +169,21 @@ def _trend_figures(report: MonthReport, contract_id: str, lang: str) -> list[go.
     figs = []
     for target in mine.head(2).iter_rows(named=True):
         rows = report.history.filter(
-            (pl.col("contract_id") == contract_id) & (pl.col("channel") == target["channel"])
-            & (pl.col("metric") == target["metric"]) & pl.col("threshold_seconds").eq_missing(target["threshold_seconds"]))
-        df = rows.select(pl.col("month").map_elements(parse_month, return_dtype=pl.Date).alias("period"), "value", "met")
+            (pl.col("contract_id") == contract_id)
+            & (pl.col("channel") == target["channel"])
+            & (pl.col("metric") == target["metric"])
+            & pl.col("threshold_seconds").eq_missing(target["threshold_seconds"])
+        )
+        df = rows.select(
+            pl.col("month").map_elements(parse_month, return_dtype=pl.Date).alias("period"), "value", "met"
+        )
         fig = charts.metric_trend(df, target["metric"], target["target"], lang)
         # At print size the dashboard's axis titles outgrow the plot: the months need no "Month", a
         # smaller y title (which carries the unit) fits beside the plot instead of running over the title,
         # and the target's label moves to the right end, away from the y axis's tick labels it touched.
-        fig.update_layout(title=target_label(target["channel"], target["metric"], target["threshold_seconds"], lang),
-                          margin_b=35)
+        fig.update_layout(
+            title=target_label(target["channel"], target["metric"], target["threshold_seconds"], lang), margin_b=35
+        )
         fig.update_xaxes(title=None).update_yaxes(title_font_size=10)
         fig.update_annotations(x=1, xanchor="right")
         figs.append(fig)
@@ -140,50 +193,112 @@ def _trend_figures(report: MonthReport, contract_id: str, lang: str) -> list[go.
 def _scorecard(report: MonthReport, contract: dict, trends: list[bytes], lang: str, styles: Styles) -> list:
     """One contract's targets with value, target and verdict, then its trend charts (PNG)."""
     mine = report.verdicts.filter(pl.col("contract_id") == contract["contract_id"])
-    head = [Paragraph(_escape(f"{t('report.scorecard', lang)} · {contract['vendor_id']} · {contract['vendor_name']}"),
-                      styles.h2),
-            Paragraph(_escape(f"{header('contract_id', lang)} {contract['contract_id']} · "
-                              f"{month_name(report.month, lang)}"), styles.small), Spacer(1, 3 * mm)]
+    head = [
+        Paragraph(
+            _escape(f"{t('report.scorecard', lang)} · {contract['vendor_id']} · {contract['vendor_name']}"), styles.h2
+        ),
+        Paragraph(
+            _escape(f"{header('contract_id', lang)} {contract['contract_id']} · {month_name(report.month, lang)}"),
+            styles.small,
+        ),
+        Spacer(1, 3 * mm),
+    ]
     if mine.is_empty():
         return [*head, Paragraph(_escape(t("report.no_targets", lang)), styles.body)]
-    rows = [[header("metric", lang), header("value", lang), header("target", lang), header("verdict", lang),
-             header("credit_rate", lang)]]
+    rows = [
+        [
+            header("metric", lang),
+            header("value", lang),
+            header("target", lang),
+            header("verdict", lang),
+            header("credit_rate", lang),
+        ]
+    ]
     for r in mine.iter_rows(named=True):
-        rows.append([target_label(r["channel"], r["metric"], r["threshold_seconds"], lang),
-                     metric_value(r["metric"], r["value"], lang, 2), metric_value(r["metric"], r["target"], lang, 2),
-                     _verdict(r["met"], lang, styles), percent(r["credit_rate"]) if r["credit_rate"] else ""])
+        rows.append(
+            [
+                target_label(r["channel"], r["metric"], r["threshold_seconds"], lang),
+                metric_value(r["metric"], r["value"], lang, 2),
+                metric_value(r["metric"], r["target"], lang, 2),
+                _verdict(r["met"], lang, styles),
+                percent(r["credit_rate"]) if r["credit_rate"] else "",
+            ]
+        )
     images = [Image(io.BytesIO(png), width=CHART_W * 0.95, height=CHART_H * 0.95) for png in trends]
-    return [*head, _table(rows, [WIDTH * w for w in (0.44, 0.15, 0.15, 0.14, 0.12)], styles, right={1, 2, 4}),
-            Paragraph(_escape(t("report.trends", lang)), styles.h3), *images]
+    return [
+        *head,
+        _table(rows, [WIDTH * w for w in (0.44, 0.15, 0.15, 0.14, 0.12)], styles, right={1, 2, 4}),
+        Paragraph(_escape(t("report.trends", lang)), styles.h3),
+        *images,
+    ]
 
 
 def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Styles) -> list:
     """One invoice: who is paid what, line by line, with credits and their cause, totals and due date."""
-    facts = [[header(k, lang), v] for k, v in (
-        ("vendor", f"{invoice.vendor_id} · {vendor_name}" if vendor_name else invoice.vendor_id),
-        ("contract_id", invoice.contract_id),
-        ("month", invoice.month.strftime("%Y-%m")), ("payee", invoice.payee), ("currency", invoice.currency),
-        ("due_date", invoice.due_date.isoformat()), ("status", value_name("status", invoice.status, lang)))]
+    facts = [
+        [header(k, lang), v]
+        for k, v in (
+            ("vendor", f"{invoice.vendor_id} · {vendor_name}" if vendor_name else invoice.vendor_id),
+            ("contract_id", invoice.contract_id),
+            ("month", invoice.month.strftime("%Y-%m")),
+            ("payee", invoice.payee),
+            ("currency", invoice.currency),
+            ("due_date", invoice.due_date.isoformat()),
+            ("status", value_name("status", invoice.status, lang)),
+        )
+    ]
     rows = [[header("description", lang), header("quantity", lang), header("unit_price", lang), header("amount", lang)]]
     for line in invoice.lines:
-        rows.append([line.description, "" if line.quantity is None else number(line.quantity),
-                     "" if line.unit_price is None else _price(line.unit_price), money(line.amount)])
+        rows.append(
+            [
+                line.description,
+                "" if line.quantity is None else number(line.quantity),
+                "" if line.unit_price is None else _price(line.unit_price),
+                money(line.amount),
+            ]
+        )
     credit_rows = [i + 1 for i, line in enumerate(invoice.lines) if line.type in ("credit", "credit_cap")]
-    totals = [[header(k, lang), money(getattr(invoice, k), invoice.currency)]
-              for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")]
-    total_table = Table([[Paragraph(_escape(a), styles.cell), Paragraph(_escape(b), styles.cell_right)]
-                         for a, b in totals], colWidths=[WIDTH * 0.25, WIDTH * 0.25], hAlign="RIGHT")
-    total_table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles.font), ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
-                                     ("BACKGROUND", (0, -1), (-1, -1), BAND)]))
+    totals = [
+        [header(k, lang), money(getattr(invoice, k), invoice.currency)]
+        for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")
+    ]
+    total_table = Table(
+        [[Paragraph(_escape(a), styles.cell), Paragraph(_escape(b), styles.cell_right)] for a, b in totals],
+        colWidths=[WIDTH * 0.25, WIDTH * 0.25],
+        hAlign="RIGHT",
+    )
+    total_table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), styles.font),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
+                ("BACKGROUND", (0, -1), (-1, -1), BAND),
+            ]
+        )
+    )
     return [
-        Paragraph(_escape(f"{t('report.invoice', lang)} · {invoice.contract_id} · {month_name(invoice.month, lang)}"),
-                  styles.h2),
-        _table(facts, [WIDTH * 0.25, WIDTH * 0.75], styles, extra=[("BACKGROUND", (0, 0), (0, -1), BAND),
-                                                                    ("BACKGROUND", (0, 0), (-1, 0), colors.white),
-                                                                    ("LINEBELOW", (0, 0), (-1, 0), 0.3, RULE)]),
+        Paragraph(
+            _escape(f"{t('report.invoice', lang)} · {invoice.contract_id} · {month_name(invoice.month, lang)}"),
+            styles.h2,
+        ),
+        _table(
+            facts,
+            [WIDTH * 0.25, WIDTH * 0.75],
+            styles,
+            extra=[
+                ("BACKGROUND", (0, 0), (0, -1), BAND),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.white),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.3, RULE),
+            ],
+        ),
         Spacer(1, 5 * mm),
-        _table(rows, [WIDTH * w for w in (0.55, 0.14, 0.13, 0.18)], styles, right={1, 2, 3},
-               extra=[("TEXTCOLOR", (0, r), (-1, r), MISSED) for r in credit_rows]),
+        _table(
+            rows,
+            [WIDTH * w for w in (0.55, 0.14, 0.13, 0.18)],
+            styles,
+            right={1, 2, 3},
+            extra=[("TEXTCOLOR", (0, r), (-1, r), MISSED) for r in credit_rows],
+        ),
         Spacer(1, 4 * mm),
         KeepTogether(total_table),
     ]
@@ -195,22 +310,30 @@ def _price(value: Decimal) -> str:
 
 
 def _data_quality(report: MonthReport, lang: str, styles: Styles) -> list:
-    out = [Paragraph(_escape(t("report.data_quality", lang)), styles.h2),
-           Paragraph(_escape(t("report.rejected", lang)), styles.h3)]
+    out = [
+        Paragraph(_escape(t("report.data_quality", lang)), styles.h2),
+        Paragraph(_escape(t("report.rejected", lang)), styles.h3),
+    ]
     if report.rejected.is_empty():
         out.append(Paragraph(_escape(t("report.none", lang)), styles.body))
     else:
         rows = [[header("table", lang), header("reason", lang), header("rows", lang)]] + [
             [value_name("table", r["table_name"], lang), value_name("reason", r["reason"], lang), number(r["rows"])]
-            for r in report.rejected.iter_rows(named=True)]
+            for r in report.rejected.iter_rows(named=True)
+        ]
         out.append(_table(rows, [WIDTH * w for w in (0.25, 0.6, 0.15)], styles, right={2}))
     out.append(Paragraph(_escape(t("report.out_of_contract", lang)), styles.h3))
     if report.out_of_contract.is_empty():
         out.append(Paragraph(_escape(t("report.none", lang)), styles.body))
     else:
         rows = [[header("vendor", lang), header("table", lang), header("rows", lang)]] + [
-            [f"{r['vendor_id']} · {report.vendor_name(r['vendor_id'])}", value_name("table", r["table"], lang),
-             number(r["rows"])] for r in report.out_of_contract.iter_rows(named=True)]
+            [
+                f"{r['vendor_id']} · {report.vendor_name(r['vendor_id'])}",
+                value_name("table", r["table"], lang),
+                number(r["rows"]),
+            ]
+            for r in report.out_of_contract.iter_rows(named=True)
+        ]
         out.append(_table(rows, [WIDTH * w for w in (0.55, 0.3, 0.15)], styles, right={2}))
     return out
 
@@ -226,21 +349,36 @@ def _build(path: Path, story: list, title: str, lang: str) -> None:
         canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, t("report.page", lang, n=doc.page))
         canvas.restoreState()
 
-    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title=title, author="vendorboard",
-                            initialFontName=font)  # else each page names Helvetica, a font not embedded
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author="vendorboard",
+        initialFontName=font,
+    )  # else each page names Helvetica, a font not embedded
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
 
 
-def report_pdf(report: MonthReport, path: Path, lang: str = "en",
-               progress: Callable[[str], None] | None = None) -> None:
+def report_pdf(
+    report: MonthReport, path: Path, lang: str = "en", progress: Callable[[str], None] | None = None
+) -> None:
     """The monthly report: cover, a scorecard per contract, each invoice, data quality."""
     styles = Styles()
     story = _cover(report, lang, styles)
     contracts = list(report.contracts.iter_rows(named=True))
     figs = [_trend_figures(report, c["contract_id"], lang) for c in contracts]
-    drawn = iter(figures.pngs([f for per_contract in figs for f in per_contract], CHART_W, CHART_H,
-                              progress and (lambda done, total: progress(f"chart {done} of {total}"))))
+    drawn = iter(
+        figures.pngs(
+            [f for per_contract in figs for f in per_contract],
+            CHART_W,
+            CHART_H,
+            progress and (lambda done, total: progress(f"chart {done} of {total}")),
+        )
+    )
     for contract, per_contract in zip(contracts, figs):
         story += [PageBreak(), *_scorecard(report, contract, [next(drawn) for _ in per_contract], lang, styles)]
     for invoice in report.invoices:
@@ -252,5 +390,9 @@ def report_pdf(report: MonthReport, path: Path, lang: str = "en",
 def invoice_pdf(invoice: Invoice, vendor_name: str, path: Path, lang: str = "en") -> None:
     """A single invoice as a one-document PDF."""
     styles = Styles()
-    _build(path, invoice_flowables(invoice, vendor_name, lang, styles),
-           f"{t('report.invoice', lang)} {invoice.contract_id} · {month_name(invoice.month, lang)}", lang)
+    _build(
+        path,
+        invoice_flowables(invoice, vendor_name, lang, styles),
+        f"{t('report.invoice', lang)} {invoice.contract_id} · {month_name(invoice.month, lang)}",
+        lang,
+    )

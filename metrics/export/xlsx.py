@@ -53,8 +53,15 @@ class _Book:
     def table(self, df: pl.DataFrame, sheet: str, row: int, name: str, formats: dict[str, str] | None = None) -> int:
         """Write `df` as an Excel table at `row` (0-based); returns the next free row."""
         formats = formats or {}
-        df.write_excel(workbook=self.wb, worksheet=sheet, position=(row, 0), table_name=name, table_style=STYLE,
-                       column_formats=formats, float_precision=6)
+        df.write_excel(
+            workbook=self.wb,
+            worksheet=sheet,
+            position=(row, 0),
+            table_name=name,
+            table_style=STYLE,
+            column_formats=formats,
+            float_precision=6,
+        )
         widths = self.widths.setdefault(sheet, {})
         for col, series in enumerate(df.iter_columns()):  # + 3 for the header's filter button
             needed = max([_chars(series.name) + 3, *(_chars(v, formats.get(series.name)) for v in series)])
@@ -76,26 +83,52 @@ class _Book:
 
 
 def _lines(invoice: Invoice) -> pl.DataFrame:
-    return pl.DataFrame([{"contract_id": invoice.contract_id, **line.as_dict()} for line in invoice.lines],
-                        schema={"contract_id": pl.String, "type": pl.String, "channel": pl.String, "unit": pl.String,
-                                "tier_from": pl.Decimal(18, 3), "tier_to": pl.Decimal(18, 3),
-                                "quantity": pl.Decimal(18, 4), "unit_price": pl.Decimal(18, 6),
-                                "amount": pl.Decimal(18, 2), "description": pl.String})
+    return pl.DataFrame(
+        [{"contract_id": invoice.contract_id, **line.as_dict()} for line in invoice.lines],
+        schema={
+            "contract_id": pl.String,
+            "type": pl.String,
+            "channel": pl.String,
+            "unit": pl.String,
+            "tier_from": pl.Decimal(18, 3),
+            "tier_to": pl.Decimal(18, 3),
+            "quantity": pl.Decimal(18, 4),
+            "unit_price": pl.Decimal(18, 6),
+            "amount": pl.Decimal(18, 2),
+            "description": pl.String,
+        },
+    )
 
 
 def _totals(invoices: list[Invoice]) -> pl.DataFrame:
-    return pl.DataFrame([{"contract_id": i.contract_id, "vendor_id": i.vendor_id, "payee": i.payee,
-                          "currency": i.currency, "status": i.status, "due_date": i.due_date,
-                          **{k: getattr(i, k) for k in TOTALS}} for i in invoices],
-                        schema_overrides={k: pl.Decimal(18, 2) for k in TOTALS})
+    return pl.DataFrame(
+        [
+            {
+                "contract_id": i.contract_id,
+                "vendor_id": i.vendor_id,
+                "payee": i.payee,
+                "currency": i.currency,
+                "status": i.status,
+                "due_date": i.due_date,
+                **{k: getattr(i, k) for k in TOTALS},
+            }
+            for i in invoices
+        ],
+        schema_overrides={k: pl.Decimal(18, 2) for k in TOTALS},
+    )
 
 
 def _invoice_tables(book: _Book, sheet: str, row: int, invoices: list[Invoice], tag: str) -> int:
     currency = invoices[0].currency if invoices else "CNY"
     money = {**{c: _money(currency) for c in ("amount", *TOTALS)}, "unit_price": _money(currency, "0.00####")}
     for n, invoice in enumerate(invoices):
-        book.sheet(sheet).write(row, 0, f"Invoice {invoice.contract_id} {invoice.month:%Y-%m} "
-                                        f"({invoice.status}, due {invoice.due_date}, payee {invoice.payee})", book.title)
+        book.sheet(sheet).write(
+            row,
+            0,
+            f"Invoice {invoice.contract_id} {invoice.month:%Y-%m} "
+            f"({invoice.status}, due {invoice.due_date}, payee {invoice.payee})",
+            book.title,
+        )
         row = book.table(_lines(invoice).drop("contract_id"), sheet, row + 1, f"lines_{tag}_{n}", money)
         row = book.table(_totals([invoice]).select(TOTALS), sheet, row - 1, f"totals_{tag}_{n}", money)  # 1 row gap
     return row
@@ -103,11 +136,23 @@ def _invoice_tables(book: _Book, sheet: str, row: int, invoices: list[Invoice], 
 
 def _sla_table(book: _Book, sheet: str, row: int, verdicts: pl.DataFrame, tag: str) -> int:
     df = verdicts.select(
-        "contract_id", pl.struct("channel", "metric", "threshold_seconds").map_elements(
-            lambda r: target_label(r["channel"], r["metric"], r["threshold_seconds"], "en"),
-            return_dtype=pl.String).alias("target_name"),
-        "channel", "metric", "threshold_seconds", "clock", "value", pl.col("target").cast(pl.Float64), "met",
-        "numerator", "denominator", "credit_rate")
+        "contract_id",
+        pl.struct("channel", "metric", "threshold_seconds")
+        .map_elements(
+            lambda r: target_label(r["channel"], r["metric"], r["threshold_seconds"], "en"), return_dtype=pl.String
+        )
+        .alias("target_name"),
+        "channel",
+        "metric",
+        "threshold_seconds",
+        "clock",
+        "value",
+        pl.col("target").cast(pl.Float64),
+        "met",
+        "numerator",
+        "denominator",
+        "credit_rate",
+    )
     book.sheet(sheet).write(row, 0, "SLA targets", book.title)
     end = book.table(df, sheet, row + 1, f"sla_{tag}", {"credit_rate": KIND_FORMATS["rate"]})
     value_col, target_col = df.columns.index("value"), df.columns.index("target")
@@ -127,8 +172,10 @@ def _trend_chart(book: _Book, sheet: str, row: int, report: MonthReport, contrac
         return row
     first = mine.row(0, named=True)
     df = report.history.filter(
-        (pl.col("contract_id") == contract_id) & (pl.col("channel") == first["channel"])
-        & (pl.col("metric") == first["metric"]) & pl.col("threshold_seconds").eq_missing(first["threshold_seconds"])
+        (pl.col("contract_id") == contract_id)
+        & (pl.col("channel") == first["channel"])
+        & (pl.col("metric") == first["metric"])
+        & pl.col("threshold_seconds").eq_missing(first["threshold_seconds"])
     ).select("month", "value", pl.col("target").cast(pl.Float64))
     name = target_label(first["channel"], first["metric"], first["threshold_seconds"], "en")
     book.sheet(sheet).write(row, 0, f"Trend: {name}", book.title)
@@ -136,10 +183,15 @@ def _trend_chart(book: _Book, sheet: str, row: int, report: MonthReport, contrac
     end = book.table(df, sheet, row + 1, f"trend_{tag}", {"value": unit, "target": unit})
     chart = book.wb.add_chart({"type": "line"})
     for col, label, dash in ((1, "value", None), (2, "target", "dash")):
-        chart.add_series({"name": label, "categories": [sheet, row + 2, 0, row + 1 + df.height, 0],
-                          "values": [sheet, row + 2, col, row + 1 + df.height, col],
-                          "marker": {"type": "circle"} if dash is None else {"type": "none"},
-                          "line": {"dash_type": dash} if dash else {}})
+        chart.add_series(
+            {
+                "name": label,
+                "categories": [sheet, row + 2, 0, row + 1 + df.height, 0],
+                "values": [sheet, row + 2, col, row + 1 + df.height, col],
+                "marker": {"type": "circle"} if dash is None else {"type": "none"},
+                "line": {"dash_type": dash} if dash else {},
+            }
+        )
     chart.set_title({"name": name})
     chart.set_y_axis({"num_format": "0%" if metric_kind(first["metric"]) == "rate" else "0.0"})
     chart.set_size({"width": 640, "height": 300})
@@ -152,17 +204,27 @@ def report_xlsx(report: MonthReport, path: Path) -> None:
     book = _Book(path)
     summary = _totals(report.invoices).join(
         report.verdicts.group_by("contract_id").agg(
-            pl.col("met").eq(True).sum().alias("targets_met"), pl.col("met").is_not_null().sum().alias("targets_measured"),
-            pl.len().alias("targets_set")), on="contract_id", how="left")
+            pl.col("met").eq(True).sum().alias("targets_met"),
+            pl.col("met").is_not_null().sum().alias("targets_measured"),
+            pl.len().alias("targets_set"),
+        ),
+        on="contract_id",
+        how="left",
+    )
     ws = book.sheet("Summary")
     ws.write(0, 0, f"Vendor performance report {report.month:%Y-%m}", book.title)
     currency = report.invoices[0].currency if report.invoices else "CNY"
     end = book.table(summary, "Summary", 2, "summary", {k: _money(currency) for k in TOTALS})
     chart = book.wb.add_chart({"type": "column"})
     total_col = summary.columns.index("total")
-    chart.add_series({"name": "total", "categories": ["Summary", 3, 0, 2 + summary.height, 0],
-                      "values": ["Summary", 3, total_col, 2 + summary.height, total_col],
-                      "fill": {"color": "#1f5fa8"}})
+    chart.add_series(
+        {
+            "name": "total",
+            "categories": ["Summary", 3, 0, 2 + summary.height, 0],
+            "values": ["Summary", 3, total_col, 2 + summary.height, total_col],
+            "fill": {"color": "#1f5fa8"},
+        }
+    )
     chart.set_title({"name": "Billed total per contract"})
     chart.set_y_axis({"num_format": "#,##0"})
     chart.set_legend({"none": True})
@@ -183,4 +245,3 @@ def invoice_xlsx(invoice: Invoice, path: Path) -> None:
     book = _Book(path)
     _invoice_tables(book, "Invoice", 0, [invoice], "invoice")
     book.close()
-

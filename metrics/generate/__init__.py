@@ -19,7 +19,15 @@ import polars as pl
 from .arrivals import Period
 from .bad_rows import plant
 from .contracts import (
-    PART_TIME_VENDOR, SHARES, TABLE_CHANNEL, VENDOR, VENDORS, Vendor, miss_months, planted_misses, reference_tables,
+    PART_TIME_VENDOR,
+    SHARES,
+    TABLE_CHANNEL,
+    VENDOR,
+    VENDORS,
+    Vendor,
+    miss_months,
+    planted_misses,
+    reference_tables,
 )
 from .interactions import MAKERS, Context, row_ids
 from .sessions import part_timers, roster, shift_sessions, weekly_sessions
@@ -69,8 +77,9 @@ def generate(
     volume = {
         (table, vendor): n
         for table, total in requested.items()
-        for vendor, n in _split(DEFAULT_PER_MONTH[table] * len(period.months) if total is None else total,
-                                SHARES[table]).items()
+        for vendor, n in _split(
+            DEFAULT_PER_MONTH[table] * len(period.months) if total is None else total, SHARES[table]
+        ).items()
     }
     writer = Writer(out_dir, fmt, (*reference_tables(period.months), *INTERACTIONS, "agent_sessions"))
     for table, frame in reference_tables(period.months).items():
@@ -78,9 +87,15 @@ def generate(
 
     served = [(table, v) for v in VENDORS for table in INTERACTIONS if v.vendor_id in SHARES[table]]
     rosters = {
-        (v.vendor_id, table): roster(v.vendor_id, TABLE_CHANNEL[table], volume[(table, v.vendor_id)], period,
-                                     period.in_months(miss_months(misses, v.vendor_id, TABLE_CHANNEL[table])))
-        for table, v in served if v.vendor_id != PART_TIME_VENDOR
+        (v.vendor_id, table): roster(
+            v.vendor_id,
+            TABLE_CHANNEL[table],
+            volume[(table, v.vendor_id)],
+            period,
+            period.in_months(miss_months(misses, v.vendor_id, TABLE_CHANNEL[table])),
+        )
+        for table, v in served
+        if v.vendor_id != PART_TIME_VENDOR
     }
     pools = {(vendor, TABLE_CHANNEL[table]): r.pool for (vendor, table), r in rosters.items()}
     pools[(PART_TIME_VENDOR, "chat")] = part_timers(volume[("chats", PART_TIME_VENDOR)], period)
@@ -102,14 +117,19 @@ def generate(
                 rng = np.random.default_rng([seed, t, v, c])
                 if vendor.vendor_id == PART_TIME_VENDOR:
                     miss = next((m.month for m in misses if "weekly_min_hours" in m.metrics), None)
-                    frames.append(weekly_sessions(rng, vendor.vendor_id, pools[(vendor.vendor_id, "chat")],
-                                                  period, miss))
+                    frames.append(
+                        weekly_sessions(rng, vendor.vendor_id, pools[(vendor.vendor_id, "chat")], period, miss)
+                    )
                 else:
-                    frames.append(shift_sessions(rng, vendor.vendor_id, TABLE_CHANNEL[table], period,
-                                                 rosters[(vendor.vendor_id, table)]))
+                    frames.append(
+                        shift_sessions(
+                            rng, vendor.vendor_id, TABLE_CHANNEL[table], period, rosters[(vendor.vendor_id, table)]
+                        )
+                    )
             sessions = pl.concat(frames).sort(["login_at", "agent_id"], maintain_order=True)
-            sessions = sessions.select(row_ids(vendor, "agent_sessions", 0, sessions.height).alias("session_id"),
-                                       pl.all())
+            sessions = sessions.select(
+                row_ids(vendor, "agent_sessions", 0, sessions.height).alias("session_id"), pl.all()
+            )
             for first in range(0, sessions.height, CHUNK_ROWS):
                 yield vendor, sessions.slice(first, CHUNK_ROWS), sessions.height
 
@@ -132,7 +152,8 @@ def generate(
         "bad_rows": bad_counts,
         "planted_misses": [
             {"contract_id": VENDOR[m.vendor_id].contract_id, "month": m.month, "channel": m.channel, "metric": metric}
-            for m in misses for metric in m.metrics
+            for m in misses
+            for metric in m.metrics
         ],
     }
     (Path(out_dir) / "MANIFEST.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")

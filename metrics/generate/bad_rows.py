@@ -17,8 +17,13 @@ from .interactions import row_ids
 from .writer import as_text
 
 PER_REASON = (2, 3)  # a few of each, the count drawn per reason
-START = {"calls": "offered_at", "chats": "started_at", "emails": "received_at", "visits": "arrived_at",
-         "agent_sessions": "login_at"}
+START = {
+    "calls": "offered_at",
+    "chats": "started_at",
+    "emails": "received_at",
+    "visits": "arrived_at",
+    "agent_sessions": "login_at",
+}
 
 
 @dataclass(frozen=True)
@@ -37,14 +42,23 @@ SPECIFIC = {
         Fault("bad_number", text={"hold_seconds": ("abc", "1O", "--")}),
         Fault("answered_before_offered", {"answered_at": _plus("offered_at", -30)}),
         Fault("ended_before_answered", {"answered_at": _plus("offered_at", 20), "ended_at": _plus("offered_at", 10)}),
-        Fault("ended_before_offered", {"answered_at": None, "agent_id": None, "hold_seconds": None,
-                                       "wrap_seconds": None, "ended_at": _plus("offered_at", -3)}),
+        Fault(
+            "ended_before_offered",
+            {
+                "answered_at": None,
+                "agent_id": None,
+                "hold_seconds": None,
+                "wrap_seconds": None,
+                "ended_at": _plus("offered_at", -3),
+            },
+        ),
     ),
     "chats": (
         Fault("bad_number", text={"csat": ("good", "abc", "4星")}),
         Fault("response_before_start", {"first_response_at": _plus("started_at", -5)}),
-        Fault("ended_before_start",
-              {"first_response_at": None, "agent_id": None, "ended_at": _plus("started_at", -60)}),
+        Fault(
+            "ended_before_start", {"first_response_at": None, "agent_id": None, "ended_at": _plus("started_at", -60)}
+        ),
     ),
     "emails": (
         Fault("bad_number", text={"replies": ("x", "one", "2x")}),

@@ -90,8 +90,11 @@ def planted_misses(months: tuple[str, ...]) -> tuple[Miss, ...]:
 def miss_months(misses: tuple[Miss, ...], vendor_id: str, channel: str) -> list[str]:
     """Months in which the vendor channel serves customers badly (short weekly hours of part-time
     agents are a staffing miss, not a service one)."""
-    return [m.month for m in misses
-            if (m.vendor_id, m.channel) == (vendor_id, channel) and m.metrics != ("weekly_min_hours",)]
+    return [
+        m.month
+        for m in misses
+        if (m.vendor_id, m.channel) == (vendor_id, channel) and m.metrics != ("weekly_min_hours",)
+    ]
 
 
 def contract_starts(months: tuple[str, ...]) -> dict[str, dt.date]:
@@ -124,15 +127,52 @@ def reference_tables(months: tuple[str, ...]) -> dict[str, pl.DataFrame]:
         [
             ("C-TEL", "V-TEL", start["C-TEL"], None, "CNY", 0.06, 15, None, None, 0.3, 5, "exclude_short", None),
             ("C-PT", "V-PT", start["C-PT"], None, "CNY", 0.03, 5, None, None, None, None, None, None),
-            ("C-HOME", "V-HOME", start["C-HOME"], None, "CNY", 0.06, 10, Decimal("30000.00"), Decimal("0.00"), 0.2,
-             None, None, PLATFORM_PAYEE),
-            ("C-AS", "V-AS", start["C-AS"], None, "CNY", 0.06, 20, (AS_CONTRACT_TOTAL / 12).quantize(CENT),
-             Decimal("0.00"), 0.3, None, None, None),
+            (
+                "C-HOME",
+                "V-HOME",
+                start["C-HOME"],
+                None,
+                "CNY",
+                0.06,
+                10,
+                Decimal("30000.00"),
+                Decimal("0.00"),
+                0.2,
+                None,
+                None,
+                PLATFORM_PAYEE,
+            ),
+            (
+                "C-AS",
+                "V-AS",
+                start["C-AS"],
+                None,
+                "CNY",
+                0.06,
+                20,
+                (AS_CONTRACT_TOTAL / 12).quantize(CENT),
+                Decimal("0.00"),
+                0.3,
+                None,
+                None,
+                None,
+            ),
         ],
-        {"contract_id": pl.String, "vendor_id": pl.String, "start_date": pl.Date, "end_date": pl.Date,
-         "currency": pl.String, "tax_rate": pl.Float64, "payment_due_day": pl.Int32, "monthly_fee": MONEY,
-         "monthly_minimum": MONEY, "credit_cap_rate": pl.Float64, "short_abandon_seconds": pl.Int32,
-         "sl_abandons": pl.String, "payee": pl.String},
+        {
+            "contract_id": pl.String,
+            "vendor_id": pl.String,
+            "start_date": pl.Date,
+            "end_date": pl.Date,
+            "currency": pl.String,
+            "tax_rate": pl.Float64,
+            "payment_due_day": pl.Int32,
+            "monthly_fee": MONEY,
+            "monthly_minimum": MONEY,
+            "credit_cap_rate": pl.Float64,
+            "short_abandon_seconds": pl.Int32,
+            "sl_abandons": pl.String,
+            "payee": pl.String,
+        },
     )
     rates = _frame(
         [
@@ -143,8 +183,16 @@ def reference_tables(months: tuple[str, ...]) -> dict[str, pl.DataFrame]:
             ("C-TEL", "onsite", "visit", Decimal("80.00"), None, None, None, None),
             ("C-PT", "chat", "hour", Decimal("25.00"), 60, None, None, None),
         ],
-        {"contract_id": pl.String, "channel": pl.String, "unit": pl.String, "unit_price": MONEY,
-         "increment_seconds": pl.Int32, "tier_from": pl.Int64, "tier_to": pl.Int64, "tier_mode": pl.String},
+        {
+            "contract_id": pl.String,
+            "channel": pl.String,
+            "unit": pl.String,
+            "unit_price": MONEY,
+            "increment_seconds": pl.Int32,
+            "tier_from": pl.Int64,
+            "tier_to": pl.Int64,
+            "tier_mode": pl.String,
+        },
     ).with_columns(
         tier_flat_fee=pl.lit(None, MONEY), effective_from=pl.lit(None, pl.Date), effective_to=pl.lit(None, pl.Date)
     )
@@ -162,8 +210,16 @@ def reference_tables(months: tuple[str, ...]) -> dict[str, pl.DataFrame]:
             ("C-AS", "email", "reply_within_rate", 0.95, 86400, "business", 0.05, "invoice"),
             ("C-AS", "onsite", "accuracy", 0.95, None, None, 0.05, "invoice"),
         ],
-        {"contract_id": pl.String, "channel": pl.String, "metric": pl.String, "target": pl.Float64,
-         "threshold_seconds": pl.Int32, "clock": pl.String, "credit_rate": pl.Float64, "credit_base": pl.String},
+        {
+            "contract_id": pl.String,
+            "channel": pl.String,
+            "metric": pl.String,
+            "target": pl.Float64,
+            "threshold_seconds": pl.Int32,
+            "clock": pl.String,
+            "credit_rate": pl.Float64,
+            "credit_base": pl.String,
+        },
     ).with_columns(effective_from=pl.lit(None, pl.Date), effective_to=pl.lit(None, pl.Date))
     service_hours = _frame(
         list(SERVICE_HOURS),
@@ -175,12 +231,22 @@ def reference_tables(months: tuple[str, ...]) -> dict[str, pl.DataFrame]:
     )
     penalty_month = months[len(months) // 2]
     adjustments = _frame(
-        [("C-AS", penalty_month,
-          f"保密违约金 Confidentiality breach penalty: 5% of the total contract amount {AS_CONTRACT_TOTAL}",
-          (-AS_CONTRACT_TOTAL * Decimal("0.05")).quantize(CENT))],
+        [
+            (
+                "C-AS",
+                penalty_month,
+                f"保密违约金 Confidentiality breach penalty: 5% of the total contract amount {AS_CONTRACT_TOTAL}",
+                (-AS_CONTRACT_TOTAL * Decimal("0.05")).quantize(CENT),
+            )
+        ],
         {"contract_id": pl.String, "month": pl.String, "description": pl.String, "amount": MONEY},
     )
     return {
-        "vendors": vendors, "contracts": contracts, "rates": rates, "sla_targets": sla_targets,
-        "service_hours": service_hours, "holidays": holidays, "adjustments": adjustments,
+        "vendors": vendors,
+        "contracts": contracts,
+        "rates": rates,
+        "sla_targets": sla_targets,
+        "service_hours": service_hours,
+        "holidays": holidays,
+        "adjustments": adjustments,
     }

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from .arrivals import Period, demand, padded_days, next_open, sample, work_hours
+from .arrivals import Period, demand, next_open, padded_days, sample, work_hours
 from .contracts import Miss, Vendor, miss_months
 
 ID_CODE = {"calls": "CL", "chats": "CH", "emails": "EM", "visits": "VS", "agent_sessions": "SS"}
@@ -94,18 +94,20 @@ def calls(rng: np.random.Generator, ctx: Context, vendor: Vendor, n: int, first:
     ended = np.where(answered, answered_at + _ms(talk), offered + _ms(patience))
     hold = np.where(rng.random(n) < 0.3, rng.lognormal(np.log(40), 0.8, n), 0)
     wrap = rng.lognormal(np.log(25), 0.5, n)
-    return pl.DataFrame({
-        "call_id": row_ids(vendor, "calls", first, n),
-        "vendor_id": pl.repeat(vendor.vendor_id, n, eager=True),
-        "offered_at": timestamps(offered),
-        "answered_at": timestamps(answered_at, answered),
-        "ended_at": timestamps(ended),
-        "agent_id": ctx.agents(rng, vendor, "phone", answered),
-        "queue": pl.Series(QUEUES).gather(rng.choice(len(QUEUES), size=n, p=QUEUE_SHARE)),
-        "hold_seconds": _int(hold, answered),
-        "wrap_seconds": _int(wrap, answered),
-        "csat": _csat(rng, answered),
-    })
+    return pl.DataFrame(
+        {
+            "call_id": row_ids(vendor, "calls", first, n),
+            "vendor_id": pl.repeat(vendor.vendor_id, n, eager=True),
+            "offered_at": timestamps(offered),
+            "answered_at": timestamps(answered_at, answered),
+            "ended_at": timestamps(ended),
+            "agent_id": ctx.agents(rng, vendor, "phone", answered),
+            "queue": pl.Series(QUEUES).gather(rng.choice(len(QUEUES), size=n, p=QUEUE_SHARE)),
+            "hold_seconds": _int(hold, answered),
+            "wrap_seconds": _int(wrap, answered),
+            "csat": _csat(rng, answered),
+        }
+    )
 
 
 def chats(rng: np.random.Generator, ctx: Context, vendor: Vendor, n: int, first: int) -> pl.DataFrame:
@@ -116,15 +118,17 @@ def chats(rng: np.random.Generator, ctx: Context, vendor: Vendor, n: int, first:
     duration = rng.lognormal(np.log(300), 0.8, n).clip(20, 7200)
     left = rng.lognormal(np.log(45), 1.0, n).clip(3, 1800)
     ended = np.where(responded, first_response + _ms(duration), started + _ms(left))
-    return pl.DataFrame({
-        "chat_id": row_ids(vendor, "chats", first, n),
-        "vendor_id": pl.repeat(vendor.vendor_id, n, eager=True),
-        "started_at": timestamps(started),
-        "first_response_at": timestamps(first_response, responded),
-        "ended_at": timestamps(ended),
-        "agent_id": ctx.agents(rng, vendor, "chat", responded),
-        "csat": _csat(rng, responded),
-    })
+    return pl.DataFrame(
+        {
+            "chat_id": row_ids(vendor, "chats", first, n),
+            "vendor_id": pl.repeat(vendor.vendor_id, n, eager=True),
+            "started_at": timestamps(started),
+            "first_response_at": timestamps(first_response, responded),
+            "ended_at": timestamps(ended),
+            "agent_id": ctx.agents(rng, vendor, "chat", responded),
+            "csat": _csat(rng, responded),
+        }
+    )
 
 
 def emails(rng: np.random.Generator, ctx: Context, vendor: Vendor, n: int, first: int) -> pl.DataFrame:
@@ -133,18 +137,21 @@ def emails(rng: np.random.Generator, ctx: Context, vendor: Vendor, n: int, first
     received, _ = ctx.arrivals(rng, vendor, "email", n)
     replied = rng.random(n) < 0.99
     days = padded_days(ctx.period)
-    first_reply = next_open(rng, received + _ms(rng.lognormal(np.log(7200), 1.0, n)), days,
-                            work_hours(vendor.vendor_id, "email", days))
+    first_reply = next_open(
+        rng, received + _ms(rng.lognormal(np.log(7200), 1.0, n)), days, work_hours(vendor.vendor_id, "email", days)
+    )
     replies = np.where(replied, 1 + rng.poisson(0.35, n), 0)
-    return pl.DataFrame({
-        "email_id": row_ids(vendor, "emails", first, n),
-        "vendor_id": pl.repeat(vendor.vendor_id, n, eager=True),
-        "received_at": timestamps(received),
-        "first_reply_at": timestamps(first_reply, replied),
-        "replies": _int(replies),
-        "agent_id": ctx.agents(rng, vendor, "email", replied),
-        "csat": _csat(rng, replied),
-    })
+    return pl.DataFrame(
+        {
+            "email_id": row_ids(vendor, "emails", first, n),
+            "vendor_id": pl.repeat(vendor.vendor_id, n, eager=True),
+            "received_at": timestamps(received),
+            "first_reply_at": timestamps(first_reply, replied),
+            "replies": _int(replies),
+            "agent_id": ctx.agents(rng, vendor, "email", replied),
+            "csat": _csat(rng, replied),
+        }
+    )
 
 
 def visits(rng: np.random.Generator, ctx: Context, vendor: Vendor, n: int, first: int) -> pl.DataFrame:
@@ -158,18 +165,20 @@ def visits(rng: np.random.Generator, ctx: Context, vendor: Vendor, n: int, first
     questions = rng.integers(5, 21, n)
     correct = rng.binomial(questions, 0.975)
     sites = SITES[vendor.vendor_id]
-    return pl.DataFrame({
-        "visit_id": row_ids(vendor, "visits", first, n),
-        "vendor_id": pl.repeat(vendor.vendor_id, n, eager=True),
-        "arrived_at": timestamps(arrived),
-        "departed_at": timestamps(departed, completed),
-        "status": pl.Series(VISIT_STATUS).gather(status),
-        "questions_audited": _int(questions, audited),
-        "questions_correct": _int(correct, audited),
-        "site": pl.Series(sites).gather(rng.integers(0, len(sites), n)),
-        "agent_id": ctx.agents(rng, vendor, "onsite", np.ones(n, bool)),
-        "csat": _csat(rng, completed),
-    })
+    return pl.DataFrame(
+        {
+            "visit_id": row_ids(vendor, "visits", first, n),
+            "vendor_id": pl.repeat(vendor.vendor_id, n, eager=True),
+            "arrived_at": timestamps(arrived),
+            "departed_at": timestamps(departed, completed),
+            "status": pl.Series(VISIT_STATUS).gather(status),
+            "questions_audited": _int(questions, audited),
+            "questions_correct": _int(correct, audited),
+            "site": pl.Series(sites).gather(rng.integers(0, len(sites), n)),
+            "agent_id": ctx.agents(rng, vendor, "onsite", np.ones(n, bool)),
+            "csat": _csat(rng, completed),
+        }
+    )
 
 
 MAKERS = {"calls": calls, "chats": chats, "emails": emails, "visits": visits}

@@ -83,8 +83,9 @@ def shift_sessions(rng: np.random.Generator, vendor_id: str, channel: str, perio
     break_out = pause - 15 * MINUTE_MS + rng.integers(-5 * MINUTE_MS, 5 * MINUTE_MS, n)
     break_in = pause + 15 * MINUTE_MS + rng.integers(-5 * MINUTE_MS, 5 * MINUTE_MS, n)
     logout = end + rng.integers(0, 10 * MINUTE_MS, n)
-    return _frame(vendor_id, channel, np.tile(agent, 2), np.concatenate([login, break_in]),
-                  np.concatenate([break_out, logout]))
+    return _frame(
+        vendor_id, channel, np.tile(agent, 2), np.concatenate([login, break_in]), np.concatenate([break_out, logout])
+    )
 
 
 def part_timers(volume: int, period: Period) -> int:
@@ -104,8 +105,9 @@ def weekly_sessions(
     short_count = np.ceil(agents * np.asarray(PART_TIME_SHORT_SHARE)[in_miss.astype(int)]).astype(int)
     short = rng.random((weeks, agents)).argsort(axis=1).argsort(axis=1) < short_count[:, None]
     (ok_lo, ok_hi), (short_lo, short_hi) = PART_TIME_WEEK_MINUTES
-    minutes = np.where(short, rng.integers(short_lo, short_hi + 1, (weeks, agents)),
-                       rng.integers(ok_lo, ok_hi + 1, (weeks, agents)))
+    minutes = np.where(
+        short, rng.integers(short_lo, short_hi + 1, (weeks, agents)), rng.integers(ok_lo, ok_hi + 1, (weeks, agents))
+    )
     day = rng.random((weeks, agents, 7)).argsort(axis=2)[:, :, :5]
     length = np.repeat(minutes[:, :, None] // 5, 5, axis=2)
     length[:, :, 0] += minutes % 5
@@ -113,17 +115,18 @@ def weekly_sessions(
     earliest, latest = open_hour[0] * 60, (open_hour[-1] + 1) * 60
     start_minute = earliest + rng.integers(0, latest - earliest - length + 1)
     week_ms = mondays.astype("datetime64[ms]").astype(np.int64)
-    login = (week_ms[:, None, None] + day * DAY_MS + start_minute * MINUTE_MS
-             + rng.integers(0, MINUTE_MS, day.shape))
+    login = week_ms[:, None, None] + day * DAY_MS + start_minute * MINUTE_MS + rng.integers(0, MINUTE_MS, day.shape)
     agent = np.broadcast_to(np.arange(agents)[None, :, None], day.shape)
     return _frame(vendor_id, "chat", agent.ravel(), login.ravel(), (login + length * MINUTE_MS).ravel())
 
 
 def _frame(vendor_id: str, channel: str, agent: np.ndarray, login: np.ndarray, logout: np.ndarray) -> pl.DataFrame:
-    return pl.DataFrame({
-        "vendor_id": pl.repeat(vendor_id, agent.size, eager=True),
-        "agent_id": agent_ids(VENDOR[vendor_id], channel, agent),
-        "channel": pl.repeat(channel, agent.size, eager=True),
-        "login_at": timestamps(login),
-        "logout_at": timestamps(logout),
-    })
+    return pl.DataFrame(
+        {
+            "vendor_id": pl.repeat(vendor_id, agent.size, eager=True),
+            "agent_id": agent_ids(VENDOR[vendor_id], channel, agent),
+            "channel": pl.repeat(channel, agent.size, eager=True),
+            "login_at": timestamps(login),
+            "logout_at": timestamps(logout),
+        }
+    )

@@ -30,8 +30,15 @@ COLUMNS = ("contract_id", "month", "channel", "unit", "quantity", "amount")
 KINDS = ("quantity_off", "amount_off", "line_missing", "extra_line")
 # Lines a vendor might add that no seed contract bills (the first one its invoice lacks is used).
 EXTRAS = (
-    Line(type=USAGE, channel="onsite", unit="visit", quantity=Decimal(5), unit_price=Decimal(80),
-         amount=Decimal("400.00"), description="On-site visits"),
+    Line(
+        type=USAGE,
+        channel="onsite",
+        unit="visit",
+        quantity=Decimal(5),
+        unit_price=Decimal(80),
+        amount=Decimal("400.00"),
+        description="On-site visits",
+    ),
     Line(type="adjustment", amount=Decimal("800.00"), description="Value-added service: holiday staffing"),
 )
 
@@ -48,12 +55,25 @@ class Bill:
         month = month_label(self.invoice.month)
         net = sum((ln.amount for ln in self.lines), Decimal("0.00"))
         return [
-            {"contract_id": self.invoice.contract_id, "month": month,
-             "channel": ln.channel if ln.type == USAGE else "", "unit": ln.unit if ln.type == USAGE else ln.type,
-             "quantity": ln.quantity if ln.type == USAGE else "", "amount": ln.amount}
+            {
+                "contract_id": self.invoice.contract_id,
+                "month": month,
+                "channel": ln.channel if ln.type == USAGE else "",
+                "unit": ln.unit if ln.type == USAGE else ln.type,
+                "quantity": ln.quantity if ln.type == USAGE else "",
+                "amount": ln.amount,
+            }
             for ln in self.lines
-        ] + [{"contract_id": self.invoice.contract_id, "month": month, "channel": "total", "unit": "",
-              "quantity": "", "amount": net + cents(net * self.tax_rate)}]
+        ] + [
+            {
+                "contract_id": self.invoice.contract_id,
+                "month": month,
+                "channel": "total",
+                "unit": "",
+                "quantity": "",
+                "amount": net + cents(net * self.tax_rate),
+            }
+        ]
 
 
 def _name(line: Line) -> str:
@@ -108,15 +128,24 @@ def write_vendor_invoices(data_dir: Path, months: list[str], seed: int) -> list[
     planted = []
     for kind in KINDS:
         taken = {(p["contract_id"], p["month"]) for p in planted}
-        candidates = [i for i, b in enumerate(bills) if _eligible(b, kind)
-                      and (b.invoice.contract_id, month_label(b.invoice.month)) not in taken]
+        candidates = [
+            i
+            for i, b in enumerate(bills)
+            if _eligible(b, kind) and (b.invoice.contract_id, month_label(b.invoice.month)) not in taken
+        ]
         if kind == "line_missing":  # the classic: a vendor "forgets" an SLA credit
             candidates = [i for i in candidates if any(ln.type == "credit" for ln in bills[i].lines)] or candidates
         if candidates:
             i = rng.choice(candidates)
             bills[i], what = _distort(bills[i], kind, rng)
-            planted.append({"contract_id": bills[i].invoice.contract_id, "month": month_label(bills[i].invoice.month),
-                            "kind": kind, "what": what})
+            planted.append(
+                {
+                    "contract_id": bills[i].invoice.contract_id,
+                    "month": month_label(bills[i].invoice.month),
+                    "kind": kind,
+                    "what": what,
+                }
+            )
     folder = Path(data_dir) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     for bill in bills:
@@ -126,6 +155,7 @@ def write_vendor_invoices(data_dir: Path, months: list[str], seed: int) -> list[
             writer.writeheader()
             writer.writerows(bill.rows())
     planted.sort(key=lambda p: (p["contract_id"], p["month"]))
-    (folder / "discrepancies.json").write_text(json.dumps(planted, ensure_ascii=False, indent=2) + "\n",
-                                               encoding="utf-8")
+    (folder / "discrepancies.json").write_text(
+        json.dumps(planted, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return planted

@@ -20,12 +20,11 @@ import duckdb
 
 from metrics import store
 from metrics.errors import VendorboardError
-from metrics.ingest import reference
+from metrics.ingest import read, reference
 from metrics.ingest.attribution import out_of_contract, refresh
-from metrics.ingest.reach import Reach, reach, to_refresh
-from metrics.ingest import read
-from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, Table
 from metrics.ingest.lookups import Lookups
+from metrics.ingest.reach import Reach, reach, to_refresh
+from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, Table
 from metrics.ingest.validate import stage_sql
 
 Progress = Callable[[str, int, int], None]  # (message, files done, files in all)
@@ -166,14 +165,25 @@ def _watch(con: duckdb.DuckDBPyConnection, report: Callable[[float], None] | Non
         watcher.join()
 
 
-def _stage(con: duckdb.DuckDBPyConnection, table: Table, scan: read.Scan, first_seq: int,
-           counts: TableCounts, lookups: Lookups, report: Callable[[float], None] | None) -> None:
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    scan: read.Scan,
+    first_seq: int,
+    counts: TableCounts,
+    lookups: Lookups,
+    report: Callable[[float], None] | None,
+) -> None:
     """Type a run of files into temp table `staged` (file i as `_seq` first_seq + i); each file's
     rejected rows replace its earlier ones in quarantine."""
     exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'staged' AND temporary").fetchone()[0]
-    provenance = "" if table.is_interaction else ", CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS BIGINT) AS source_line"
-    select = (f"SELECT ({first_seq} + _file)::INTEGER AS _seq, * EXCLUDE (_file){provenance} "
-              f"FROM ({stage_sql(table, scan.sql, lookups)})")
+    provenance = (
+        "" if table.is_interaction else ", CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS BIGINT) AS source_line"
+    )
+    select = (
+        f"SELECT ({first_seq} + _file)::INTEGER AS _seq, * EXCLUDE (_file){provenance} "
+        f"FROM ({stage_sql(table, scan.sql, lookups)})"
+    )
     try:  # the rows land in file order, so rowid gives their file and line
         with _watch(con, report):
             con.execute(f"INSERT INTO staged {select}" if exists else f"CREATE TEMP TABLE staged AS {select}")
@@ -189,27 +199,36 @@ def _stage(con: duckdb.DuckDBPyConnection, table: Table, scan: read.Scan, first_
             malformed = next((m for m in bad_lines if m.file == i), None)
             if malformed:
                 raise VendorboardError(f"{f.shown}, line {malformed.line}: {malformed.detail}")
-            first = con.execute(f"SELECT {line}, _detail, _reason FROM staged WHERE _seq = {first_seq + i} "
-                                "AND _check IS NOT NULL ORDER BY rowid LIMIT 1").fetchone()
+            first = con.execute(
+                f"SELECT {line}, _detail, _reason FROM staged WHERE _seq = {first_seq + i} "
+                "AND _check IS NOT NULL ORDER BY rowid LIMIT 1"
+            ).fetchone()
             if first:
                 raise VendorboardError(f"{f.shown}, line {first[0]}: {first[1]} ({first[2]})")
         con.execute(f"UPDATE staged SET source_file = {file_name}, source_line = {line} WHERE {this}", [shown])
         return
     con.execute("DELETE FROM quarantine WHERE table_name = ? AND list_contains(?, source_file)", [table.name, shown])
-    con.execute(f"""INSERT INTO quarantine SELECT ?, {file_name}, {line}, _reason, _detail, _raw
-                    FROM staged WHERE {this} AND _check IS NOT NULL""", [table.name, shown])
+    con.execute(
+        f"""INSERT INTO quarantine SELECT ?, {file_name}, {line}, _reason, _detail, _raw
+                    FROM staged WHERE {this} AND _check IS NOT NULL""",
+        [table.name, shown],
+    )
     if bad_lines:
-        con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, 'malformed_line', ?, ?)",
-                        [(table.name, shown[m.file], m.line, m.detail, m.raw) for m in bad_lines])
-    rejected = con.execute(f"SELECT _reason, count(*) FROM staged WHERE {this} AND _check IS NOT NULL "
-                           "GROUP BY ALL").fetchall() + ([("malformed_line", len(bad_lines))] if bad_lines else [])
+        con.executemany(
+            "INSERT INTO quarantine VALUES (?, ?, ?, 'malformed_line', ?, ?)",
+            [(table.name, shown[m.file], m.line, m.detail, m.raw) for m in bad_lines],
+        )
+    rejected = con.execute(
+        f"SELECT _reason, count(*) FROM staged WHERE {this} AND _check IS NOT NULL GROUP BY ALL"
+    ).fetchall() + ([("malformed_line", len(bad_lines))] if bad_lines else [])
     for reason, n in rejected:
         counts.rejected += n
         counts.rejected_by_reason[reason] = counts.rejected_by_reason.get(reason, 0) + n
 
 
-def _line_sql(con: duckdb.DuckDBPyConnection, scan: read.Scan, first_seq: int, rows: str,
-              bad_lines: list[read.Malformed]) -> str:
+def _line_sql(
+    con: duckdb.DuckDBPyConnection, scan: read.Scan, first_seq: int, rows: str, bad_lines: list[read.Malformed]
+) -> str:
     """SQL: the line in its file of a staged row of `scan` (whose rows satisfy `rows`), from its
     position there: a file's first row has the smallest rowid of its _seq."""
     firsts = con.execute(f"SELECT _seq, min(rowid) FROM staged WHERE {rows} GROUP BY _seq").fetchall()
@@ -218,7 +237,8 @@ def _line_sql(con: duckdb.DuckDBPyConnection, scan: read.Scan, first_seq: int, r
     cases = " ".join(
         f"WHEN {seq} THEN "
         + read.line_expr(f"(rowid - {first})", [m.line for m in bad_lines if m.file == seq - first_seq], scan.is_csv)
-        for seq, first in firsts)
+        for seq, first in firsts
+    )
     return f"CASE _seq {cases} END"
 
 
@@ -226,16 +246,15 @@ def _unreadable(con: duckdb.DuckDBPyConnection, scan: read.Scan, exc: duckdb.Err
     """The error naming the file a run's read failed on (found by reading each file alone, on a
     cursor of its own: the failed statement has aborted the write's transaction)."""
     probe = con.cursor()
+    failed = scan.files[0]
     for i, f in enumerate(scan.files):
         try:
             probe.execute(f"SELECT count(*) FROM {scan.single(i).sql}").fetchall()
         except duckdb.Error as own:
-            exc = own
+            exc, failed = own, f
             break
-    else:
-        f = scan.files[0]
     probe.close()
-    return VendorboardError(f"{f.shown}: cannot read the file: {str(exc).splitlines()[0]}")
+    return VendorboardError(f"{failed.shown}: cannot read the file: {str(exc).splitlines()[0]}")
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -> tuple[set[str], list[Reach]]:
@@ -246,8 +265,11 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
     """
     key = ", ".join(table.key)
     data = [c.name for c in table.columns]
-    stored = data + (["local_start", "contract_id"] if table.start_column else []) + \
-        ([] if table.is_interaction else ["source_file", "source_line"])
+    stored = (
+        data
+        + (["local_start", "contract_id"] if table.start_column else [])
+        + ([] if table.is_interaction else ["source_file", "source_line"])
+    )
     on = " AND ".join(f"i.{k} IS NOT DISTINCT FROM t.{k}" for k in table.key)
     good = "SELECT * FROM staged WHERE _check IS NULL"
     # A key repeated in the run repeats its last column (the id); as many distinct hashes of that
@@ -262,8 +284,9 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
     columns = ", ".join(stored)
     if not known:
         con.execute("SET preserve_insertion_order = false")  # stored order is free; saves a sort of work
-        counts.loaded = con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({good})"
-                                    ).fetchone()[0]
+        counts.loaded = con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM ({good})").fetchone()[
+            0
+        ]
         con.execute("RESET preserve_insertion_order")
         stored_now = f"({good}) _"
         vendors, reached = _vendors(con, table, stored_now), [reach(con, table.name, stored_now)]
@@ -295,4 +318,4 @@ def _vendors(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> set[str
     return {v for (v,) in con.execute(f"SELECT DISTINCT vendor_id FROM {rows}").fetchall()}
 
 
-__all__ = ["IngestReport", "Source", "TableCounts", "ingest", "sources_in_dir", "INTERACTIONS"]
+__all__ = ["INTERACTIONS", "IngestReport", "Source", "TableCounts", "ingest", "sources_in_dir"]

@@ -13,8 +13,10 @@ DATED = tuple(t for t in ("calls", "chats", "emails", "visits") if TABLES[t].sta
 
 def covers(row: str, contract: str) -> str:
     """SQL join condition: `contract` holds the local start date of `row`."""
-    return (f"{contract}.vendor_id = {row}.vendor_id AND {row}.local_start::DATE >= {contract}.start_date "
-            f"AND ({contract}.end_date IS NULL OR {row}.local_start::DATE <= {contract}.end_date)")
+    return (
+        f"{contract}.vendor_id = {row}.vendor_id AND {row}.local_start::DATE >= {contract}.start_date "
+        f"AND ({contract}.end_date IS NULL OR {row}.local_start::DATE <= {contract}.end_date)"
+    )
 
 
 def refresh(con: duckdb.DuckDBPyConnection, vendor_ids: set[str]) -> None:
@@ -24,18 +26,22 @@ def refresh(con: duckdb.DuckDBPyConnection, vendor_ids: set[str]) -> None:
     ids = sorted(vendor_ids)
     for name in DATED:
         start, key = TABLES[name].start_column, TABLES[name].key[1]
-        con.execute(f"""
+        con.execute(
+            f"""
             UPDATE {name} SET local_start = s.local_start, contract_id = s.contract_id
             FROM (SELECT x.vendor_id, x.{key}, x.local_start, c.contract_id
                   FROM (SELECT vendor_id, {key}, timezone(v.timezone, {start}) AS local_start
                         FROM {name} JOIN vendors v USING (vendor_id) WHERE vendor_id IN ?) x
-                  LEFT JOIN contracts c ON {covers('x', 'c')}) s
-            WHERE {name}.vendor_id = s.vendor_id AND {name}.{key} = s.{key}""", [ids])
+                  LEFT JOIN contracts c ON {covers("x", "c")}) s
+            WHERE {name}.vendor_id = s.vendor_id AND {name}.{key} = s.{key}""",
+            [ids],
+        )
 
 
 def out_of_contract(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, int]:
     """Rows of each dated table that no contract covers (whole store, after the run)."""
     return {
         t: con.execute(f"SELECT count(*) FROM {t} WHERE contract_id IS NULL").fetchone()[0]
-        for t in tables if t in DATED
+        for t in tables
+        if t in DATED
     }

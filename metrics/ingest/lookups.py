@@ -71,7 +71,8 @@ class Lookups:
             offsets.setdefault(vendor, []).append((str(lo), str(hi), off))
         terms: dict[str, list[tuple[str, str, str | None]]] = {}
         for vendor, contract, start, end in con.execute(
-                "SELECT vendor_id, contract_id, start_date, end_date FROM contracts ORDER BY ALL").fetchall():
+            "SELECT vendor_id, contract_id, start_date, end_date FROM contracts ORDER BY ALL"
+        ).fetchall():
             terms.setdefault(vendor, []).append((contract, str(start), None if end is None else str(end)))
         return cls(
             zones=dict(con.execute("SELECT vendor_id, timezone FROM vendors").fetchall()),
@@ -88,7 +89,9 @@ class Lookups:
         the lookups below compare integers rather than strings."""
         if not self.zones:
             return "CAST(NULL AS INTEGER)"
-        return "CASE vendor_id " + " ".join(f"WHEN {_lit(v)} THEN {self._index(v)}" for v in sorted(self.zones)) + " END"
+        return (
+            "CASE vendor_id " + " ".join(f"WHEN {_lit(v)} THEN {self._index(v)}" for v in sorted(self.zones)) + " END"
+        )
 
     def known(self, column: str) -> str:
         """SQL: the row's vendor_id (needs `_vi`) / contract_id is stored."""
@@ -107,8 +110,12 @@ class Lookups:
         day = f"CAST({local_start} AS DATE)"
         branches = " ".join(
             f"WHEN _vi = {self._index(vendor)} AND {day} >= DATE '{start}'"
-            + (f" AND {day} <= DATE '{end}'" if end else "") + f" THEN {_lit(contract)}"
-            for vendor, terms in self.terms.items() if vendor in self.zones for contract, start, end in terms)
+            + (f" AND {day} <= DATE '{end}'" if end else "")
+            + f" THEN {_lit(contract)}"
+            for vendor, terms in self.terms.items()
+            if vendor in self.zones
+            for contract, start, end in terms
+        )
         return f"CASE {branches} END" if branches else "CAST(NULL AS VARCHAR)"
 
     def instant(self, naive: str) -> str:
@@ -118,7 +125,13 @@ class Lookups:
             ranges = " ".join(
                 f"WHEN {naive} >= TIMESTAMP '{lo}' AND {naive} < TIMESTAMP '{hi}' "
                 f"THEN CAST({naive} - to_microseconds({off}) AS TIMESTAMPTZ)"
-                for lo, hi, off in runs)
-            branches.append(f"WHEN _vi = {self._index(vendor)} THEN CASE {ranges} ELSE vb_local_instant({naive}, _tz) END")
-        return f"CASE {' '.join(branches)} ELSE vb_local_instant({naive}, _tz) END" if branches \
+                for lo, hi, off in runs
+            )
+            branches.append(
+                f"WHEN _vi = {self._index(vendor)} THEN CASE {ranges} ELSE vb_local_instant({naive}, _tz) END"
+            )
+        return (
+            f"CASE {' '.join(branches)} ELSE vb_local_instant({naive}, _tz) END"
+            if branches
             else f"vb_local_instant({naive}, _tz)"
+        )

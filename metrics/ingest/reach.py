@@ -56,7 +56,8 @@ def reach(con: duckdb.DuckDBPyConnection, table: str, rows: str) -> Reach:
     if table in EFFECTIVE:
         lo, hi, open_lo, open_hi, n = con.execute(
             f"SELECT min(effective_from), max(effective_to), bool_or(effective_from IS NULL), "
-            f"bool_or(effective_to IS NULL), count(*) FROM {rows}").fetchone()
+            f"bool_or(effective_to IS NULL), count(*) FROM {rows}"
+        ).fetchone()
         span = (None if open_lo else lo, None if open_hi else hi)
     elif table == "holidays":
         last, n = con.execute(f"SELECT max(date), count(*) FROM {rows}").fetchone()

@@ -70,8 +70,11 @@ def _file_list(files: tuple[File, ...]) -> str:
 
 
 def _reader(files: tuple[File, ...], options: str | None) -> str:
-    return (f"read_csv({_file_list(files)}, {options}, {REJECTS})" if options is not None
-            else f"read_parquet({_file_list(files)})")
+    return (
+        f"read_csv({_file_list(files)}, {options}, {REJECTS})"
+        if options is not None
+        else f"read_parquet({_file_list(files)})"
+    )
 
 
 def _trimmed(text: str) -> str:
@@ -107,7 +110,8 @@ def _layout(con: duckdb.DuckDBPyConnection, file: File, is_csv: bool) -> Layout:
         # The header and dialect only: a small sniffing sample is enough.
         delim, quote, escape, new_line, skip, columns = con.execute(
             "SELECT Delimiter, Quote, Escape, NewLineDelimiter, SkipRows, Columns FROM sniff_csv("
-            f"{_literal(str(file.path))}, all_varchar = true, header = true, sample_size = 2048, {REJECTS})").fetchone()
+            f"{_literal(str(file.path))}, all_varchar = true, header = true, sample_size = 2048, {REJECTS})"
+        ).fetchone()
     except duckdb.Error as exc:
         raise VendorboardError(f"{file.shown}: cannot read the file: {str(exc).splitlines()[0]}") from None
     names = tuple(c["name"] for c in columns)
@@ -115,9 +119,12 @@ def _layout(con: duckdb.DuckDBPyConnection, file: File, is_csv: bool) -> Layout:
     quote = '"' if quote == EMPTY else quote
     escape = quote if escape == EMPTY else escape
     types = ", ".join(f"{_literal(n)}: 'VARCHAR'" for n in names)
-    return Layout(names, f"auto_detect = false, header = true, delim = {_literal(delim)}, quote = {_literal(quote)}, "
-                         f"escape = {_literal(escape)}, new_line = {_literal(new_line)}, skip = {skip}, "
-                         f"columns = {{{types}}}")
+    return Layout(
+        names,
+        f"auto_detect = false, header = true, delim = {_literal(delim)}, quote = {_literal(quote)}, "
+        f"escape = {_literal(escape)}, new_line = {_literal(new_line)}, skip = {skip}, "
+        f"columns = {{{types}}}",
+    )
 
 
 def _first_line(path: Path) -> bytes | None:
@@ -166,12 +173,18 @@ def scan(con: duckdb.DuckDBPyConnection, files: list[File], table: Table) -> lis
     for layout, run in runs:
         present = _by_name(layout.names)
         cols = ", ".join(
-            f"{_trimmed(f'CAST({_quote(present[c.name])} AS VARCHAR)')} AS {c.name}" if c.name in present
+            f"{_trimmed(f'CAST({_quote(present[c.name])} AS VARCHAR)')} AS {c.name}"
+            if c.name in present
             else f"CAST(NULL AS VARCHAR) AS {c.name}"
             for c in table.columns
         )
-        scans.append(Scan(f"(SELECT file_index AS _file, {cols} FROM {_reader(tuple(run), layout.options)})",
-                          layout.options is not None, tuple(run)))
+        scans.append(
+            Scan(
+                f"(SELECT file_index AS _file, {cols} FROM {_reader(tuple(run), layout.options)})",
+                layout.options is not None,
+                tuple(run),
+            )
+        )
     return scans
 
 
@@ -200,6 +213,5 @@ def line_expr(index: str, bad_lines: list[int], is_csv: bool) -> str:
     """
     if not is_csv:
         return f"{index} + 1"
-    shifts = " + ".join(f"CASE WHEN {index} >= {r - k - 1} THEN 1 ELSE 0 END"
-                        for k, r in enumerate(bad_lines, start=1))
+    shifts = " + ".join(f"CASE WHEN {index} >= {r - k - 1} THEN 1 ELSE 0 END" for k, r in enumerate(bad_lines, start=1))
     return f"{index} + 2" + (f" + {shifts}" if shifts else "")

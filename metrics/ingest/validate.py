@@ -33,18 +33,24 @@ def _parse(col: Col, raw: str, lookups: Lookups) -> str:
     if col.kind in ("decimal", "date"):
         return f"try_cast({raw} AS {col.sql_type})"
     if col.kind == "month":
-        return (f"CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}') THEN try_cast({raw} || '-01' AS DATE) "
-                f"WHEN day(try_cast({raw} AS DATE)) = 1 THEN try_cast({raw} AS DATE) END")
+        return (
+            f"CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}') THEN try_cast({raw} || '-01' AS DATE) "
+            f"WHEN day(try_cast({raw} AS DATE)) = 1 THEN try_cast({raw} AS DATE) END"
+        )
     if col.kind == "enum":
         return f"CASE WHEN lower({raw}) IN {sql_list(col.values)} THEN lower({raw}) END"
     if col.kind == "hhmm":
         h, m = f"try_cast(split_part({raw}, ':', 1) AS INTEGER)", f"try_cast(split_part({raw}, ':', 2) AS INTEGER)"
-        return (f"CASE WHEN regexp_full_match({raw}, '\\d{{1,2}}:\\d{{2}}') AND {m} < 60 "
-                f"AND {h} * 60 + {m} <= 1440 THEN {h} * 60 + {m} END")
+        return (
+            f"CASE WHEN regexp_full_match({raw}, '\\d{{1,2}}:\\d{{2}}') AND {m} < 60 "
+            f"AND {h} * 60 + {m} <= 1440 THEN {h} * 60 + {m} END"
+        )
     if col.kind == "days":
         d = f"replace(lower({raw}), ' ', '')"
-        return (f"CASE WHEN {d} IN ('daily', 'weekdays', 'weekends') "
-                f"OR list_has_all({list(WEEKDAYS)}, string_split({d}, ',')) THEN {d} END")
+        return (
+            f"CASE WHEN {d} IN ('daily', 'weekdays', 'weekends') "
+            f"OR list_has_all({list(WEEKDAYS)}, string_split({d}, ',')) THEN {d} END"
+        )
     if col.kind == "timezone":
         return f"CASE WHEN {raw} IN (SELECT name FROM pg_timezone_names()) THEN {raw} END"
     return raw
@@ -52,18 +58,26 @@ def _parse(col: Col, raw: str, lookups: Lookups) -> str:
 
 def _checks(table: Table, parents: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
     """(condition, reason, detail SQL) in the order they are tried; raw text is `_raw_<col>`."""
-    checks = [(f"_raw_{c.name} IS NULL", "missing_required", f"'{c.name} is empty'")
-              for c in table.columns if c.required]
-    checks += [(f"NOT _known_{col}", f"unknown_{col[:-3]}", f"'{col} ' || _raw_{col} || ' is not in {parent}'")
-               for col, parent in parents]
+    checks = [
+        (f"_raw_{c.name} IS NULL", "missing_required", f"'{c.name} is empty'") for c in table.columns if c.required
+    ]
+    checks += [
+        (f"NOT _known_{col}", f"unknown_{col[:-3]}", f"'{col} ' || _raw_{col} || ' is not in {parent}'")
+        for col, parent in parents
+    ]
     for c in table.columns:
         if c.kind == "text":
             continue
         bad = f"_raw_{c.name} IS NOT NULL AND {c.name} IS NULL"
         if c.kind == "timestamp":
-            checks.append((f"{bad} AND _naive_{c.name} IS NOT NULL", "nonexistent_local_time",
-                           f"'{c.name} ' || _raw_{c.name} || ' does not exist in ' || _tz "
-                           f"|| ' (skipped by a daylight-saving change); send an offset'"))
+            checks.append(
+                (
+                    f"{bad} AND _naive_{c.name} IS NOT NULL",
+                    "nonexistent_local_time",
+                    f"'{c.name} ' || _raw_{c.name} || ' does not exist in ' || _tz "
+                    f"|| ' (skipped by a daylight-saving change); send an offset'",
+                )
+            )
         reason = f"unknown_{c.name}" if c.kind == "enum" else PARSE_REASON[c.kind]
         checks.append((bad, reason, f"'{c.name} ' || _raw_{c.name} || ' is not a valid {c.kind}'"))
     checks += [(f"coalesce({r.condition}, false)", r.reason, r.detail) for r in table.rules]
@@ -72,13 +86,14 @@ def _checks(table: Table, parents: list[tuple[str, str]]) -> list[tuple[str, str
 
 def stage_sql(table: Table, source: str, lookups: Lookups) -> str:
     """SELECT over `source` (a read.Scan) giving its `_file`, typed columns, `local_start` and
-    `contract_id` for interactions, and `_check` (index of the failing check, NULL when the row is good), `_reason`, `_detail`
-    and `_raw` (JSON of the raw row) — the last three only on rejected rows. No joins: the rows
+    `contract_id` for interactions, and `_check` (index of the failing check, NULL when the row is good),
+    `_reason`, `_detail` and `_raw` (JSON of the raw row) — the last three only on rejected rows. No joins: the rows
     keep the file's order."""
     names = [c.name for c in table.columns]
     stamps = [c.name for c in table.columns if c.kind == "timestamp"]
-    parents = [(c, PARENTS[c]) for c in ("vendor_id", "contract_id")
-               if c in table.required and PARENTS[c] != table.name]
+    parents = [
+        (c, PARENTS[c]) for c in ("vendor_id", "contract_id") if c in table.required and PARENTS[c] != table.name
+    ]
     by_vendor = any(p == "vendors" for _, p in parents)
     tz = lookups.zone() if by_vendor else "CAST(NULL AS VARCHAR)"
     vi = lookups.vendor_index() if by_vendor else "CAST(NULL AS INTEGER)"
@@ -90,7 +105,8 @@ def stage_sql(table: Table, source: str, lookups: Lookups) -> str:
     )
     typed = ", ".join(  # every parse gives NULL for NULL: only a default needs a CASE
         f"CASE WHEN {c.name} IS NULL THEN {c.default} ELSE {_parse(c, c.name, lookups)} END AS {c.name}"
-        if c.default else f"{_parse(c, c.name, lookups)} AS {c.name}"
+        if c.default
+        else f"{_parse(c, c.name, lookups)} AS {c.name}"
         for c in table.columns
     )
     raw = ", ".join(f"{c} AS _raw_{c}" for c in names)
@@ -112,9 +128,9 @@ def stage_sql(table: Table, source: str, lookups: Lookups) -> str:
         WITH m AS (SELECT *, {vi} AS _vi{marks} FROM {source}),
         z AS (SELECT *, {tz} AS _tz{split} FROM m),
         p AS (SELECT _file, {raw}{known}, _vi, _tz{naive}, {typed} FROM z),
-        f AS (SELECT * EXCLUDE ({', '.join(names)}), {filled} FROM p),
+        f AS (SELECT * EXCLUDE ({", ".join(names)}), {filled} FROM p),
         c AS (SELECT *, {check} AS _check{local_start} FROM f)
-        SELECT _file, {', '.join(names)}{', local_start' if start else ''}{contract}, _check,
+        SELECT _file, {", ".join(names)}{", local_start" if start else ""}{contract}, _check,
                CASE WHEN _check IS NOT NULL THEN {reason} END AS _reason,
                CASE WHEN _check IS NOT NULL THEN {detail} END AS _detail,
                CASE WHEN _check IS NOT NULL THEN {raw_json} END AS _raw

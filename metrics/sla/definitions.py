@@ -73,89 +73,155 @@ SHORT_ABANDON = "(NOT answered AND wait_calendar_us < {short_us})"
 WAIT = f"{seconds('{wait}')} AS wait_seconds, answered"
 
 
-METRICS: dict[str, Metric] = {m.name: m for m in (
-    Metric("answer_rate", "higher", {"phone": Expr(
-        counted=f"NOT {SHORT_ABANDON}",
-        numerator=Count("answered"),
-        hit="answered",
-        measure=WAIT)}),
-    # sl_abandons picks the denominator and whether an abandon within the threshold counts as met:
-    # exclude_short: answered within threshold / (offered - short abandons)
-    # exclude_all:   answered within threshold / answered
-    # count_as_met:  (answered + abandoned within threshold) / offered
-    Metric("service_level", "higher", {
-        "phone": Expr(
-            counted=f"""CASE '{{mode}}' WHEN 'exclude_all' THEN answered WHEN 'count_as_met' THEN true
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric(
+            "answer_rate",
+            "higher",
+            {"phone": Expr(counted=f"NOT {SHORT_ABANDON}", numerator=Count("answered"), hit="answered", measure=WAIT)},
+        ),
+        # sl_abandons picks the denominator and whether an abandon within the threshold counts as met:
+        # exclude_short: answered within threshold / (offered - short abandons)
+        # exclude_all:   answered within threshold / answered
+        # count_as_met:  (answered + abandoned within threshold) / offered
+        Metric(
+            "service_level",
+            "higher",
+            {
+                "phone": Expr(
+                    counted=f"""CASE '{{mode}}' WHEN 'exclude_all' THEN answered WHEN 'count_as_met' THEN true
                         ELSE NOT {SHORT_ABANDON} END""",
-            numerator=Count("{wait} <= {threshold_us} AND (answered OR '{mode}' = 'count_as_met')"),
-            hit="{wait} <= {threshold_us} AND (answered OR '{mode}' = 'count_as_met')",
-            measure=WAIT),
-        "chat": Expr(
-            counted="true",
-            numerator=Count("{response} <= {threshold_us}"),
-            hit="coalesce({response} <= {threshold_us}, false)",
-            measure=f"{seconds('{response}')} AS response_seconds"),
-    }),
-    Metric("asa_seconds", "lower", {"phone": Expr(
-        counted="answered",
-        numerator="{wait}",
-        hit="{wait} <= {target_us}",
-        measure=WAIT)}, micros=True),
-    Metric("abandon_rate", "lower", {"phone": Expr(
-        counted=f"NOT {SHORT_ABANDON}",
-        numerator=Count("NOT answered"),
-        hit="answered",
-        measure=WAIT)}),
-    Metric("aht_seconds", "lower", {"phone": Expr(
-        counted="answered",
-        numerator="handle_us",
-        hit="handle_us <= {target_us}",
-        measure=f"{seconds('handle_us')} AS handle_seconds")}, micros=True),
-    Metric("first_response_seconds", "lower", {"chat": Expr(
-        counted="responded",
-        numerator="{response}",
-        hit="{response} <= {target_us}",
-        measure=f"{seconds('{response}')} AS response_seconds")}, micros=True),
-    Metric("response_rate", "higher", {"chat": Expr(
-        counted="true",
-        numerator=Count("responded"),
-        hit="responded",
-        measure=f"{seconds('{response}')} AS response_seconds")}),
-    # An unreplied e-mail is late: its reply time is NULL, never within the threshold.
-    Metric("reply_within_rate", "higher", {"email": Expr(
-        counted="true",
-        numerator=Count("{reply} <= {threshold_us}"),
-        hit="coalesce({reply} <= {threshold_us}, false)",
-        measure=f"{seconds('{reply}')} AS reply_seconds")}),
-    # A completed visit with no audited question adds nothing to either side: not counted.
-    Metric("accuracy", "higher", {"onsite": Expr(
-        counted="status = 'completed' AND questions_audited > 0",
-        numerator="questions_correct",
-        denominator="questions_audited",
-        hit="questions_correct >= {target} * questions_audited",
-        measure="questions_correct, questions_audited, status AS visit_status")}),
-    # Any interaction carrying a score, answered or not; on-site: visits of any status.
-    Metric("csat", "higher", {"*": Expr(
-        counted="csat IS NOT NULL",
-        numerator="csat",
-        hit="csat >= {target}",
-        measure="csat")}),
-    # Facts are service-hour slices (at most one local hour each) with their covered seconds.
-    Metric("coverage_rate", "higher", {"*": Expr(
-        counted="channel = '{channel}' AND service_us > 0",
-        numerator=seconds("covered_us"),
-        denominator=seconds("service_us"),
-        hit="covered_us = service_us",
-        measure=f"{seconds('covered_us')} AS covered_seconds, {seconds('service_us')} AS service_seconds")},
-        source="coverage"),
-    # Facts are agent-weeks with logged time; the target's channel only says where a credit goes.
-    Metric("weekly_min_hours", "higher", {"*": Expr(
-        counted="true",
-        numerator=Count("logged_us >= {threshold_us}"),
-        hit="logged_us >= {threshold_us}",
-        measure=f"agent_id, {seconds('logged_us')} AS logged_seconds")},
-        source="agent_weeks", per_hour=False),
-)}
+                    numerator=Count("{wait} <= {threshold_us} AND (answered OR '{mode}' = 'count_as_met')"),
+                    hit="{wait} <= {threshold_us} AND (answered OR '{mode}' = 'count_as_met')",
+                    measure=WAIT,
+                ),
+                "chat": Expr(
+                    counted="true",
+                    numerator=Count("{response} <= {threshold_us}"),
+                    hit="coalesce({response} <= {threshold_us}, false)",
+                    measure=f"{seconds('{response}')} AS response_seconds",
+                ),
+            },
+        ),
+        Metric(
+            "asa_seconds",
+            "lower",
+            {"phone": Expr(counted="answered", numerator="{wait}", hit="{wait} <= {target_us}", measure=WAIT)},
+            micros=True,
+        ),
+        Metric(
+            "abandon_rate",
+            "lower",
+            {
+                "phone": Expr(
+                    counted=f"NOT {SHORT_ABANDON}", numerator=Count("NOT answered"), hit="answered", measure=WAIT
+                )
+            },
+        ),
+        Metric(
+            "aht_seconds",
+            "lower",
+            {
+                "phone": Expr(
+                    counted="answered",
+                    numerator="handle_us",
+                    hit="handle_us <= {target_us}",
+                    measure=f"{seconds('handle_us')} AS handle_seconds",
+                )
+            },
+            micros=True,
+        ),
+        Metric(
+            "first_response_seconds",
+            "lower",
+            {
+                "chat": Expr(
+                    counted="responded",
+                    numerator="{response}",
+                    hit="{response} <= {target_us}",
+                    measure=f"{seconds('{response}')} AS response_seconds",
+                )
+            },
+            micros=True,
+        ),
+        Metric(
+            "response_rate",
+            "higher",
+            {
+                "chat": Expr(
+                    counted="true",
+                    numerator=Count("responded"),
+                    hit="responded",
+                    measure=f"{seconds('{response}')} AS response_seconds",
+                )
+            },
+        ),
+        # An unreplied e-mail is late: its reply time is NULL, never within the threshold.
+        Metric(
+            "reply_within_rate",
+            "higher",
+            {
+                "email": Expr(
+                    counted="true",
+                    numerator=Count("{reply} <= {threshold_us}"),
+                    hit="coalesce({reply} <= {threshold_us}, false)",
+                    measure=f"{seconds('{reply}')} AS reply_seconds",
+                )
+            },
+        ),
+        # A completed visit with no audited question adds nothing to either side: not counted.
+        Metric(
+            "accuracy",
+            "higher",
+            {
+                "onsite": Expr(
+                    counted="status = 'completed' AND questions_audited > 0",
+                    numerator="questions_correct",
+                    denominator="questions_audited",
+                    hit="questions_correct >= {target} * questions_audited",
+                    measure="questions_correct, questions_audited, status AS visit_status",
+                )
+            },
+        ),
+        # Any interaction carrying a score, answered or not; on-site: visits of any status.
+        Metric(
+            "csat",
+            "higher",
+            {"*": Expr(counted="csat IS NOT NULL", numerator="csat", hit="csat >= {target}", measure="csat")},
+        ),
+        # Facts are service-hour slices (at most one local hour each) with their covered seconds.
+        Metric(
+            "coverage_rate",
+            "higher",
+            {
+                "*": Expr(
+                    counted="channel = '{channel}' AND service_us > 0",
+                    numerator=seconds("covered_us"),
+                    denominator=seconds("service_us"),
+                    hit="covered_us = service_us",
+                    measure=f"{seconds('covered_us')} AS covered_seconds, {seconds('service_us')} AS service_seconds",
+                )
+            },
+            source="coverage",
+        ),
+        # Facts are agent-weeks with logged time; the target's channel only says where a credit goes.
+        Metric(
+            "weekly_min_hours",
+            "higher",
+            {
+                "*": Expr(
+                    counted="true",
+                    numerator=Count("logged_us >= {threshold_us}"),
+                    hit="logged_us >= {threshold_us}",
+                    measure=f"agent_id, {seconds('logged_us')} AS logged_seconds",
+                )
+            },
+            source="agent_weeks",
+            per_hour=False,
+        ),
+    )
+}
 
 CLOCKED = ("wait", "response", "reply")  # facts durations that have a calendar and a business reading
 

@@ -20,9 +20,16 @@ from metrics.sla.facts import for_targets, source_of
 from metrics.sla.targets import in_force
 
 
-def evidence(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str, channel: str, metric: str,
-             threshold_seconds: Decimal | float | None = None, clock: str | None = None,
-             ordered: bool = True) -> duckdb.DuckDBPyRelation:
+def evidence(
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    contract_id: str,
+    channel: str,
+    metric: str,
+    threshold_seconds: Decimal | float | None = None,
+    clock: str | None = None,
+    ordered: bool = True,
+) -> duckdb.DuckDBPyRelation:
     """id, local_start, the measured quantities and status of every row the target is measured on,
     in time order (`ordered=False` skips the sort, for counts and bins over millions of rows).
     threshold_seconds and clock pick one target when a metric has several."""
@@ -34,16 +41,27 @@ def evidence(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str, c
                CASE WHEN NOT coalesce({render(e.counted, target)}, false) THEN 'not_counted'
                     WHEN coalesce({render(e.hit, target)}, false) THEN 'hit' ELSE 'miss' END AS status
         FROM {rows}
-        {'ORDER BY local_start, id' if ordered else ''}""")
+        {"ORDER BY local_start, id" if ordered else ""}""")
 
 
-def _one_target(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str, channel: str, name: str,
-                threshold: Decimal | float | None, clock: str | None) -> dict:
+def _one_target(
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    contract_id: str,
+    channel: str,
+    name: str,
+    threshold: Decimal | float | None,
+    clock: str | None,
+) -> dict:
     definition(name)  # an unknown metric is an error of its own
-    found = [t for t in in_force(con, month, contract_id)
-             if t["channel"] == channel and t["metric"] == name
-             and (threshold is None or t["threshold_seconds"] == Decimal(str(threshold)))
-             and (clock is None or t["clock"] == clock)]
+    found = [
+        t
+        for t in in_force(con, month, contract_id)
+        if t["channel"] == channel
+        and t["metric"] == name
+        and (threshold is None or t["threshold_seconds"] == Decimal(str(threshold)))
+        and (clock is None or t["clock"] == clock)
+    ]
     what = f"{contract_id} {channel} {name}"
     if not found:
         raise VendorboardError(f"no {what} target in force in {month:%Y-%m}")

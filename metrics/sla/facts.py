@@ -46,17 +46,45 @@ class Interactions:
 INTERACTIONS = {
     s.channel: s
     for s in (
-        Interactions("calls", "phone", "call_id", "offered_at", "wait", "coalesce(answered_at, ended_at)",
-                     """answered_at IS NOT NULL AS answered,
+        Interactions(
+            "calls",
+            "phone",
+            "call_id",
+            "offered_at",
+            "wait",
+            "coalesce(answered_at, ended_at)",
+            """answered_at IS NOT NULL AS answered,
                         CASE WHEN answered_at IS NOT NULL THEN epoch_us(ended_at) - epoch_us(answered_at)
                              + (hold_seconds * 1000000)::BIGINT + (wrap_seconds * 1000000)::BIGINT END AS handle_us,
-                        csat"""),
-        Interactions("chats", "chat", "chat_id", "started_at", "response", "first_response_at",
-                     "first_response_at IS NOT NULL AS responded, csat"),
-        Interactions("emails", "email", "email_id", "received_at", "reply", "first_reply_at",
-                     "first_reply_at IS NOT NULL AS replied, replies, csat"),
-        Interactions("visits", "onsite", "visit_id", "arrived_at", None, None,
-                     "status, questions_audited, questions_correct, csat"),
+                        csat""",
+        ),
+        Interactions(
+            "chats",
+            "chat",
+            "chat_id",
+            "started_at",
+            "response",
+            "first_response_at",
+            "first_response_at IS NOT NULL AS responded, csat",
+        ),
+        Interactions(
+            "emails",
+            "email",
+            "email_id",
+            "received_at",
+            "reply",
+            "first_reply_at",
+            "first_reply_at IS NOT NULL AS replied, replies, csat",
+        ),
+        Interactions(
+            "visits",
+            "onsite",
+            "visit_id",
+            "arrived_at",
+            None,
+            None,
+            "status, questions_audited, questions_correct, csat",
+        ),
     )
 }
 
@@ -77,8 +105,11 @@ def interactions_sql(channel: str, month: dt.date, contract_ids: list[str], cloc
     """Facts of one channel's interactions; with `clock_until`, also the business-clock durations
     (the clock runs on the service windows from the month's start to that date)."""
     s = INTERACTIONS[channel]
-    clocked = (f", {s.until} AS until_at, epoch_us({s.until}) - epoch_us({s.start}) AS {s.clocked}_calendar_us"
-               if s.clocked else "")
+    clocked = (
+        f", {s.until} AS until_at, epoch_us({s.until}) - epoch_us({s.start}) AS {s.clocked}_calendar_us"
+        if s.clocked
+        else ""
+    )
     base = f"""
         SELECT contract_id, vendor_id, '{channel}' AS channel, {s.id} AS id, local_start,
                {s.start} AS start_at{clocked}, {s.columns}
@@ -100,15 +131,20 @@ def clock_end_sql(channel: str, month: dt.date, contract_ids: list[str]) -> str 
     s = INTERACTIONS[channel]
     if not s.clocked:
         return None
-    return (f"SELECT timezone('UTC', max({s.until}))::DATE FROM {s.table} "
-            f"WHERE contract_id IN ({_ids(contract_ids)}) AND {month_filter(month)}")
+    return (
+        f"SELECT timezone('UTC', max({s.until}))::DATE FROM {s.table} "
+        f"WHERE contract_id IN ({_ids(contract_ids)}) AND {month_filter(month)}"
+    )
 
 
 def _sessions(vendor_filter: str, keys: list[str], lo: str, hi: str) -> str:
     """Agent sessions overlapping [lo, hi), merged per `keys`."""
     return merged_intervals_sql(
         f"(SELECT * FROM agent_sessions s WHERE {vendor_filter} AND logout_at > {lo} AND login_at < {hi})",
-        keys, "login_at", "logout_at")
+        keys,
+        "login_at",
+        "logout_at",
+    )
 
 
 def _overlap_us(a: str, b: str) -> str:
@@ -136,14 +172,14 @@ def coverage_sql(month: dt.date, contract_ids: list[str], channels: list[str]) -
                                                    INTERVAL 1 HOUR)) AS {hour}
                   FROM win),
         slices AS (SELECT contract_id, vendor_id, channel, greatest({hour}, timezone(tz, start_at)) AS local_start,
-                          greatest(start_at, {local_instant(hour, 'tz')}) AS start_at,
-                          least(end_at, {local_instant(f'{hour} + INTERVAL 1 HOUR', 'tz')}) AS end_at
+                          greatest(start_at, {local_instant(hour, "tz")}) AS start_at,
+                          least(end_at, {local_instant(f"{hour} + INTERVAL 1 HOUR", "tz")}) AS end_at
                    FROM hours),
-        sessions AS ({_sessions(vendors, ['vendor_id', 'channel'], _utc(month - margin), _utc(end + margin))})
+        sessions AS ({_sessions(vendors, ["vendor_id", "channel"], _utc(month - margin), _utc(end + margin))})
         SELECT x.contract_id, x.vendor_id, x.channel, strftime(x.local_start, '%Y-%m-%d %H:%M') AS id,
                x.local_start, x.start_at, x.end_at,
                epoch_us(x.end_at) - epoch_us(x.start_at) AS service_us,
-               coalesce(sum({_overlap_us('m', 'x')}) FILTER (WHERE m.start_at IS NOT NULL), 0)::BIGINT AS covered_us
+               coalesce(sum({_overlap_us("m", "x")}) FILTER (WHERE m.start_at IS NOT NULL), 0)::BIGINT AS covered_us
         FROM slices x LEFT JOIN sessions m
           ON m.vendor_id = x.vendor_id AND m.channel = x.channel AND m.start_at < x.end_at AND m.end_at > x.start_at
         WHERE x.end_at > x.start_at
@@ -168,17 +204,17 @@ def agent_weeks_sql(month: dt.date, contract_ids: list[str]) -> str:
     return f"""(
         WITH weeks AS (
             SELECT c.contract_id, c.vendor_id, g.monday,
-                   {local_instant('g.monday', 'v.timezone')} AS start_at,
-                   {local_instant("g.monday + INTERVAL 7 DAY", 'v.timezone')} AS end_at
+                   {local_instant("g.monday", "v.timezone")} AS start_at,
+                   {local_instant("g.monday + INTERVAL 7 DAY", "v.timezone")} AS end_at
             FROM contracts c JOIN vendors v USING (vendor_id)
             CROSS JOIN (SELECT unnest(generate_series({_ts(first)}, {_ts(last)}, INTERVAL 7 DAY)) AS monday) g
             WHERE c.contract_id IN ({_ids(contract_ids)})
               AND (g.monday + INTERVAL 3 DAY)::DATE >= c.start_date
               AND (c.end_date IS NULL OR (g.monday + INTERVAL 3 DAY)::DATE <= c.end_date)),
-        sessions AS ({_sessions(vendors, ['vendor_id', 'agent_id'], lo, hi)})
+        sessions AS ({_sessions(vendors, ["vendor_id", "agent_id"], lo, hi)})
         SELECT w.contract_id, w.vendor_id, CAST(NULL AS VARCHAR) AS channel,
                s.agent_id || ' ' || strftime(w.monday, '%G-W%V') AS id, w.monday AS local_start, s.agent_id,
-               sum({_overlap_us('s', 'w')})::BIGINT AS logged_us
+               sum({_overlap_us("s", "w")})::BIGINT AS logged_us
         FROM weeks w JOIN sessions s
           ON s.vendor_id = w.vendor_id AND s.start_at < w.end_at AND s.end_at > w.start_at
         GROUP BY ALL)"""

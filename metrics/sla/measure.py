@@ -39,8 +39,11 @@ def _aggregates(targets: list[dict]) -> list[str]:
         else:
             num = f"sum({render(e.numerator, t)}) FILTER (WHERE {counted})"
         num = f"{num}::DECIMAL(38, 0) * 0.000001" if m.micros else f"{num}::DECIMAL(38, 6)"
-        den = f"count_if({counted})" if e.denominator == "1" else \
-            f"sum({render(e.denominator, t)}) FILTER (WHERE {counted})"
+        den = (
+            f"count_if({counted})"
+            if e.denominator == "1"
+            else f"sum({render(e.denominator, t)}) FILTER (WHERE {counted})"
+        )
         no = t["target_no"]
         out += [f"coalesce({num}, 0) AS n{no}", f"coalesce({den}::DECIMAL(38, 6), 0) AS d{no}"]
     return out
@@ -71,17 +74,21 @@ def live_sql(con: duckdb.DuckDBPyConnection, month: dt.date, targets: list[dict]
         if _has_grain(t, grain):
             by_source[facts.source_of(t)].append(t)
     empty = ", ".join(f"NULL::{PERIODS[n][1]} AS {n}" for n in periods)
-    parts = [f"SELECT NULL::BIGINT AS target_no, {empty + ', ' if empty else ''}"
-             "NULL::DECIMAL(38, 6) AS numerator, NULL::DECIMAL(38, 6) AS denominator WHERE false"]
+    parts = [
+        f"SELECT NULL::BIGINT AS target_no, {empty + ', ' if empty else ''}"
+        "NULL::DECIMAL(38, 6) AS numerator, NULL::DECIMAL(38, 6) AS denominator WHERE false"
+    ]
     ctes = []
     for i, (source, group) in enumerate(by_source.items()):
         rows = facts.for_targets(con, source, month, group)
         keys = ", ".join(["contract_id", *(f"{PERIODS[n][0]} AS {n}" for n in periods)])
-        ctes.append(f"agg{i} AS (SELECT {keys}, {', '.join(_aggregates(group))} "
-                    f"FROM {rows} GROUP BY ALL)")
+        ctes.append(f"agg{i} AS (SELECT {keys}, {', '.join(_aggregates(group))} FROM {rows} GROUP BY ALL)")
         cols = "".join(f"{n}, " for n in periods)
-        parts += [f"SELECT {t['target_no']}, {cols}n{t['target_no']}, d{t['target_no']} FROM agg{i} "
-                  f"WHERE contract_id = {sql_text(t['contract_id'])}" for t in group]
+        parts += [
+            f"SELECT {t['target_no']}, {cols}n{t['target_no']}, d{t['target_no']} FROM agg{i} "
+            f"WHERE contract_id = {sql_text(t['contract_id'])}"
+            for t in group
+        ]
     with_ = f"WITH {', '.join(ctes)} " if ctes else ""
     return f"({with_}{' UNION ALL '.join(parts)})"
 

@@ -11,16 +11,28 @@ from metrics.errors import VendorboardError
 from metrics.periods import next_month
 from metrics.service_hours import sql_text
 
-COLUMNS = ("contract_id", "vendor_id", "channel", "metric", "target", "threshold_seconds", "clock",
-           "credit_rate", "credit_base", "short_abandon_seconds", "sl_abandons")
+COLUMNS = (
+    "contract_id",
+    "vendor_id",
+    "channel",
+    "metric",
+    "target",
+    "threshold_seconds",
+    "clock",
+    "credit_rate",
+    "credit_base",
+    "short_abandon_seconds",
+    "sl_abandons",
+)
 
 
 def targets_sql(month: dt.date, contract_id: str | None) -> str:
     """SQL of the targets in force, numbered as `target_no` in a stable order over every contract
     (so a number means the same target whichever contract is asked for, as rollups need)."""
     start, end = f"DATE '{month.isoformat()}'", f"DATE '{next_month(month).isoformat()}'"
-    cols = ", ".join(f"c.{c}" if c in ("vendor_id", "short_abandon_seconds", "sl_abandons") else f"t.{c}"
-                     for c in COLUMNS)
+    cols = ", ".join(
+        f"c.{c}" if c in ("vendor_id", "short_abandon_seconds", "sl_abandons") else f"t.{c}" for c in COLUMNS
+    )
     only = f"WHERE contract_id = {sql_text(contract_id)}" if contract_id is not None else ""
     return f"""
         SELECT * FROM (
