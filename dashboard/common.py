@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from metrics import billing, catalog, data_health, drilldown, reconcile, sla, store
+from metrics import billing, catalog, data_health, drilldown, payments, reconcile, sla, store
 from metrics.config import db_path
 from metrics.errors import VendorboardError
 from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
@@ -53,6 +53,9 @@ ENGINE: dict[str, Callable] = {
     "quarantine_count": data_health.quarantine_count,
     "out_of_contract": data_health.out_of_contract,
     "ingest_runs": data_health.ingest_runs,
+    "receivables": payments.receivables,
+    "payment_statuses": payments.statuses,
+    "payments_of": payments.payments_of,
 }
 
 PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
@@ -189,8 +192,9 @@ def pickers() -> Selection:
     contract_labels = {c: f"{c} · {v}" for c, v in zip(active["contract_id"], active["vendor_id"])}
     contract_labels[""] = tr("picker.no_contract")
     st.sidebar.selectbox(tr("picker.contract"), contracts, key="contract", format_func=contract_labels.get)
+    _from_url("as_of")
     st.query_params.from_dict(
-        {k: st.session_state[k] for k in ("month", "vendor", "contract", "lang") if st.session_state.get(k)}
+        {k: st.session_state[k] for k in ("month", "vendor", "contract", "lang", "as_of") if st.session_state.get(k)}
     )
     return Selection(month, vendor, st.session_state["contract"] or None, month_label(month) in with_data)
 
@@ -206,6 +210,23 @@ def _is_month(text: str) -> bool:
 def selection() -> Selection:
     """The pickers' values as the entry script left them for this run."""
     return st.session_state["_selection"]
+
+
+def as_of(key: str) -> dt.date:
+    """The date payments are looked at from: a date input (widget `key`) whose value is shared by
+    every page and kept in the URL (?as_of=2026-11-22); today until one is picked."""
+    try:
+        chosen = dt.date.fromisoformat(st.session_state.get("as_of") or "")
+    except ValueError:
+        chosen = dt.date.today()
+
+    def keep() -> None:
+        st.session_state["as_of"] = st.session_state[key].isoformat()
+
+    picked = st.date_input(tr("payments.as_of"), chosen, key=key, on_change=keep, format="YYYY-MM-DD")
+    st.session_state["as_of"] = picked.isoformat()
+    st.query_params["as_of"] = picked.isoformat()
+    return picked
 
 
 def go_to(page: str, **pickers: str) -> None:

@@ -41,10 +41,11 @@ def to_json(data: Any) -> str:
     return json.dumps(data, default=_plain, ensure_ascii=False, indent=2)
 
 
-def to_csv(rows: list[dict]) -> str:
+def to_csv(rows: list[dict], columns: tuple[str, ...] = ()) -> str:
+    """Rows as CSV with a header; with no rows, just the header of `columns` (if given)."""
     buf = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    if rows or columns:
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else list(columns), lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
     return buf.getvalue()

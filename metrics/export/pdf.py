@@ -1,6 +1,6 @@
 """The monthly report and single invoices as PDF (ReportLab), for people who never open vendorboard:
 a cover with the headline figures, a scorecard page per vendor with trend charts, each contract's
-invoice, and a data-quality page."""
+invoice, a payments page (aging per vendor) and a data-quality page."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from metrics.billing import Invoice
 from metrics.export import figures, fonts
 from metrics.export.content import MonthReport
 from metrics.i18n import header, metric_value, money, month_name, number, percent, t, target_label, value_name
+from metrics.payments import BUCKETS
 from metrics.periods import parse_month
 
 INK, MUTED, RULE, BAND = (
@@ -309,6 +310,66 @@ def _price(value: Decimal) -> str:
     return number(value, max(2, -value.normalize().as_tuple().exponent))
 
 
+def _payments(report: MonthReport, lang: str, styles: Styles) -> list:
+    """The payments page: the aging table per vendor, every issued invoice's payment status and the
+    payments no finalized invoice takes, as of the month's last day."""
+    due = report.receivables
+    none = Paragraph(_escape(t("report.none", lang)), styles.body)
+    out = [
+        Paragraph(_escape(t("report.payments", lang, date=due.as_of.isoformat())), styles.h2),
+        Paragraph(_escape(t("payments.aging", lang)), styles.h3),
+    ]
+    if due.aging:
+        rows = [[header("vendor", lang), *(value_name("aging", b, lang) for b in BUCKETS), header("outstanding", lang)]]
+        rows += [
+            [
+                f"{r['vendor_id']} · {report.vendor_name(r['vendor_id'])}",
+                *(money(r[k], r["currency"]) for k in (*BUCKETS, "outstanding")),
+            ]
+            for r in due.aging
+        ]
+        out.append(_table(rows, [WIDTH * w for w in (0.22, *[0.13] * 6)], styles, right=set(range(1, 7))))
+    else:
+        out.append(none)
+    out.append(Paragraph(_escape(t("payments.invoices", lang)), styles.h3))
+    if due.invoices:
+        rows = [
+            [
+                header(k, lang)
+                for k in ("contract_id", "month", "total", "paid", "outstanding", "payment_status", "days_overdue")
+            ]
+            + [header("damages", lang)]
+        ]
+        rows += [
+            [
+                s.contract_id,
+                s.month.strftime("%Y-%m"),
+                money(s.total, s.currency),
+                money(s.paid, s.currency),
+                money(s.outstanding, s.currency),
+                value_name("payment", s.payment_status, lang),
+                number(s.days_overdue),
+                "" if s.damages is None else money(s.damages, s.currency),
+            ]
+            for s in due.invoices
+        ]
+        widths = (0.11, 0.09, 0.15, 0.15, 0.15, 0.12, 0.09, 0.14)
+        out.append(_table(rows, [WIDTH * w for w in widths], styles, right={2, 3, 4, 6, 7}))
+    else:
+        out.append(none)
+    out.append(Paragraph(_escape(t("payments.unapplied", lang)), styles.h3))
+    if due.unapplied:
+        rows = [[header(k, lang) for k in ("contract_id", "month", "paid_on", "amount", "reference")]]
+        rows += [
+            [p["contract_id"], p["month"], p["paid_on"].isoformat(), money(p["amount"], p["currency"]), p["reference"]]
+            for p in due.unapplied
+        ]
+        out.append(_table(rows, [WIDTH * w for w in (0.15, 0.12, 0.15, 0.2, 0.38)], styles, right={3}))
+    else:
+        out.append(none)
+    return out
+
+
 def _data_quality(report: MonthReport, lang: str, styles: Styles) -> list:
     out = [
         Paragraph(_escape(t("report.data_quality", lang)), styles.h2),
@@ -366,7 +427,7 @@ def _build(path: Path, story: list, title: str, lang: str) -> None:
 def report_pdf(
     report: MonthReport, path: Path, lang: str = "en", progress: Callable[[str], None] | None = None
 ) -> None:
-    """The monthly report: cover, a scorecard per contract, each invoice, data quality."""
+    """The monthly report: cover, a scorecard per contract, each invoice, payments, data quality."""
     styles = Styles()
     story = _cover(report, lang, styles)
     contracts = list(report.contracts.iter_rows(named=True))
@@ -383,6 +444,7 @@ def report_pdf(
         story += [PageBreak(), *_scorecard(report, contract, [next(drawn) for _ in per_contract], lang, styles)]
     for invoice in report.invoices:
         story += [PageBreak(), *invoice_flowables(invoice, report.vendor_name(invoice.vendor_id), lang, styles)]
+    story += [PageBreak(), *_payments(report, lang, styles)]
     story += [PageBreak(), *_data_quality(report, lang, styles)]
     _build(path, story, f"{t('report.title', lang)} · {month_name(report.month, lang)}", lang)
 
