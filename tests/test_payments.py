@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
 from decimal import Decimal as D
@@ -418,3 +419,28 @@ def test_bad_payment_input_is_one_line_and_exit_code_2(issued):
     ):
         done = subprocess.run([*base, *args], capture_output=True, text=True, check=False)
         assert (done.returncode, done.stderr.strip()) == (2, message)
+
+
+# ---- the sample data ---------------------------------------------------------------------------
+
+
+def test_the_sample_payments_apply_once_their_invoices_are_finalized(sample_db, tmp_path):
+    db = tmp_path / "sample.duckdb"
+    shutil.copyfile(sample_db, db)
+    # sample_data/payments: six payments of August and September, all held until finalized.
+    assert receivables(db, "2026-10-31").invoices == [] and len(receivables(db, "2026-10-31").unapplied) == 6
+    for contract in ("C-PT", "C-AS"):
+        finalize(db, dt.date(2026, 8, 1), contract)
+    pt, as_ = receivables(db, "2026-10-31").invoices[::-1]
+    # C-PT August: 48 898.90 in two halves, 24 449.45 on 09-03 (before the 09-05 due date) and the rest
+    # on 09-25: 20 days late on 24 449.45 at 0.0003 a day = 146.6967 → 146.70.
+    assert (pt.contract_id, pt.total, pt.payment_status, pt.damages) == ("C-PT", D("48898.90"), "paid", D("146.70"))
+    # C-AS August: nothing paid, due 2026-09-20, 41 days overdue on 2026-10-31; no late-payment term.
+    assert (as_.contract_id, as_.payment_status, as_.days_overdue, as_.aging, as_.damages) == (
+        "C-AS",
+        "unpaid",
+        41,
+        "31-60",
+        None,
+    )
+    assert len(receivables(db, "2026-10-31").unapplied) == 4

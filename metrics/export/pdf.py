@@ -312,62 +312,73 @@ def _price(value: Decimal) -> str:
 
 def _payments(report: MonthReport, lang: str, styles: Styles) -> list:
     """The payments page: the aging table per vendor, every issued invoice's payment status and the
-    payments no finalized invoice takes, as of the month's last day."""
+    payments no finalized invoice takes, as of the month's last day. Amounts are plain numbers; the
+    outstanding one carries the currency (each invoice's own)."""
     due = report.receivables
-    none = Paragraph(_escape(t("report.none", lang)), styles.body)
-    out = [
-        Paragraph(_escape(t("report.payments", lang, date=due.as_of.isoformat())), styles.h2),
-        Paragraph(_escape(t("payments.aging", lang)), styles.h3),
+    # English headers wrap between words ("Days / overdue"), not inside one as CJK wrapping would.
+    head = ParagraphStyle("head", styles.cell, wordWrap="CJK" if lang == "zh" else None)
+    head_right = ParagraphStyle("head_right", head, alignment=TA_RIGHT)
+
+    def section(title: str, names: list[str], rows: list[list], widths: tuple[float, ...], right: set[int]) -> list:
+        if not rows:
+            return [Paragraph(_escape(title), styles.h3), Paragraph(_escape(t("report.none", lang)), styles.body)]
+        heads = [Paragraph(_escape(n), head_right if j in right else head) for j, n in enumerate(names)]
+        tight = [("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
+        return [
+            Paragraph(_escape(title), styles.h3),
+            _table([heads, *rows], [WIDTH * w for w in widths], styles, right, tight),
+        ]
+
+    aging = [
+        [
+            f"{r['vendor_id']} · {report.vendor_name(r['vendor_id'])}",
+            *(money(r[b]) for b in BUCKETS),
+            money(r["outstanding"], r["currency"]),
+        ]
+        for r in due.aging
     ]
-    if due.aging:
-        rows = [[header("vendor", lang), *(value_name("aging", b, lang) for b in BUCKETS), header("outstanding", lang)]]
-        rows += [
-            [
-                f"{r['vendor_id']} · {report.vendor_name(r['vendor_id'])}",
-                *(money(r[k], r["currency"]) for k in (*BUCKETS, "outstanding")),
-            ]
-            for r in due.aging
+    issued = [
+        [
+            s.contract_id,
+            s.month.strftime("%Y-%m"),
+            money(s.total),
+            money(s.paid),
+            money(s.outstanding, s.currency),
+            value_name("payment", s.payment_status, lang),
+            number(s.days_overdue),
+            "" if s.damages is None else money(s.damages),
         ]
-        out.append(_table(rows, [WIDTH * w for w in (0.22, *[0.13] * 6)], styles, right=set(range(1, 7))))
-    else:
-        out.append(none)
-    out.append(Paragraph(_escape(t("payments.invoices", lang)), styles.h3))
-    if due.invoices:
-        rows = [
-            [
-                header(k, lang)
-                for k in ("contract_id", "month", "total", "paid", "outstanding", "payment_status", "days_overdue")
-            ]
-            + [header("damages", lang)]
-        ]
-        rows += [
-            [
-                s.contract_id,
-                s.month.strftime("%Y-%m"),
-                money(s.total, s.currency),
-                money(s.paid, s.currency),
-                money(s.outstanding, s.currency),
-                value_name("payment", s.payment_status, lang),
-                number(s.days_overdue),
-                "" if s.damages is None else money(s.damages, s.currency),
-            ]
-            for s in due.invoices
-        ]
-        widths = (0.11, 0.09, 0.15, 0.15, 0.15, 0.12, 0.09, 0.14)
-        out.append(_table(rows, [WIDTH * w for w in widths], styles, right={2, 3, 4, 6, 7}))
-    else:
-        out.append(none)
-    out.append(Paragraph(_escape(t("payments.unapplied", lang)), styles.h3))
-    if due.unapplied:
-        rows = [[header(k, lang) for k in ("contract_id", "month", "paid_on", "amount", "reference")]]
-        rows += [
-            [p["contract_id"], p["month"], p["paid_on"].isoformat(), money(p["amount"], p["currency"]), p["reference"]]
-            for p in due.unapplied
-        ]
-        out.append(_table(rows, [WIDTH * w for w in (0.15, 0.12, 0.15, 0.2, 0.38)], styles, right={3}))
-    else:
-        out.append(none)
-    return out
+        for s in due.invoices
+    ]
+    unapplied = [
+        [p["contract_id"], p["month"], p["paid_on"].isoformat(), money(p["amount"], p["currency"]), p["reference"]]
+        for p in due.unapplied
+    ]
+    columns = ("contract_id", "month", "total", "paid", "outstanding", "payment_status", "days_overdue", "damages")
+    return [
+        Paragraph(_escape(t("report.payments", lang, date=due.as_of.isoformat())), styles.h2),
+        *section(
+            t("payments.aging", lang),
+            [header("vendor", lang), *(value_name("aging", b, lang) for b in BUCKETS), header("outstanding", lang)],
+            aging,
+            (0.22, 0.12, 0.12, 0.12, 0.12, 0.12, 0.18),
+            set(range(1, 7)),
+        ),
+        *section(
+            t("payments.invoices", lang),
+            [header(k, lang) for k in columns],
+            issued,
+            (0.1, 0.09, 0.13, 0.13, 0.16, 0.13, 0.11, 0.15),
+            {2, 3, 4, 6, 7},
+        ),
+        *section(
+            t("payments.unapplied", lang),
+            [header(k, lang) for k in ("contract_id", "month", "paid_on", "amount", "reference")],
+            unapplied,
+            (0.15, 0.12, 0.15, 0.2, 0.38),
+            {3},
+        ),
+    ]
 
 
 def _data_quality(report: MonthReport, lang: str, styles: Styles) -> list:
