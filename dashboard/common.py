@@ -26,6 +26,7 @@ import polars as pl
 import streamlit as st
 
 from metrics import billing, catalog, data_health, drilldown, payments, reconcile, sla, store
+from metrics.cli.output import FORMULA_START
 from metrics.config import db_path
 from metrics.errors import VendorboardError
 from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
@@ -323,7 +324,7 @@ def download(
         body = frame() if callable(frame) else frame
         if callable(frame) and localize:
             body = localized(body, lang, enums)
-        return body.write_csv().encode("utf-8-sig")
+        return inert_frame(body).write_csv().encode("utf-8-sig")
 
     st.download_button(
         label or f"{tr('download.csv')} · {file_name}.csv",
@@ -334,6 +335,19 @@ def download(
         on_click="ignore",
         icon=":material/download:",
         type="tertiary",
+    )
+
+
+def inert_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with text that a spreadsheet would run as a formula kept as text, as the CLI's CSVs
+    do (`metrics.cli.output.inert`: a leading apostrophe)."""
+    return frame.with_columns(
+        pl.when(pl.any_horizontal(pl.col(c).str.starts_with(p) for p in FORMULA_START))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, dtype in frame.schema.items()
+        if dtype == pl.String
     )
 
 

@@ -447,8 +447,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "aging.31-60": ("31–60 days", "逾期 31–60 天"),
     "aging.61-90": ("61–90 days", "逾期 61–90 天"),
     "aging.over_90": ("over 90 days", "逾期 90 天以上"),
-    "reason.amount_not_positive": ("amount not positive", "金额须为正数"),
-    "reason.amount_not_cents": ("amount not in whole cents", "金额须精确到分"),
     "col.paid": ("Paid", "已付"),
     "col.outstanding": ("Outstanding", "未付余额"),
     "col.overdue": ("Overdue", "逾期金额"),
@@ -470,7 +468,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "payments.of_invoice": ("Payments of this invoice", "本账单的付款"),
     "payments.record": ("Record a payment", "登记付款"),
     "payments.save": ("Record payment", "登记付款"),
-    "payments.carry": ("Carry the damages into a later invoice", "将违约金计入后续账单"),
     "payments.carry_into": ("Into the invoice of", "计入账单月份"),
     "payments.carry_button": ("Carry {amount} into {month}", "将 {amount} 计入 {month} 账单"),
     "payments.csv": ("Payment status of issued invoices", "已开具账单的付款状态"),
@@ -498,10 +495,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "msg.damages_carried": (
         "{amount} of late-payment damages carried into the {month} invoice.",
         "已将 {amount} 逾期违约金计入 {month} 账单。",
-    ),
-    "msg.no_later_draft": (
-        "No later invoice of this contract is still a draft: nothing to carry the damages into.",
-        "该合同没有仍为草稿的后续账单：无法计入违约金。",
     ),
     "msg.payments_caption": (
         "Issued (finalized) invoices only; payments made on or before {date} count.",

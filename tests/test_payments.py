@@ -444,3 +444,28 @@ def test_the_sample_payments_apply_once_their_invoices_are_finalized(sample_db, 
         None,
     )
     assert len(receivables(db, "2026-10-31").unapplied) == 4
+
+
+def test_every_payment_code_and_column_has_a_label_in_both_languages():
+    from metrics.i18n import LABELS, header
+    from metrics.payments.status import AGING_FIELDS, FIELDS, PAYMENT_FIELDS
+
+    assert all(f"payment.{s}" in LABELS for s in payments.STATUSES)
+    assert all(f"aging.{b}" in LABELS for b in payments.BUCKETS)
+    assert "table.payments" in LABELS
+    columns = {*FIELDS, *PAYMENT_FIELDS, *AGING_FIELDS} - set(payments.BUCKETS)  # buckets head by their value name
+    assert sorted(c for c in columns if header(c, "zh") == c) == []
+
+
+def test_text_that_would_start_a_formula_is_exported_as_text():
+    import polars as pl
+
+    from dashboard.common import inert_frame
+    from metrics.cli.output import to_csv
+
+    # A reference typed as "=1+2" or "-x" opens as text in a spreadsheet; amounts stay numbers.
+    assert to_csv([{"reference": "=1+2", "amount": D("-5.00"), "note": "-x"}]) == (
+        "reference,amount,note\n'=1+2,-5.00,'-x\n"
+    )
+    shown = inert_frame(pl.DataFrame({"reference": ["=1+2", "TX-1", "@SUM(A1)"], "amount": [-5, 5, 1]}))
+    assert shown.write_csv() == "reference,amount\n'=1+2,-5\nTX-1,5\n'@SUM(A1),1\n"

@@ -25,6 +25,8 @@ payments_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
 app.add_typer(payments_app, name="payments")
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="the date to look from, YYYY-MM-DD (default: today)")]
+InvoiceContract = Annotated[str, typer.Option("--contract", help="the contract of the invoice")]
+InvoiceMonth = Annotated[str, typer.Option("--month", help="the month of the invoice, YYYY-MM")]
 
 
 def parse_date(text: str | None, argument: str = "--as-of") -> dt.date:
@@ -108,8 +110,8 @@ def _table(found: Receivables) -> str:
 @payments_app.command("add")
 def add_command(
     ctx: typer.Context,
-    contract: Annotated[str, typer.Option("--contract", help="the contract paid")],
-    month: Annotated[str, typer.Option("--month", help="the month of the invoice paid, YYYY-MM")],
+    contract: InvoiceContract,
+    month: InvoiceMonth,
     amount: Annotated[str, typer.Option("--amount", help="the amount received, in the invoice's currency")],
     paid_on: Annotated[str, typer.Option("--paid-on", help="the date paid, YYYY-MM-DD")],
     reference: Annotated[str, typer.Option("--reference", help="the voucher or bank transaction number")],
@@ -148,8 +150,8 @@ def add_command(
 @payments_app.command("carry-damages")
 def carry_command(
     ctx: typer.Context,
-    contract: Annotated[str, typer.Option("--contract", help="the contract of the overdue invoice")],
-    month: Annotated[str, typer.Option("--month", help="the month of the overdue invoice, YYYY-MM")],
+    contract: InvoiceContract,
+    month: InvoiceMonth,
     into: Annotated[str, typer.Option("--into", help="the later month whose draft invoice takes them, YYYY-MM")],
     as_of: AsOfOption = None,
 ) -> None:
