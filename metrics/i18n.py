@@ -470,7 +470,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "payments.save": ("Record payment", "登记付款"),
     "payments.carry_into": ("Into the invoice of", "计入账单月份"),
     "payments.carry_button": ("Carry {amount} into {month}", "将 {amount} 计入 {month} 账单"),
-    "payments.csv": ("Payment status of issued invoices", "已开具账单的付款状态"),
+    "reports.payments_csv": ("Payment status of issued invoices", "已开具账单的付款状态"),
+    "msg.unapplied_count": (
+        "{n} payment(s) wait for their invoice to be finalized (listed on the Reports page).",
+        "{n} 笔付款等待对应账单定稿（见“报告”页）。",
+    ),
     "report.payments": ("Payments as of {date}", "截至 {date} 的付款情况"),
     "msg.no_issued": (
         "No finalized invoice yet: payments apply to finalized invoices.",

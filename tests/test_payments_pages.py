@@ -61,6 +61,7 @@ def test_overview_shows_outstanding_and_overdue_per_vendor(paid_db: Path, monkey
     assert money_column(table, "Overdue (CNY)") == [Decimal(expected[v]["overdue"]) for v in ("V1", "V2")]
     assert money_column(table, "Outstanding (CNY)") == [Decimal("450.00"), Decimal("2000.00")]  # by hand, above
     assert money_column(table, "Overdue (CNY)") == [Decimal("450.00"), Decimal("0.00")]
+    assert "1 payment(s) wait for their invoice to be finalized" in texts(at)  # TX-NOV, for November
     # A later date moves C2 past its due date (2026-11-30): 2026-12-01 makes all 2000.00 overdue.
     at.date_input(key="as_of-overview").set_value(dt.date(2026, 12, 1)).run()
     no_exception(at)

@@ -137,6 +137,9 @@ def receivables(card: pl.DataFrame) -> None:
             currency=currencies[0] if len(currencies) == 1 else None,
             file_name=f"outstanding-{when.isoformat()}",
         )
+    waiting = [p for p in found.unapplied if p["vendor_id"] in card["_vendor_id"].to_list()]
+    if waiting:
+        st.caption(tr("msg.unapplied_count", n=len(waiting)))
     st.caption(tr("msg.payments_caption", date=when.isoformat()))
 
 

@@ -151,7 +151,7 @@ def main() -> None:
         ("reports.sla_csv", lambda: engine("verdicts", sel.month)),
         ("reports.invoices_csv", lambda: invoice_lines(sel.month)),
         ("reports.totals_csv", lambda: invoice_totals(sel.month)),
-        ("payments.csv", lambda: payment_status_csv(sel.month)),
+        ("reports.payments_csv", lambda: payment_status_csv(sel.month)),
     ):
         name = f"{key.split('.')[1].removesuffix('_csv')}-{label}"
         common.download(make, key, name, label=f"{tr(key)} · {name}.csv", localize=False)
