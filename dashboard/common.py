@@ -220,13 +220,7 @@ def as_of(key: str) -> dt.date:
         chosen = dt.date.fromisoformat(st.session_state.get("as_of") or "")
     except ValueError:
         chosen = dt.date.today()
-
-    def keep() -> None:
-        st.session_state["as_of"] = st.session_state[key].isoformat()
-
-    picked = st.columns([1, 3])[0].date_input(
-        tr("payments.as_of"), chosen, key=key, on_change=keep, format="YYYY-MM-DD"
-    )
+    picked = st.columns([1, 3])[0].date_input(tr("payments.as_of"), chosen, key=key, format="YYYY-MM-DD")
     st.session_state["as_of"] = picked.isoformat()
     st.query_params["as_of"] = picked.isoformat()
     return picked

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BASE_REFERENCE, write_data
-from dashboard_fixtures import load_dir, metrics_of, no_exception, open_app, texts
+from dashboard_fixtures import load_dir, metrics_of, no_exception, open_app, texts, visit
 from test_payments import OCT, TERMS, pay
 from typer.testing import CliRunner
 
@@ -67,6 +67,10 @@ def test_overview_shows_outstanding_and_overdue_per_vendor(paid_db: Path, monkey
     no_exception(at)
     assert money_column(at.dataframe[1].value, "Overdue (CNY)") == [Decimal("450.00"), Decimal("2000.00")]
     assert at.query_params["as_of"] == "2026-12-01"  # a shared link keeps the date
+    # The date is shared with the Invoices page: C1 is 26 days overdue on 2026-12-01 (11-05 + 26).
+    at.session_state["contract"] = "C1"
+    visit(at, "invoices")
+    assert metrics_of(at)["Days overdue"] == "26 · 1–30 days"
 
 
 def test_invoices_page_shows_the_status_payments_and_damages(paid_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
