@@ -25,7 +25,8 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from metrics import billing, catalog, data_health, drilldown, reconcile, sla, store
+from metrics import billing, catalog, data_health, drilldown, payments, reconcile, sla, store
+from metrics.cli.output import FORMULA_START
 from metrics.config import db_path
 from metrics.errors import VendorboardError
 from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
@@ -53,6 +54,9 @@ ENGINE: dict[str, Callable] = {
     "quarantine_count": data_health.quarantine_count,
     "out_of_contract": data_health.out_of_contract,
     "ingest_runs": data_health.ingest_runs,
+    "receivables": payments.receivables,
+    "payment_statuses": payments.statuses,
+    "payments_of": payments.payments_of,
 }
 
 PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
@@ -189,8 +193,9 @@ def pickers() -> Selection:
     contract_labels = {c: f"{c} · {v}" for c, v in zip(active["contract_id"], active["vendor_id"])}
     contract_labels[""] = tr("picker.no_contract")
     st.sidebar.selectbox(tr("picker.contract"), contracts, key="contract", format_func=contract_labels.get)
+    _from_url("as_of")
     st.query_params.from_dict(
-        {k: st.session_state[k] for k in ("month", "vendor", "contract", "lang") if st.session_state.get(k)}
+        {k: st.session_state[k] for k in ("month", "vendor", "contract", "lang", "as_of") if st.session_state.get(k)}
     )
     return Selection(month, vendor, st.session_state["contract"] or None, month_label(month) in with_data)
 
@@ -206,6 +211,19 @@ def _is_month(text: str) -> bool:
 def selection() -> Selection:
     """The pickers' values as the entry script left them for this run."""
     return st.session_state["_selection"]
+
+
+def as_of(key: str) -> dt.date:
+    """The date payments are looked at from: a date input (widget `key`) whose value is shared by
+    every page and kept in the URL (?as_of=2026-11-22); today until one is picked."""
+    try:
+        chosen = dt.date.fromisoformat(st.session_state.get("as_of") or "")
+    except ValueError:
+        chosen = dt.date.today()
+    picked = st.columns([1, 3])[0].date_input(tr("payments.as_of"), chosen, key=key, format="YYYY-MM-DD")
+    st.session_state["as_of"] = picked.isoformat()
+    st.query_params["as_of"] = picked.isoformat()
+    return picked
 
 
 def go_to(page: str, **pickers: str) -> None:
@@ -302,7 +320,7 @@ def download(
         body = frame() if callable(frame) else frame
         if callable(frame) and localize:
             body = localized(body, lang, enums)
-        return body.write_csv().encode("utf-8-sig")
+        return inert_frame(body).write_csv().encode("utf-8-sig")
 
     st.download_button(
         label or f"{tr('download.csv')} · {file_name}.csv",
@@ -313,6 +331,19 @@ def download(
         on_click="ignore",
         icon=":material/download:",
         type="tertiary",
+    )
+
+
+def inert_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with text that a spreadsheet would run as a formula kept as text, as the CLI's CSVs
+    do (`metrics.cli.output.inert`: a leading apostrophe)."""
+    return frame.with_columns(
+        pl.when(pl.any_horizontal(pl.col(c).str.starts_with(p) for p in FORMULA_START))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, dtype in frame.schema.items()
+        if dtype == pl.String
     )
 
 

@@ -105,10 +105,17 @@ def report_run(sample_db, tmp_path_factory):
 def test_report_writes_the_pdf_the_workbook_and_the_csvs(report_run, sample_db):
     run, out = report_run
     assert (run.returncode, run.stderr) == (0, "")
-    names = ["invoice_lines.csv", "reconciliation.csv", "report-2026-10.pdf", "report-2026-10.xlsx", "sla.csv"]
+    names = [
+        "invoice_lines.csv",
+        "payments.csv",
+        "reconciliation.csv",
+        "report-2026-10.pdf",
+        "report-2026-10.xlsx",
+        "sla.csv",
+    ]
     assert sorted(p.name for p in out.iterdir()) == names  # no temporary folder left
     assert run.stdout.splitlines() == [str(out / n) for n in names]
-    assert len(pypdf.PdfReader(out / "report-2026-10.pdf").pages) == 10
+    assert len(pypdf.PdfReader(out / "report-2026-10.pdf").pages) == 11
     assert openpyxl.load_workbook(out / "report-2026-10.xlsx").sheetnames[0] == "Summary"
     con = store.connect_reader(sample_db)
     try:

@@ -1,7 +1,7 @@
 """Overview: who is failing this month, at one glance. Headline figures, one row per vendor
-(targets met of targets set, billed total, change from last month), the vendor × target heat map
-of met / missed, and the trend of a metric over the last months; a button per failing vendor
-opens its Compliance page."""
+(targets met of targets set, billed total, change from last month), each vendor's outstanding and
+overdue amounts, the vendor × target heat map of met / missed, and the trend of a metric over the
+last months; a button per failing vendor opens its Compliance page."""
 
 from __future__ import annotations
 
@@ -104,6 +104,45 @@ def trend(sel: common.Selection, contracts: pl.DataFrame, verdicts: pl.DataFrame
     )
 
 
+def receivables(card: pl.DataFrame) -> None:
+    """Per vendor: what its issued invoices still lack and how much of it is past due, as of the
+    page's as-of date (the same figures as `vendorboard payments --as-of`)."""
+    st.subheader(tr("payments.title"))
+    when = common.as_of("as_of-overview")
+    found = engine("receivables", when)
+    rows = [r for r in found.aging if r["vendor_id"] in card["_vendor_id"].to_list()]
+    if not found.invoices:
+        st.info(tr("msg.no_issued"), icon=":material/info:")
+    elif not rows:
+        st.success(tr("msg.no_receivables"), icon=":material/check_circle:")
+    else:
+        labels = dict(zip(card["_vendor_id"], card["vendor"]))
+        frame = pl.DataFrame(
+            [
+                {
+                    "vendor": labels[r["vendor_id"]],
+                    "currency": r["currency"],
+                    "outstanding": r["outstanding"],
+                    "overdue": r["overdue"],
+                }
+                for r in rows
+            ],
+            schema_overrides={"outstanding": pl.Decimal(18, 2), "overdue": pl.Decimal(18, 2)},
+        )
+        currencies = frame["currency"].unique().to_list()
+        common.table(
+            frame.drop("currency") if len(currencies) == 1 else frame,
+            "receivables",
+            money=("outstanding", "overdue"),
+            currency=currencies[0] if len(currencies) == 1 else None,
+            file_name=f"outstanding-{when.isoformat()}",
+        )
+    waiting = [p for p in found.unapplied if p["vendor_id"] in card["_vendor_id"].to_list()]
+    if waiting:
+        st.caption(tr("msg.unapplied_count", n=len(waiting)))
+    st.caption(tr("msg.payments_caption", date=when.isoformat()))
+
+
 def main() -> None:
     sel = common.selection()
     common.page_header("overview", sel)
@@ -145,6 +184,8 @@ def main() -> None:
                 args=("compliance",),
                 kwargs={"vendor": row["_vendor_id"], "contract": row["contract_id"]},
             )
+
+    receivables(card)
 
     if verdicts.height:
         st.subheader(tr("overview.heatmap"))

@@ -6,6 +6,7 @@ after the invoice, and on stderr for json and csv (so their stdout stays the SPE
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from enum import Enum
 from typing import Annotated
@@ -20,6 +21,7 @@ from metrics.billing.line import FIELDS, money
 from metrics.cli import app
 from metrics.cli.output import OutOption, emit, to_csv, to_json, to_table
 from metrics.errors import VendorboardError
+from metrics.payments.status import InvoiceStatus, statuses
 from metrics.periods import month_label, parse_month
 
 invoice_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
@@ -63,6 +65,7 @@ def invoice_command(
         if contract:
             require_contract(con, contract)
         found = with_drift(con, when, contract)
+        paid = {s.contract_id: s for s in statuses(con, dt.date.today(), contract, when)}
         vendor = (
             con.execute(
                 "SELECT v.name FROM contracts c JOIN vendors v USING (vendor_id) WHERE contract_id = ?", [contract]
@@ -77,11 +80,11 @@ def invoice_command(
     if document:
         _document(found[0][0], vendor[0][0], fmt, out)
     elif fmt is InvoiceFormat.json:
-        emit(to_json([inv.as_dict() for inv, _ in found]), out)
+        emit(to_json([{**inv.as_dict(), **payment_fields(paid.get(inv.contract_id))} for inv, _ in found]), out)
     elif fmt is InvoiceFormat.csv:
         emit(to_csv([row for inv, _ in found for row in _csv_rows(inv)]), out)
     else:
-        text = "".join(_table(inv, moved) for inv, moved in found)
+        text = "".join(_table(inv, moved, paid.get(inv.contract_id)) for inv, moved in found)
         emit(text or f"no contract is active in {month_label(when)}\n", out)
     if fmt is not InvoiceFormat.table:
         for inv, moved in found:
@@ -116,11 +119,21 @@ def _document(inv: Invoice, vendor_name: str, fmt: InvoiceFormat, out) -> None:
     print(f"wrote {out}", file=sys.stderr)
 
 
-def _table(inv: Invoice, moved: list[Drift]) -> str:
+def payment_fields(status: InvoiceStatus | None) -> dict:
+    """What the invoice JSON says about payments as of today; null for a draft (no payment status)."""
+    return {
+        "paid": status and status.paid,
+        "outstanding": status and status.outstanding,
+        "payment_status": status and status.payment_status,
+    }
+
+
+def _table(inv: Invoice, moved: list[Drift], paid: InvoiceStatus | None) -> str:
     head = (
         f"{inv.contract_id} · {inv.vendor_id} · {month_label(inv.month)} · {inv.status}"
         f"{f' {inv.finalized_at:%Y-%m-%d %H:%M} UTC' if inv.finalized_at else ''} · payee {inv.payee} · "
         f"due {inv.due_date.isoformat()} · {inv.currency}"
+        f"{f' · {paid.payment_status}, outstanding {money(paid.outstanding)}' if paid else ''}"
     )
     lines = [
         {

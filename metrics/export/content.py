@@ -10,10 +10,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from metrics import billing, catalog, data_health, sla
+from metrics import billing, catalog, data_health, payments, sla
 from metrics.billing import Invoice
 from metrics.errors import VendorboardError
-from metrics.periods import month_label
+from metrics.payments import Receivables
+from metrics.periods import last_day, month_label
 from metrics.reconcile import reconcile
 
 TREND_MONTHS = 6
@@ -29,6 +30,7 @@ class MonthReport:
     rejected: pl.DataFrame  # data_health.quarantine_summary
     out_of_contract: pl.DataFrame  # data_health.out_of_contract, this month
     reconciliation: list[dict]  # reconcile() rows of the vendor invoices given, if any
+    receivables: Receivables  # payments.receivables as of the month's last day (docs/payments.md)
 
     def vendor_name(self, vendor_id: str) -> str:
         names = dict(zip(self.contracts["vendor_id"], self.contracts["vendor_name"]))
@@ -54,4 +56,5 @@ def gather(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoices: tupl
         rejected=data_health.quarantine_summary(con),
         out_of_contract=data_health.out_of_contract(con).filter(pl.col("month") == month_label(month)),
         reconciliation=[row for path in vendor_invoices for row in reconcile(con, month, path)],
+        receivables=payments.receivables(con, last_day(month)),
     )

@@ -1,6 +1,6 @@
 """The monthly report and single invoices as PDF (ReportLab), for people who never open vendorboard:
 a cover with the headline figures, a scorecard page per vendor with trend charts, each contract's
-invoice, and a data-quality page."""
+invoice, a payments page (aging per vendor) and a data-quality page."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from metrics.billing import Invoice
 from metrics.export import figures, fonts
 from metrics.export.content import MonthReport
 from metrics.i18n import header, metric_value, money, month_name, number, percent, t, target_label, value_name
+from metrics.payments import BUCKETS
 from metrics.periods import parse_month
 
 INK, MUTED, RULE, BAND = (
@@ -309,6 +310,77 @@ def _price(value: Decimal) -> str:
     return number(value, max(2, -value.normalize().as_tuple().exponent))
 
 
+def _payments(report: MonthReport, lang: str, styles: Styles) -> list:
+    """The payments page: the aging table per vendor, every issued invoice's payment status and the
+    payments no finalized invoice takes, as of the month's last day. Amounts are plain numbers; the
+    outstanding one carries the currency (each invoice's own)."""
+    due = report.receivables
+    # English headers wrap between words ("Days / overdue"), not inside one as CJK wrapping would.
+    head = ParagraphStyle("head", styles.cell, wordWrap="CJK" if lang == "zh" else None)
+    head_right = ParagraphStyle("head_right", head, alignment=TA_RIGHT)
+
+    def section(title: str, names: list[str], rows: list[list], widths: tuple[float, ...], right: set[int]) -> list:
+        if not rows:
+            return [Paragraph(_escape(title), styles.h3), Paragraph(_escape(t("report.none", lang)), styles.body)]
+        heads = [Paragraph(_escape(n), head_right if j in right else head) for j, n in enumerate(names)]
+        tight = [("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
+        return [
+            Paragraph(_escape(title), styles.h3),
+            _table([heads, *rows], [WIDTH * w for w in widths], styles, right, tight),
+        ]
+
+    aging = [
+        [
+            f"{r['vendor_id']} · {report.vendor_name(r['vendor_id'])}",
+            *(money(r[b]) for b in BUCKETS),
+            money(r["outstanding"], r["currency"]),
+        ]
+        for r in due.aging
+    ]
+    issued = [
+        [
+            s.contract_id,
+            s.month.strftime("%Y-%m"),
+            money(s.total),
+            money(s.paid),
+            money(s.outstanding, s.currency),
+            value_name("payment", s.payment_status, lang),
+            number(s.days_overdue),
+            "" if s.damages is None else money(s.damages),
+        ]
+        for s in due.invoices
+    ]
+    unapplied = [
+        [p["contract_id"], p["month"], p["paid_on"].isoformat(), money(p["amount"], p["currency"]), p["reference"]]
+        for p in due.unapplied
+    ]
+    columns = ("contract_id", "month", "total", "paid", "outstanding", "payment_status", "days_overdue", "damages")
+    return [
+        Paragraph(_escape(t("report.payments", lang, date=due.as_of.isoformat())), styles.h2),
+        *section(
+            t("payments.aging", lang),
+            [header("vendor", lang), *(value_name("aging", b, lang) for b in BUCKETS), header("outstanding", lang)],
+            aging,
+            (0.22, 0.12, 0.12, 0.12, 0.12, 0.12, 0.18),
+            set(range(1, 7)),
+        ),
+        *section(
+            t("payments.invoices", lang),
+            [header(k, lang) for k in columns],
+            issued,
+            (0.1, 0.09, 0.13, 0.13, 0.16, 0.13, 0.11, 0.15),
+            {2, 3, 4, 6, 7},
+        ),
+        *section(
+            t("payments.unapplied", lang),
+            [header(k, lang) for k in ("contract_id", "month", "paid_on", "amount", "reference")],
+            unapplied,
+            (0.15, 0.12, 0.15, 0.2, 0.38),
+            {3},
+        ),
+    ]
+
+
 def _data_quality(report: MonthReport, lang: str, styles: Styles) -> list:
     out = [
         Paragraph(_escape(t("report.data_quality", lang)), styles.h2),
@@ -366,7 +438,7 @@ def _build(path: Path, story: list, title: str, lang: str) -> None:
 def report_pdf(
     report: MonthReport, path: Path, lang: str = "en", progress: Callable[[str], None] | None = None
 ) -> None:
-    """The monthly report: cover, a scorecard per contract, each invoice, data quality."""
+    """The monthly report: cover, a scorecard per contract, each invoice, payments, data quality."""
     styles = Styles()
     story = _cover(report, lang, styles)
     contracts = list(report.contracts.iter_rows(named=True))
@@ -383,6 +455,7 @@ def report_pdf(
         story += [PageBreak(), *_scorecard(report, contract, [next(drawn) for _ in per_contract], lang, styles)]
     for invoice in report.invoices:
         story += [PageBreak(), *invoice_flowables(invoice, report.vendor_name(invoice.vendor_id), lang, styles)]
+    story += [PageBreak(), *_payments(report, lang, styles)]
     story += [PageBreak(), *_data_quality(report, lang, styles)]
     _build(path, story, f"{t('report.title', lang)} · {month_name(report.month, lang)}", lang)
 

@@ -134,6 +134,7 @@ TABLES: dict[str, Table] = {
                 _dec("short_abandon_seconds", "12, 3", "0"),
                 _enum("sl_abandons", ("exclude_short", "exclude_all", "count_as_met"), "'exclude_short'"),
                 Col("payee"),
+                _dec("late_payment_rate", "12, 8"),
             ),
             key=("contract_id",),
             rules=(
@@ -144,6 +145,7 @@ TABLES: dict[str, Table] = {
                     "tax_rate < 0 OR credit_cap_rate < 0",
                     "'tax_rate and credit_cap_rate must not be negative'",
                 ),
+                Rule("negative_rate", "late_payment_rate < 0", "'late_payment_rate must not be negative'"),
             ),
         ),
         Table(
@@ -250,6 +252,27 @@ TABLES: dict[str, Table] = {
                 _dec("amount", required=True),
             ),
             key=("contract_id", "month", "description"),
+        ),
+        Table(
+            "payments",
+            (
+                Col("contract_id", required=True),
+                Col("month", "month", True, sql_type="DATE"),
+                Col("paid_on", "date", True, sql_type="DATE"),
+                _dec("amount", required=True),
+                Col("reference", required=True),
+                Col("currency"),
+                Col("payer_account"),
+            ),
+            key=("contract_id", "reference"),
+            rules=(
+                Rule("amount_not_positive", "amount <= 0", "'amount ' || _raw_amount || ' must be positive'"),
+                Rule(
+                    "amount_not_cents",
+                    "amount <> round(amount, 2)",
+                    "'amount ' || _raw_amount || ' is not whole cents'",
+                ),
+            ),
         ),
         Table(
             "calls",
@@ -370,6 +393,6 @@ TABLES: dict[str, Table] = {
     )
 }
 
-REFERENCE = ("vendors", "contracts", "rates", "sla_targets", "service_hours", "holidays", "adjustments")
+REFERENCE = ("vendors", "contracts", "rates", "sla_targets", "service_hours", "holidays", "adjustments", "payments")
 INTERACTIONS = ("calls", "chats", "emails", "visits", "agent_sessions")
 LOAD_ORDER = REFERENCE + INTERACTIONS
