@@ -36,6 +36,7 @@ class Scan:
     sql: str
     is_csv: bool
     files: tuple[File, ...]
+    derived: bool = False  # rows an import derived (metrics/imports): they bring `_line`, `_raw`, `_reject`
 
     def single(self, index: int) -> Scan:
         """The scan of its `index`-th file alone (to name the file a failed read came from)."""
