@@ -72,21 +72,22 @@ def transcode(source: Path, codec: str, target: Path, shown: str) -> None:
         raise VendorboardError(f"{shown}: cannot read the file: {exc}") from None
 
 
-def as_utf8(files: Sequence[File], scratch: Path) -> list[File]:
+def as_utf8(files: Sequence[File], scratch: Path, plain: bool = False) -> list[File]:
     """`files` as DuckDB can read them: UTF-8 files as they are, others as UTF-8 copies in
-    `scratch` (which must outlive the read). Parquet and Excel files are binary and left alone."""
+    `scratch` (which must outlive the read); with `plain`, gzip files are written out uncompressed
+    too (for readers that cannot decompress). Parquet and Excel files are binary and left alone."""
     readable = []
-    for n, file in enumerate(files):
+    for file in files:
         name = file.path.name.lower()
         if name.endswith((".parquet", ".xlsx", ".xls")) or not file.path.is_file():
             readable.append(file)
             continue
         codec = detect(file.shown, _sample(file.path))
-        if codec == "utf_8":
+        if codec == "utf_8" and not (plain and _is_gzip(file.path)):
             readable.append(file)
             continue
         stem = file.path.name[: -len(".gz")] if _is_gzip(file.path) else file.path.name
-        target = scratch / f"{n}-{stem}"
+        target = scratch / f"{len(list(scratch.iterdir()))}-{stem}"
         transcode(file.path, codec, target, file.shown)
         readable.append(replace(file, path=target))
     return readable

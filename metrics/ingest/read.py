@@ -174,9 +174,9 @@ def scan(con: duckdb.DuckDBPyConnection, files: list[File], table: Table) -> lis
     for layout, run in runs:
         present = _by_name(layout.names)
         cols = ", ".join(
-            f"{_trimmed(f'CAST({_quote(present[c.name])} AS VARCHAR)')} AS {c.name}"
+            f"{_trimmed(f'CAST({_quote(present[c.name])} AS VARCHAR)')} AS {_quote(c.name)}"
             if c.name in present
-            else f"CAST(NULL AS VARCHAR) AS {c.name}"
+            else f"CAST(NULL AS VARCHAR) AS {_quote(c.name)}"
             for c in table.columns
         )
         scans.append(
