@@ -113,20 +113,23 @@ class Import:
         ).fetchall():
             con.execute(f"DROP TABLE {name}")
         required = [f for f in self.mapping.fields if f.required]
-        missing = " ".join(
-            f"WHEN {quote('v:' + f.name)} IS NULL THEN "
-            + (
-                f"{literal(f.name + ' ')} || {quote('t:' + f.name)} || ' is not a valid time'"
-                if f.is_time
-                else literal(f"{f.name} is empty")
-            )
-            for f in required
-        )
-        if missing:
+        if required:  # an event or record whose required field does not read is quarantined
             unread = f"_reject IS NULL AND ({' OR '.join(quote('v:' + f.name) + ' IS NULL' for f in required)})"
-            self._count(con, mapped, "unreadable_lines", unread)
+            reasons, details = [], []
+            for f in required:
+                empty = f"{quote('v:' + f.name)} IS NULL" + (
+                    f" AND {quote('t:' + f.name)} IS NULL" if f.is_time else ""
+                )
+                reasons.append(f"WHEN {empty} THEN 'missing_required'")
+                details.append(f"WHEN {empty} THEN {literal(f.name + ' is empty')}")
+                if f.is_time:
+                    reasons.append(f"WHEN {quote('v:' + f.name)} IS NULL THEN 'bad_timestamp'")
+                    text = f"{literal(f.name + ' ')} || {quote('t:' + f.name)} || ' is not a valid timestamp'"
+                    details.append(f"WHEN {quote('v:' + f.name)} IS NULL THEN {text}")
+            self._count(con, mapped, "unreadable_rows", unread)
             con.execute(
-                f"UPDATE {mapped} SET _reject = 'malformed_line', _reject_detail = CASE {missing} END WHERE {unread}"
+                f"UPDATE {mapped} SET _reject = CASE {' '.join(reasons)} END, "
+                f"_reject_detail = CASE {' '.join(details)} END WHERE {unread}"
             )
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW mapped AS SELECT _file, _line, _raw, {self._values()} "

@@ -64,9 +64,9 @@ def _first_line(path: Path) -> str:
         return f.readline()
 
 
-def _names_header(line: str, delimiter: str | None, expected: tuple[str, ...]) -> bool:
+def _names_header(line: str, expected: tuple[str, ...]) -> bool:
     """Whether a first line names columns (at least two of the expected ones) rather than holding data."""
-    fields = next(csv.reader(io.StringIO(line), delimiter=delimiter or _sniff_delimiter(line)), [])
+    fields = next(csv.reader(io.StringIO(line), delimiter=_sniff_delimiter(line)), [])
     return len({f.strip().lower() for f in fields} & {e.lower() for e in expected}) >= 2
 
 
@@ -92,7 +92,7 @@ def read_files(con: duckdb.DuckDBPyConnection, mapping: Mapping, files: list[Fil
     header = mapping.source.header
     expected = mapping.source.columns or wanted
     has_header = [
-        header is True or (header == "auto" and _names_header(_first_line(f.path), mapping.source.delimiter, expected))
+        header is True or (header == "auto" and _names_header(_first_line(f.path), expected))
         for f in files
     ]
     if kind == "lines" and not any(has_header):
@@ -192,7 +192,13 @@ def _json(con: duckdb.DuckDBPyConnection, mapping: Mapping, files: list[File], i
     paths = "[" + ", ".join(literal(str(f.path)) for f in files) + "]"
     index = "CASE filename " + " ".join(f"WHEN {literal(str(f.path))} THEN {i}" for i, f in enumerate(files)) + " END"
     records = mapping.source.records
-    body = f"unnest(json_extract(json, {literal('$.' + records + '[*]')}))" if records else "json"
+    key = literal("$." + records) if records else None
+    body = (  # a wrapped array where the key is there, the record itself where not
+        f"unnest(CASE WHEN json_exists(json, {key}) THEN json_extract(json, {literal('$.' + records + '[*]')}) "
+        "ELSE [json] END)"
+        if records
+        else "json"
+    )
     try:
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {into} AS
