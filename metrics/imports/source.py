@@ -91,10 +91,7 @@ def read_files(con: duckdb.DuckDBPyConnection, mapping: Mapping, files: list[Fil
         return _json(con, mapping, files, into)
     header = mapping.source.header
     expected = mapping.source.columns or wanted
-    has_header = [
-        header is True or (header == "auto" and _names_header(_first_line(f.path), expected))
-        for f in files
-    ]
+    has_header = [header is True or (header == "auto" and _names_header(_first_line(f.path), expected)) for f in files]
     if kind == "lines" and not any(has_header):
         return _lines(con, mapping, files, into)
     if kind == "lines" and not all(has_header):
