@@ -153,7 +153,8 @@ def mapped_sql(mapping: Mapping, read: Read, zones: Zones) -> str:
                     keys = ", ".join(literal(k) for k in f.values)
                     unmapped.append(
                         f"WHEN {text} IS NOT NULL AND lower({text}) NOT IN ({keys}) THEN "
-                        f"{literal(f.name + ' ')} || {text} || ' is not in the value map'"
+                        f"{literal((f.columns or (f.name,))[0] + ' ')} || {text} || "
+                        f"{literal(' is not in the value map of ' + f.name)}"
                     )
             elif not f.is_time:
                 values.append(f"{text} AS {value}")
@@ -163,7 +164,8 @@ def mapped_sql(mapping: Mapping, read: Read, zones: Zones) -> str:
                     interval, bad = _duration(f, read)
                     start = quote("v:" + f.start)
                     instant = f"coalesce({instant}, {start} + {interval})"
-                    note = f"coalesce({note}, CASE WHEN {start} IS NOT NULL THEN {bad} END)"
+                    # a start that did not read leaves this field unread too, with the start's text
+                    note = f"coalesce({note}, CASE WHEN {start} IS NOT NULL THEN {bad} END, {quote('t:' + f.start)})"
                 values.append(f"{instant} AS {value}")
                 notes.append(f"CASE WHEN {value} IS NULL THEN {note} END AS {quote('t:' + f.name)}")
         ctes.append(f"l{n} AS (SELECT *, {', '.join(values)} FROM {prev})")
