@@ -29,6 +29,7 @@ from metrics import billing, catalog, data_health, drilldown, reconcile, sla, st
 from metrics.config import db_path
 from metrics.errors import VendorboardError
 from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
+from metrics.imports import saved as saved_mappings
 from metrics.periods import month_label, parse_month
 
 # The engine calls the pages may make, by name (the cache key names the call, not a function object).
@@ -53,6 +54,7 @@ ENGINE: dict[str, Callable] = {
     "quarantine_count": data_health.quarantine_count,
     "out_of_contract": data_health.out_of_contract,
     "ingest_runs": data_health.ingest_runs,
+    "saved_mappings": saved_mappings.saved,
 }
 
 PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")

@@ -76,12 +76,12 @@ class Import:
         for table, relation in outputs.items():
             text = f"{tag}_{table}"
             con.execute(f"CREATE TEMP TABLE {text} AS {self._as_text(con, table, relation)}")
-            self.derived[table] = con.execute(f"SELECT count(*) FROM {text}").fetchone()[0]
+            self.derived[table] = con.execute(f"SELECT count(*) FROM {text}").fetchall()[0][0]
             scans[table] = Scan(f"(SELECT * FROM {text})", False, self.files, derived=True)
         return scans
 
     def _count(self, con: duckdb.DuckDBPyConnection, relation: str, step: str, where: str) -> None:
-        n = con.execute(f"SELECT count(*) FROM {relation} WHERE {where}").fetchone()[0]
+        n = con.execute(f"SELECT count(*) FROM {relation} WHERE {where}").fetchall()[0][0]
         if n or step == "rows_read":
             self.counts[step] = self.counts.get(step, 0) + n
 

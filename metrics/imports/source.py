@@ -125,7 +125,7 @@ def _csv(
     present: set[str] = set()
     for f in readable:
         sniff = f"sniff_csv({literal(str(f.path))}, header = true, all_varchar = true, sample_size = 2048)"
-        (found,) = con.execute(f"SELECT Columns FROM {sniff}").fetchone()
+        (found,) = con.execute(f"SELECT Columns FROM {sniff}").fetchall()[0]
         present |= {c["name"].strip().lower() for c in found}
     table = Table("export", tuple(Col(c) for c in wanted), key=())
     cols = ", ".join(quote(c) for c in wanted)
@@ -134,7 +134,7 @@ def _csv(
     offset = 0
     for scan in read.scan(con, readable, table):
         select = f"SELECT _file + {offset} AS _file{', ' + cols if cols else ''} FROM {scan.sql}"
-        exists = con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{into}_rows'").fetchone()[0]
+        exists = con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{into}_rows'").fetchall()[0][0]
         con.execute(f"INSERT INTO {into}_rows {select}" if exists else f"CREATE TEMP TABLE {into}_rows AS {select}")
         bad += [(offset + m.file, m) for m in read.malformed(con, scan)]
         offset += len(scan.files)
