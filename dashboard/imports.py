@@ -202,8 +202,13 @@ def import_section() -> None:
         vendors = common.vendor_names()
         if not vendors:
             return
+        picked = common.selection().vendor_id  # the sidebar's vendor, if one is picked
         vendor = st.selectbox(
-            tr("picker.vendor"), list(vendors), key="imp-vendor", format_func=lambda v: f"{v} · {vendors[v]}"
+            tr("picker.vendor"),
+            list(vendors),
+            index=list(vendors).index(picked) if picked in vendors else 0,
+            key="imp-vendor",
+            format_func=lambda v: f"{v} · {vendors[v]}",
         )
         how = st.radio(
             tr("data.import_how"),
