@@ -112,19 +112,17 @@ def _answered(columns: list[str], sample: pl.DataFrame) -> dict | None:
         return None
     values = sorted({v for v in sample[column].to_list() if v is not None and v.strip()})
     cols = st.columns(min(len(values), 4) or 1)
+    outcomes = {o: tr(f"data.outcome_{o}") for o in OUTCOMES}  # labels fixed now: a widget keeps its options
     chosen = {
-        v: cols[i % len(cols)].selectbox(
-            v, OUTCOMES, key=f"map-answered-{v}", format_func=lambda o: tr(f"data.outcome_{o}")
-        )
+        v: cols[i % len(cols)].selectbox(v, OUTCOMES, key=f"map-answered-{v}", format_func=outcomes.get)
         for i, v in enumerate(values)
     }
     return {"column": column, "map": chosen} if chosen else None  # a value not seen here is quarantined
 
 
 def _mapping_from_pickers(vendor: str, sample: pl.DataFrame) -> imports.Mapping | None:
-    table = st.selectbox(
-        tr("data.kind"), INTERACTIONS, key="map-table", format_func=lambda t: value_name("table", t, common.language())
-    )
+    tables = {t: value_name("table", t, common.language()) for t in INTERACTIONS}
+    table = st.selectbox(tr("data.kind"), INTERACTIONS, key="map-table", format_func=tables.get)
     columns = sample.columns
     start = TABLES[table].start_column
     fields: dict = {}
@@ -159,7 +157,10 @@ def _mapped(vendor: str) -> None:
     upload = st.file_uploader(tr("data.export_file"), key="map-file", type=UPLOADS)
     names = common.engine("saved_mappings", vendor)
     choice = st.selectbox(
-        tr("data.saved_mapping"), [NONE, *names], key="map-saved", format_func=lambda n: n or tr("data.new_mapping")
+        tr("data.saved_mapping"),
+        [NONE, *names],
+        key="map-saved",
+        format_func=({NONE: tr("data.new_mapping")} | {n: n for n in names}).get,
     )
     if upload is None:
         return
@@ -215,7 +216,7 @@ def import_section() -> None:
             ["profile", "mapping"],
             key="imp-how",
             horizontal=True,
-            format_func=lambda h: tr(f"data.how_{h}"),
+            format_func={h: tr(f"data.how_{h}") for h in ("profile", "mapping")}.get,
         )
         if how == "mapping":
             _mapped(vendor)

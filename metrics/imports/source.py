@@ -179,7 +179,7 @@ def _lines(con: duckdb.DuckDBPyConnection, mapping: Mapping, files: list[File], 
                CASE WHEN len(_parts) < 2 THEN 'malformed_line' END AS _reject,
                CASE WHEN len(_parts) < 2 THEN 'expected fields separated by ' || {delim} END AS _reject_detail,
                {cols}
-        FROM parts ORDER BY _file, _line""")
+        FROM parts""")
     return Read(into, quote, frozenset(c.lower() for c in columns))
 
 
