@@ -96,8 +96,6 @@ class Import:
         select = f"SELECT {', '.join(PROVENANCE)}, {self._values()}{', ' + notes if notes else ''} FROM {mapped}"
         if self.mapping.field("answered") is None:
             return {table: f"({select})"}
-        if self.mapping.field("answered_at") is None:
-            raise VendorboardError(f"{self.mapping.origin}: fields.answered needs fields.answered_at")
         self._count(con, mapped, "not_offered", "_reject IS NULL AND \"v:answered\" = 'ignore'")
         return {
             table: f"""(SELECT * REPLACE (CASE WHEN answered = 'abandoned' THEN NULL ELSE answered_at END

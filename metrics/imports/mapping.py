@@ -171,6 +171,8 @@ def parse(document: dict, origin: str, folder: Path | None = None) -> Mapping:
         stray = [f.name for f in fields if f.name not in known]
         if stray:
             raise VendorboardError(f"{origin}: fields.{stray[0]} is not a column of {table}")
+        if "answered" in spec and (table != "calls" or "answered_at" not in spec):
+            raise VendorboardError(f"{origin}: fields.answered says which calls were answered: it needs answered_at")
         missing = [c for c in TABLES[table].required if c != "vendor_id" and c not in spec]
         if missing:
             raise VendorboardError(f"{origin}: fields.{missing[0]} is required for {table}")
