@@ -2,17 +2,12 @@
 -- callid, queue, agent, event, data1..data5), one row per line. The reading is in docs/imports.md.
 -- "First" and "last" are by time, then file and line: files are not always in order.
 
--- Repeated identical lines count once (the first keeps its file and line). _seq orders the
--- distinct events by time, then by file and line: the order "first" and "last" are taken in.
-CREATE TEMP TABLE ql_distinct AS
-SELECT event_time, callid, queue, agent, upper(event) AS event, data1, data2, data3, data4, data5,
-       min(_file::BIGINT * 1099511627776 + _line) AS _pos, arg_min(_raw, _file::BIGINT * 1099511627776 + _line) AS _raw,
-       count(*) - 1 AS _repeats
-FROM mapped GROUP BY ALL;
-CREATE TEMP TABLE ql AS
-SELECT * EXCLUDE (_pos), (_pos // 1099511627776)::INTEGER AS _file, _pos % 1099511627776 AS _line,
-       row_number() OVER (ORDER BY event_time, _pos) AS _seq
-FROM ql_distinct;
+-- Repeated identical lines count once: the first keeps its place. _pos is a line's place (file,
+-- then line); events are ordered by (event_time, _pos), the order "first" and "last" are taken in.
+CREATE TEMP TABLE ql_lines AS
+SELECT * REPLACE (upper(event) AS event), _file::BIGINT * 1099511627776 + _line AS _pos FROM mapped;
+CREATE TEMP TABLE ql_first AS SELECT min(_pos) AS _pos, count(*) - 1 AS _repeats FROM ql_lines GROUP BY _raw;
+CREATE TEMP TABLE ql AS SELECT * FROM ql_lines SEMI JOIN ql_first USING (_pos);
 
 -- One call per uniqueid that entered a queue: offered at its first ENTERQUEUE, answered at its
 -- first CONNECT (agent and queue from that line), ended at its last terminal event.
@@ -20,15 +15,15 @@ CREATE TEMP TABLE ql_calls AS
 SELECT callid,
        min(event_time) FILTER (event = 'ENTERQUEUE') AS offered_at,
        min(event_time) FILTER (event = 'CONNECT') AS answered_at,
-       arg_min(agent, _seq) FILTER (event = 'CONNECT') AS agent_id,
-       coalesce(arg_min(queue, _seq) FILTER (event = 'CONNECT'),
-                arg_min(queue, _seq) FILTER (event = 'ENTERQUEUE')) AS queue,
+       arg_min(agent, (event_time, _pos)) FILTER (event = 'CONNECT') AS agent_id,
+       coalesce(arg_min(queue, (event_time, _pos)) FILTER (event = 'CONNECT'),
+                arg_min(queue, (event_time, _pos)) FILTER (event = 'ENTERQUEUE')) AS queue,
        max(event_time) FILTER (event IN ('COMPLETECALLER', 'COMPLETEAGENT', 'TRANSFER', 'BLINDTRANSFER', 'ATTENDEDTRANSFER',
                                  'ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY', 'EXITWITHKEY')) AS ended_at,
        max(event_time) FILTER (event IN ('ENTERQUEUE', 'CONNECT')) AS last_active,
-       arg_min(_file, _seq) FILTER (event = 'ENTERQUEUE') AS _file,
-       arg_min(_line, _seq) FILTER (event = 'ENTERQUEUE') AS _line,
-       arg_min(_raw, _seq) FILTER (event = 'ENTERQUEUE') AS _raw
+       arg_min(_file, (event_time, _pos)) FILTER (event = 'ENTERQUEUE') AS _file,
+       arg_min(_line, (event_time, _pos)) FILTER (event = 'ENTERQUEUE') AS _line,
+       arg_min(_raw, (event_time, _pos)) FILTER (event = 'ENTERQUEUE') AS _raw
 FROM ql
 WHERE callid IS NOT NULL AND upper(callid) NOT IN ('NONE', 'REALTIME')
 GROUP BY callid;
@@ -48,7 +43,7 @@ SELECT agent,
        CASE WHEN event IN ('ADDMEMBER', 'REMOVEMEMBER') THEN 'member'
             WHEN event IN ('AGENTLOGIN', 'AGENTLOGOFF') THEN 'agent' ELSE 'callback' END AS kind,
        event IN ('ADDMEMBER', 'AGENTLOGIN', 'AGENTCALLBACKLOGIN') AS opens,
-       event_time, _seq, _file, _line, _raw
+       event_time, _pos, _file, _line, _raw
 FROM ql
 WHERE event IN ('ADDMEMBER', 'REMOVEMEMBER', 'AGENTLOGIN', 'AGENTLOGOFF', 'AGENTCALLBACKLOGIN', 'AGENTCALLBACKLOGOFF')
   AND agent IS NOT NULL AND upper(agent) <> 'NONE';
@@ -56,17 +51,17 @@ WHERE event IN ('ADDMEMBER', 'REMOVEMEMBER', 'AGENTLOGIN', 'AGENTLOGOFF', 'AGENT
 CREATE TEMP TABLE ql_sessions AS
 WITH marked AS (
     SELECT *, opens AND (lag(opens) OVER w) IS NOT TRUE AS starts
-    FROM ql_marks WINDOW w AS (PARTITION BY agent, scope, kind ORDER BY _seq)),
+    FROM ql_marks WINDOW w AS (PARTITION BY agent, scope, kind ORDER BY (event_time, _pos))),
 numbered AS (
     SELECT *, sum(starts::INTEGER) OVER (
-        PARTITION BY agent, scope, kind ORDER BY _seq ROWS UNBOUNDED PRECEDING) AS n
+        PARTITION BY agent, scope, kind ORDER BY event_time, _pos ROWS UNBOUNDED PRECEDING) AS n
     FROM marked)
 SELECT agent, scope, kind,
        min(event_time) FILTER (opens) AS login_at,
        min(event_time) FILTER (NOT opens) AS logout_at,
-       arg_min(_file, _seq) FILTER (opens) AS _file,
-       arg_min(_line, _seq) FILTER (opens) AS _line,
-       arg_min(_raw, _seq) FILTER (opens) AS _raw
+       arg_min(_file, (event_time, _pos)) FILTER (opens) AS _file,
+       arg_min(_line, (event_time, _pos)) FILTER (opens) AS _line,
+       arg_min(_raw, (event_time, _pos)) FILTER (opens) AS _raw
 FROM numbered
 WHERE n > 0
 GROUP BY agent, scope, kind, n;
@@ -81,10 +76,10 @@ FROM ql_sessions
 WHERE logout_at IS NOT NULL;
 
 CREATE TEMP TABLE pivot_steps AS
-          SELECT 'duplicate_lines' AS step, (SELECT sum(_repeats) FROM ql_distinct) AS n
+          SELECT 'duplicate_lines' AS step, (SELECT sum(_repeats) FROM ql_first) AS n
 UNION ALL SELECT 'ids_without_enterqueue', count(*) FROM ql_calls WHERE offered_at IS NULL
 UNION ALL SELECT 'calls_in_progress', count(*) FROM ql_calls
           WHERE offered_at IS NOT NULL AND (ended_at IS NULL OR ended_at < last_active)
 UNION ALL SELECT 'sessions_still_open', count(*) FROM ql_sessions WHERE logout_at IS NULL;
 
-DROP TABLE ql_distinct; DROP TABLE ql; DROP TABLE ql_calls; DROP TABLE ql_marks; DROP TABLE ql_sessions;
+DROP TABLE ql_lines; DROP TABLE ql_first; DROP TABLE ql; DROP TABLE ql_calls; DROP TABLE ql_marks; DROP TABLE ql_sessions;
