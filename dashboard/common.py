@@ -30,6 +30,7 @@ from metrics.cli.output import FORMULA_START
 from metrics.config import db_path
 from metrics.errors import VendorboardError
 from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
+from metrics.imports import saved as saved_mappings
 from metrics.periods import month_label, parse_month
 
 # The engine calls the pages may make, by name (the cache key names the call, not a function object).
@@ -57,6 +58,7 @@ ENGINE: dict[str, Callable] = {
     "receivables": payments.receivables,
     "payment_statuses": payments.statuses,
     "payments_of": payments.payments_of,
+    "saved_mappings": saved_mappings.saved,
 }
 
 PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")

@@ -294,3 +294,99 @@ def test_contracts_page_shows_rate_tiers_targets_and_hours(sample_db: Path, monk
     hours = frames[("Channel", "Days")]
     assert dict(zip(hours["Channel"], hours["Hours (local)"]))["Phone"] == "24/7"
     assert dict(zip(hours["Channel"], hours["Hours (local)"]))["Chat"] == "08:00–22:00"
+
+
+# ---- imports: a platform export through a mapping made on the page ------------------------------
+
+BANK_OCT = (
+    "流水号,日期,时间,等待秒,通话秒,结果\n"
+    "M1,05/10/2026,09:00:00,6,120,已接通\n"
+    "M2,05/10/2026,09:30:00,45,0,放弃\n"
+    "M3,05/10/2026,10:00:00,2,30,已接通\n"
+).encode("gbk")  # a Chinese bank's export, in GBK as Excel saves it
+
+
+def frame_with(at, column: str):
+    """The table on the page that has `column` (AppTest does not expose a dataframe's key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def map_bank_columns(at) -> None:
+    """Pick the bank export's columns for calls, as a user does field by field."""
+    at.selectbox(key="map-calls-call_id").set_value("流水号").run()
+    at.selectbox(key="map-calls-offered_at").set_value("日期").run()
+    at.selectbox(key="map-calls-offered_at-time").set_value("时间").run()
+    at.selectbox(key="map-calls-offered_at-format").set_value("%d/%m/%Y %H:%M:%S").run()
+    at.multiselect(key="map-calls-answered_at-plus").set_value(["等待秒"]).run()
+    at.multiselect(key="map-calls-ended_at-plus").set_value(["等待秒", "通话秒"]).run()
+    at.selectbox(key="map-answered").set_value("结果").run()
+    at.selectbox(key="map-answered-放弃").set_value("abandoned").run()
+
+
+def test_data_page_maps_an_upload_shows_derived_times_saves_and_reuses_the_mapping(
+    small_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_app(small_db, monkeypatch, "data")
+    at.selectbox(key="imp-vendor").set_value("V1").run()
+    at.radio(key="imp-how").set_value("mapping").run()
+    at.file_uploader(key="map-file").upload("bank-2026-10.csv", BANK_OCT, "text/csv").run()
+    no_exception(at)
+    assert list(frame_with(at, "流水号").columns) == ["流水号", "日期", "时间", "等待秒", "通话秒", "结果"]
+    map_bank_columns(at)
+    no_exception(at)
+    # Derived before loading, in UTC (09:00 in Shanghai is 01:00 UTC): M1 answered 6 s after its
+    # offer and ended 6 + 120 s after it; M2 abandoned after 45 s; M3 answered after 2 s.
+    derived = frame_with(at, "offered_at").set_index("call_id")
+    assert derived.loc["M1", "offered_at"] == "2026-10-05T01:00:00.000000Z"
+    assert derived.loc["M1", "answered_at"] == "2026-10-05T01:00:06.000000Z"
+    assert derived.loc["M1", "ended_at"] == "2026-10-05T01:02:06.000000Z"
+    assert derived.loc["M2"].isna()["answered_at"] and derived.loc["M2", "ended_at"] == "2026-10-05T01:30:45.000000Z"
+    at.text_input(key="map-name").input("bank monthly").run()
+    at.button(key="map-save").click().run()
+    assert "Mapping 'bank monthly' saved for this vendor." in texts(at)
+    at.button(key="map-run").click().run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    result = frame_with(at, "Loaded")
+    calls = result[result["Table"] == "calls"].iloc[0]
+    assert (calls["Loaded"], calls["Rejected"]) == (3, 0)
+    steps = frame_with(at, "Step")
+    assert dict(zip(steps["Step"], steps["Rows"]))["rows read"] == 3
+
+    # Next month: pick the saved mapping, upload, load: the same reading without picking again.
+    nov = BANK_OCT.decode("gbk").replace("/10/2026", "/11/2026").replace("M", "N").encode("gbk")
+    at = open_app(small_db, monkeypatch, "data")
+    at.selectbox(key="imp-vendor").set_value("V1").run()
+    at.radio(key="imp-how").set_value("mapping").run()
+    at.selectbox(key="map-saved").set_value("bank monthly").run()
+    at.file_uploader(key="map-file").upload("bank-2026-11.csv", nov, "text/csv").run()
+    at.button(key="map-run").click().run()
+    no_exception(at)
+    con = store.connect_reader(small_db)
+    try:
+        answered = con.execute(
+            "SELECT call_id, epoch(answered_at - offered_at) FROM calls WHERE call_id LIKE 'N%' ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert answered == [("N1", 6.0), ("N2", None), ("N3", 2.0)]
+
+
+def test_data_page_imports_a_profile_export(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One answered call (ENTERQUEUE 09:00:00, CONNECT 09:00:08, COMPLETECALLER 09:02:00 local) and
+    # one still in progress: loaded 1, and the steps say one is in progress.
+    t = 1791162000  # 2026-10-05 01:00:00 UTC = 09:00:00 in Shanghai
+    log = (
+        f"{t}|c1|q|NONE|ENTERQUEUE||1\n{t + 8}|c1|q|SIP/1|CONNECT|8|x|1\n{t + 120}|c1|q|SIP/1|COMPLETECALLER|8|112|1\n"
+    )
+    log += f"{t + 200}|c2|q|NONE|ENTERQUEUE||1\n"
+    at = open_app(small_db, monkeypatch, "data")
+    at.selectbox(key="imp-vendor").set_value("V1").run()
+    at.selectbox(key="imp-profile").set_value("asterisk-queue-log").run()
+    at.file_uploader(key="imp-files").upload("queue_log", log.encode(), "text/plain").run()
+    at.button(key="imp-run").click().run()
+    no_exception(at)
+    result = frame_with(at, "Loaded")
+    assert result[result["Table"] == "calls"].iloc[0]["Loaded"] == 1
+    steps = frame_with(at, "Step")
+    assert dict(zip(steps["Step"], steps["Rows"]))["calls still in progress (not loaded yet)"] == 1

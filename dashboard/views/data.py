@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
+from dashboard.imports import import_section, show_steps
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
 from metrics.ingest import Source, ingest, sources_in_dir
@@ -96,6 +97,7 @@ def show_report(report: dict) -> None:
         enums={"table": "table"},
         file_name="ingest-result",
     )
+    show_steps(report)
     outside = {k: n for k, n in report["out_of_contract"].items() if n}
     if outside:
         st.warning(
@@ -167,6 +169,7 @@ def main() -> None:
     sel = common.selection()
     common.page_header("data", sel)
     upload_section()
+    import_section()
     if common.empty_database():
         return
     vendor = sel.vendor_id

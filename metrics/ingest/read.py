@@ -36,6 +36,7 @@ class Scan:
     sql: str
     is_csv: bool
     files: tuple[File, ...]
+    derived: bool = False  # rows an import derived (metrics/imports): they bring `_line`, `_raw`, `_reject`
 
     def single(self, index: int) -> Scan:
         """The scan of its `index`-th file alone (to name the file a failed read came from)."""
@@ -173,9 +174,9 @@ def scan(con: duckdb.DuckDBPyConnection, files: list[File], table: Table) -> lis
     for layout, run in runs:
         present = _by_name(layout.names)
         cols = ", ".join(
-            f"{_trimmed(f'CAST({_quote(present[c.name])} AS VARCHAR)')} AS {c.name}"
+            f"{_trimmed(f'CAST({_quote(present[c.name])} AS VARCHAR)')} AS {_quote(c.name)}"
             if c.name in present
-            else f"CAST(NULL AS VARCHAR) AS {c.name}"
+            else f"CAST(NULL AS VARCHAR) AS {_quote(c.name)}"
             for c in table.columns
         )
         scans.append(
