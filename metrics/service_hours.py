@@ -116,11 +116,12 @@ def _epoch_us(day: dt.date) -> int:
 
 def business_clock_sql(start: dt.date, end: dt.date, contract_ids: list[str] | None = None) -> str:
     """SQL: the business clock of each contract and channel over the service windows of the local
-    dates [start, end) — every date, the contract's dates aside — as segments [lo_us, hi_us) (epoch microseconds) that are each wholly inside
-    or wholly outside service hours and never cross a UTC hour (`bucket`). `before_us` is the
-    service time before lo_us, so the reading at an instant t of a segment is before_us, plus
-    t - lo_us when the segment is open: business time between a <= b is reading(b) - reading(a),
-    with no per-interaction expansion over the days in between (see `clock_join`).
+    dates [start, end) — every date, the contract's dates aside — as segments [lo_us, hi_us) (epoch
+    microseconds) that are each wholly inside or wholly outside service hours and never cross a UTC
+    hour (`bucket`). `before_us` is the service time before lo_us, so the reading at an instant t
+    of a segment is before_us, plus t - lo_us when the segment is open: business time between
+    a <= b is reading(b) - reading(a), with no per-interaction expansion over the days in between
+    (see `clock_join`).
 
     The segments cover two days either side of [start, end) in UTC, which holds every window."""
     lo, hi = _epoch_us(start - dt.timedelta(days=2)), _epoch_us(end + dt.timedelta(days=2))
