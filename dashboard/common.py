@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from metrics import billing, catalog, data_health, drilldown, reconcile, sla, store
+from metrics import billing, catalog, data_health, drilldown, quality, reconcile, sla, store
 from metrics.config import db_path
 from metrics.errors import VendorboardError
 from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
@@ -53,6 +53,7 @@ ENGINE: dict[str, Callable] = {
     "quarantine_count": data_health.quarantine_count,
     "out_of_contract": data_health.out_of_contract,
     "ingest_runs": data_health.ingest_runs,
+    "findings": quality.findings,
 }
 
 PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
@@ -126,7 +127,6 @@ class Selection:
     month: dt.date
     vendor_id: str | None  # None: all vendors
     contract_id: str | None  # None: no contract active in the month (for this vendor)
-    has_data: bool  # any interaction loaded for the month
 
 
 def _from_url(key: str) -> None:
@@ -135,7 +135,7 @@ def _from_url(key: str) -> None:
         st.session_state[key] = st.query_params[key]
 
 
-def _keep(key: str, options: list) -> None:
+def keep(key: str, options: list) -> None:
     """A picker keeps its value while the value is an option, else falls back to the first option."""
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0]
@@ -144,7 +144,7 @@ def _keep(key: str, options: list) -> None:
 def init_language() -> None:
     """The language for this run: kept in the session, first taken from the URL (?lang=zh)."""
     _from_url("lang")
-    _keep("lang", list(LANGUAGES))
+    keep("lang", list(LANGUAGES))
 
 
 def language_switch() -> None:
@@ -170,13 +170,13 @@ def pickers() -> Selection:
         months = sorted({*months, asked}, reverse=True)  # a month with no data, from a link
     if not months:
         months = [month_label(dt.date.today().replace(day=1))]
-    _keep("month", months)
+    keep("month", months)
     st.sidebar.selectbox(tr("picker.month"), months, key="month")
     month = parse_month(st.session_state["month"])
 
     vendors = engine("vendors")
     names = dict(zip(vendors["vendor_id"], vendors["name"]))
-    _keep("vendor", ["", *names])
+    keep("vendor", ["", *names])
     vendor_labels = {"": tr("picker.all_vendors")} | {v: f"{v} · {n}" for v, n in names.items()}
     st.sidebar.selectbox(tr("picker.vendor"), list(vendor_labels), key="vendor", format_func=vendor_labels.get)
     vendor = st.session_state["vendor"] or None
@@ -185,14 +185,14 @@ def pickers() -> Selection:
     if vendor:
         active = active.filter(pl.col("vendor_id") == vendor)
     contracts = active["contract_id"].to_list() or [""]
-    _keep("contract", contracts)
+    keep("contract", contracts)
     contract_labels = {c: f"{c} · {v}" for c, v in zip(active["contract_id"], active["vendor_id"])}
     contract_labels[""] = tr("picker.no_contract")
     st.sidebar.selectbox(tr("picker.contract"), contracts, key="contract", format_func=contract_labels.get)
     st.query_params.from_dict(
         {k: st.session_state[k] for k in ("month", "vendor", "contract", "lang") if st.session_state.get(k)}
     )
-    return Selection(month, vendor, st.session_state["contract"] or None, month_label(month) in with_data)
+    return Selection(month, vendor, st.session_state["contract"] or None)
 
 
 def _is_month(text: str) -> bool:
@@ -336,6 +336,42 @@ def empty_database() -> bool:
 def error(exc: Exception) -> None:
     """A user-facing error: the engine's one-line message, never a traceback."""
     st.error(tr("msg.error", error=str(exc)), icon=":material/error:")
+
+
+def findings_box(found: list[quality.Finding], key: str, expanded: bool = True) -> None:
+    """The month's data-quality findings beside the figures they touch (SPEC §5): a one-line
+    summary in red (errors) or amber (warnings only), the findings, and a button that opens the
+    rejected rows on the Data page (the month's rows of the contract, or of every contract)."""
+    if not found:
+        return
+    n = len(quality.errors(found))
+    lang = language()
+    summary = tr("quality.summary", errors=n, warnings=len(found) - n)
+    lines = "\n".join(
+        f"- {'✗' if f.is_error else '⚠'} {value_name('severity', f.severity, lang)} · "
+        f"{f.contract_id + ' · ' if f.contract_id else ''}{f.message(lang)}"
+        for f in found
+    )
+    with st.expander(f"{'✗' if n else '⚠'} {tr('quality.heading')}: {summary}", expanded=expanded):
+        (st.error if n else st.warning)(f"{summary}\n\n{lines}", icon=":material/report:")
+        rejected = [f for f in found if f.check == "quarantined"]
+        if rejected:
+            owners = {(f.vendor_id, f.contract_id) for f in rejected}
+            tables = {f.table for f in rejected}
+            one = dict(zip(("vendor", "contract"), owners.pop())) if len(owners) == 1 else {}
+            st.button(
+                tr("quality.show_rows"),
+                key=f"rows-{key}",
+                icon=":material/table_rows:",
+                on_click=go_to,
+                args=("data",),
+                kwargs={
+                    "q-scope": "contract" if one else "month",
+                    "q-table": tables.pop() if len(tables) == 1 else "",
+                    "q-reason": "",
+                    **one,
+                },
+            )
 
 
 def vendor_names() -> dict[str, str]:

@@ -11,6 +11,7 @@ No Streamlit here: the PDF and Excel report use the same labels and formats.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from metrics.sla.definitions import METRICS
@@ -376,10 +377,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "数据库中还没有数据。请在“数据”页导入数据目录（或运行 `vendorboard ingest DIR`）。",
     ),
     "msg.no_contracts": ("No contract is active in {month}.", "{month} 没有生效的合同。"),
-    "msg.no_data_month": (
-        "No interactions were loaded for {month}: the figures below show contract terms only.",
-        "{month} 没有导入任何交互数据：以下仅显示合同条款。",
-    ),
     "msg.no_targets": (
         "Contract {contract} sets no SLA targets in {month}.",
         "合同 {contract} 在 {month} 没有服务水平目标。",
@@ -486,6 +483,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "这些数字背后的数据有 {errors} 个错误、{warnings} 个警告：",
     ),
     "quality.show_rows": ("Show the rejected rows on the Data page", "在“数据”页查看被拒收的行"),
+    "quality.counts": ("{errors} error(s) · {warnings} warning(s)", "{errors} 个错误 · {warnings} 个警告"),
     "quality.scope": ("Only rows dated in {month} of {contract}", "仅显示 {contract} 在 {month} 的行"),
     "quality.scope_all": ("Only rows dated in {month}", "仅显示 {month} 的行"),
     "col.severity": ("Severity", "严重程度"),
@@ -514,6 +512,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "{month} 的数据有 {n} 个错误：定稿须填写理由，理由将与账单一并保存。",
     ),
     "invoices.reason": ("Reason for finalizing despite these errors", "尽管存在上述错误仍定稿的理由"),
+    "invoices.reason_required": (
+        "Give the reason first: it is stored with the invoice.",
+        "请先填写理由：理由将与账单一并保存。",
+    ),
     "invoices.accepted": (
         "Finalized despite data errors, because: {reason}",
         "在数据有错误的情况下定稿，理由：{reason}",
@@ -613,6 +615,16 @@ def target_label(channel: str, metric: str, threshold: Decimal | float | None, l
         mark = "≥" if metric == "weekly_min_hours" else "≤"
         text += f" ({mark} {duration(threshold, language)})"
     return text
+
+
+def verdict_counts(met: Iterable[bool | None], language: str) -> str:
+    """Verdicts counted, no data apart from met and missed: '3 met · 1 missed · 2 no data' (SPEC §3:
+    a target with nothing to measure is never a pass); 'no targets' when there are none."""
+    verdicts = list(met)
+    if not verdicts:
+        return t("verdict.no_targets", language)
+    met_n, missed = sum(v is True for v in verdicts), sum(v is False for v in verdicts)
+    return t("verdict.counts", language, met=met_n, missed=missed, no_data=len(verdicts) - met_n - missed)
 
 
 def percent(fraction: Decimal | float | None, places: int = 1) -> str:

@@ -176,6 +176,20 @@ def errors(found: Iterable[Finding]) -> list[Finding]:
     return [f for f in found if f.is_error]
 
 
+def touches(finding: Finding, channel: str, metric: str) -> bool:
+    """Whether `finding` makes the figure of a target (its channel and metric) doubtful: rows of the
+    channel's interactions for interaction metrics, agent sessions for the session metrics (on the
+    channel, or any for weekly hours), undated rejections and a month without data for every one."""
+    if finding.check in ("undated_quarantine", "no_data"):
+        return True
+    if finding.check == "drift":
+        return False
+    on_sessions = metric in SESSION_SOURCES
+    if finding.table == "agent_sessions":
+        return on_sessions and finding.channel in (None, channel)
+    return not on_sessions and finding.channel == channel
+
+
 def findings(
     con: duckdb.DuckDBPyConnection,
     month: dt.date,
