@@ -291,7 +291,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "measure.logged_seconds": ("weekly logged time", "每周登录时长"),
     # sections and labels
     "overview.vendors_ok": ("Vendors meeting every target", "全部达标的供应商"),
-    "overview.missed": ("Targets missed", "未达标目标"),
     "overview.billed": ("Billed this month", "本月应付"),
     "overview.credits": ("SLA credits", "服务水平扣减"),
     "overview.scorecard": ("Vendor scorecard", "供应商记分卡"),
@@ -361,7 +360,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.invoice": ("Invoice", "账单"),
     "report.data_quality": ("Data quality", "数据质量"),
     "report.vendors_ok": ("Vendors meeting every target", "全部达标的供应商"),
-    "report.targets_missed": ("Targets missed", "未达标目标"),
     "report.billed": ("Billed", "应付总额"),
     "report.credits": ("SLA credits", "服务水平扣减"),
     "report.rejected": ("Rejected rows by table and reason", "被拒绝的行（按表和原因）"),
