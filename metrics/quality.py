@@ -168,10 +168,6 @@ def to_json(found: Sequence[Finding]) -> str:
     return json.dumps([{**f.as_dict(), "share": None if f.share is None else str(f.share)} for f in found])
 
 
-def from_json(text: str | None) -> tuple[Finding, ...]:
-    return tuple(Finding.from_dict(d) for d in json.loads(text or "[]"))
-
-
 def errors(found: Iterable[Finding]) -> list[Finding]:
     return [f for f in found if f.is_error]
 
@@ -245,7 +241,7 @@ def _month_rows(con: duckdb.DuckDBPyConnection, month: dt.date, params: dict) ->
         FROM (SELECT s.vendor_id, timezone(v.timezone, s.login_at) AS local_start
               FROM agent_sessions s JOIN vendors v USING (vendor_id) WHERE {scope}) x
         LEFT JOIN contracts c ON {covers("x", "c")}
-        WHERE {month_filter(month).replace("local_start", "x.local_start")} GROUP BY ALL""")
+        WHERE {month_filter(month)} GROUP BY ALL""")
     return {tuple(r[:4]): r[4] for r in con.execute(" UNION ALL ".join(parts), {"c": params["c"]}).fetchall()}
 
 

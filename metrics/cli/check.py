@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Annotated
 
 import duckdb
 import typer
 
 from metrics import store
 from metrics.cli import app
-from metrics.cli.output import Format, FormatOption, OutOption, emit, show
+from metrics.cli.output import ContractFilter, Format, FormatOption, MonthArgument, OutOption, emit, show
 from metrics.periods import month_label, parse_month
 from metrics.quality import Finding, errors, findings
 
@@ -20,8 +19,8 @@ from metrics.quality import Finding, errors, findings
 @app.command("check")
 def check_command(
     ctx: typer.Context,
-    month: Annotated[str, typer.Option(help="month as YYYY-MM")],
-    contract: Annotated[str | None, typer.Option(help="one contract (default: all)")] = None,
+    month: MonthArgument,
+    contract: ContractFilter = None,
     fmt: FormatOption = Format.table,
     out: OutOption = None,
 ) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
 from metrics import store
 from metrics.cli import app
 from metrics.cli.check import warn
-from metrics.cli.output import Format, FormatOption, OutOption, emit, show
+from metrics.cli.output import ContractFilter, Format, FormatOption, MonthArgument, OutOption, emit, show
 from metrics.periods import month_label, parse_month
 from metrics.sla import verdicts
 
@@ -35,8 +34,8 @@ FIELDS = (
 @app.command("sla")
 def sla_command(
     ctx: typer.Context,
-    month: Annotated[str, typer.Option(help="month as YYYY-MM")],
-    contract: Annotated[str | None, typer.Option(help="one contract (default: all)")] = None,
+    month: MonthArgument,
+    contract: ContractFilter = None,
     fmt: FormatOption = Format.table,
     out: OutOption = None,
 ) -> None:
