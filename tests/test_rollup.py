@@ -187,3 +187,41 @@ def test_a_reference_change_rebuilds_only_the_months_it_reaches(load, db, tmp_pa
     assert sorted(m for m in third if third[m] != second[m]) == [SEP, OCT]
     for month in (SEP, OCT, NOV):
         assert figures(db, month) == measured(db, month, tmp_path)
+
+
+def test_rollups_of_a_month_in_which_a_contract_ends_follow_the_full_business_clock(load, db, tmp_path):
+    # C1 ends Sat 31 Oct; a 24/7 call offered 23:59 that day is answered 00:30 on 1 Nov: 1,860 s of
+    # business-clock wait (the clock runs through the service hours, not to the end date). A November
+    # call (out of contract) gives November rows, so a rollup.
+    load(
+        {
+            "contracts": "contract_id,vendor_id,start_date,end_date\nC1,V1,2026-01-01,2026-10-31\n",
+            "sla_targets": "contract_id,channel,metric,target,clock\nC1,phone,asa_seconds,300,business\n",
+            "calls": "call_id,vendor_id,offered_at,answered_at,ended_at\n"
+            "a,V1,2026-10-31 23:59:00,2026-11-01 00:30:00,2026-11-01 00:35:00\n"
+            "b,V1,2026-11-02 10:00:00,2026-11-02 10:00:05,2026-11-02 10:05:00\n",
+        }
+    )
+    con = store.connect_reader(db)
+    try:
+        [(numerator,)] = con.execute("SELECT sum(numerator) FROM sla_rollup WHERE month = ?", [OCT]).fetchall()
+    finally:
+        con.close()
+    assert numerator == 1860
+    assert figures(db, OCT) == measured(db, OCT, tmp_path)
+
+    # A database from before the fix kept such months' rollups with the clock stopped at the end date:
+    # migration 005 drops them (the month is measured from its rows) and keeps the others.
+    old = tmp_path / "before-005.duckdb"
+    shutil.copyfile(db, old)
+    con = duckdb.connect(str(old))
+    con.execute("DELETE FROM schema_version WHERE version = 5")
+    for table in ("calls", "chats", "emails", "visits", "agent_sessions"):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN naive_times")
+    con.execute("ALTER TABLE invoices DROP COLUMN accepted_data_issues; ALTER TABLE invoices DROP COLUMN data_findings")
+    con.execute("UPDATE sla_rollup SET numerator = 60 WHERE month = ?", [OCT])  # the stopped clock's reading
+    assert con.execute("SELECT month FROM rollup_months ORDER BY 1").fetchall() == [(OCT,), (NOV,)]
+    con.close()
+    migrated = rolled_months(old)  # connecting migrates
+    assert OCT not in migrated and NOV in migrated
+    assert figures(old, OCT) == figures(db, OCT)
