@@ -8,6 +8,7 @@ with the vendor's zone), so "latest" means the vendor's wall clock, like every m
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -23,6 +24,30 @@ from metrics.sla.facts import INTERACTIONS
 CHANNEL_OF = {s.table: s.channel for s in INTERACTIONS.values()}
 # The column that dates a row of each interaction table (sessions: their login).
 DATED_BY = {t: TABLES[t].start_column or TABLES[t].timestamps[0] for t in TABLES_WITH_ROWS}
+
+
+def month_rows_sql(month: dt.date, tables: Iterable[str] = TABLES_WITH_ROWS) -> str:
+    """SQL: table_name, channel, vendor_id, contract_id (NULL: out of contract), day, rows — the
+    month's stored rows of `tables` per local day, interactions by their local start under their
+    contract, agent sessions by their local login under the vendor's contract holding that date.
+    What the data-quality checks count (metrics/quality.py); rollup.py keeps it as `row_rollup`."""
+    start, end = f"TIMESTAMP '{month}'", f"TIMESTAMP '{next_month(month)}'"
+    parts = [
+        f"SELECT '{t}', '{CHANNEL_OF[t]}', vendor_id, contract_id, local_start::DATE, count(*) FROM {t} "
+        f"WHERE local_start >= {start} AND local_start < {end} GROUP BY ALL"
+        for t in DATED
+        if t in tables
+    ]
+    if "agent_sessions" in tables:
+        parts.append(f"""
+            SELECT 'agent_sessions', x.channel, x.vendor_id, c.contract_id, x.local_start::DATE, count(*)
+            FROM (SELECT s.vendor_id, s.channel, timezone(v.timezone, s.login_at) AS local_start
+                  FROM agent_sessions s JOIN vendors v USING (vendor_id)) x
+            LEFT JOIN contracts c ON {covers("x", "c")}
+            WHERE x.local_start >= {start} AND x.local_start < {end} GROUP BY ALL""")
+    columns = "table_name, channel, vendor_id, contract_id, day, rows"
+    empty = f"SELECT * FROM (VALUES (NULL, NULL, NULL, NULL, NULL::DATE, 0::BIGINT)) v({columns}) WHERE false"
+    return f"(SELECT * FROM ({' UNION ALL '.join([empty, *parts])}) u({columns}))"
 
 
 def dated_quarantine_sql() -> str:

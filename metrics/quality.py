@@ -37,17 +37,16 @@ from typing import Any
 
 import duckdb
 
-from metrics import catalog
+from metrics import catalog, store
 from metrics.billing import Drift, Invoice, with_drift
 from metrics.billing.rates import IN_FORCE
-from metrics.data_health import CHANNEL_OF, dated_quarantine_sql
+from metrics.data_health import CHANNEL_OF, dated_quarantine_sql, month_rows_sql
 from metrics.errors import VendorboardError
 from metrics.i18n import money, percent, t, value_name
-from metrics.ingest.attribution import DATED, covers
+from metrics.ingest.attribution import DATED
 from metrics.periods import month_label, next_month, parse_month
 from metrics.service_hours import windows_sql
 from metrics.sla.definitions import METRICS
-from metrics.sla.facts import month_filter
 from metrics.sla.targets import check_contract, targets_sql
 
 CHECKS = ("quarantined", "undated_quarantine", "empty_days", "no_sessions", "out_of_contract", "no_data", "drift")
@@ -206,7 +205,7 @@ def findings(
     if not vendor_of:
         return []
     params = {"m": month, "e": next_month(month), "c": contract_id}
-    rows = _month_rows(con, month, params)
+    rows = _month_rows(con, month, contract_id)
     found = _quarantined(con, month, vendor_of, rows, limits, params, everything=contract_id is None)
     found += _out_of_contract(month, vendor_of, rows, limits)
     sessions = _sessions(con, params)
@@ -226,23 +225,19 @@ def findings(
 # ---- the checks --------------------------------------------------------------------------------
 
 
-def _month_rows(con: duckdb.DuckDBPyConnection, month: dt.date, params: dict) -> dict[tuple, int]:
+def _month_rows(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None) -> dict[tuple, int]:
     """{(table, contract_id or None, vendor_id, local day): rows} of the month's interactions and
-    agent sessions (dated by their local login, under the contract holding that date) of the
-    vendors in scope, one pass per table."""
-    scope = "vendor_id IN (SELECT vendor_id FROM contracts WHERE $c IS NULL OR contract_id = $c)"
-    parts = [
-        f"SELECT '{t}', contract_id, vendor_id, local_start::DATE, count(*) FROM {t} "
-        f"WHERE {month_filter(month)} AND {scope} GROUP BY ALL"
-        for t in DATED
-    ]
-    parts.append(f"""
-        SELECT 'agent_sessions', c.contract_id, x.vendor_id, x.local_start::DATE, count(*)
-        FROM (SELECT s.vendor_id, timezone(v.timezone, s.login_at) AS local_start
-              FROM agent_sessions s JOIN vendors v USING (vendor_id) WHERE {scope}) x
-        LEFT JOIN contracts c ON {covers("x", "c")}
-        WHERE {month_filter(month)} GROUP BY ALL""")
-    return {tuple(r[:4]): r[4] for r in con.execute(" UNION ALL ".join(parts), {"c": params["c"]}).fetchall()}
+    agent sessions (data_health.month_rows_sql) of the vendors in scope: from the month's rollup
+    when it has one, else counted from the rows."""
+    rows = "row_rollup" if store.rolled_up(con, month) else month_rows_sql(month)
+    found = con.execute(
+        f"""SELECT table_name, contract_id, vendor_id, day, sum(rows)::BIGINT FROM {rows}
+            WHERE {"month = $m AND " if rows == "row_rollup" else ""}
+                  vendor_id IN (SELECT vendor_id FROM contracts WHERE $c IS NULL OR contract_id = $c)
+            GROUP BY ALL""",
+        {"c": contract_id, **({"m": month} if rows == "row_rollup" else {})},
+    ).fetchall()
+    return {tuple(r[:4]): r[4] for r in found}
 
 
 def _sessions(con: duckdb.DuckDBPyConnection, params: dict) -> dict[str, set[str]]:

@@ -13,6 +13,7 @@ import duckdb
 
 from metrics import store
 from metrics.billing import compute
+from metrics.quality import findings
 from metrics.sla import series, verdicts
 
 SEP, OCT, NOV = dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)
@@ -22,7 +23,11 @@ def figures(path: Path, month: dt.date) -> dict:
     """Everything a page or a report reads for the month."""
     con = store.connect_reader(path)
     try:
-        found = {"verdicts": verdicts(con, month).to_dicts(), "invoices": [i.as_dict() for i in compute(con, month)]}
+        found = {
+            "verdicts": verdicts(con, month).to_dicts(),
+            "invoices": [i.as_dict() for i in compute(con, month)],
+            "findings": [f.as_dict() for f in findings(con, month)],  # their row counts: row_rollup
+        }
         for grain in ("day", "hour", "day_hour"):
             found[grain] = series(con, month, None, grain).to_dicts()
         for (contract_id,) in con.execute("SELECT contract_id FROM contracts ORDER BY 1").fetchall():
@@ -219,9 +224,19 @@ def test_rollups_of_a_month_in_which_a_contract_ends_follow_the_full_business_cl
     for table in ("calls", "chats", "emails", "visits", "agent_sessions"):
         con.execute(f"ALTER TABLE {table} DROP COLUMN naive_times")
     con.execute("ALTER TABLE invoices DROP COLUMN accepted_data_issues; ALTER TABLE invoices DROP COLUMN data_findings")
+    con.execute("DROP TABLE row_rollup")
     con.execute("UPDATE sla_rollup SET numerator = 60 WHERE month = ?", [OCT])  # the stopped clock's reading
     assert con.execute("SELECT month FROM rollup_months ORDER BY 1").fetchall() == [(OCT,), (NOV,)]
     con.close()
     migrated = rolled_months(old)  # connecting migrates
     assert OCT not in migrated and NOV in migrated
     assert figures(old, OCT) == figures(db, OCT)
+    # and it counts the rows of the months it keeps, as ingest does: November's one call, out of contract
+    con = store.connect_reader(old)
+    try:
+        assert con.execute("SELECT * EXCLUDE (month) FROM row_rollup").fetchall() == [
+            ("calls", "phone", "V1", None, NOV.replace(day=2), 1)
+        ]
+    finally:
+        con.close()
+    assert figures(old, NOV) == figures(db, NOV)
