@@ -296,7 +296,7 @@ def _quarantined(
             detail=",".join(f"{table}:{n}" for table, n in tables.items()),
         )
         for vendor, tables in undated.items()
-        for contract in ([c for c, v in vendor_of.items() if v == vendor] if vendor else [None] * everything)
+        for contract in ([c for c, v in vendor_of.items() if v == vendor] if vendor else [None] if everything else [])
     ]
     for (contract, table), reasons in dated.items():
         total = sum(n for _, n in reasons)
