@@ -135,7 +135,7 @@ def _from_url(key: str) -> None:
         st.session_state[key] = st.query_params[key]
 
 
-def keep(key: str, options: list) -> None:
+def _keep(key: str, options: list) -> None:
     """A picker keeps its value while the value is an option, else falls back to the first option."""
     if st.session_state.get(key) not in options:
         st.session_state[key] = options[0]
@@ -144,7 +144,7 @@ def keep(key: str, options: list) -> None:
 def init_language() -> None:
     """The language for this run: kept in the session, first taken from the URL (?lang=zh)."""
     _from_url("lang")
-    keep("lang", list(LANGUAGES))
+    _keep("lang", list(LANGUAGES))
 
 
 def language_switch() -> None:
@@ -170,13 +170,13 @@ def pickers() -> Selection:
         months = sorted({*months, asked}, reverse=True)  # a month with no data, from a link
     if not months:
         months = [month_label(dt.date.today().replace(day=1))]
-    keep("month", months)
+    _keep("month", months)
     st.sidebar.selectbox(tr("picker.month"), months, key="month")
     month = parse_month(st.session_state["month"])
 
     vendors = engine("vendors")
     names = dict(zip(vendors["vendor_id"], vendors["name"]))
-    keep("vendor", ["", *names])
+    _keep("vendor", ["", *names])
     vendor_labels = {"": tr("picker.all_vendors")} | {v: f"{v} · {n}" for v, n in names.items()}
     st.sidebar.selectbox(tr("picker.vendor"), list(vendor_labels), key="vendor", format_func=vendor_labels.get)
     vendor = st.session_state["vendor"] or None
@@ -185,7 +185,7 @@ def pickers() -> Selection:
     if vendor:
         active = active.filter(pl.col("vendor_id") == vendor)
     contracts = active["contract_id"].to_list() or [""]
-    keep("contract", contracts)
+    _keep("contract", contracts)
     contract_labels = {c: f"{c} · {v}" for c, v in zip(active["contract_id"], active["vendor_id"])}
     contract_labels[""] = tr("picker.no_contract")
     st.sidebar.selectbox(tr("picker.contract"), contracts, key="contract", format_func=contract_labels.get)
@@ -352,7 +352,7 @@ def findings_box(found: list[quality.Finding], key: str, expanded: bool = True) 
         f"{f.contract_id + ' · ' if f.contract_id else ''}{f.message(lang)}"
         for f in found
     )
-    with st.expander(f"{'✗' if n else '⚠'} {tr('quality.heading')}: {summary}", expanded=expanded):
+    with st.expander(f"{'✗' if n else '⚠'} {tr('quality.heading')}: {summary.rstrip(':：')}", expanded=expanded):
         (st.error if n else st.warning)(f"{summary}\n\n{lines}", icon=":material/report:")
         rejected = [f for f in found if f.check == "quarantined"]
         if rejected:

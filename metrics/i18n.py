@@ -494,6 +494,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "verdict.no_targets": ("no targets", "无目标"),
     "overview.targets": ("Targets", "目标"),
+    "overview.target_counts": ("Targets met · missed · no data", "目标：达标 · 未达标 · 无数据"),
     "msg.no_data_at_all": (
         "No data for {month}: no interaction or agent session of that month has been loaded, so every target "
         "is no data.",
@@ -615,14 +616,20 @@ def target_label(channel: str, metric: str, threshold: Decimal | float | None, l
     return text
 
 
-def verdict_counts(met: Iterable[bool | None], language: str) -> str:
-    """Verdicts counted, no data apart from met and missed: '3 met · 1 missed · 2 no data' (SPEC §3:
-    a target with nothing to measure is never a pass); 'no targets' when there are none."""
+def count_verdicts(met: Iterable[bool | None]) -> tuple[int, int, int]:
+    """(met, missed, no data): a target with nothing to measure (met None) is never a pass (SPEC §3)."""
     verdicts = list(met)
-    if not verdicts:
-        return t("verdict.no_targets", language)
     met_n, missed = sum(v is True for v in verdicts), sum(v is False for v in verdicts)
-    return t("verdict.counts", language, met=met_n, missed=missed, no_data=len(verdicts) - met_n - missed)
+    return met_n, missed, len(verdicts) - met_n - missed
+
+
+def verdict_counts(met: Iterable[bool | None], language: str) -> str:
+    """Verdicts counted, no data apart from met and missed: '3 met · 1 missed · 2 no data';
+    'no targets' when there are none."""
+    counts = count_verdicts(met)
+    if not any(counts):
+        return t("verdict.no_targets", language)
+    return t("verdict.counts", language, **dict(zip(("met", "missed", "no_data"), counts)))
 
 
 def percent(fraction: Decimal | float | None, places: int = 1) -> str:

@@ -96,7 +96,7 @@ def test_overview_headline_figures_of_the_small_set(small_db: Path, monkeypatch:
     no_exception(at)
     assert metrics_of(at) == {
         "Vendors meeting every target": "1 / 2",
-        "Targets": "0 met · 1 missed · 0 no data",
+        "Targets met · missed · no data": "0 · 1 · 0",
         "Billed this month (CNY)": "1,484.00",
         "SLA credits (CNY)": "-100.00",
     }
@@ -192,7 +192,7 @@ def test_month_picker_changes_the_overview_to_that_months_figures(
         total, missed, _ = engine_figures(sample_db, month)
         figures = metrics_of(at)
         assert figures["Billed this month (CNY)"] == money(total)
-        assert f" {missed} missed · " in figures["Targets"]
+        assert f" · {missed} · " in figures["Targets met · missed · no data"]
     assert at.query_params["month"] == "2026-09"  # a link to this view opens this month
 
 

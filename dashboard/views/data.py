@@ -134,7 +134,7 @@ def quarantine_scope(sel: common.Selection) -> Scope:
     scopes = {"": tr("data.all"), "month": tr("quality.scope_all", month=month)}
     if sel.contract_id:
         scopes["contract"] = tr("quality.scope", month=month, contract=sel.contract_id)
-    common.keep("q-scope", list(scopes))
+    common._keep("q-scope", list(scopes))
     chosen = st.segmented_control(
         tr("data.quarantine"), list(scopes), key="q-scope", format_func=scopes.get, label_visibility="collapsed"
     )
@@ -162,11 +162,11 @@ def quarantine_section(sel: common.Selection) -> None:
     tables = {"": tr("data.all")} | {
         v: value_name("table", v, lang) for v in summary["table_name"].unique(maintain_order=True)
     }
-    common.keep("q-table", list(tables))
+    common._keep("q-table", list(tables))
     table = a.selectbox(tr("data.filter_table"), list(tables), key="q-table", format_func=tables.get) or None
     shown = summary if table is None else summary.filter(pl.col("table_name") == table)
     reasons = {"": tr("data.all")} | {v: value_name("reason", v, lang) for v in shown["reason"].unique().sort()}
-    common.keep("q-reason", list(reasons))
+    common._keep("q-reason", list(reasons))
     reason = b.selectbox(tr("data.filter_reason"), list(reasons), key="q-reason", format_func=reasons.get) or None
     total = engine("quarantine_count", table, reason, scope)
     pages = max((total - 1) // PAGE_ROWS + 1, 1)

@@ -14,7 +14,7 @@ import streamlit as st
 from dashboard import common
 from dashboard.common import engine, tr
 from metrics import charts
-from metrics.i18n import target_label, verdict_counts
+from metrics.i18n import count_verdicts, target_label, verdict_counts
 from metrics.periods import month_label, parse_month, previous_month
 from metrics.quality import Finding, errors
 
@@ -74,7 +74,7 @@ def headline(card: pl.DataFrame, verdicts: pl.DataFrame, sel: common.Selection) 
     a, b, c, d = st.columns(4)
     ok = card.filter((pl.col("_missed") == 0) & (pl.col("_no_data") == 0)).height  # no data is not a pass
     a.metric(tr("overview.vendors_ok"), f"{ok} / {card.height}", border=True)
-    b.metric(tr("overview.targets"), verdict_counts(verdicts["met"].to_list(), common.language()), border=True)
+    b.metric(tr("overview.target_counts"), " · ".join(map(str, count_verdicts(verdicts["met"]))), border=True)
     common.money_metric(c, tr("overview.billed"), billed)
     common.money_metric(d, tr("overview.credits"), credits)
 
