@@ -172,9 +172,10 @@ def expected_figures(db: Path) -> dict[str, list[str]]:
         )
     finally:
         con.close()
-    missed = sum(r["met"] is False for r in rows.values())
+    met, missed = (sum(r["met"] is v for r in rows.values()) for v in (True, False))
     return {
-        "overview": [money(tel.total), f"{missed} / {len(rows)}"],  # the vendor picker shows V-TEL only
+        # the vendor picker shows V-TEL only; its targets counted, no data apart
+        "overview": [money(tel.total), f"{met} · {missed} · {len(rows) - met - missed}"],
         # the missed service level is the target picked first; its rows by status are text
         "compliance": [f"miss {behind['miss']:,}", f"hit {behind['hit']:,}"],
         "invoices": [money(tel.total), money(tel.credits)],

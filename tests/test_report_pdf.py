@@ -9,7 +9,7 @@ import subprocess
 import pypdf
 import pytest
 
-from metrics import billing, catalog, data_health, sla, store
+from metrics import billing, catalog, data_health, quality, sla, store
 from metrics.export import invoice_pdf, report
 from metrics.i18n import metric_value, money, t, target_label, value_name
 from metrics.periods import parse_month
@@ -29,6 +29,7 @@ def engine(sample_db):
             "verdicts": sla.verdicts(con, MONTH),
             "invoices": billing.invoices(con, MONTH),
             "rejected": data_health.quarantine_summary(con).to_dicts(),
+            "findings": quality.findings(con, MONTH),
         }
     finally:
         con.close()
@@ -111,8 +112,15 @@ def test_every_target_verdict_on_its_contract_scorecard(english, engine):
     tel = pages[1 + contracts.index("C-TEL")]
     assert _after(tel, "Phone · Answer rate", 3) == ["83.29%", "95.00%", "✘ missed"]
     assert _after(tel, "Phone · Average speed of answer", 3) == ["10.45 s", "5.00 s", "✘ missed"]
-    # The cover counts them: 3 of the 11 targets missed, all V-TEL's, so 3 of 4 vendors meet every target.
-    assert _after(pages[0], "SLA credits", 4) == ["3 / 4", "3 / 11", "CNY 143,641.98", "CNY -1,278.94"]
+    # The cover counts them: 3 of the 11 targets missed, all V-TEL's, so 3 of 4 vendors meet every target;
+    # none is without data (the tile wraps after "missed").
+    assert _after(pages[0], "SLA credits", 5) == [
+        "3 / 4",
+        "8 met · 3 missed",
+        "· 0 no data",
+        "CNY 143,641.98",
+        "CNY -1,278.94",
+    ]
 
 
 def test_every_invoice_total_as_the_engine_computes_it(english, engine):
@@ -145,6 +153,23 @@ def test_data_quality_page_lists_every_rejection_reason(english, engine):
         assert any(flat[i : i + 3] == row for i in range(len(flat))), row
     # the sample's contracts cover every interaction of October
     assert _after(dq, "Interactions no contract covers (not billed)", 1) == ["None."]
+
+
+def test_each_scorecard_lists_its_contracts_data_quality_findings(english, engine):
+    _, pages = english
+    contracts = [c["contract_id"] for c in engine["contracts"]]
+    for contract_id in contracts:
+        page = " ".join(pages[1 + contracts.index(contract_id)])
+        found = [f for f in engine["findings"] if f.contract_id == contract_id]
+        assert "Data quality this month" in page
+        for f in found:
+            assert f.message()[:40] in page, (contract_id, f.message())
+        if not found:
+            assert "None." in page
+    # By hand, the sample's planted bad visits of C-TEL in October: 6 rejected of 118 + 6 = 4.84 %, an
+    # error (at least 0.5 %).
+    tel = " ".join(pages[1 + contracts.index("C-TEL")])
+    assert "error visits rejected: 6" in tel and "4.84% of the month's visits" in tel
 
 
 def test_the_one_font_is_embedded_on_every_page(english):

@@ -1,7 +1,8 @@
 """Invoices: one contract and month. The lines, each credit beside the missed target that caused
-it, the totals, due date and status, drift of a finalized invoice, the finalize button (with a
-confirmation), the payments (status, the payments recorded, a form to record one, late-payment
-damages to carry into a later invoice) and the downloads."""
+it, the totals, due date and status, the month's data-quality findings, drift of a finalized
+invoice and what it was finalized over, the finalize button (with a confirmation, and a reason
+while the data has errors), the payments (status, the payments recorded, a form to record one,
+late-payment damages to carry into a later invoice) and the downloads."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from metrics.billing import Invoice
 from metrics.errors import VendorboardError
 from metrics.i18n import metric_value, money, number, percent, t, target_label, value_name
 from metrics.periods import month_label, next_month
+from metrics.quality import Finding, errors
 
 
 def causes(invoice: Invoice, verdicts: pl.DataFrame) -> list[dict | None]:
@@ -108,10 +110,13 @@ def totals_frame(invoice: Invoice) -> pl.DataFrame:
     )
 
 
-def finalize_button(sel: common.Selection) -> None:
+def finalize_button(sel: common.Selection, found: list[Finding]) -> None:
     """Finalize with a confirmation dialog. Whether the dialog is open is kept in the session, so
-    the confirming click is seen whether the dialog reruns alone or with the whole page."""
+    the confirming click is seen whether the dialog reruns alone or with the whole page. While the
+    month's data has errors, the dialog names them and asks for the reason to accept them (stored
+    with the invoice); finalizing without one is refused."""
     label = f"{sel.contract_id} {month_label(sel.month)}"
+    failing = errors(found)
 
     def close() -> None:
         st.session_state.pop("confirm_finalize", None)
@@ -119,11 +124,24 @@ def finalize_button(sel: common.Selection) -> None:
     @st.dialog(tr("invoices.finalize"), on_dismiss=close)
     def confirm() -> None:
         st.write(tr("invoices.finalize_confirm", contract=sel.contract_id, month=month_label(sel.month)))
+        reason = None
+        if failing:
+            lang = common.language()
+            st.error(
+                tr("invoices.blocked", month=month_label(sel.month), n=len(failing))
+                + "\n\n"
+                + "\n".join(f"- ✗ {f.message(lang)}" for f in failing),
+                icon=":material/report:",
+            )
+            reason = st.text_area(tr("invoices.reason"), key="finalize-reason")
         yes, no = st.columns(2)
         if yes.button(tr("invoices.confirm"), type="primary", key="finalize-yes", width="stretch"):
+            if failing and not (reason or "").strip():
+                st.error(tr("invoices.reason_required"), icon=":material/edit_note:")
+                return
             close()
             try:
-                billing.finalize(common.db(), sel.month, sel.contract_id)
+                billing.finalize(common.db(), sel.month, sel.contract_id, reason)
             except VendorboardError as exc:
                 st.session_state["flash"] = ("error", tr("msg.error", error=str(exc)))
             else:
@@ -304,8 +322,7 @@ def main() -> None:
     if flash := st.session_state.pop("flash", None):
         kind, message = flash
         (st.success if kind == "success" else st.error)(message, icon=":material/lock:")
-    if not sel.has_data:
-        st.warning(tr("msg.no_data_month", month=month_label(sel.month)), icon=":material/warning:")
+    found = engine("findings", sel.month, sel.contract_id)
     cur = invoice.currency
 
     a, b, c, d = st.columns(4)
@@ -317,6 +334,9 @@ def main() -> None:
     st.caption(f"{tr('col.payee')}: {invoice.payee}")
     if invoice.total < 0:
         st.info(tr("msg.credit_note"), icon=":material/info:")
+    if invoice.accepted_data_issues:
+        st.warning(tr("invoices.accepted", reason=invoice.accepted_data_issues), icon=":material/lock:")
+    common.findings_box(found, "invoices")
 
     verdicts = engine("verdicts", sel.month, sel.contract_id)
     cause = causes(invoice, verdicts)
@@ -355,6 +375,18 @@ def main() -> None:
     )
 
     if invoice.status == "finalized":
+        then = [Finding.from_dict(d) for d in invoice.data_findings]
+        if then:
+            st.subheader(tr("invoices.findings_then"))
+            common.table(
+                pl.DataFrame(
+                    [{"severity": f.severity, "check": f.check, "finding": f.message(lang)} for f in then],
+                    infer_schema_length=None,
+                ),
+                "invoice-findings-then",
+                enums={"severity": "severity", "check": "check"},
+                file_name=f"invoice-findings-{invoice.contract_id}-{month_label(sel.month)}",
+            )
         st.subheader(tr("invoices.drift"))
         st.caption(tr("msg.finalized_at", when=f"{invoice.finalized_at:%Y-%m-%d %H:%M}"))
         if drift:
@@ -370,7 +402,7 @@ def main() -> None:
         else:
             st.success(tr("msg.no_drift"), icon=":material/check_circle:")
     else:
-        finalize_button(sel)
+        finalize_button(sel, found)
     payments_section(invoice, lang)
     downloads(invoice, lang)
 

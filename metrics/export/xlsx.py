@@ -128,7 +128,12 @@ def _invoice_tables(book: _Book, sheet: str, row: int, invoices: list[Invoice], 
             row,
             0,
             f"Invoice {invoice.contract_id} {invoice.month:%Y-%m} "
-            f"({invoice.status}, due {invoice.due_date}, payee {invoice.payee})",
+            f"({invoice.status}, due {invoice.due_date}, payee {invoice.payee})"
+            + (
+                f"; finalized despite data errors, because: {invoice.accepted_data_issues}"
+                if invoice.accepted_data_issues
+                else ""
+            ),
             book.title,
         )
         row = book.table(_lines(invoice).drop("contract_id"), sheet, row + 1, f"lines_{tag}_{n}", money)

@@ -22,7 +22,7 @@ import duckdb
 
 from metrics import store
 from metrics.errors import VendorboardError
-from metrics.ingest import encoding, read, reference
+from metrics.ingest import encoding, read, reference, zones
 from metrics.ingest.attribution import out_of_contract, refresh
 from metrics.ingest.lookups import Lookups
 from metrics.ingest.reach import Reach, reach, to_refresh
@@ -50,6 +50,10 @@ class TableCounts:
     unchanged: int = 0
     rejected: int = 0
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
+
+    def reject(self, reason: str, n: int) -> None:
+        self.rejected += n
+        self.rejected_by_reason[reason] = self.rejected_by_reason.get(reason, 0) + n
 
 
 @dataclass
@@ -150,9 +154,11 @@ def ingest(
                 lookups = None  # what is known has changed
             return vendors
 
+        zones.remember(con)
         retimed = load("vendors") | load("contracts")  # their rows' local time or contract may move
         for kind in REFERENCE[2:]:
             load(kind)
+        moved = zones.reread(con)  # naive times in a corrected zone: before they are re-attributed
         refresh(con, retimed)  # before new interactions, which are attributed as they are stored
         for d in derived:  # after the reference tables: an import reads its vendor's zone
             if progress:
@@ -162,6 +168,9 @@ def ingest(
             done += len(d.files)
         for kind in INTERACTIONS:
             load(kind)
+        for kind, reasons in moved.items():
+            for reason, n in reasons.items():
+                counts.setdefault(kind, TableCounts()).reject(reason, n)
         changed = to_refresh(con, reaches)
         if progress and changed:
             progress(f"summing up {len(changed)} month(s)", done, total)
@@ -253,8 +262,7 @@ def _stage(
         f"SELECT _reason, count(*) FROM staged WHERE {this} AND _check IS NOT NULL GROUP BY ALL"
     ).fetchall() + ([("malformed_line", len(bad_lines))] if bad_lines else [])
     for reason, n in rejected:
-        counts.rejected += n
-        counts.rejected_by_reason[reason] = counts.rejected_by_reason.get(reason, 0) + n
+        counts.reject(reason, n)
 
 
 def _line_sql(
@@ -295,7 +303,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
     The common case — no key repeated in the run and none stored yet — is one INSERT.
     """
     key = ", ".join(table.key)
-    data = [c.name for c in table.columns]
+    data = [c.name for c in table.columns] + (["naive_times"] if table.is_interaction else [])
     stored = (
         data
         + (["local_start", "contract_id"] if table.start_column else [])

@@ -76,6 +76,16 @@ class Table:
     def required(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
 
+    @property
+    def timestamps(self) -> tuple[str, ...]:
+        """The timestamp columns, in column order: bit i of a stored row's `naive_times` is the i-th."""
+        return tuple(c.name for c in self.columns if c.kind == "timestamp")
+
+
+def naive(column: int) -> str:
+    """SQL: the timestamp column at index `column` of the row was written as local time."""
+    return f"(naive_times & {1 << column}) <> 0"
+
 
 def _ts(name: str, required: bool = False) -> Col:
     return Col(name, "timestamp", required, sql_type="TIMESTAMPTZ")
