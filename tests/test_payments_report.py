@@ -41,7 +41,7 @@ def built(sample_db, tmp_path_factory):
     db = work / "sample.duckdb"
     shutil.copyfile(sample_db, db)
     for contract in ("C-AS", "C-HOME", "C-PT", "C-TEL"):
-        finalize(db, AUG, contract)
+        finalize(db, AUG, contract, accept_data_issues="the sample's planted out-of-contract rows")
     payments.record(
         db, contract_id="C-AS", month="2026-10", paid_on="2026-10-30", amount="1.00", reference="=1+2", currency=""
     )
