@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal, format_percent
 
 from metrics.sla.definitions import METRICS
 
@@ -57,10 +59,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "unit.contact": ("contact", "次"),
     "what.minute": ("talk time", "通话时长"),
     "what.hour": ("agent hours", "坐席工时"),
-    "what.email": ("replies", "回复邮件"),
+    "what.email": ("replies", "回复"),
     "what.visit": ("visits", "出场"),
     "what.contact": ("handled contacts", "处理量"),
-    "tier.over": ("over {low}", "{low} 以上"),
+    "tier.over": ("over {low}", "{low}以上"),
     "unit.fixed": ("monthly fee", "月费"),
     "unit.minimum": ("minimum true-up", "保底补足"),
     "unit.credit": ("credit", "扣减"),
@@ -638,6 +640,86 @@ LABELS: dict[str, tuple[str, str]] = {
     "invoices.findings_then": ("Data-quality findings when it was finalized", "定稿时的数据质量问题"),
     "report.data_issues": ("Data quality this month", "本月数据质量"),
     "report.accepted": ("Finalized despite data errors, because: {reason}", "在数据有错误的情况下定稿，理由：{reason}"),
+    # documents, verdicts and evidence in words (metrics/render.py, issue 15)
+    "unit.s": ("s", "秒"),
+    "unit.min": ("min", "分钟"),
+    "unit.h": ("h", "小时"),
+    "per.minute": ("min", "分钟"),
+    "per.hour": ("h", "小时"),
+    "per.email": ("e-mails", "封"),
+    "per.visit": ("visits", "次"),
+    "per.contact": ("contacts", "次"),
+    "render.per_unit": ("{price} per {unit}", "每{unit} {price}"),
+    "render.sep": (" ", ""),
+    "render.comma": (", ", "，"),
+    "render.colon": (": ", "："),
+    "render.volume": ("volume tier: every unit at its price", "总量阶梯：全部用量按该档单价"),
+    "render.tier_fee": (" + tier fee {fee}", "，另加阶梯固定费 {fee}"),
+    "render.fixed": ("Monthly fee {monthly}", "月费 {monthly}"),
+    "render.minimum": ("Minimum charge true-up: minimum {monthly}", "保底补足：月保底 {monthly}"),
+    "render.prorated": (" × {days}/{of} days active", " × {days}/{of} 天（按生效天数折算）"),
+    "render.minimum_usage": (", usage and fees {usage}", "，用量与费用合计 {usage}"),
+    "render.credit": (
+        "SLA credit: {missed}; {rate} of {base} {amount}",
+        "服务水平扣减：{missed}；按{base} {amount} 的 {rate}",
+    ),
+    "render.base.channel": ("{channel} usage", "{channel}用量"),
+    "render.base.invoice": ("usage and fees", "用量与费用"),
+    "render.credit_cap": (
+        "Credit cap: credits are limited to {rate} of usage and fees ({cap})",
+        "扣减上限：扣减总额不超过用量与费用的 {rate}（{cap}）",
+    ),
+    "render.missed_below": ("{target} {value}, below the {goal} target", "{target} 实际 {value}，低于目标 {goal}"),
+    "render.missed_above": ("{target} {value}, above the {goal} target", "{target} 实际 {value}，高于目标 {goal}"),
+    "render.not_issued": ("not issued (draft)", "未开具（草稿）"),
+    "col.invoice_number": ("Invoice number", "账单编号"),
+    "col.issued_on": ("Issue date", "开具日期"),
+    "col.payee_bank": ("Bank account", "收款账户"),
+    "col.why": ("Why", "原因"),
+    "col.sla_target": ("SLA target", "服务水平目标"),
+    "xlsx.targets_measured": ("Targets measured", "有数据的目标"),
+    "xlsx.targets_set": ("Targets set", "设定的目标"),
+    "xlsx.totals_chart": ("Billed total per contract", "各合同应付总额"),
+    "noun.calls": ("{n} calls", "{n} 通电话"),
+    "noun.chats": ("{n} chats", "{n} 个会话"),
+    "noun.emails": ("{n} e-mails", "{n} 封邮件"),
+    "noun.visits": ("{n} visits", "{n} 次出场"),
+    "noun.questions_correct": ("{n} correct", "{n} 题正确"),
+    "noun.questions": ("{n} questions", "{n} 道抽查题"),
+    "noun.points": ("{n} points", "{n} 分"),
+    "noun.ratings": ("{n} ratings", "{n} 个评分"),
+    "noun.agent_weeks": ("{n} agent-weeks", "{n} 个坐席周"),
+    "notcounted.short": ("short abandons, under {limit}", "短时放弃（不足 {limit}）"),
+    "notcounted.sl_exclude_all": ("abandoned calls (the contract leaves them out)", "放弃的来电（合同约定不计入）"),
+    "notcounted.asa_seconds": ("calls not answered", "未接通的来电"),
+    "notcounted.aht_seconds": ("calls not answered", "未接通的来电"),
+    "notcounted.first_response_seconds": ("chats without a response", "未响应的会话"),
+    "notcounted.accuracy": ("visits not completed or with no question audited", "未完成或未抽查的出场"),
+    "notcounted.csat": ("interactions without a score", "没有评分的交互"),
+    "notcounted.coverage_rate": (
+        "time outside service hours, or a channel with no agent session",
+        "服务时段之外，或该渠道无坐席登录",
+    ),
+    "why.answered": ("answered after {d}", "等待 {d} 后接通"),
+    "why.abandoned": ("abandoned after {d}", "等待 {d} 后放弃"),
+    "why.business": (" of business time", "（按服务时段计）"),
+    "why.only_answered": (": only answered calls count", "：只计已接通的来电"),
+    "why.short": (": a short abandon, under {limit}", "：短时放弃（不足 {limit}）"),
+    "why.response": ("first response after {d}", "{d} 后首次响应"),
+    "why.no_response": ("no response", "未响应"),
+    "why.reply": ("replied after {d}", "{d} 后回复"),
+    "why.no_reply": ("no reply", "未回复"),
+    "why.handled": ("handled in {d}", "处理用时 {d}"),
+    "why.not_answered": ("not answered", "未接通"),
+    "why.visit": ("visit {status}", "出场{status}"),
+    "why.no_audit": ("no question audited", "未抽查"),
+    "why.correct": ("{n} of {of} questions correct", "抽查 {of} 题，正确 {n} 题"),
+    "why.no_score": ("no score", "无评分"),
+    "why.score": ("scored {n}", "评分 {n}"),
+    "why.closed": ("outside service hours", "不在服务时段"),
+    "why.unstaffed": ("no agent session on this channel this month", "本月该渠道无坐席登录"),
+    "why.covered": ("covered {d} of {of}", "{of} 中覆盖 {d}"),
+    "why.logged": ("logged {d} in the week", "本周登录 {d}"),
 }
 
 EN = {key: pair[0] for key, pair in LABELS.items()}
@@ -666,31 +748,57 @@ def value_name(namespace: str, value: object, language: str) -> str:
 
 
 # ---- numbers as people read them -------------------------------------------------------------
+# Babel's locale data (CLDR) writes every number: `en` and `zh_CN` group thousands with "," and use
+# "." for decimals; rounding is half-up (SPEC §4) before Babel sees the value, and money carries its
+# ISO currency code in front ("CNY 1,234.50"): unambiguous in both languages and on every document.
+
+LOCALES = {"en": "en", "zh": "zh_CN"}
 
 
 def _decimal(value: Decimal | float | int) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def money(amount: Decimal | None, currency: str | None = None) -> str:
-    """-1234.5 -> 'CNY -1,234.50': rounded half-up to the cent, comma thousands, the currency code."""
-    if amount is None:
-        return ""
-    cents = _decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    text = f"{cents:,.2f}"
-    return f"{currency} {text}" if currency else text
+def _rounded(value: Decimal, places: int) -> Decimal:
+    """Half-up to `places`, never a negative zero (-0.004 -> 0.00)."""
+    exact = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return exact if exact else abs(exact)
 
 
-def number(value: Decimal | float | int | None, places: int | None = None) -> str:
+def _places(value: Decimal) -> int:
+    return max(0, -value.normalize().as_tuple().exponent)
+
+
+def _pattern(places: int) -> str:
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def number(value: Decimal | float | int | None, places: int | None = None, language: str = "en") -> str:
     """Thousands separators; `places` decimals (half-up), or as many as the value has when None:
     12345.678 -> '12,345.678'; number(12345.678, 2) -> '12,345.68'; 10000.000 -> '10,000'."""
     if value is None:
         return ""
     exact = _decimal(value)
-    if places is None:
-        places = max(0, -exact.normalize().as_tuple().exponent)
-    exact = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{exact:,.{places}f}"
+    places = _places(exact) if places is None else places
+    return format_decimal(_rounded(exact, places), _pattern(places), locale=LOCALES.get(language, "en"))
+
+
+def money(amount: Decimal | None, currency: str | None = None, language: str = "en") -> str:
+    """-1234.5 -> 'CNY -1,234.50': rounded half-up to the cent, grouped, the currency code in front
+    (without a currency: '-1,234.50', for a column whose header names it)."""
+    if amount is None:
+        return ""
+    text = number(_decimal(amount), 2, language)
+    return f"{currency} {text}" if currency else text
+
+
+def percent(fraction: Decimal | float | None, places: int = 1, language: str = "en") -> str:
+    """0.05 -> '5.0%'."""
+    if fraction is None:
+        return ""
+    return format_percent(
+        _rounded(_decimal(fraction) * 100, places) / 100, _pattern(places) + "%", locale=LOCALES.get(language, "en")
+    )
 
 
 def metric_kind(metric: str) -> str:
@@ -701,26 +809,38 @@ def metric_kind(metric: str) -> str:
 
 
 def metric_value(metric: str, value: Decimal | float | None, language: str, places: int | None = None) -> str:
-    """A metric value or target as read: '93.1%', '10.5 s' / '10.5 秒', '4.45'; '–' when null."""
+    """A metric value or target as read: '93.1%', '10.5 s' / '10.5 秒' (a mean of a minute or more
+    reads like any duration: '5 min 20 s'), '4.45'; '–' when null."""
     if value is None:
         return "–"
     kind = metric_kind(metric)
     if kind == "rate":
-        return f"{number(_decimal(value) * 100, 1 if places is None else places)}%"
+        return percent(value, 1 if places is None else places, language)
     if kind == "seconds":
-        return f"{number(value, 1 if places is None else places)} {'秒' if language == 'zh' else 's'}"
-    return number(value, 2 if places is None else places)
+        if _decimal(value) >= 60:
+            return duration(value, language)
+        return f"{number(value, 1 if places is None else places, language)} {t('unit.s', language)}"
+    return number(value, 2 if places is None else places, language)
 
 
 def duration(seconds: Decimal | float | None, language: str) -> str:
-    """A threshold as read: 20 -> '20 s', 86400 -> '24 h', 72000 -> '20 h' ('秒' / '小时' in Chinese)."""
+    """A duration by its size: '4.2 s', '2 min 5 s', '25 h 32 min' ('秒', '分钟', '小时' in Chinese).
+    Shown rounded *up* (to 0.1 s under a minute, to the second under an hour, to the minute above),
+    so a time shown never looks within a limit it missed: 20.001 s reads '20.1 s', not '20 s'."""
     if seconds is None:
         return ""
     s = _decimal(seconds)
-    zh = language == "zh"
-    if s >= 3600 and s % 3600 == 0:
-        return f"{number(s / 3600)} {'小时' if zh else 'h'}"
-    return f"{number(s)} {'秒' if zh else 's'}"
+    if s < 0:
+        return "-" + duration(-s, language)
+    unit = {k: t(f"unit.{k}", language) for k in ("s", "min", "h")}
+    if s < 60:
+        tenths = (s * 10).to_integral_value(rounding=ROUND_CEILING) / 10
+        return f"{number(tenths.normalize(), None, language)} {unit['s']}"
+    if s < 3600:
+        minutes, rest = divmod(int(s.to_integral_value(rounding=ROUND_CEILING)), 60)
+        return f"{minutes} {unit['min']}" + (f" {rest} {unit['s']}" if rest else "")
+    hours, minutes = divmod(int((s / 60).to_integral_value(rounding=ROUND_CEILING)), 60)
+    return f"{number(hours, 0, language)} {unit['h']}" + (f" {minutes} {unit['min']}" if minutes else "")
 
 
 def target_label(channel: str, metric: str, threshold: Decimal | float | None, language: str) -> str:
@@ -746,11 +866,6 @@ def verdict_counts(met: Iterable[bool | None], language: str) -> str:
     if not any(counts):
         return t("verdict.no_targets", language)
     return t("verdict.counts", language, **dict(zip(("met", "missed", "no_data"), counts)))
-
-
-def percent(fraction: Decimal | float | None, places: int = 1) -> str:
-    """0.05 -> '5.0%'."""
-    return "" if fraction is None else f"{number(_decimal(fraction) * 100, places)}%"
 
 
 def month_name(month: dt.date, language: str) -> str:

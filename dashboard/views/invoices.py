@@ -18,66 +18,27 @@ from dashboard.common import engine, tr
 from metrics import billing, payments
 from metrics.billing import Invoice
 from metrics.errors import VendorboardError
-from metrics.i18n import metric_value, money, number, percent, t, target_label, value_name
+from metrics import render
+from metrics.i18n import money, percent, value_name
 from metrics.periods import month_label, next_month
 from metrics.quality import Finding, errors
 
 
-def causes(invoice: Invoice, verdicts: pl.DataFrame) -> list[dict | None]:
-    """The missed target behind each credit line (None for other lines): the verdict of the line's
-    channel and metric (credit lines carry the metric; finalized ones keep it)."""
-    missed = {
-        (r["channel"], r["metric"]): r
-        for r in verdicts.iter_rows(named=True)
-        if r["met"] is False and r["credit_rate"] > 0
-    }
-    return [missed.get((line.channel, line.metric)) if line.type == "credit" else None for line in invoice.lines]
-
-
-def describe(line, cause: dict | None, currency: str, lang: str) -> str:
-    """The line's description: the engine's own in English; built from the line's fields in Chinese."""
-    if lang == "en" or line.type == "adjustment":
-        return line.description
-    if line.type == "usage":
-        tiers = ""
-        if line.tier_to is not None:
-            tiers = f" {number(line.tier_from or 0)}–{number(line.tier_to)}"
-        elif line.tier_from:
-            tiers = " " + t("tier.over", lang, low=number(line.tier_from))
-        return (
-            f"{value_name('channel', line.channel, lang)}{value_name('what', line.unit, lang)}{tiers}，"
-            f"{line.unit_price} {currency}/{value_name('unit', line.unit, lang)}"
-        )
-    if line.type == "credit" and cause:
-        label = target_label(cause["channel"], cause["metric"], cause["threshold_seconds"], lang)
-        value, target = (metric_value(cause["metric"], cause[k], lang, 2) for k in ("value", "target"))
-        return (
-            f"{value_name('line', 'credit', lang)}：{label}"
-            f" {value} / {target}；"
-            f"{percent(cause['credit_rate'])} × {value_name('base', cause['credit_base'], lang)}"
-        )
-    return value_name("line", line.type, lang)
-
-
-def lines_frame(invoice: Invoice, found: list[dict | None], lang: str) -> pl.DataFrame:
+def lines_frame(invoice: Invoice, lang: str) -> pl.DataFrame:
+    """The invoice's lines as the document prints them: words from the one renderer, numbers as numbers."""
     return pl.DataFrame(
         [
             {
                 "type": line.type,
-                "channel": line.channel,
-                "unit": line.unit,
-                "tier_from": line.tier_from,
-                "tier_to": line.tier_to,
+                "description": render.describe(line, invoice.currency, lang),
                 "quantity": line.quantity,
+                "unit": line.unit,
                 "unit_price": line.unit_price,
                 "amount": line.amount,
-                "description": describe(line, cause, invoice.currency, lang),
             }
-            for line, cause in zip(invoice.lines, found)
+            for line in invoice.lines
         ],
         schema_overrides={
-            "tier_from": pl.Decimal(18, 3),
-            "tier_to": pl.Decimal(18, 3),
             "quantity": pl.Decimal(18, 4),
             "unit_price": pl.Decimal(18, 6),
             "amount": pl.Decimal(18, 2),
@@ -86,21 +47,32 @@ def lines_frame(invoice: Invoice, found: list[dict | None], lang: str) -> pl.Dat
     )
 
 
-def credits_frame(invoice: Invoice, found: list[dict | None], lang: str) -> pl.DataFrame:
-    rows = [
-        {
-            "channel": line.channel,
-            "caused_by": target_label(c["channel"], c["metric"], c["threshold_seconds"], lang) if c else "",
-            "value": metric_value(c["metric"], c["value"], lang, 2) if c else "",
-            "target": metric_value(c["metric"], c["target"], lang, 2) if c else "",
-            "credit_rate": c["credit_rate"] if c else None,
-            "credit_base": c["credit_base"] if c else None,
-            "amount": line.amount,
-        }
-        for line, c in zip(invoice.lines, found)
-        if line.type in ("credit", "credit_cap")
-    ]
-    return pl.DataFrame(rows, schema_overrides={"amount": pl.Decimal(18, 2)}, infer_schema_length=None)
+def credits_frame(invoice: Invoice, lang: str) -> pl.DataFrame:
+    """Each credit with the missed target that caused it, in words (from the line's own facts, so a
+    finalized invoice shows what it was issued with)."""
+    rows = []
+    for line in invoice.lines:
+        if line.type not in ("credit", "credit_cap"):
+            continue
+        f = line.facts
+        rows.append(
+            {
+                "channel": line.channel,
+                "caused_by": (
+                    render.missed_target(line.channel, line.metric, f["value"], f["target"], f.get("threshold"), lang)
+                    if "target" in f
+                    else render.describe(line, invoice.currency, lang)
+                ),
+                "credit_rate": f.get("rate"),
+                "credit_base": f.get("base"),
+                "amount": line.amount,
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema_overrides={"amount": pl.Decimal(18, 2), "credit_rate": pl.Decimal(9, 6)},
+        infer_schema_length=None,
+    )
 
 
 def totals_frame(invoice: Invoice) -> pl.DataFrame:
@@ -338,21 +310,19 @@ def main() -> None:
         st.warning(tr("invoices.accepted", reason=invoice.accepted_data_issues), icon=":material/lock:")
     common.findings_box(found, "invoices")
 
-    verdicts = engine("verdicts", sel.month, sel.contract_id)
-    cause = causes(invoice, verdicts)
-    lines = lines_frame(invoice, cause, lang)
     st.subheader(tr("invoices.lines"))
     common.table(
-        lines,
+        lines_frame(invoice, lang),
         "invoice-lines",
-        money=("amount",),
+        money=("amount", "unit_price"),
         currency=cur,
-        numbers=("tier_from", "tier_to", "quantity", "unit_price"),
-        enums={"type": "line", "channel": "channel", "unit": "unit"},
+        numbers=("quantity",),
+        enums={"type": "line", "unit": "unit"},
         file_name=f"invoice-lines-{invoice.contract_id}-{month_label(sel.month)}",
+        wide=("description",),
     )
 
-    credits = credits_frame(invoice, cause, lang)
+    credits = credits_frame(invoice, lang)
     if credits.height:
         st.subheader(tr("invoices.credits"))
         common.table(
@@ -363,6 +333,7 @@ def main() -> None:
             percent=("credit_rate",),
             enums={"channel": "channel", "credit_base": "base"},
             file_name=f"invoice-credits-{invoice.contract_id}-{month_label(sel.month)}",
+            wide=("caused_by",),
         )
 
     st.subheader(tr("invoices.totals"))

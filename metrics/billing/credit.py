@@ -40,6 +40,7 @@ class Miss:
     denominator: Decimal
     credit_rate: Decimal
     credit_base: str
+    clock: str = "calendar"
 
 
 def missed_targets(
@@ -84,6 +85,15 @@ def credit_lines(terms: Terms, misses: list[Miss], lines: list[Line]) -> list[Li
                         f"Credit: {_verdict(miss)}; {percent(miss.credit_rate)} of {base_text} "
                         f"{money(base)} {terms.currency}"
                     ),
+                    facts={
+                        "value": miss.numerator / miss.denominator,
+                        "target": miss.target,
+                        "threshold": miss.threshold_seconds,
+                        "clock": miss.clock,
+                        "rate": miss.credit_rate,
+                        "base": miss.credit_base,
+                        "base_amount": base,
+                    },
                 )
             )
     cap = terms.credit_cap_rate * usage_and_fixed
@@ -97,6 +107,7 @@ def credit_lines(terms: Terms, misses: list[Miss], lines: list[Line]) -> list[Li
                     f"Credit cap: credits are limited to {percent(terms.credit_cap_rate)} of usage and "
                     f"fees ({money(cap)} {terms.currency})"
                 ),
+                facts={"rate": terms.credit_cap_rate, "cap": cents(cap)},
             )
         )
     return credits

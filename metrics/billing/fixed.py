@@ -14,4 +14,5 @@ def fixed_line(terms: Terms) -> Line | None:
         type="fixed",
         amount=cents(terms.prorated(terms.monthly_fee)),
         description=f"Monthly fee {money(terms.monthly_fee)} {terms.currency}{terms.prorating}",
+        facts={"monthly": terms.monthly_fee, **terms.days},
     )

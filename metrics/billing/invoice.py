@@ -52,6 +52,19 @@ class Invoice:
     # none) and the month's data-quality findings then, as `vendorboard check --format json` objects
     accepted_data_issues: str | None = field(default=None, compare=False)
     data_findings: tuple[dict, ...] = field(default=(), compare=False)
+    tax_rate: Decimal | None = field(default=None, compare=False)  # None: a stored invoice of before 009
+    payee_bank: str | None = field(default=None, compare=False)  # the bank line on the document, if given
+
+    @property
+    def number(self) -> str:
+        """The invoice number: the contract and the month (`C-TEL-202610`). One invoice per contract
+        and month (SPEC §4), so it is unique and the same on every rerun, draft or finalized."""
+        return f"{self.contract_id}-{self.month:%Y%m}"
+
+    @property
+    def issued_on(self) -> dt.date | None:
+        """The issue date: the day it was finalized (UTC); None for a draft, which is not issued."""
+        return self.finalized_at.date() if self.finalized_at else None
 
     def as_dict(self) -> dict:
         """The SPEC §5 JSON object (Decimals stay Decimal; `to_json` writes them as strings); a
@@ -101,6 +114,8 @@ def priced(terms: Terms, lines: list[Line]) -> Invoice:
         net=net,
         tax=tax,
         total=net + tax,
+        tax_rate=terms.tax_rate,
+        payee_bank=terms.payee_bank,
     )
 
 

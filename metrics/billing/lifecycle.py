@@ -19,7 +19,7 @@ import duckdb
 
 from metrics import store
 from metrics.billing.invoice import TOTALS, Invoice, compute
-from metrics.billing.line import STORED, Line, by_key
+from metrics.billing.line import STORED, Line, by_key, facts_to_json
 from metrics.errors import VendorboardError
 from metrics.periods import month_label
 
@@ -63,7 +63,7 @@ def stored_invoices(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id:
         lines.setdefault(row[0], []).append(Line(**dict(zip(STORED, row[1:]))))
     headers = con.execute(
         f"SELECT contract_id, vendor_id, currency, payee, due_date, {', '.join(TOTALS)}, "
-        f"finalized_at::TIMESTAMP, accepted_data_issues, data_findings "
+        f"finalized_at::TIMESTAMP, accepted_data_issues, data_findings, tax_rate, payee_bank "
         f"FROM invoices WHERE {where} ORDER BY contract_id",
         params,
     ).fetchall()
@@ -81,6 +81,8 @@ def stored_invoices(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id:
             finalized_at=r[11].replace(tzinfo=dt.UTC),  # stored in UTC
             accepted_data_issues=r[12],
             data_findings=tuple(json.loads(r[13] or "[]")),
+            tax_rate=r[14],
+            payee_bank=r[15],
         )
         for r in headers
     ]
@@ -170,7 +172,8 @@ def finalize(db_path: Path, month: dt.date, contract_id: str, accept_data_issues
         )
         con.execute(
             f"INSERT INTO invoices (contract_id, month, vendor_id, currency, payee, due_date, {', '.join(TOTALS)}, "
-            f"finalized_at, accepted_data_issues, data_findings) VALUES ({', '.join('?' * (len(TOTALS) + 9))})",
+            f"finalized_at, accepted_data_issues, data_findings, tax_rate, payee_bank) "
+            f"VALUES ({', '.join('?' * (len(TOTALS) + 11))})",
             [
                 invoice.contract_id,
                 month,
@@ -182,12 +185,15 @@ def finalize(db_path: Path, month: dt.date, contract_id: str, accept_data_issues
                 invoice.finalized_at,
                 reason,
                 json.dumps(list(invoice.data_findings)),
+                invoice.tax_rate,
+                invoice.payee_bank,
             ],
         )
         con.executemany(
-            f"INSERT INTO invoice_lines VALUES (?, ?, ?, {', '.join('?' * len(STORED))})",
+            f"INSERT INTO invoice_lines (contract_id, month, line_no, {', '.join(STORED)}) "
+            f"VALUES (?, ?, ?, {', '.join('?' * len(STORED))})",
             [
-                [contract_id, month, n, *(getattr(line, c) for c in STORED)]
+                [contract_id, month, n, *(getattr(line, c) for c in STORED[:-1]), facts_to_json(line.facts)]
                 for n, line in enumerate(invoice.lines, start=1)
             ],
         )

@@ -6,7 +6,8 @@ exactly once, here, so no line can be rounded twice or by a different rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
@@ -17,8 +18,9 @@ LINE_TYPES = (USAGE, "fixed", "minimum", "credit", "credit_cap", "adjustment")
 
 # The fields of a line in the SPEC §5 JSON, in order.
 FIELDS = ("type", "channel", "unit", "tier_from", "tier_to", "quantity", "unit_price", "amount", "description")
-# Stored with a finalized line besides FIELDS: the SLA metric whose missed target caused a credit.
-STORED = (*FIELDS, "metric")
+# Stored with a finalized line besides FIELDS: the SLA metric whose missed target caused a credit,
+# and the figures its description quotes (`Line.facts`).
+STORED = (*FIELDS, "metric", "facts")
 
 CHANNEL_NAMES = {"phone": "Phone", "chat": "Chat", "email": "E-mail", "onsite": "On-site"}
 
@@ -38,6 +40,10 @@ class Line:
     quantity: Decimal | None = None
     unit_price: Decimal | None = None
     metric: str | None = None  # credit lines: the metric of the missed target (not in the JSON)
+    # The figures the line's words quote besides its own fields (a credit's measured value, target
+    # and base; a pro-rated fee's days), so `metrics.render` can describe it in any language; stored
+    # with a finalized line (as JSON text), not in the SPEC §5 JSON.
+    facts: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         # One spelling per value, whether computed or read back from a stored invoice:
@@ -46,6 +52,8 @@ class Line:
         set_(self, "amount", cents(self.amount))
         for name, places in (("tier_from", 0), ("tier_to", 0), ("quantity", 0), ("unit_price", 2)):
             set_(self, name, trimmed(getattr(self, name), places))
+        if isinstance(self.facts, str):  # read back from a stored invoice
+            set_(self, "facts", facts_from_json(self.facts))
 
     @property
     def key(self) -> tuple[str, str]:
@@ -57,6 +65,26 @@ class Line:
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in FIELDS}
+
+
+def facts_to_json(facts: dict) -> str:
+    """Facts as stored: decimals as strings (exact), the rest as JSON has them."""
+    return json.dumps({k: str(v) if isinstance(v, Decimal) else v for k, v in facts.items()}, sort_keys=True)
+
+
+def facts_from_json(text: str | None) -> dict:
+    """Stored facts back: every number a Decimal again (they were written as decimal strings)."""
+
+    def exact(value: object) -> object:
+        try:
+            return Decimal(value) if isinstance(value, str) else value
+        except ArithmeticError:
+            return value
+
+    return {k: exact(v) if k not in TEXT_FACTS else v for k, v in json.loads(text or "{}").items()}
+
+
+TEXT_FACTS = ("base", "clock", "mode")  # facts that are words, not numbers
 
 
 def cents(value: Decimal) -> Decimal:

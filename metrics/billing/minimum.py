@@ -24,4 +24,5 @@ def minimum_line(terms: Terms, usage_and_fixed: Decimal) -> Line | None:
             f"Minimum charge true-up: minimum {money(terms.monthly_minimum)} {terms.currency}"
             f"{terms.prorating}, usage and fees {money(usage_and_fixed)} {terms.currency}"
         ),
+        facts={"monthly": terms.monthly_minimum, "usage": usage_and_fixed, **terms.days},
     )

@@ -87,6 +87,10 @@ class Ladder:
             unit_price=tier.unit_price,
             amount=amount,
             description=label,
+            facts={
+                **({"flat_fee": tier.flat_fee} if tier.flat_fee else {}),
+                **({"mode": "volume"} if note else {}),
+            },
         )
 
 

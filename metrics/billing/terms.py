@@ -26,6 +26,7 @@ class Terms:
     monthly_minimum: Decimal
     credit_cap_rate: Decimal
     active_days: int
+    payee_bank: str | None = None
 
     @property
     def days_in_month(self) -> int:
@@ -36,6 +37,13 @@ class Terms:
         if self.active_days == self.days_in_month:
             return monthly
         return monthly * self.active_days / self.days_in_month
+
+    @property
+    def days(self) -> dict:
+        """{'days': active, 'of_days': in the month} when pro-rated, else {}: a line's facts."""
+        if self.active_days == self.days_in_month:
+            return {}
+        return {"days": self.active_days, "of_days": self.days_in_month}
 
     @property
     def prorating(self) -> str:
@@ -52,7 +60,7 @@ def active_terms(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: st
         """SELECT c.contract_id, c.vendor_id, c.currency, coalesce(c.payee, v.name), c.tax_rate,
                   c.payment_due_day, c.monthly_fee, c.monthly_minimum, c.credit_cap_rate,
                   date_diff('day', greatest(c.start_date, $month),
-                            least(coalesce(c.end_date + 1, $end), $end)) AS active_days
+                            least(coalesce(c.end_date + 1, $end), $end)) AS active_days, c.payee_bank
            FROM contracts c JOIN vendors v USING (vendor_id)
            WHERE c.start_date < $end AND (c.end_date IS NULL OR c.end_date >= $month)
              AND ($contract IS NULL OR c.contract_id = $contract)

@@ -11,7 +11,18 @@ import typer
 
 from metrics import store
 from metrics.cli import app
-from metrics.cli.output import ContractFilter, Format, FormatOption, MonthArgument, OutOption, emit, show
+from metrics.cli.output import (
+    ContractFilter,
+    Format,
+    FormatOption,
+    Language,
+    LanguageOption,
+    MonthArgument,
+    OutOption,
+    emit,
+    show,
+)
+from metrics.i18n import header, value_name
 from metrics.periods import month_label, parse_month
 from metrics.quality import Finding, errors, findings
 
@@ -23,6 +34,7 @@ def check_command(
     contract: ContractFilter = None,
     fmt: FormatOption = Format.table,
     out: OutOption = None,
+    language: LanguageOption = Language.en,
 ) -> None:
     """Data-quality findings of the month: `error` blocks finalizing, `warning` does not. Exits 1
     when there is an error."""
@@ -35,8 +47,15 @@ def check_command(
     if fmt is Format.table and not found:
         emit(f"no findings: the data of {month_label(when)} passed every check", out)
     else:
+        lang = language.value
         people = [
-            {"severity": f.severity, "contract": f.contract_id, "check": f.check, "finding": f.message()} for f in found
+            {
+                header("severity", lang): ("✗ " if f.is_error else "⚠ ") + value_name("severity", f.severity, lang),
+                header("contract_id", lang): f.contract_id,
+                header("check", lang): value_name("check", f.check, lang),
+                header("finding", lang): f.message(lang),
+            }
+            for f in found
         ]
         show([f.as_dict() for f in found], fmt, out, f"data quality {month_label(when)}", people)
     if errors(found):

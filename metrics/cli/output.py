@@ -25,7 +25,22 @@ class Format(str, Enum):
     csv = "csv"
 
 
+class Language(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
 FormatOption = Annotated[Format, typer.Option("--format", help="table (for people), json or csv")]
+# The language of what people read: tables (`--format table`) and documents (PDF, workbook).
+# JSON and CSV are for programs and keep the SPEC's field names and codes in any language.
+LanguageOption = Annotated[
+    Language,
+    typer.Option(
+        "--language",
+        envvar="VENDORBOARD_LANG",
+        help="language of tables and documents: en or zh (default: $VENDORBOARD_LANG, else en)",
+    ),
+]
 OutOption = Annotated[Path | None, typer.Option("--out", help="write to this file instead of printing")]
 MonthArgument = Annotated[str, typer.Option(help="month as YYYY-MM")]
 ContractFilter = Annotated[str | None, typer.Option(help="one contract (default: all)")]
@@ -64,10 +79,15 @@ def to_csv(rows: list[dict], columns: tuple[str, ...] = ()) -> str:
     return buf.getvalue()
 
 
-def to_table(rows: list[dict], title: str | None = None) -> str:
+RIGHT = (Decimal, int, float)  # numbers line up on the right
+
+
+def to_table(rows: list[dict], title: str | None = None, right: tuple[str, ...] = ()) -> str:
+    """Rows as a terminal table; the `right` columns (figures already written as text) align right."""
     table = Table(title=title, show_lines=False)
     for name in rows[0] if rows else []:
-        table.add_column(name, overflow="fold")
+        numeric = name in right or any(isinstance(r[name], RIGHT) and not isinstance(r[name], bool) for r in rows)
+        table.add_column(name, overflow="fold", justify="right" if numeric else "left")
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r.values()))
     buf = io.StringIO()
@@ -86,11 +106,18 @@ def emit(text: str, out: Path | None) -> None:
         raise VendorboardError(f"--out {out}: cannot write ({exc.strerror})") from None
 
 
-def show(rows: list[dict], fmt: Format, out: Path | None, title: str, for_people: list[dict] | None = None) -> None:
+def show(
+    rows: list[dict],
+    fmt: Format,
+    out: Path | None,
+    title: str,
+    for_people: list[dict] | None = None,
+    right: tuple[str, ...] = (),
+) -> None:
     """Rows as JSON or CSV exactly as given, or as a titled table (of `for_people` when given)."""
     if fmt is Format.json:
         emit(to_json(rows), out)
     elif fmt is Format.csv:
         emit(to_csv(rows), out)
     else:
-        emit(to_table(rows if for_people is None else for_people, title), out)
+        emit(to_table(rows if for_people is None else for_people, title, right), out)

@@ -7,10 +7,21 @@ from pathlib import Path
 
 import typer
 
-from metrics import store
+from metrics import render, store
 from metrics.cli import app
 from metrics.cli.check import warn
-from metrics.cli.output import ContractFilter, Format, FormatOption, MonthArgument, OutOption, emit, show
+from metrics.cli.output import (
+    ContractFilter,
+    Format,
+    FormatOption,
+    Language,
+    LanguageOption,
+    MonthArgument,
+    OutOption,
+    emit,
+    show,
+)
+from metrics.i18n import header, metric_value, percent, target_label, value_name
 from metrics.periods import month_label, parse_month
 from metrics.sla import verdicts
 
@@ -38,6 +49,7 @@ def sla_command(
     contract: ContractFilter = None,
     fmt: FormatOption = Format.table,
     out: OutOption = None,
+    language: LanguageOption = Language.en,
 ) -> None:
     """The SLA metrics of every target in force in the month, with value, target and verdict."""
     first = parse_month(month)
@@ -51,26 +63,32 @@ def sla_command(
     if fmt is Format.table and rows and empty >= {r["contract_id"] for r in rows}:
         emit(f"no data for {month_label(first)}: no interaction or agent session of that month has been loaded", out)
         return
-    show(rows, fmt, out, f"SLA {month}", [_for_people(r) for r in rows])
+    lang = language.value
+    right = tuple(header(k, lang) for k in ("value", "target", "numerator", "denominator", "credit_rate"))
+    show(rows, fmt, out, f"SLA {month}", [_for_people(r, lang) for r in rows], right)
 
 
-def _for_people(r: dict) -> dict:
-    """Narrow enough to read: the month is in the title, the value rounded, the threshold with its
-    clock when that is the business clock, numerator/denominator as one fraction."""
-    limit = " ".join(
-        str(x) for x in (r["threshold_seconds"], r["clock"] if r["clock"] == "business" else None) if x is not None
+PEOPLE = ("contract_id", "sla_target", "value", "target", "verdict", "numerator", "denominator", "credit_rate")
+
+
+def _for_people(r: dict, lang: str) -> dict:
+    """As a manager reads it (metrics/render.py): the target in words with its threshold (and the
+    business clock when it is one), value and target as percentages or durations, ✓/✗/– verdicts,
+    numerator and denominator with their units."""
+    name = target_label(r["channel"], r["metric"], r["threshold_seconds"], lang)
+    if r["clock"] == "business":
+        name += f" · {value_name('clock', 'business', lang)}"
+    cells = (
+        r["contract_id"],
+        name,
+        metric_value(r["metric"], r["value"], lang, 2),
+        render.target(r["metric"], r["target"], lang),
+        render.verdict(r["met"], lang),
+        render.quantity(r["metric"], r["channel"], "numerator", r["numerator"], lang),
+        render.quantity(r["metric"], r["channel"], "denominator", r["denominator"], lang),
+        percent(r["credit_rate"], 1, lang) if r["credit_rate"] else "",
     )
-    return {
-        "contract": r["contract_id"],
-        "channel": r["channel"],
-        "metric": r["metric"],
-        "value": None if r["value"] is None else round(r["value"], 4),
-        "target": r["target"],
-        "threshold": limit,
-        "met": {True: "met", False: "missed", None: "no data"}[r["met"]],
-        "of": f"{r['numerator']}/{r['denominator']}",
-        "credit": r["credit_rate"],
-    }
+    return dict(zip((header(k, lang) for k in PEOPLE), cells))
 
 
 def _plain(row: dict) -> dict:

@@ -8,7 +8,7 @@ import contextlib
 import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -55,7 +55,7 @@ def report(
         step("writing the PDF", 1)
         pdf.report_pdf(content, work / f"{name}.pdf", language, lambda text: step(f"writing the PDF: {text}", 1))
         step("writing the Excel workbook", 2)
-        xlsx.report_xlsx(content, work / f"{name}.xlsx")
+        xlsx.report_xlsx(content, work / f"{name}.xlsx", language)
         step("writing the CSVs", 3)
         write_csvs(content, work)
         for f in sorted(work.iterdir()):
@@ -75,12 +75,28 @@ def report(
                     out_dir.rmdir()  # the folder this call made, empty again
 
 
-def invoice_pdf(invoice: Invoice, path: Path, language: str = "en", vendor_name: str = "") -> None:
-    pdf.invoice_pdf(invoice, vendor_name, Path(path), language)
+def invoice_pdf(
+    invoice: Invoice,
+    path: Path,
+    language: str = "en",
+    vendor_name: str = "",
+    drift: Sequence = (),
+    findings: Sequence = (),
+) -> None:
+    """One invoice as a PDF in `language` (docs/billing.md "The invoice document")."""
+    pdf.invoice_pdf(invoice, vendor_name, Path(path), language, drift, findings)
 
 
-def invoice_xlsx(invoice: Invoice, path: Path) -> None:
-    xlsx.invoice_xlsx(invoice, Path(path))
+def invoice_xlsx(
+    invoice: Invoice,
+    path: Path,
+    language: str = "en",
+    vendor_name: str = "",
+    drift: Sequence = (),
+    findings: Sequence = (),
+) -> None:
+    """The same invoice as an Excel workbook: the same sections, numbers as numbers."""
+    xlsx.invoice_xlsx(invoice, Path(path), language, vendor_name, drift, findings)
 
 
 __all__ = ["MonthReport", "invoice_pdf", "invoice_xlsx", "report"]

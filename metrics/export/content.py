@@ -4,7 +4,7 @@ the CSVs of one run cannot disagree."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -33,6 +33,7 @@ class MonthReport:
     out_of_contract: pl.DataFrame  # data_health.out_of_contract, this month
     reconciliation: list[dict]  # reconcile() rows of the vendor invoices given, if any
     receivables: Receivables  # payments.receivables as of the month's last day (docs/payments.md)
+    drift: dict[str, list] = field(default_factory=dict)  # contract_id -> billing.Drift of a finalized invoice
 
     def vendor_name(self, vendor_id: str) -> str:
         names = dict(zip(self.contracts["vendor_id"], self.contracts["vendor_name"]))
@@ -40,6 +41,9 @@ class MonthReport:
 
     def invoice(self, contract_id: str) -> Invoice | None:
         return next((i for i in self.invoices if i.contract_id == contract_id), None)
+
+    def findings_of(self, contract_id: str) -> list[Finding]:
+        return [f for f in self.findings if f.contract_id == contract_id]
 
 
 def gather(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoices: tuple[Path, ...] = ()) -> MonthReport:
@@ -61,4 +65,5 @@ def gather(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoices: tupl
         out_of_contract=data_health.out_of_contract(con).filter(pl.col("month") == month_label(month)),
         reconciliation=[row for path in vendor_invoices for row in reconcile(con, month, path)],
         receivables=payments.receivables(con, last_day(month)),
+        drift={invoice.contract_id: moved for invoice, moved in invoices if moved},
     )

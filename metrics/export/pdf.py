@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from metrics import charts
+from metrics import charts, render
 from metrics.billing import Invoice
 from metrics.export import figures, fonts
 from metrics.export.content import MonthReport
@@ -262,38 +262,46 @@ def _findings(found: list[Finding], lang: str, styles: Styles) -> Table | Paragr
     return _table(rows, [WIDTH * 0.14, WIDTH * 0.86], styles)
 
 
-def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Styles) -> list:
-    """One invoice: who is paid what, line by line, with credits and their cause, totals and due date."""
-    facts = [
-        [header(k, lang), v]
-        for k, v in (
-            ("vendor", f"{invoice.vendor_id} · {vendor_name}" if vendor_name else invoice.vendor_id),
-            ("contract_id", invoice.contract_id),
-            ("month", invoice.month.strftime("%Y-%m")),
-            ("payee", invoice.payee),
-            ("currency", invoice.currency),
-            ("due_date", invoice.due_date.isoformat()),
-            ("status", value_name("status", invoice.status, lang)),
-        )
+def invoice_flowables(
+    invoice: Invoice, vendor_name: str, lang: str, styles: Styles, drift: Sequence = (), findings: Sequence = ()
+) -> list:
+    """One invoice as finance files it (render.invoice_text): number, issue date, parties, tax rate
+    and bank line; the lines with their currency; the SLA credits with the missed target in words;
+    the totals; drift and data-quality notes when there are any."""
+    doc = render.invoice_text(invoice, vendor_name, lang, drift, findings)
+    head = _table(
+        [list(row) for row in doc.head],
+        [WIDTH * 0.25, WIDTH * 0.75],
+        styles,
+        extra=[
+            ("BACKGROUND", (0, 0), (0, -1), BAND),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.white),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.3, RULE),
+        ],
+    )
+    rows = [doc.line_columns] + [
+        [
+            text,
+            "" if qty is None else number(qty, None, lang),
+            unit,
+            "" if price is None else _price(price, lang),
+            money(amount, None, lang),
+        ]
+        for text, qty, unit, price, amount in doc.lines
     ]
-    rows = [[header("description", lang), header("quantity", lang), header("unit_price", lang), header("amount", lang)]]
-    for line in invoice.lines:
-        rows.append(
-            [
-                line.description,
-                "" if line.quantity is None else number(line.quantity),
-                "" if line.unit_price is None else _price(line.unit_price),
-                money(line.amount),
-            ]
-        )
-    credit_rows = [i + 1 for i, line in enumerate(invoice.lines) if line.type in ("credit", "credit_cap")]
-    totals = [
-        [header(k, lang), money(getattr(invoice, k), invoice.currency)]
-        for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")
-    ]
+    lines = _table(
+        rows,
+        [WIDTH * w for w in (0.46, 0.13, 0.09, 0.14, 0.18)],
+        styles,
+        right={1, 3, 4},
+        extra=[("TEXTCOLOR", (0, r + 1), (-1, r + 1), MISSED) for r in doc.credit_rows],
+    )
     total_table = Table(
-        [[Paragraph(_escape(a), styles.cell), Paragraph(_escape(b), styles.cell_right)] for a, b in totals],
-        colWidths=[WIDTH * 0.25, WIDTH * 0.25],
+        [
+            [Paragraph(_escape(label), styles.cell), Paragraph(_escape(money(amount, None, lang)), styles.cell_right)]
+            for label, amount in doc.totals
+        ],
+        colWidths=[WIDTH * 0.3, WIDTH * 0.22],
         hAlign="RIGHT",
     )
     total_table.setStyle(
@@ -305,48 +313,41 @@ def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Sty
             ]
         )
     )
-    accepted = []  # what a finalized invoice was finalized over
-    if invoice.accepted_data_issues:
-        accepted.append(
-            Paragraph(_escape(t("report.accepted", lang, reason=invoice.accepted_data_issues)), styles.body)
-        )
-    if invoice.data_findings:
-        accepted += [
-            Paragraph(_escape(t("invoices.findings_then", lang)), styles.h3),
-            _findings([Finding.from_dict(d) for d in invoice.data_findings], lang, styles),
-        ]
-    return [
-        Paragraph(
-            _escape(f"{t('report.invoice', lang)} · {invoice.contract_id} · {month_name(invoice.month, lang)}"),
-            styles.h2,
-        ),
-        _table(
-            facts,
-            [WIDTH * 0.25, WIDTH * 0.75],
-            styles,
-            extra=[
-                ("BACKGROUND", (0, 0), (0, -1), BAND),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.white),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.3, RULE),
-            ],
-        ),
+    out = [
+        Paragraph(_escape(doc.title), styles.h2),
+        head,
         Spacer(1, 5 * mm),
-        _table(
-            rows,
-            [WIDTH * w for w in (0.55, 0.14, 0.13, 0.18)],
-            styles,
-            right={1, 2, 3},
-            extra=[("TEXTCOLOR", (0, r), (-1, r), MISSED) for r in credit_rows],
-        ),
+        lines,
         Spacer(1, 4 * mm),
         KeepTogether(total_table),
-        *accepted,
     ]
+    if doc.credits:
+        credit_rows = [doc.credit_columns] + [
+            [words, "" if rate is None else percent(rate, None, lang), base, money(amount, None, lang)]
+            for words, rate, base, amount in doc.credits
+        ]
+        out += [
+            Paragraph(_escape(t("invoices.credits", lang)), styles.h3),
+            _table(credit_rows, [WIDTH * w for w in (0.5, 0.13, 0.19, 0.18)], styles, right={1, 3}),
+        ]
+    if doc.drift:
+        drift_rows = [doc.drift_columns] + [
+            [what, *(money(a, None, lang) for a in amounts)] for what, *amounts in doc.drift
+        ]
+        out += [
+            Paragraph(_escape(t("invoices.drift", lang)), styles.h3),
+            Paragraph(_escape(t("msg.drift", lang)), styles.body),
+            _table(drift_rows, [WIDTH * w for w in (0.4, 0.2, 0.2, 0.2)], styles, right={1, 2, 3}),
+        ]
+    if doc.notes:
+        out.append(Paragraph(_escape(t("report.data_issues", lang)), styles.h3))
+        out += [Paragraph(_escape(note), styles.body) for note in doc.notes]
+    return out
 
 
-def _price(value: Decimal) -> str:
+def _price(value: Decimal, lang: str) -> str:
     """A unit price with at least the cents: 38 -> '38.00', 0.455 -> '0.455'."""
-    return number(value, max(2, -value.normalize().as_tuple().exponent))
+    return number(value, max(2, -value.normalize().as_tuple().exponent), lang)
 
 
 def _payments(report: MonthReport, lang: str, styles: Styles) -> list:
@@ -493,18 +494,30 @@ def report_pdf(
     for contract, per_contract in zip(contracts, figs):
         story += [PageBreak(), *_scorecard(report, contract, [next(drawn) for _ in per_contract], lang, styles)]
     for invoice in report.invoices:
-        story += [PageBreak(), *invoice_flowables(invoice, report.vendor_name(invoice.vendor_id), lang, styles)]
+        story += [
+            PageBreak(),
+            *invoice_flowables(
+                invoice,
+                report.vendor_name(invoice.vendor_id),
+                lang,
+                styles,
+                report.drift.get(invoice.contract_id, ()),
+                report.findings_of(invoice.contract_id),
+            ),
+        ]
     story += [PageBreak(), *_payments(report, lang, styles)]
     story += [PageBreak(), *_data_quality(report, lang, styles)]
     _build(path, story, f"{t('report.title', lang)} · {month_name(report.month, lang)}", lang)
 
 
-def invoice_pdf(invoice: Invoice, vendor_name: str, path: Path, lang: str = "en") -> None:
+def invoice_pdf(
+    invoice: Invoice, vendor_name: str, path: Path, lang: str = "en", drift: Sequence = (), findings: Sequence = ()
+) -> None:
     """A single invoice as a one-document PDF."""
     styles = Styles()
     _build(
         path,
-        invoice_flowables(invoice, vendor_name, lang, styles),
-        f"{t('report.invoice', lang)} {invoice.contract_id} · {month_name(invoice.month, lang)}",
+        invoice_flowables(invoice, vendor_name, lang, styles, drift, findings),
+        f"{t('report.invoice', lang)} {invoice.number} · {month_name(invoice.month, lang)}",
         lang,
     )

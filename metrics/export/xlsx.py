@@ -1,25 +1,31 @@
 """The monthly report and single invoices as Excel workbooks, for finance to work in: Excel tables
 with real numbers (money with its currency, rates as %), and native Excel charts (XlsxWriter through
-Polars' write_excel, then add_chart), not pictures."""
+Polars' write_excel, then add_chart), not pictures. Every header, sheet name and title is in the
+report's language; values that are words (channels, verdicts, statuses) are too, through the same
+renderer as the PDF (metrics/render.py). Text stays text: nothing typed becomes a formula."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
 
+from metrics import render
 from metrics.billing import Invoice
 from metrics.export.content import MonthReport
-from metrics.i18n import metric_kind, target_label
-from metrics.payments.status import AGING_FIELDS
+from metrics.i18n import header, metric_kind, t, target_label, value_name
+from metrics.payments import BUCKETS
 
 STYLE = "Table Style Medium 2"
 TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
 KIND_FORMATS = {"rate": "0.0%", "seconds": '0.00 "s"', "score": "0.00"}  # a metric's value in its own unit
+SECONDS = {"en": '0.00 "s"', "zh": '0.00 "秒"'}
+RATE = "0.0%"
 
 
 def _money(currency: str, decimals: str = "0.00") -> str:
@@ -43,13 +49,20 @@ def _chars(value: object, fmt: str | None = None) -> int:
 
 
 class _Book:
-    """A workbook and the few formats every sheet shares; column widths fitted to the tables."""
+    """A workbook in one language and the few formats every sheet shares; column widths fitted to
+    the tables."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lang: str) -> None:
         # Text stays text: a payment reference or vendor name starting with "=" is not a formula.
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+        self.lang = lang
         self.title = self.wb.add_format({"bold": True, "font_size": 14, "font_color": "#1b2430"})
-        self.kinds = {kind: self.wb.add_format({"num_format": f}) for kind, f in KIND_FORMATS.items()}
+        self.label = self.wb.add_format({"bold": True, "bg_color": "#f2f5f9"})
+        self.wrap = self.wb.add_format({"text_wrap": True, "valign": "top"})
+        self.kinds = {
+            kind: self.wb.add_format({"num_format": SECONDS[lang] if kind == "seconds" else f})
+            for kind, f in KIND_FORMATS.items()
+        }
         self.widths: dict[str, dict[int, int]] = {}  # sheet -> column -> characters
 
     def table(self, df: pl.DataFrame, sheet: str, row: int, name: str, formats: dict[str, str] | None = None) -> int:
@@ -70,13 +83,21 @@ class _Book:
             widths[col] = max(widths.get(col, 0), needed)
         return row + df.height + 3
 
+    def pairs(self, sheet: str, row: int, pairs: list[tuple[str, str]]) -> int:
+        """Label and value rows (an invoice's head); returns the next free row."""
+        ws = self.sheet(sheet)
+        for i, (label, value) in enumerate(pairs):
+            ws.write_string(row + i, 0, label, self.label)
+            ws.write_string(row + i, 1, value)
+        return row + len(pairs) + 1
+
     def sheet(self, name: str) -> xlsxwriter.workbook.Worksheet:
         return self.wb.get_worksheet_by_name(name) or self.wb.add_worksheet(name)
 
     def close(self) -> None:
         for sheet, widths in self.widths.items():
             for col, width in widths.items():
-                self.sheet(sheet).set_column(col, col, min(width + 2, 60))
+                self.sheet(sheet).set_column(col, col, min(width + 2, 60), self.wrap if width > 60 else None)
         for ws in self.wb.worksheets():  # printed: A4 landscape, each sheet one page wide
             ws.set_paper(9)
             ws.set_landscape()
@@ -84,112 +105,140 @@ class _Book:
         self.wb.close()
 
 
-def _lines(invoice: Invoice) -> pl.DataFrame:
+def _frame(columns: list[str], rows: list[tuple], money: set[int] = frozenset()) -> pl.DataFrame:
+    """Rows under localized headers; money columns as exact decimals, other values as they come."""
     return pl.DataFrame(
-        [{"contract_id": invoice.contract_id, **line.as_dict()} for line in invoice.lines],
+        [dict(zip(columns, row)) for row in rows],
+        schema_overrides={name: pl.Decimal(18, 2) for i, name in enumerate(columns) if i in money},
+        infer_schema_length=None,
+    ).select(columns)
+
+
+def _invoice(
+    book: _Book,
+    sheet: str,
+    row: int,
+    invoice: Invoice,
+    vendor_name: str,
+    tag: str,
+    drift: Sequence = (),
+    findings: Sequence = (),
+) -> int:
+    """One invoice as the PDF shows it (render.invoice_text): head, lines, totals, credits, drift,
+    notes. Numbers are numbers with their formats; returns the next free row."""
+    lang, cur = book.lang, invoice.currency
+    doc = render.invoice_text(invoice, vendor_name, lang, drift, findings)
+    ws = book.sheet(sheet)
+    ws.write_string(row, 0, doc.title, book.title)
+    row = book.pairs(sheet, row + 1, doc.head)
+    money, price = _money(cur), _money(cur, "0.00####")
+    lines = pl.DataFrame(
+        [dict(zip(doc.line_columns, line)) for line in doc.lines],
         schema={
-            "contract_id": pl.String,
-            "type": pl.String,
-            "channel": pl.String,
-            "unit": pl.String,
-            "tier_from": pl.Decimal(18, 3),
-            "tier_to": pl.Decimal(18, 3),
-            "quantity": pl.Decimal(18, 4),
-            "unit_price": pl.Decimal(18, 6),
-            "amount": pl.Decimal(18, 2),
-            "description": pl.String,
+            doc.line_columns[0]: pl.String,
+            doc.line_columns[1]: pl.Decimal(18, 4),
+            doc.line_columns[2]: pl.String,
+            doc.line_columns[3]: pl.Decimal(18, 6),
+            doc.line_columns[4]: pl.Decimal(18, 2),
         },
     )
-
-
-def _totals(invoices: list[Invoice]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            {
-                "contract_id": i.contract_id,
-                "vendor_id": i.vendor_id,
-                "payee": i.payee,
-                "currency": i.currency,
-                "status": i.status,
-                "due_date": i.due_date,
-                **{k: getattr(i, k) for k in TOTALS},
-            }
-            for i in invoices
-        ],
-        schema_overrides={k: pl.Decimal(18, 2) for k in TOTALS},
+    row = book.table(lines, sheet, row, f"lines_{tag}", {doc.line_columns[3]: price, doc.line_columns[4]: money})
+    totals = pl.DataFrame(
+        [{label: amount for label, amount in doc.totals}],
+        schema=dict.fromkeys((label for label, _ in doc.totals), pl.Decimal(18, 2)),
     )
-
-
-def _invoice_tables(book: _Book, sheet: str, row: int, invoices: list[Invoice], tag: str) -> int:
-    currency = invoices[0].currency if invoices else "CNY"
-    money = {**{c: _money(currency) for c in ("amount", *TOTALS)}, "unit_price": _money(currency, "0.00####")}
-    for n, invoice in enumerate(invoices):
-        book.sheet(sheet).write(
-            row,
-            0,
-            f"Invoice {invoice.contract_id} {invoice.month:%Y-%m} "
-            f"({invoice.status}, due {invoice.due_date}, payee {invoice.payee})"
-            + (
-                f"; finalized despite data errors, because: {invoice.accepted_data_issues}"
-                if invoice.accepted_data_issues
-                else ""
-            ),
-            book.title,
+    row = book.table(totals, sheet, row - 1, f"totals_{tag}", dict.fromkeys(totals.columns, money))
+    if doc.credits:
+        ws.write_string(row, 0, t("invoices.credits", lang), book.title)
+        credits = _frame(doc.credit_columns, doc.credits, money={3})
+        row = book.table(
+            credits.with_columns(pl.col(doc.credit_columns[1]).cast(pl.Float64)),
+            sheet,
+            row + 1,
+            f"credits_{tag}",
+            {doc.credit_columns[1]: "0.##%", doc.credit_columns[3]: money},
         )
-        row = book.table(_lines(invoice).drop("contract_id"), sheet, row + 1, f"lines_{tag}_{n}", money)
-        row = book.table(_totals([invoice]).select(TOTALS), sheet, row - 1, f"totals_{tag}_{n}", money)  # 1 row gap
+    if doc.drift:
+        ws.write_string(row, 0, t("invoices.drift", lang), book.title)
+        ws.write_string(row + 1, 0, t("msg.drift", lang))
+        row = book.table(
+            _frame(doc.drift_columns, doc.drift, money={1, 2, 3}),
+            sheet,
+            row + 2,
+            f"drift_{tag}",
+            dict.fromkeys(doc.drift_columns[1:], money),
+        )
+    if doc.notes:
+        ws.write_string(row, 0, t("report.data_issues", lang), book.title)
+        for i, note in enumerate(doc.notes, start=1):
+            ws.write_string(row + i, 0, note)
+        row += len(doc.notes) + 2
     return row
 
 
 def _sla_table(book: _Book, sheet: str, row: int, verdicts: pl.DataFrame, tag: str) -> int:
-    df = verdicts.select(
-        "contract_id",
-        pl.struct("channel", "metric", "threshold_seconds")
-        .map_elements(
-            lambda r: target_label(r["channel"], r["metric"], r["threshold_seconds"], "en"), return_dtype=pl.String
-        )
-        .alias("target_name"),
-        "channel",
-        "metric",
-        "threshold_seconds",
-        "clock",
-        "value",
-        pl.col("target").cast(pl.Float64),
-        "met",
-        "numerator",
-        "denominator",
-        "credit_rate",
+    """Every target of the vendor: the target in words, value and target in the metric's own unit,
+    the verdict, numerator and denominator with their units, the credit rate."""
+    lang = book.lang
+    columns = [header(k, lang) for k in ("contract_id", "sla_target", "value", "target", "verdict")]
+    extra = [header(k, lang) for k in ("clock", "numerator", "denominator", "credit_rate")]
+    rows = [
+        {
+            columns[0]: r["contract_id"],
+            columns[1]: target_label(r["channel"], r["metric"], r["threshold_seconds"], lang),
+            columns[2]: None if r["value"] is None else float(r["value"]),
+            columns[3]: float(r["target"]),
+            columns[4]: render.verdict(r["met"], lang),
+            extra[0]: value_name("clock", r["clock"], lang),
+            extra[1]: render.quantity(r["metric"], r["channel"], "numerator", r["numerator"], lang),
+            extra[2]: render.quantity(r["metric"], r["channel"], "denominator", r["denominator"], lang),
+            extra[3]: None if r["credit_rate"] is None else float(r["credit_rate"]),
+        }
+        for r in verdicts.iter_rows(named=True)
+    ]
+    df = pl.DataFrame(
+        rows,
+        schema={
+            **dict.fromkeys(columns + extra, pl.String),
+            **dict.fromkeys((columns[2], columns[3], extra[3]), pl.Float64),
+        },
     )
-    book.sheet(sheet).write(row, 0, "SLA targets", book.title)
-    end = book.table(df, sheet, row + 1, f"sla_{tag}", {"credit_rate": KIND_FORMATS["rate"]})
-    value_col, target_col = df.columns.index("value"), df.columns.index("target")
+    book.sheet(sheet).write_string(row, 0, t("contracts.targets", lang), book.title)
+    end = book.table(df, sheet, row + 1, f"sla_{tag}", {extra[3]: RATE})
     ws = book.sheet(sheet)
-    for i, r in enumerate(df.iter_rows(named=True)):  # each row in its metric's own unit
+    for i, r in enumerate(verdicts.iter_rows(named=True)):  # each row in its metric's own unit
         fmt = book.kinds[metric_kind(r["metric"])]
-        for col, value in ((value_col, r["value"]), (target_col, r["target"])):
+        for col, value in ((2, r["value"]), (3, r["target"])):
             if value is not None:
-                ws.write_number(row + 2 + i, col, value, fmt)
+                ws.write_number(row + 2 + i, col, float(value), fmt)
     return end
 
 
 def _trend_chart(book: _Book, sheet: str, row: int, report: MonthReport, contract_id: str, tag: str) -> int:
     """The contract's headline target (a missed one first) over the last months, as a native line chart."""
+    lang = book.lang
     mine = report.verdicts.filter(pl.col("contract_id") == contract_id).sort(pl.col("met").fill_null(True))
     if mine.is_empty():
         return row
     first = mine.row(0, named=True)
+    value_col, target_col = header("value", lang), header("target", lang)
     df = report.history.filter(
         (pl.col("contract_id") == contract_id)
         & (pl.col("channel") == first["channel"])
         & (pl.col("metric") == first["metric"])
         & pl.col("threshold_seconds").eq_missing(first["threshold_seconds"])
-    ).select("month", "value", pl.col("target").cast(pl.Float64))
-    name = target_label(first["channel"], first["metric"], first["threshold_seconds"], "en")
-    book.sheet(sheet).write(row, 0, f"Trend: {name}", book.title)
-    unit = KIND_FORMATS[metric_kind(first["metric"])]
-    end = book.table(df, sheet, row + 1, f"trend_{tag}", {"value": unit, "target": unit})
+    ).select(
+        pl.col("month").alias(header("month", lang)),
+        pl.col("value").alias(value_col),
+        pl.col("target").cast(pl.Float64).alias(target_col),
+    )
+    name = target_label(first["channel"], first["metric"], first["threshold_seconds"], lang)
+    book.sheet(sheet).write_string(row, 0, f"{t('report.trends', lang)}{t('render.colon', lang)}{name}", book.title)
+    kind = metric_kind(first["metric"])
+    unit = SECONDS[lang] if kind == "seconds" else KIND_FORMATS[kind]
+    end = book.table(df, sheet, row + 1, f"trend_{tag}", {value_col: unit, target_col: unit})
     chart = book.wb.add_chart({"type": "line"})
-    for col, label, dash in ((1, "value", None), (2, "target", "dash")):
+    for col, label, dash in ((1, value_col, None), (2, target_col, "dash")):
         chart.add_series(
             {
                 "name": label,
@@ -200,25 +249,29 @@ def _trend_chart(book: _Book, sheet: str, row: int, report: MonthReport, contrac
             }
         )
     chart.set_title({"name": name})
-    chart.set_y_axis({"num_format": "0%" if metric_kind(first["metric"]) == "rate" else "0.0"})
+    chart.set_y_axis({"num_format": "0%" if kind == "rate" else "0.0"})
     chart.set_size({"width": 640, "height": 300})
     book.sheet(sheet).insert_chart(row + 1, 5, chart)
     return max(end, row + 18)
 
 
+PAYMENT_WORDS = {"payment_status": "payment", "aging": "aging"}  # columns whose values are words
+
+
 def _payments_sheet(book: _Book, report: MonthReport) -> None:
     """The receivables as of the month's last day: aging per vendor, each issued invoice's payment
     status, and the payments no finalized invoice takes; "None." where a table would be empty."""
-    due, sheet = report.receivables, "Payments"
+    lang = book.lang
+    due, sheet = report.receivables, t("payments.title", lang)
     ws = book.sheet(sheet)
-    ws.write(0, 0, f"Payments as of {due.as_of.isoformat()}", book.title)
+    ws.write_string(0, 0, t("report.payments", lang, date=due.as_of.isoformat()), book.title)
     currency = next((s.currency for s in due.invoices), report.invoices[0].currency if report.invoices else "CNY")
     money = _money(currency)
     row = 2
     for title, name, rows, schema in (
-        ("Aging per vendor", "aging", due.aging, dict.fromkeys(AGING_FIELDS[2:], pl.Decimal(18, 2))),
+        ("payments.aging", "aging", due.aging, dict.fromkeys((*BUCKETS, "outstanding", "overdue"), pl.Decimal(18, 2))),
         (
-            "Issued invoices",
+            "payments.invoices",
             "payment_status",
             [s.as_dict() for s in due.invoices],
             {
@@ -226,63 +279,122 @@ def _payments_sheet(book: _Book, report: MonthReport) -> None:
                 "late_payment_rate": pl.Decimal(12, 8),
             },
         ),
-        ("Unapplied payments", "unapplied", due.unapplied, {"amount": pl.Decimal(18, 2)}),
+        ("payments.unapplied", "unapplied", due.unapplied, {"amount": pl.Decimal(18, 2)}),
     ):
-        ws.write(row, 0, title, book.title)
+        ws.write_string(row, 0, t(title, lang), book.title)
         if not rows:
-            ws.write(row + 1, 0, "None.")
+            ws.write_string(row + 1, 0, t("report.none", lang))
             row += 4
             continue
-        df = pl.DataFrame(rows, schema_overrides=schema, infer_schema_length=None)
-        formats = {c: money for c, dtype in schema.items() if dtype == pl.Decimal(18, 2)}
-        row = book.table(df, sheet, row + 1, name, formats)
+        df = pl.DataFrame(rows, schema_overrides=schema, infer_schema_length=None).with_columns(
+            pl.col(c).map_elements(lambda v, ns=ns: value_name(ns, v, lang), return_dtype=pl.String)
+            for c, ns in PAYMENT_WORDS.items()
+            if c in rows[0]
+        )
+        names = {c: value_name("aging", c, lang) if c in BUCKETS else header(c, lang) for c in df.columns}
+        formats = {names[c]: money for c, dtype in schema.items() if dtype == pl.Decimal(18, 2)}
+        row = book.table(df.rename(names), sheet, row + 1, name, formats)
 
 
-def report_xlsx(report: MonthReport, path: Path) -> None:
-    """Summary sheet (one row per contract, a chart of the totals), one sheet per vendor, and the
-    payments sheet."""
-    book = _Book(path)
-    summary = _totals(report.invoices).join(
-        report.verdicts.group_by("contract_id").agg(
-            pl.col("met").eq(True).sum().alias("targets_met"),
-            pl.col("met").is_not_null().sum().alias("targets_measured"),
-            pl.len().alias("targets_set"),
-        ),
-        on="contract_id",
-        how="left",
+def _summary(book: _Book, report: MonthReport) -> None:
+    """One row per contract: parties, status, targets met of measured and set, the totals; a chart."""
+    lang = book.lang
+    sheet = t("report.summary", lang)
+    counts = report.verdicts.group_by("contract_id").agg(
+        pl.col("met").eq(True).sum().alias("targets_met"),
+        pl.col("met").is_not_null().sum().alias("targets_measured"),
+        pl.len().alias("targets_set"),
     )
-    ws = book.sheet("Summary")
-    ws.write(0, 0, f"Vendor performance report {report.month:%Y-%m}", book.title)
+    measured = dict(zip(counts["contract_id"], counts.select("targets_met", "targets_measured", "targets_set").rows()))
+    columns = {
+        "invoice_number": header("invoice_number", lang),
+        "contract_id": header("contract_id", lang),
+        "vendor_id": header("vendor_id", lang),
+        "payee": header("payee", lang),
+        "status": header("status", lang),
+        "due_date": header("due_date", lang),
+        "targets_met": header("targets_met", lang),
+        "targets_measured": t("xlsx.targets_measured", lang),
+        "targets_set": t("xlsx.targets_set", lang),
+        **{k: f"{header(k, lang)}" for k in TOTALS},
+    }
+    rows = [
+        {
+            columns["invoice_number"]: i.number,
+            columns["contract_id"]: i.contract_id,
+            columns["vendor_id"]: i.vendor_id,
+            columns["payee"]: i.payee,
+            columns["status"]: value_name("status", i.status, lang),
+            columns["due_date"]: i.due_date,
+            **dict(
+                zip(
+                    (columns[k] for k in ("targets_met", "targets_measured", "targets_set")),
+                    measured.get(i.contract_id, (0, 0, 0)),
+                )
+            ),
+            **{columns[k]: getattr(i, k) for k in TOTALS},
+        }
+        for i in report.invoices
+    ]
+    df = pl.DataFrame(
+        rows, schema_overrides={columns[k]: pl.Decimal(18, 2) for k in TOTALS}, infer_schema_length=None
+    ).select(list(columns.values()))
+    ws = book.sheet(sheet)
+    ws.write_string(0, 0, f"{t('report.title', lang)} {report.month:%Y-%m}", book.title)
     currency = report.invoices[0].currency if report.invoices else "CNY"
-    end = book.table(summary, "Summary", 2, "summary", {k: _money(currency) for k in TOTALS})
+    end = book.table(df, sheet, 2, "summary", {columns[k]: _money(currency) for k in TOTALS})
     chart = book.wb.add_chart({"type": "column"})
-    total_col = summary.columns.index("total")
+    total_col = df.columns.index(columns["total"])
     chart.add_series(
         {
-            "name": "total",
-            "categories": ["Summary", 3, 0, 2 + summary.height, 0],
-            "values": ["Summary", 3, total_col, 2 + summary.height, total_col],
+            "name": columns["total"],
+            "categories": [sheet, 3, 1, 2 + df.height, 1],
+            "values": [sheet, 3, total_col, 2 + df.height, total_col],
             "fill": {"color": "#1f5fa8"},
         }
     )
-    chart.set_title({"name": "Billed total per contract"})
+    chart.set_title({"name": t("xlsx.totals_chart", lang)})
     chart.set_y_axis({"num_format": "#,##0"})
     chart.set_legend({"none": True})
     ws.insert_chart(end, 0, chart)
+
+
+def report_xlsx(report: MonthReport, path: Path, lang: str = "en") -> None:
+    """Summary sheet (one row per contract, a chart of the totals), one sheet per vendor (its
+    targets, trend, invoices) and the payments sheet, in `lang`."""
+    book = _Book(path, lang)
+    _summary(book, report)
     for vendor_id in report.contracts["vendor_id"].unique(maintain_order=True).to_list():
         sheet = vendor_id[:31]
-        book.sheet(sheet).write(0, 0, f"{vendor_id} · {report.vendor_name(vendor_id)}", book.title)
+        book.sheet(sheet).write_string(0, 0, f"{vendor_id} · {report.vendor_name(vendor_id)}", book.title)
         tag = "".join(ch if ch.isalnum() else "_" for ch in vendor_id)
         row = _sla_table(book, sheet, 2, report.verdicts.filter(pl.col("vendor_id") == vendor_id), tag)
         for contract_id in report.contracts.filter(pl.col("vendor_id") == vendor_id)["contract_id"].to_list():
             row = _trend_chart(book, sheet, row, report, contract_id, f"{tag}_{contract_id}".replace("-", "_"))
-        _invoice_tables(book, sheet, row, [i for i in report.invoices if i.vendor_id == vendor_id], tag)
+        for n, invoice in enumerate(i for i in report.invoices if i.vendor_id == vendor_id):
+            row = _invoice(
+                book,
+                sheet,
+                row,
+                invoice,
+                report.vendor_name(vendor_id),
+                f"{tag}_{n}",
+                report.drift.get(invoice.contract_id, ()),
+                report.findings_of(invoice.contract_id),
+            )
     _payments_sheet(book, report)
     book.close()
 
 
-def invoice_xlsx(invoice: Invoice, path: Path) -> None:
-    """A single invoice: its lines and totals as Excel tables on one sheet."""
-    book = _Book(path)
-    _invoice_tables(book, "Invoice", 0, [invoice], "invoice")
+def invoice_xlsx(
+    invoice: Invoice,
+    path: Path,
+    lang: str = "en",
+    vendor_name: str = "",
+    drift: Sequence = (),
+    findings: Sequence = (),
+) -> None:
+    """A single invoice on one sheet, as its PDF: head, lines, totals, credits, drift and notes."""
+    book = _Book(path, lang)
+    _invoice(book, t("report.invoice", lang), 0, invoice, vendor_name, "invoice", drift, findings)
     book.close()

@@ -46,6 +46,8 @@ PLATFORM_PAYEE = "成都蜂巢云客服平台科技有限公司"
 # Late payment is the client's breach in the telecom standard and the part-time agreement: damages
 # of a share of the amount outstanding per day overdue (万分之五 and 万分之三).
 LATE_PAYMENT_RATE = {"C-TEL": "0.0005", "C-PT": "0.0003"}
+# The payee's bank line printed on the invoice, where a contract gives one.
+PAYEE_BANK = {"C-TEL": "中国工商银行上海分行 1001 2345 6789 0123"}
 AS_CONTRACT_TOTAL = Decimal("240000.00")  # the after-sales agreement's total; fee = total / 12
 
 # (contract_id, channel, days, open, close); a channel without rows is served 24/7.
@@ -177,7 +179,8 @@ def reference_tables(months: tuple[str, ...]) -> dict[str, pl.DataFrame]:
             "payee": pl.String,
         },
     ).with_columns(
-        late_payment_rate=pl.col("contract_id").replace_strict(LATE_PAYMENT_RATE, default=None, return_dtype=pl.String)
+        late_payment_rate=pl.col("contract_id").replace_strict(LATE_PAYMENT_RATE, default=None, return_dtype=pl.String),
+        payee_bank=pl.col("contract_id").replace_strict(PAYEE_BANK, default=None, return_dtype=pl.String),
     )
     rates = _frame(
         [

@@ -145,6 +145,7 @@ TABLES: dict[str, Table] = {
                 _enum("sl_abandons", ("exclude_short", "exclude_all", "count_as_met"), "'exclude_short'"),
                 Col("payee"),
                 _dec("late_payment_rate", "12, 8"),
+                Col("payee_bank"),
             ),
             key=("contract_id",),
             rules=(
