@@ -82,7 +82,7 @@ def describe(line: Line, currency: str, lang: str) -> str:
             "render.credit",
             lang,
             missed=missed_target(line.channel, line.metric, f["value"], f["target"], f.get("threshold"), lang),
-            rate=percent(f["rate"], _places(f["rate"] * 100), lang),
+            rate=rate(f["rate"], lang),
             base=t(f"render.base.{f['base']}", lang, channel=value_name("channel", line.channel, lang).lower()),
             amount=money(f["base_amount"], currency, lang),
         )
@@ -90,7 +90,7 @@ def describe(line: Line, currency: str, lang: str) -> str:
         return t(
             "render.credit_cap",
             lang,
-            rate=percent(f["rate"], _places(f["rate"] * 100), lang),
+            rate=rate(f["rate"], lang),
             cap=money(f["cap"], currency, lang),
         )
     named = value_name("line", line.type, lang)
@@ -129,6 +129,11 @@ def _target_places(metric: str, target: Decimal) -> int:
     return _places(scaled)
 
 
+def rate(fraction: Decimal | None, lang: str) -> str:
+    """A contract's rate as written: 0.05 -> '5%', 0.025 -> '2.5%'; '' when none."""
+    return "" if fraction is None else percent(fraction, _places(Decimal(fraction) * 100), lang)
+
+
 def _places(value: Decimal) -> int:
     return max(0, -Decimal(value).normalize().as_tuple().exponent)
 
@@ -149,10 +154,7 @@ def facts(invoice: Invoice, vendor_name: str, lang: str) -> list[tuple[str, str]
         rows.append(("payee_bank", invoice.payee_bank))
     rows += [
         ("currency", invoice.currency),
-        (
-            "tax_rate",
-            "" if invoice.tax_rate is None else percent(invoice.tax_rate, _places(invoice.tax_rate * 100), lang),
-        ),
+        ("tax_rate", rate(invoice.tax_rate, lang)),
         ("due_date", invoice.due_date.isoformat()),
     ]
     return rows
@@ -162,7 +164,7 @@ def tax_label(invoice: Invoice, lang: str) -> str:
     """'Tax (6%)': the tax row of the totals names its rate."""
     if invoice.tax_rate is None:
         return t("col.tax", lang)
-    return f"{t('col.tax', lang)} ({percent(invoice.tax_rate, _places(invoice.tax_rate * 100), lang)})"
+    return f"{t('col.tax', lang)} ({rate(invoice.tax_rate, lang)})"
 
 
 @dataclass(frozen=True)

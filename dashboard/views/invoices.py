@@ -132,26 +132,25 @@ def finalize_button(sel: common.Selection, found: list[Finding]) -> None:
         confirm()
 
 
-def downloads(invoice: Invoice, lang: str) -> None:
+def downloads(invoice: Invoice, lang: str, drift: list, found: list) -> None:
     """The invoice as PDF (in the page's language) and Excel, made by the report module on click."""
     st.subheader(tr("invoices.download"))
     from metrics import export
 
-    name = f"invoice-{invoice.contract_id}-{month_label(invoice.month)}"
+    name = f"invoice-{invoice.number}-{lang}"
+    vendor = common.vendor_names().get(invoice.vendor_id, "")
     cols = st.columns(2)
     for col, kind, make, mime in (
         (
             cols[0],
             "pdf",
-            lambda p: export.invoice_pdf(
-                invoice, p, language=lang, vendor_name=common.vendor_names().get(invoice.vendor_id, "")
-            ),
+            lambda p: export.invoice_pdf(invoice, p, lang, vendor, drift, found),
             "application/pdf",
         ),
         (
             cols[1],
             "xlsx",
-            lambda p: export.invoice_xlsx(invoice, p),
+            lambda p: export.invoice_xlsx(invoice, p, lang, vendor, drift, found),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
     ):
@@ -303,7 +302,8 @@ def main() -> None:
     c.metric(tr("col.due_date"), invoice.due_date.isoformat(), border=True)
     status = ("🔒 " if invoice.status == "finalized" else "✎ ") + value_name("status", invoice.status, lang)
     d.metric(tr("col.status"), status, border=True)
-    st.caption(f"{tr('col.payee')}: {invoice.payee}")
+    shown = ("invoice_number", "issued_on", "payee", "payee_bank", "tax_rate")
+    st.caption(" · ".join(f"{tr('col.' + k)}: {v}" for k, v in render.facts(invoice, "", lang) if k in shown and v))
     if invoice.total < 0:
         st.info(tr("msg.credit_note"), icon=":material/info:")
     if invoice.accepted_data_issues:
@@ -338,9 +338,9 @@ def main() -> None:
 
     st.subheader(tr("invoices.totals"))
     common.table(
-        totals_frame(invoice),
+        totals_frame(invoice).rename({"tax": render.tax_label(invoice, lang)}),
         "invoice-totals",
-        money=("subtotal", "credits", "adjustments", "net", "tax", "total"),
+        money=("subtotal", "credits", "adjustments", "net", render.tax_label(invoice, lang), "total"),
         currency=cur,
         file_name=f"invoice-totals-{invoice.contract_id}-{month_label(sel.month)}",
     )
@@ -375,7 +375,7 @@ def main() -> None:
     else:
         finalize_button(sel, found)
     payments_section(invoice, lang)
-    downloads(invoice, lang)
+    downloads(invoice, lang, drift, found)
 
 
 main()

@@ -69,7 +69,7 @@ def build(month) -> None:
         bar.progress(done / max(total, 1), text=tr("msg.building", step=step))
 
     with tempfile.TemporaryDirectory() as folder, common.connection() as con:
-        export.report(con, month, Path(folder), progress=progress)
+        export.report(con, month, Path(folder), progress=progress, language=common.language())
         files = sorted(p for p in Path(folder).rglob("*") if p.is_file())
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -13,15 +13,16 @@ from typing import Annotated
 
 import typer
 
-from metrics import store
+from metrics import render, store
 from metrics.billing import Drift, Invoice, finalize, with_drift
 from metrics.billing.invoice import TOTALS
 from metrics.billing.lifecycle import require_contract
-from metrics.billing.line import FIELDS, money
+from metrics.billing.line import FIELDS
 from metrics.cli import app
 from metrics.cli.check import warn
-from metrics.cli.output import OutOption, emit, to_csv, to_json, to_table
+from metrics.cli.output import Language, LanguageOption, OutOption, emit, to_csv, to_json, to_table
 from metrics.errors import VendorboardError
+from metrics.i18n import header, money, number, t, value_name
 from metrics.payments.status import InvoiceStatus, statuses
 from metrics.periods import month_label, parse_month
 
@@ -51,6 +52,7 @@ def invoice_command(
         typer.Option("--format", help="table, json, csv, or a document: pdf or xlsx (with --contract and --out)"),
     ] = InvoiceFormat.table,
     out: OutOption = None,
+    language: LanguageOption = Language.en,
 ) -> None:
     """Invoices of a month (SPEC §4): drafts, or the stored invoice with its drift once finalized."""
     if ctx.invoked_subcommand:
@@ -67,7 +69,7 @@ def invoice_command(
             require_contract(con, contract)
         found = with_drift(con, when, contract)
         paid = {s.contract_id: s for s in statuses(con, dt.date.today(), contract, when)}
-        warn(con, when, contract, found)
+        checked = warn(con, when, contract, found)
         vendor = (
             con.execute(
                 "SELECT v.name FROM contracts c JOIN vendors v USING (vendor_id) WHERE contract_id = ?", [contract]
@@ -79,14 +81,15 @@ def invoice_command(
         con.close()
     if contract and not found:
         raise VendorboardError(f"contract {contract} is not active in {month_label(when)}: it has no invoice")
+    lang = language.value
     if document:
-        _document(found[0][0], vendor[0][0], fmt, out)
+        _document(found[0], vendor[0][0], fmt, out, lang, [f for f in checked if f.contract_id == contract])
     elif fmt is InvoiceFormat.json:
         emit(to_json([{**inv.as_dict(), **payment_fields(paid.get(inv.contract_id))} for inv, _ in found]), out)
     elif fmt is InvoiceFormat.csv:
         emit(to_csv([row for inv, _ in found for row in _csv_rows(inv)]), out)
     else:
-        text = "".join(_table(inv, moved, paid.get(inv.contract_id)) for inv, moved in found)
+        text = "".join(_table(inv, moved, paid.get(inv.contract_id), lang) for inv, moved in found)
         emit(text or f"no contract is active in {month_label(when)}\n", out)
     if fmt is not InvoiceFormat.table:
         for inv, moved in found:
@@ -112,7 +115,7 @@ def finalize_command(
     Refused while the month's data has `error` findings, unless --accept-data-issues gives a reason."""
     inv = finalize(ctx.obj, parse_month(month), contract, accept_data_issues)
     print(
-        f"finalized {inv.contract_id} {month_label(inv.month)}: total {money(inv.total)} {inv.currency}, "
+        f"finalized {inv.contract_id} {month_label(inv.month)}: total {money(inv.total, inv.currency)}, "
         f"due {inv.due_date.isoformat()}"
     )
     for finding in inv.data_findings:
@@ -124,14 +127,15 @@ def finalize_command(
         print(f"accepted data issues: {inv.accepted_data_issues}")
 
 
-def _document(inv: Invoice, vendor_name: str, fmt: InvoiceFormat, out) -> None:
+def _document(
+    found: tuple[Invoice, list[Drift]], vendor_name: str, fmt: InvoiceFormat, out, lang: str, findings
+) -> None:
     from metrics.export import invoice_pdf, invoice_xlsx
 
+    inv, moved = found
     try:
-        if fmt is InvoiceFormat.pdf:
-            invoice_pdf(inv, out, vendor_name=vendor_name)
-        else:
-            invoice_xlsx(inv, out)
+        make = invoice_pdf if fmt is InvoiceFormat.pdf else invoice_xlsx
+        make(inv, out, lang, vendor_name, moved, findings)
     except OSError as exc:
         raise VendorboardError(f"--out {out}: cannot write ({exc.strerror})") from None
     print(f"wrote {out}", file=sys.stderr)
@@ -146,36 +150,44 @@ def payment_fields(status: InvoiceStatus | None) -> dict:
     }
 
 
-def _table(inv: Invoice, moved: list[Drift], paid: InvoiceStatus | None) -> str:
-    head = (
-        f"{inv.contract_id} · {inv.vendor_id} · {month_label(inv.month)} · {inv.status}"
-        f"{f' {inv.finalized_at:%Y-%m-%d %H:%M} UTC' if inv.finalized_at else ''} · payee {inv.payee} · "
-        f"due {inv.due_date.isoformat()} · {inv.currency}"
-        f"{f' · {paid.payment_status}, outstanding {money(paid.outstanding)}' if paid else ''}"
-    )
+def _table(inv: Invoice, moved: list[Drift], paid: InvoiceStatus | None, lang: str) -> str:
+    """The invoice as a person reads it: the document's head, its lines in words (metrics/render.py),
+    the totals with the tax rate, what it was finalized over, and its drift."""
+    doc = render.invoice_text(inv, "", lang, moved)
+    head = " · ".join(f"{label}: {value}" for label, value in doc.head if value)
+    if inv.finalized_at:
+        head += f" · {inv.finalized_at:%H:%M} UTC"
+    if paid:
+        head += f" · {value_name('payment', paid.payment_status, lang)}, {header('outstanding', lang)} "
+        head += money(paid.outstanding, inv.currency, lang)
+    columns = doc.line_columns
     lines = [
-        {
-            "type": ln.type,
-            "channel": ln.channel,
-            "unit": ln.unit,
-            "quantity": ln.quantity,
-            "unit_price": ln.unit_price,
-            "amount": money(ln.amount),
-            "description": ln.description,
-        }
-        for ln in inv.lines
-    ]
-    totals = [{"": name, "amount": money(getattr(inv, name))} for name in TOTALS]
-    text = to_table(lines, head) + to_table(totals)
-    if inv.status == "finalized" and (inv.accepted_data_issues or inv.data_findings):
-        accepted = f"; accepted because: {inv.accepted_data_issues}" if inv.accepted_data_issues else ""
-        text += to_table(
-            [{"severity": f["severity"], "finding": f["message"]} for f in inv.data_findings],
-            f"data-quality findings when finalized{accepted}",
+        dict(
+            zip(
+                columns,
+                (
+                    text,
+                    "" if qty is None else number(qty, None, lang),
+                    unit,
+                    "" if price is None else number(price, max(2, -price.normalize().as_tuple().exponent), lang),
+                    money(amount, None, lang),
+                ),
+            )
         )
-    if moved:
+        for text, qty, unit, price, amount in doc.lines
+    ]
+    totals = [{"": label, columns[-1]: money(amount, None, lang)} for label, amount in doc.totals]
+    text = to_table(lines, head, right=(columns[1], columns[3], columns[4])) + to_table(totals, right=(columns[-1],))
+    if doc.notes:
+        text += to_table([{t("report.data_issues", lang): note} for note in doc.notes])
+    if doc.drift:
         text += to_table(
-            [{**d.as_dict(), "difference": money(d.difference)} for d in moved], f"drift: {_drift_summary(inv, moved)}"
+            [
+                dict(zip(doc.drift_columns, (what, *(money(a, None, lang) for a in amounts))))
+                for what, *amounts in doc.drift
+            ],
+            f"{t('invoices.drift', lang)}: {_drift_summary(inv, moved)}",
+            right=tuple(doc.drift_columns[1:]),
         )
     return text + "\n"
 
@@ -184,7 +196,7 @@ def _drift_summary(inv: Invoice, moved: list[Drift]) -> str:
     change, lines = moved[-1].difference, len(moved) - 1
     return (
         f"{inv.contract_id} {month_label(inv.month)} is finalized; a fresh computation differs on {lines} "
-        f"line{'s' * (lines != 1)} and by {'+' if change > 0 else ''}{money(change)} {inv.currency} on the "
+        f"line{'s' * (lines != 1)} and by {'+' if change > 0 else ''}{money(change, inv.currency)} on the "
         "total (settle with an adjustment in a later month)"
     )
 

@@ -323,8 +323,8 @@ def invoice_flowables(
     ]
     if doc.credits:
         credit_rows = [doc.credit_columns] + [
-            [words, "" if rate is None else percent(rate, None, lang), base, money(amount, None, lang)]
-            for words, rate, base, amount in doc.credits
+            [words, render.rate(share, lang), base, money(amount, None, lang)]
+            for words, share, base, amount in doc.credits
         ]
         out += [
             Paragraph(_escape(t("invoices.credits", lang)), styles.h3),
