@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -277,11 +278,14 @@ def table(
     numbers: tuple[str, ...] = (),
     enums: dict[str, str] | None = None,
     file_name: str | None = None,
+    wide: tuple[str, ...] = (),
 ) -> None:
     """A table in the current language with a CSV download of exactly what it shows (raw numbers,
     so a spreadsheet can add them up). Money columns get thousands separators and the currency in
     the header; `percent` columns are fractions shown as percentages; `counts` and `numbers` get
-    thousands separators (`numbers` keep all their decimals)."""
+    thousands separators (`numbers` keep all their decimals). Every column is as wide as its header
+    and values need (`column_widths`); the `wide` text columns (descriptions, reasons) take the room
+    left and wrap onto more lines rather than being cut."""
     frame = localized(df, language(), enums, money, currency)
     names = dict(zip(df.columns, frame.columns))
     # `numbers` are shown exactly (316.0667 h, not the browser's 316.067) as right-aligned text;
@@ -294,15 +298,44 @@ def table(
     config |= {
         names[c]: st.column_config.DateColumn(format="YYYY-MM-DD") for c, dtype in df.schema.items() if dtype == pl.Date
     }
+    widths = column_widths(shown, {names[c] for c in wide})
+    for name, width in widths.items():
+        config[name] = config.get(name) or st.column_config.Column()
+        config[name]["width"] = width
     st.dataframe(
         shown,
         hide_index=True,
         column_config=config,
         key=f"table-{key}",
         placeholder="",
+        row_height=WRAPPED_ROW if wide else None,
         height="content" if frame.height <= 25 else 460,
     )
     download(frame, key, file_name or key)
+
+
+CHAR_PX, WIDE_CHAR_PX, PADDING_PX = 8, 15, 40  # the grid's 14 px font, bold headers, plus the sort icon
+MAX_PX, WIDE_PX = 320, 480  # a narrow column never grows past MAX_PX; a wide (wrapping) one is WIDE_PX
+WRAPPED_ROW = 68  # pixels: above 4rem the grid wraps text, three short lines a row
+
+
+def text_px(text: str) -> int:
+    """Pixels a text needs in the grid's font: Chinese characters twice as wide as Latin ones."""
+    return sum(WIDE_CHAR_PX if unicodedata.east_asian_width(ch) in "WF" else CHAR_PX for ch in text)
+
+
+def column_widths(frame: pl.DataFrame, wide: set[str] = frozenset()) -> dict[str, int]:
+    """Each column's width in pixels: its header in full (never cut), and its values up to MAX_PX;
+    `wide` columns get WIDE_PX and wrap."""
+    widths = {}
+    for name in frame.columns:
+        values = frame[name].head(200).cast(pl.String, strict=False).drop_nulls().to_list()
+        longest = max((text_px(v) for v in values), default=0)
+        if name in wide:
+            widths[name] = max(WIDE_PX, text_px(name) + PADDING_PX)
+        else:
+            widths[name] = max(text_px(name) + PADDING_PX, min(longest + PADDING_PX, MAX_PX))
+    return widths
 
 
 def download(

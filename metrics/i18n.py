@@ -457,8 +457,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "msg.recon_ok": ("The vendor's invoice matches ours on every line.", "供应商账单与我方逐行一致。"),
     "msg.recon_off": (
-        "{n} line(s) differ: {total} billed more than computed in total.",
-        "{n} 行存在差异：对方账单比我方计算合计多 {total}。",
+        "{n} line(s) differ: {total} billed more than computed in total (tax included).",
+        "{n} 行存在差异：对方账单比我方计算合计多 {total}（含税）。",
     ),
     "msg.kind_unknown": (
         "Cannot tell which table {file} belongs to: choose the table above or name the "
@@ -677,6 +677,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.payee_bank": ("Bank account", "收款账户"),
     "col.why": ("Why", "原因"),
     "col.sla_target": ("SLA target", "服务水平目标"),
+    "recon.title": (
+        "reconcile {file}: {n} of {of} lines differ",
+        "对账 {file}：{of} 行中有 {n} 行存在差异",
+    ),
+    "recon.price": (" at {ours}", "，单价 {ours}"),
+    "recon.prices": (" (our price {ours}, billed at {theirs})", "（我方单价 {ours}，对方单价 {theirs}）"),
+    "recon.template": ("Template of the vendor invoice", "供应商账单模板"),
+    "recon.template_help": (
+        "One row per line: contract_id, month (YYYY-MM), channel, unit, quantity, amount; optionally "
+        "tier_from and unit_price to name a tier; unit `tax` for the tax and channel `total` for the total.",
+        "每行一条明细：contract_id、month (YYYY-MM)、channel、unit、quantity、amount；可加 tier_from、"
+        "unit_price 指明阶梯；unit 为 tax 表示税额，channel 为 total 表示总额。",
+    ),
+    "recon.other_contract": (
+        "The file has no line of contract {contract} (picked in the sidebar); it bills {found}.",
+        "文件中没有合同 {contract}（侧栏所选）的明细；文件所含合同：{found}。",
+    ),
     "xlsx.targets_measured": ("Targets measured", "有数据的目标"),
     "xlsx.targets_set": ("Targets set", "设定的目标"),
     "xlsx.totals_chart": ("Billed total per contract", "各合同应付总额"),

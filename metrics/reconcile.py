@@ -1,14 +1,20 @@
 """Reconciliation (SPEC §4): the vendor's own invoice against the invoice computed here.
 
 The vendor file (CSV or Excel .xlsx) has the columns contract_id, month, channel, unit, quantity,
-amount; a row with channel `total` gives the invoice total. Lines are compared per key:
-- usage: (channel, unit); the tiers of one ladder add up, on both sides, so a vendor may bill a
-  ladder as one line or tier by tier;
+amount, and may add tier_from, tier_to and unit_price; a row with channel `total` gives the invoice
+total, one with unit `tax` its tax. Lines are compared:
+- usage tier by tier: each vendor row of a channel and unit is matched to one of our tier lines of
+  that ladder, by its tier_from when given, else by its price (unit_price, or amount ÷ quantity)
+  when exactly one of our tiers has that price, else in ladder order when the rows left and the
+  tiers left are as many; one row left against several tiers is the ladder billed as one line and
+  is compared with their sum. Both lines show (our tier and price beside the vendor's).
 - every other line by its type alone, named in `unit` (fixed, minimum, adjustment; credit, which
   takes credit_cap too, because vendors bill the net credit); their channel is ignored (empty,
   `-` or a credit's channel) and their quantity is not compared: a fee has no quantity to check;
+- the tax on its own row: the vendor's `tax` row, else what its total implies (total − its lines),
+  so a line billed wrong shows once as that line and once as the tax on it, not hidden in the total;
 - `total` per contract.
-Rows of one key add up. Every row must be of the month being reconciled. A key is `match` when
+Rows of one key add up. Every row must be of the month being reconciled. A line is `match` when
 amounts (and usage quantities) differ by at most 0.01, else `mismatch`; `missing` when computed but
 not billed; `unexpected` when billed but not computed.
 difference = billed amount − computed amount (a missing side counts as 0).
@@ -20,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -28,18 +34,53 @@ import duckdb
 import polars as pl
 
 from metrics.billing import invoices
-from metrics.billing.line import LINE_TYPES, USAGE, by_key
+from metrics.billing.line import LINE_TYPES, USAGE, Line, by_key, trimmed
 from metrics.errors import VendorboardError
+from metrics.i18n import number, t, value_name
 from metrics.ingest.tables import CHANNELS, UNITS_BY_CHANNEL
 from metrics.periods import month_label
 
 COLUMNS = ("contract_id", "month", "channel", "unit", "quantity", "amount")
+OPTIONAL = ("tier_from", "tier_to", "unit_price")  # a vendor may say which tier a row bills
 TOLERANCE = Decimal("0.01")
 OTHER_TYPES = tuple(t for t in LINE_TYPES if t != USAGE)
-TOTAL = "total"
+TOTAL, TAX = "total", "tax"
+# The reconciliation row of SPEC §5, then the tier and both prices of a usage row.
+FIELDS = (
+    "contract_id",
+    "month",
+    "channel",
+    "unit",
+    "status",
+    "computed_quantity",
+    "billed_quantity",
+    "computed_amount",
+    "billed_amount",
+    "difference",
+    "tier_from",
+    "tier_to",
+    "computed_unit_price",
+    "billed_unit_price",
+)
 
-Key = tuple[str, str, str]  # contract_id, channel, unit
-Figures = tuple[Decimal | None, Decimal]  # quantity (None: not compared), amount
+
+@dataclass(frozen=True)
+class Billed:
+    """One row (or the rows of one key added up) of the vendor's invoice."""
+
+    channel: str
+    unit: str
+    quantity: Decimal | None
+    amount: Decimal
+    tier_from: Decimal | None = None
+    unit_price: Decimal | None = None
+
+    @property
+    def price(self) -> Decimal | None:
+        """The price the row bills at: its unit_price, or amount ÷ quantity."""
+        if self.unit_price is not None:
+            return self.unit_price
+        return self.amount / self.quantity if self.quantity else None
 
 
 @dataclass(frozen=True)
@@ -74,7 +115,12 @@ def read_vendor_invoice(path: Path) -> pl.DataFrame:
         raise VendorboardError(
             f"{path}: missing column {', '.join(repr(m) for m in missing)} (expected {', '.join(COLUMNS)})"
         )
-    return frame.select(COLUMNS).with_row_index("_row", offset=2)
+    extra = [c for c in OPTIONAL if c in frame.columns]
+    return (
+        frame.select(*COLUMNS, *extra)
+        .with_columns(pl.lit(None, pl.String).alias(c) for c in OPTIONAL if c not in extra)
+        .with_row_index("_row", offset=2)
+    )
 
 
 def _decimal(text: str | None, cell: _Cell, required: bool) -> Decimal | None:
@@ -97,6 +143,8 @@ def _key(row: dict, at: Callable[[str], _Cell]) -> tuple[str, str]:
     unit = (row["unit"] or "").strip().lower()
     if channel == TOTAL:
         return TOTAL, ""
+    if unit == TAX:
+        return "-", TAX
     if unit in OTHER_TYPES:
         return "-", "credit" if unit == "credit_cap" else unit
     if channel not in CHANNELS:
@@ -113,9 +161,10 @@ def _key(row: dict, at: Callable[[str], _Cell]) -> tuple[str, str]:
     return channel, unit
 
 
-def billed_lines(path: Path, month: dt.date) -> dict[Key, Figures]:
-    """{(contract_id, channel, unit): (quantity, amount)} of the vendor file, rows of one key added."""
-    billed: dict[Key, Figures] = {}
+def billed_lines(path: Path, month: dt.date) -> dict[str, list[Billed]]:
+    """{contract_id: its rows}: usage rows one by one (each may bill one tier), every other key's
+    rows added up into one."""
+    found: dict[str, list[Billed]] = {}
     for row in read_vendor_invoice(path).iter_rows(named=True):
 
         def at(column: str, row: dict = row) -> _Cell:
@@ -124,61 +173,179 @@ def billed_lines(path: Path, month: dt.date) -> dict[Key, Figures]:
         contract = (row["contract_id"] or "").strip()
         if not contract:
             raise at("contract_id").error("empty, a contract_id is required")
-        found = re.fullmatch(r"\s*(\d{4})-(\d{2})(-01([ T]00:00(:00)?)?)?\s*", row["month"] or "")
-        if not found or found.group(0).strip()[:7] != month_label(month):
+        matched = re.fullmatch(r"\s*(\d{4})-(\d{2})(-01([ T]00:00(:00)?)?)?\s*", row["month"] or "")
+        if not matched or matched.group(0).strip()[:7] != month_label(month):
             raise at("month").error(f"'{row['month']}' is not the month being reconciled ({month_label(month)})")
         channel, unit = _key(row, at)
-        usage = unit not in OTHER_TYPES and channel != TOTAL
-        quantity = _decimal(row["quantity"], at("quantity"), required=usage)
-        amount = _decimal(row["amount"], at("amount"), required=True)
-        before_qty, before_amount = billed.get((contract, channel, unit), (None, Decimal(0)))
-        billed[(contract, channel, unit)] = (
-            (before_qty or Decimal(0)) + quantity if usage else None,
-            before_amount + amount,
+        usage = channel not in ("-", TOTAL)
+        line = Billed(
+            channel,
+            unit,
+            _decimal(row["quantity"], at("quantity"), required=usage) if usage else None,
+            _decimal(row["amount"], at("amount"), required=True),
+            _decimal(row["tier_from"], at("tier_from"), required=False) if usage else None,
+            _decimal(row["unit_price"], at("unit_price"), required=False) if usage else None,
         )
-    return billed
+        rows = found.setdefault(contract, [])
+        same = next((i for i, b in enumerate(rows) if not usage and (b.channel, b.unit) == (channel, unit)), None)
+        if same is None:
+            rows.append(line)
+        else:
+            rows[same] = replace(rows[same], amount=rows[same].amount + line.amount)
+    return found
 
 
-def _compare(
-    contract_id: str, month: dt.date, key: tuple[str, str], computed: Figures | None, billed: Figures | None
+def _pair(ours: list[Line], theirs: list[Billed]) -> list[tuple[list[Line], Billed | None]]:
+    """Our tier lines of one ladder against the vendor's rows of it (see the module docstring):
+    (our lines, their row) pairs; our lines empty for a row we did not compute, their row None for a
+    tier not billed, several of our lines when the vendor billed them as one."""
+    left, rows, pairs = list(ours), list(theirs), []
+
+    def take(row: Billed, line: Line) -> None:
+        pairs.append(([line], row))
+        left.remove(line)
+        rows.remove(row)
+
+    for row in [r for r in rows if r.tier_from is not None]:
+        line = next((ln for ln in left if (ln.tier_from or 0) == row.tier_from), None)
+        if line:
+            take(row, line)
+    for row in list(rows):
+        same = [
+            ln
+            for ln in left
+            if row.price is not None and abs(row.price - ln.unit_price) * (row.quantity or 1) <= TOLERANCE
+        ]
+        if len(same) == 1:
+            take(row, same[0])
+    if rows and len(rows) == len(left):
+        for row, line in zip(list(rows), list(left)):
+            take(row, line)
+    if len(rows) == 1 and left:
+        pairs.append((list(left), rows.pop()))
+        left.clear()
+    pairs += [([ln], None) for ln in left] + [([], row) for row in rows]
+    order = {id(ln): i for i, ln in enumerate(ours)}
+    return sorted(pairs, key=lambda p: min((order[id(ln)] for ln in p[0]), default=len(ours)))
+
+
+def _row(
+    contract_id: str,
+    month: dt.date,
+    channel: str | None,
+    unit: str | None,
+    ours: list[Line] | None,
+    theirs: Billed | None,
+    computed: tuple | None = None,
 ) -> dict:
-    (cq, ca), (bq, ba) = computed or (None, None), billed or (None, None)
+    """One reconciliation row from our lines (or `computed` (quantity, amount) for fees, tax and
+    total) and the vendor's row."""
+    if ours:
+        cq = sum((ln.quantity for ln in ours), Decimal(0)) if ours[0].type == USAGE else None
+        computed = (cq, sum((ln.amount for ln in ours), Decimal("0.00")))
+    (cq, ca), (bq, ba) = computed or (None, None), (theirs.quantity, theirs.amount) if theirs else (None, None)
     if computed is None:
         status = "unexpected"
-    elif billed is None:
+    elif theirs is None:
         status = "missing"
     else:
         off = abs(ba - ca) > TOLERANCE or (cq is not None and bq is not None and abs(bq - cq) > TOLERANCE)
         status = "mismatch" if off else "match"
-    channel, unit = key
-    return {
-        "contract_id": contract_id,
-        "month": month_label(month),
-        "channel": None if channel == "-" else channel,
-        "unit": unit or None,
-        "status": status,
-        "computed_quantity": cq,
-        "billed_quantity": bq,
-        "computed_amount": ca,
-        "billed_amount": ba,
-        "difference": (ba or Decimal("0.00")) - (ca or Decimal("0.00")),
-    }
+    one = ours[0] if ours and len(ours) == 1 and ours[0].type == USAGE else None
+    return dict(
+        zip(
+            FIELDS,
+            (
+                contract_id,
+                month_label(month),
+                channel,
+                unit,
+                status,
+                cq,
+                bq,
+                ca,
+                ba,
+                (ba or Decimal("0.00")) - (ca or Decimal("0.00")),
+                one.tier_from if one else theirs.tier_from if theirs else None,
+                one.tier_to if one else None,
+                one.unit_price if one else None,
+                _price(theirs),
+            ),
+        )
+    )
+
+
+def _price(row: Billed | None) -> Decimal | None:
+    """The vendor's price of a usage row, to 6 places (amount ÷ quantity may not divide evenly)."""
+    if row is None or row.quantity is None or row.price is None:
+        return None
+    return trimmed(row.price.quantize(Decimal("0.000001")), 2)
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoice: Path) -> list[dict]:
-    """One row per line key of each contract in the vendor file, then that contract's total."""
+    """Per contract in the vendor file: its usage tier by tier, its other lines by type, the tax,
+    then the total (rows in the shape of FIELDS)."""
     billed = billed_lines(Path(vendor_invoice), month)
     rows = []
-    for contract_id in dict.fromkeys(c for c, _, _ in billed):
+    for contract_id, theirs in billed.items():
         found = invoices(con, month, contract_id)
-        computed = by_key(list(found[0].lines)) if found else {}
-        if found:
-            computed[(TOTAL, "")] = (None, found[0].total)
-        theirs = {(ch, u): figures for (c, ch, u), figures in billed.items() if c == contract_id}
-        keys = [k for k in computed if k[0] != TOTAL] + [k for k in theirs if k not in computed and k[0] != TOTAL]
-        rows += [
-            _compare(contract_id, month, k, computed.get(k), theirs.get(k))
-            for k in [*keys, (TOTAL, "")]
-            if k in computed or k in theirs
-        ]
+        invoice = found[0] if found else None
+        lines = list(invoice.lines) if invoice else []
+        usage_keys = list(
+            dict.fromkeys(
+                [(ln.channel, ln.unit) for ln in lines if ln.type == USAGE]
+                + [(b.channel, b.unit) for b in theirs if b.channel not in ("-", TOTAL)]
+            )
+        )
+        for channel, unit in usage_keys:
+            ours = [ln for ln in lines if ln.type == USAGE and (ln.channel, ln.unit) == (channel, unit)]
+            mine = [b for b in theirs if (b.channel, b.unit) == (channel, unit)]
+            rows += [_row(contract_id, month, channel, unit, o, b) for o, b in _pair(ours, mine)]
+        others = {k: v for k, v in by_key([ln for ln in lines if ln.type != USAGE]).items()}
+        billed_other = {b.unit: b for b in theirs if b.channel == "-"}
+        for unit in [*(u for _, u in others), *(u for u in billed_other if ("-", u) not in others and u != TAX)]:
+            rows.append(_row(contract_id, month, None, unit, None, billed_other.get(unit), others.get(("-", unit))))
+        total = next((b for b in theirs if b.channel == TOTAL), None)
+        tax = billed_other.get(TAX)
+        if tax is None and total is not None:  # what the vendor's total implies
+            lines_sum = sum((b.amount for b in theirs if b.channel != TOTAL), Decimal("0.00"))
+            tax = Billed("-", TAX, None, total.amount - lines_sum)
+        if invoice or tax:
+            rows.append(_row(contract_id, month, None, TAX, None, tax, (None, invoice.tax) if invoice else None))
+        rows.append(_row(contract_id, month, TOTAL, None, None, total, (None, invoice.total) if invoice else None))
     return rows
+
+
+def differing(rows: list[dict]) -> list[dict]:
+    """The lines that differ (the total left out: it differs whenever a line does)."""
+    return [r for r in rows if r["status"] != "match" and r["channel"] != TOTAL]
+
+
+def what(row: dict, lang: str) -> str:
+    """The line a reconciliation row compares, in words: 'Phone talk time, 0–10,000 min at 0.45
+    (billed at 0.47)', 'Monthly fee', 'Tax', 'Total'."""
+    if row["channel"] == TOTAL:
+        return t("col.total", lang)
+    if row["channel"] is None:
+        return t("col.tax", lang) if row["unit"] == TAX else value_name("line", row["unit"], lang)
+    text = f"{value_name('channel', row['channel'], lang)}{t('render.sep', lang)}{t('what.' + row['unit'], lang)}"
+    low, high = row["tier_from"], row["tier_to"]
+    if low is not None or high is not None:
+        unit = t(f"per.{row['unit']}", lang)
+        span = (
+            f"{number(low or 0, None, lang)}–{number(high, None, lang)}"
+            if high is not None
+            else t("tier.over", lang, low=number(low, None, lang))
+        )
+        text += f"{t('render.comma', lang)}{span} {unit}"
+    ours, theirs = row["computed_unit_price"], row["billed_unit_price"]
+    if ours is not None and (theirs is None or row["status"] == "match"):
+        text += t("recon.price", lang, ours=_shown_price(ours, lang))
+    elif theirs is not None:
+        shown = "–" if ours is None else _shown_price(ours, lang)
+        text += t("recon.prices", lang, ours=shown, theirs=_shown_price(theirs, lang))
+    return text
+
+
+def _shown_price(value: Decimal, lang: str) -> str:
+    return number(value, max(2, -value.normalize().as_tuple().exponent), lang)

@@ -42,16 +42,21 @@ VENDOR = """
     C1,2026-10,total,,,1100.00
 """
 EXPECTED = [
-    # the vendor bills the two phone tiers as two rows: 15 min, 12.50 on both sides
-    ("phone", "minute", "match", D(15), D(15), D("12.50"), D("12.50"), D("0.00")),
+    # the vendor bills the two phone tiers as two rows, each matched to our tier by its price
+    # (10.00 / 10 = 1.00 is the first tier's, 2.50 / 5 = 0.50 the second's): both match
+    ("phone", "minute", "match", D(10), D(10), D("10.00"), D("10.00"), D("0.00")),
+    ("phone", "minute", "match", D(5), D(5), D("2.50"), D("2.50"), D("0.00")),
     # 4 e-mails billed, 3 computed: 8.00 - 6.00 = +2.00
     ("email", "email", "mismatch", D(3), D(4), D("6.00"), D("8.00"), D("2.00")),
+    # visits the contract has no rate for
+    ("onsite", "visit", "unexpected", None, D(2), None, D("160.00"), D("160.00")),
     # the fixed fee is not on the vendor's invoice
     (None, "fixed", "missing", None, None, D("1000.00"), None, D("-1000.00")),
     # -50.01 against -50.00 differs by 0.01: within the tolerance
     (None, "adjustment", "match", None, None, D("-50.00"), D("-50.01"), D("-0.01")),
-    # visits the contract has no rate for
-    ("onsite", "visit", "unexpected", None, D(2), None, D("160.00"), D("160.00")),
+    # the tax the vendor's total implies: 1100.00 - (10.00 + 2.50 + 8.00 - 50.01 + 160.00) = 969.51
+    # against our 58.11 (its lines lack the 1000.00 fee its total includes): +911.40
+    (None, "tax", "mismatch", None, None, D("58.11"), D("969.51"), D("911.40")),
     ("total", None, "mismatch", None, None, D("1026.61"), D("1100.00"), D("73.39")),
 ]
 
@@ -113,7 +118,7 @@ def test_the_row_schema_matches_the_spec(load, db, tmp_path):
         (first, *_) = reconcile(con, OCT, _csv(tmp_path, VENDOR))
     finally:
         con.close()
-    assert list(first) == [
+    assert list(first)[:10] == [
         "contract_id",
         "month",
         "channel",
@@ -124,7 +129,8 @@ def test_the_row_schema_matches_the_spec(load, db, tmp_path):
         "computed_amount",
         "billed_amount",
         "difference",
-    ]
+    ]  # SPEC §5, in order; then the tier and both prices of a usage line
+    assert list(first)[10:] == ["tier_from", "tier_to", "computed_unit_price", "billed_unit_price"]
 
 
 @pytest.mark.parametrize(
@@ -150,3 +156,83 @@ def test_a_missing_column_is_named(load, db, tmp_path):
     path = _csv(tmp_path, "contract_id,month,channel,unit,quantity\nC1,2026-10,total,,")
     with pytest.raises(VendorboardError, match="missing column 'amount'"):
         _rows(db, path)
+
+
+def _tiers(db, path) -> list[tuple]:
+    con = store.connect_reader(db)
+    try:
+        found = reconcile(con, OCT, path)
+    finally:
+        con.close()
+    return [
+        (
+            r["unit"],
+            r["status"],
+            r["tier_from"],
+            r["tier_to"],
+            r["computed_unit_price"],
+            r["billed_unit_price"],
+            r["computed_amount"],
+            r["billed_amount"],
+            r["difference"],
+        )
+        for r in found
+    ]
+
+
+def test_a_two_tier_invoice_with_one_tier_overbilled_shows_that_tier(load, db, tmp_path):
+    load(
+        {**{k: DATA[k] for k in ("rates", "calls")}, "contracts": "contract_id,vendor_id,start_date\nC1,V1,2026-01-01"}
+    )
+    # Ours: 0-10 min 10 x 1.00 = 10.00; over 10: 5 x 0.50 = 2.50. The vendor bills the upper tier
+    # at 0.60 (3.00): no tier has that price, so the rows pair in ladder order; the lower tier is
+    # matched by its price 1.00. Tax: ours 6 % of 12.50 = 0.75; the vendor's total 14.13 less its
+    # lines 13.00 = 1.13: +0.38. Total: ours 13.25, theirs 14.13: +0.88.
+    vendor = """
+        contract_id,month,channel,unit,quantity,amount
+        C1,2026-10,phone,minute,10,10.00
+        C1,2026-10,phone,minute,5,3.00
+        C1,2026-10,total,,,14.13
+    """
+    rows = _tiers(db, _csv(tmp_path, vendor))
+    assert rows[:2] == [
+        ("minute", "match", D(0), D(10), D("1.00"), D("1.00"), D("10.00"), D("10.00"), D("0.00")),
+        ("minute", "mismatch", D(10), None, D("0.50"), D("0.60"), D("2.50"), D("3.00"), D("0.50")),
+    ]
+    # the tax difference is its own row, and the total's gap is the two added up
+    assert rows[2:] == [
+        ("tax", "mismatch", None, None, None, None, D("0.75"), D("1.13"), D("0.38")),
+        (None, "mismatch", None, None, None, None, D("13.25"), D("14.13"), D("0.88")),
+    ]
+
+
+def test_a_ladder_billed_as_one_line_is_compared_with_its_tiers_added_up(load, db, tmp_path):
+    load(
+        {**{k: DATA[k] for k in ("rates", "calls")}, "contracts": "contract_id,vendor_id,start_date\nC1,V1,2026-01-01"}
+    )
+    # 15 min for 12.50 in one row: 0.8333 a minute is no tier's price and one row is left against
+    # both tiers, so it stands for the ladder: 15 = 10 + 5 min, 12.50 = 10.00 + 2.50.
+    rows = _tiers(
+        db, _csv(tmp_path, "contract_id,month,channel,unit,quantity,amount\nC1,2026-10,phone,minute,15,12.50")
+    )
+    assert rows[0] == ("minute", "match", None, None, None, D("0.833333"), D("12.50"), D("12.50"), D("0.00"))
+
+
+def test_a_vendor_may_name_the_tier_and_the_tax(load, db, tmp_path):
+    load(
+        {**{k: DATA[k] for k in ("rates", "calls")}, "contracts": "contract_id,vendor_id,start_date\nC1,V1,2026-01-01"}
+    )
+    # tier_from names the tier even when the price is off; the tax row is taken as given (0.75 = ours)
+    vendor = """
+        contract_id,month,channel,unit,quantity,amount,tier_from
+        C1,2026-10,phone,minute,5,2.50,10
+        C1,2026-10,phone,minute,10,11.00,0
+        C1,2026-10,,tax,,0.75,
+    """
+    rows = _tiers(db, _csv(tmp_path, vendor))
+    assert rows == [
+        ("minute", "mismatch", D(0), D(10), D("1.00"), D("1.10"), D("10.00"), D("11.00"), D("1.00")),
+        ("minute", "match", D(10), None, D("0.50"), D("0.50"), D("2.50"), D("2.50"), D("0.00")),
+        ("tax", "match", None, None, None, None, D("0.75"), D("0.75"), D("0.00")),
+        (None, "missing", None, None, None, None, D("13.25"), None, D("-13.25")),
+    ]

@@ -15,10 +15,9 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
-from metrics import billing, payments
+from metrics import billing, payments, render
 from metrics.billing import Invoice
 from metrics.errors import VendorboardError
-from metrics import render
 from metrics.i18n import money, percent, value_name
 from metrics.periods import month_label, next_month
 from metrics.quality import Finding, errors
