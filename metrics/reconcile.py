@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from metrics.billing import invoices
+from metrics.billing import Invoice, invoices
 from metrics.billing.line import LINE_TYPES, USAGE, Line, by_key, trimmed
 from metrics.errors import VendorboardError
 from metrics.i18n import number, t, value_name
@@ -333,11 +333,11 @@ def what(row: dict, lang: str) -> str:
     if low is not None or high is not None:
         unit = t(f"per.{row['unit']}", lang)
         span = (
-            f"{number(low or 0, None, lang)}–{number(high, None, lang)}"
+            f"{number(low or 0, None, lang)}–{number(high, None, lang)} {unit}"
             if high is not None
-            else t("tier.over", lang, low=number(low, None, lang))
+            else t("tier.over", lang, low=f"{number(low, None, lang)} {unit}")
         )
-        text += f"{t('render.comma', lang)}{span} {unit}"
+        text += f"{t('render.comma', lang)}{span}"
     ours, theirs = row["computed_unit_price"], row["billed_unit_price"]
     if ours is not None and (theirs is None or row["status"] == "match"):
         text += t("recon.price", lang, ours=_shown_price(ours, lang))
@@ -349,3 +349,48 @@ def what(row: dict, lang: str) -> str:
 
 def _shown_price(value: Decimal, lang: str) -> str:
     return number(value, max(2, -value.normalize().as_tuple().exponent), lang)
+
+
+def template(invoice: Invoice | None, contract_id: str, month: dt.date) -> list[dict]:
+    """The vendor invoice's layout filled with our own lines of `contract_id` (tiers named by
+    tier_from and unit_price, the tax and the total): a template to send the vendor, and what a
+    matching invoice looks like."""
+    base = {"contract_id": contract_id, "month": month_label(month)}
+    rows = []
+    for line in invoice.lines if invoice else ():
+        usage = line.type == USAGE
+        rows.append(
+            {
+                **base,
+                "channel": line.channel if usage else "",
+                "unit": line.unit if usage else "credit" if line.type == "credit_cap" else line.type,
+                "quantity": line.quantity if usage else None,
+                "amount": line.amount,
+                "tier_from": line.tier_from if usage else None,
+                "unit_price": line.unit_price if usage else None,
+            }
+        )
+    if invoice:
+        rows.append(
+            {
+                **base,
+                "channel": "",
+                "unit": TAX,
+                "quantity": None,
+                "amount": invoice.tax,
+                "tier_from": None,
+                "unit_price": None,
+            }
+        )
+        rows.append(
+            {
+                **base,
+                "channel": TOTAL,
+                "unit": "",
+                "quantity": None,
+                "amount": invoice.total,
+                "tier_from": None,
+                "unit_price": None,
+            }
+        )
+    return rows or [{**base, **dict.fromkeys(("channel", "unit", "quantity", "amount", "tier_from", "unit_price"))}]
