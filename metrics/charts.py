@@ -118,6 +118,7 @@ def metric_trend(
     fig.update_xaxes(
         title=t(f"axis.{period}", language),
         **({"dtick": "M1", "tickformat": "%Y-%m"} if period == "month" else {"tickformat": "%m-%d"}),
+        **({"dtick": 7 * 86_400_000} if period == "week" else {}),
     )
     title = t(
         "chart.trend_title",
@@ -249,10 +250,13 @@ def wait_histogram(
     language: str,
     channel: str | None = None,
     limit_label: str = "chart.threshold",
+    mean: bool = False,
 ) -> go.Figure:
     """How long the counted rows took, stacked by the engine's verdict per row (hit blue, miss
-    orange), with the threshold (or the target of a mean) as a dashed vertical line. Durations of
-    two hours and more read in hours.
+    orange, abandoned calls hatched), with the threshold as a dashed vertical line. For a target on
+    a mean (`mean`: ASA, handle time, first response) single rows neither meet nor miss it: one
+    colour, and the target drawn as the line the mean must stay under. Durations of two hours and
+    more read in hours; weekly logged time counts agent-weeks.
 
     df: `measure` (which duration), `bin_start`, `bin_width` (seconds), `status`, `rows`.
     """
@@ -260,15 +264,28 @@ def wait_histogram(
     longest = max(_floats([*df["bin_start"].to_list(), threshold]) or [0.0])
     scale, unit = (3600.0, "axis.hours") if longest >= 7200 else (1.0, "axis.seconds")
     fig = go.Figure()
-    for status, colour, mark in (("hit", MET, "✓"), ("miss", MISSED, "✗")):
+    if mean:
+        df = (
+            df.group_by("measure", "bin_start", "bin_width")
+            .agg(pl.col("rows").sum())
+            .with_columns(status=pl.lit("counted"))
+        )
+    for status, colour, mark, pattern in (
+        ("hit", MET, "✓", ""),
+        ("miss", MISSED, "✗", ""),
+        ("abandoned", MISSED, "✗", "/"),
+        ("counted", MET, "", ""),
+    ):
         part = df.filter(pl.col("status") == status)
+        if part.is_empty():
+            continue
         fig.add_trace(
             go.Bar(
                 x=[(s + w / 2) / scale for s, w in zip(part["bin_start"].to_list(), part["bin_width"].to_list())],
                 y=part["rows"].to_list(),
                 width=[w / scale for w in part["bin_width"].to_list()],
-                name=f"{mark} {t('evidence.' + status, language)}",
-                marker={"color": colour, "line": {"width": 0}},
+                name=f"{mark} {t('evidence.' + status, language)}".strip(),
+                marker={"color": colour, "line": {"width": 0}, "pattern": {"shape": pattern, "fgcolor": "#ffffff"}},
                 hovertemplate="%{x:.1f}: %{y}<extra>" + t("evidence." + status, language) + "</extra>",
             )
         )
@@ -284,5 +301,6 @@ def wait_histogram(
         )
     fig.update_layout(barmode="stack", bargap=0.05, legend={"traceorder": "normal"})
     fig.update_xaxes(title=f"{t('measure.' + measure, language)} ({t(unit, language)})", rangemode="tozero")
-    fig.update_yaxes(title=t(f"axis.count.{channel or 'any'}", language))
+    counted = "agent_weeks" if measure == "logged_seconds" else channel or "any"
+    fig.update_yaxes(title=t(f"axis.count.{counted}", language))
     return _layout(fig, t("chart.histogram_title", language, what=t("measure." + measure, language)), 320)

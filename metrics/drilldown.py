@@ -69,7 +69,8 @@ def page(
 
 def duration_histogram(con: duckdb.DuckDBPyConnection, target: Target, bins: int = 40) -> pl.DataFrame | None:
     """The measured duration of the counted rows in equal bins: `measure` (which duration),
-    `bin_start` and `bin_width` in seconds, `status` (hit / miss) and `rows`. The bins cover the
+    `bin_start` and `bin_width` in seconds, `status` (hit / miss, and `abandoned` for the misses of
+    calls never answered, whose wait is how long the caller held on) and `rows`. The bins cover the
     99th percentile (and the threshold); longer values and rows with no duration at all (an
     e-mail never answered) fall into the last bin. None when the target measures no duration."""
     rel = _rows(con, target)
@@ -77,6 +78,10 @@ def duration_histogram(con: duckdb.DuckDBPyConnection, target: Target, bins: int
     if measure is None:
         return None
     counted = rel.filter("status <> 'not_counted'")
+    if "answered" in rel.columns:  # a miss that never reached an agent is an abandon, drawn apart
+        counted = counted.project(
+            f"{measure}, CASE WHEN status = 'miss' AND NOT answered THEN 'abandoned' ELSE status END AS status"
+        )
     (p99,) = counted.aggregate(f"quantile_cont({measure}::DOUBLE, 0.99)").fetchall()[0]
     width = _nice((max(p99 or 0.0, float(target.threshold_seconds or 0) * 1.25) or 1.0) / bins)
     bucket = f"least(coalesce(floor({measure}::DOUBLE / {width}), {bins - 1}), {bins - 1})"

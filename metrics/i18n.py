@@ -677,6 +677,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.payee_bank": ("Bank account", "收款账户"),
     "col.why": ("Why", "原因"),
     "col.sla_target": ("SLA target", "服务水平目标"),
+    "compliance.weekly": ("Week by week", "每周趋势"),
+    "axis.week": ("Week (Monday)", "周 (周一)"),
+    "chart.period.week": ("week", "周"),
+    "axis.count.agent_weeks": ("Agent-weeks", "坐席周数"),
+    "evidence.abandoned": ("abandoned", "放弃"),
+    "evidence.counted": ("counted", "计入"),
     "recon.title": (
         "reconcile {file}: {n} of {of} lines differ",
         "对账 {file}：{of} 行中有 {n} 行存在差异",

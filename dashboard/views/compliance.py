@@ -9,25 +9,15 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
-from metrics import charts
+from metrics import charts, render
 from metrics.drilldown import Target
-from metrics.i18n import metric_kind, metric_value, target_label, value_name
+from metrics.i18n import duration, metric_kind, metric_value, target_label, value_name
 from metrics.periods import month_label
 from metrics.quality import Finding, errors, touches
 from metrics.sla.definitions import METRICS
 
 PAGE_ROWS = 100
 TARGET_KEYS = ("channel", "metric", "threshold_seconds", "clock")
-
-
-def verdict(met: bool | None) -> str:
-    return (
-        "✓ " + tr("verdict.met")
-        if met
-        else "– " + tr("verdict.no_data")
-        if met is None
-        else "✗ " + tr("verdict.missed")
-    )
 
 
 def scorecard(verdicts: pl.DataFrame, lang: str, found: list[Finding]) -> pl.DataFrame:
@@ -38,12 +28,12 @@ def scorecard(verdicts: pl.DataFrame, lang: str, found: list[Finding]) -> pl.Dat
                 "channel": r["channel"],
                 "metric": target_label(r["channel"], r["metric"], r["threshold_seconds"], lang).split(" · ", 1)[1],
                 "value": metric_value(r["metric"], r["value"], lang, 2),
-                "target": metric_value(r["metric"], r["target"], lang, 2),
-                "verdict": verdict(r["met"]),
+                "target": render.target(r["metric"], r["target"], lang),
+                "verdict": render.verdict(r["met"], lang),
                 "data_quality": _doubt([f for f in found if touches(f, r["channel"], r["metric"])]),
                 "clock": r["clock"],
-                "numerator": r["numerator"],
-                "denominator": r["denominator"],
+                "numerator": render.quantity(r["metric"], r["channel"], "numerator", r["numerator"], lang),
+                "denominator": render.quantity(r["metric"], r["channel"], "denominator", r["denominator"], lang),
                 "credit_rate": r["credit_rate"],
             }
             for r in verdicts.iter_rows(named=True)
@@ -82,8 +72,9 @@ def daily(sel: common.Selection, row: dict, lang: str) -> None:
         st.info(tr("msg.no_series"), icon=":material/info:")
         return
     df = days.select(pl.col("day").alias("period"), "value", "met")
+    period = "week" if row["metric"] == "weekly_min_hours" else "day"  # its days are its weeks' Mondays
     st.plotly_chart(
-        charts.metric_trend(df, row["metric"], row["target"], lang, period="day"), theme=None, key="compliance-daily"
+        charts.metric_trend(df, row["metric"], row["target"], lang, period=period), theme=None, key="compliance-daily"
     )
 
 
@@ -111,15 +102,36 @@ def distribution(target: Target, row: dict, lang: str) -> None:
         limit, label = row["threshold_seconds"], "chart.threshold"
     else:
         limit, label = (row["target"], "chart.target") if metric_kind(row["metric"]) == "seconds" else (None, "")
+    mean = metric_kind(row["metric"]) == "seconds"
     st.plotly_chart(
-        charts.wait_histogram(bins, limit, lang, row["channel"], label), theme=None, key="compliance-distribution"
+        charts.wait_histogram(bins, limit, lang, row["channel"], label, mean),
+        theme=None,
+        key="compliance-distribution",
     )
 
 
-def evidence(target: Target, lang: str) -> None:
+def with_why(rows: pl.DataFrame, target: Target, terms: dict, lang: str) -> pl.DataFrame:
+    """The rows with the reason each counts as it does ('abandoned after 31 s'), durations in words
+    by their size instead of seconds to the millisecond (the CSV export keeps the exact seconds)."""
+    reason = render.why(target.metric, target.channel, target.clock, terms, lang)
+    durations = [c for c in rows.columns if c.endswith("_seconds")]
+    return rows.with_columns(
+        pl.Series("why", [reason(r) for r in rows.iter_rows(named=True)], dtype=pl.String),
+        *(pl.col(c).map_elements(lambda v: duration(v, lang), return_dtype=pl.String) for c in durations),
+    ).drop([c for c in ("answered",) if c in rows.columns])
+
+
+def evidence(target: Target, lang: str, terms: dict) -> None:
     counts = engine("evidence_counts", target)
     left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
-    left.markdown(" · ".join(f"**{value_name('evidence', s, lang)}** {n:,}" for s, n in counts.items()))
+    why_not = render.not_counted(target.metric, target.channel, terms, lang)
+    left.markdown(
+        " · ".join(
+            f"**{value_name('evidence', s, lang)}** {n:,}" + (f" ({why_not})" if s == "not_counted" and why_not else "")
+            for s, n in counts.items()
+            if n or s != "not_counted"
+        )
+    )
     shows = {"miss": tr("compliance.show_misses"), "all": tr("compliance.show_all")}
     show = middle.segmented_control(
         tr("compliance.show"), list(shows), key="evidence-show", required=True, default="miss", format_func=shows.get
@@ -132,15 +144,22 @@ def evidence(target: Target, lang: str) -> None:
     pages = (total - 1) // PAGE_ROWS + 1
     number = right.number_input(tr("compliance.page"), 1, pages, 1, key=f"evidence-page-{status}")
     offset = (number - 1) * PAGE_ROWS
-    rows = engine("evidence_page", target, status, PAGE_ROWS, offset).rename({"status": "evidence"})
+    rows = engine("evidence_page", target, status, PAGE_ROWS, offset)
     st.caption(tr("compliance.rows_of", first=offset + 1, last=offset + rows.height, total=f"{total:,}"))
     name = f"evidence-{target.contract_id}-{month_label(target.month)}-{target.channel}-{target.metric}"
+    shown = with_why(rows, target, terms, lang).rename({"status": "evidence"})
     common.table(
-        rows,
+        shown.select(
+            "id",
+            "local_start",
+            "evidence",
+            "why",
+            *(c for c in shown.columns if c not in ("id", "local_start", "evidence", "why")),
+        ),
         "evidence",
         enums={"evidence": "evidence", "visit_status": "visit"},
         file_name=f"{name}-page",
-        numbers=tuple(c for c in rows.columns if c.endswith("_seconds")),
+        wide=("why",),
     )
     common.download(
         lambda: engine("evidence_page", target, status, None, 0).rename({"status": "evidence"}),
@@ -158,6 +177,7 @@ def main() -> None:
         return
     names = common.vendor_names()
     contracts = engine("contracts", sel.month)
+    terms = {r["contract_id"]: r for r in contracts.iter_rows(named=True)}
     owner = dict(zip(contracts["contract_id"], contracts["vendor_id"]))
     subject = f"{sel.contract_id} · {names.get(owner.get(sel.contract_id), '')}" if sel.contract_id else None
     common.page_header("compliance", sel, subject)
@@ -196,8 +216,8 @@ def main() -> None:
         scorecard(verdicts, lang, found),
         "verdicts",
         percent=("credit_rate",),
-        numbers=("numerator", "denominator"),
         enums={"channel": "channel", "clock": "clock"},
+        wide=("metric",),
         file_name=f"sla-{sel.contract_id}-{month_label(sel.month)}",
     )
 
@@ -217,10 +237,11 @@ def main() -> None:
     )
     row = rows[pick]
     target = Target(sel.month, sel.contract_id, row["channel"], row["metric"], row["threshold_seconds"], row["clock"])
+    owner_terms = terms.get(sel.contract_id, {})
 
     left, right = st.columns(2)
     with left:
-        st.subheader(tr("compliance.daily"))
+        st.subheader(tr("compliance.weekly" if row["metric"] == "weekly_min_hours" else "compliance.daily"))
         daily(sel, row, lang)
     with right:
         st.subheader(tr("compliance.distribution"))
@@ -232,7 +253,7 @@ def main() -> None:
         f"{target_label(row['channel'], row['metric'], row['threshold_seconds'], lang)} · "
         f"{value_name('clock', row['clock'], lang)}"
     )
-    evidence(target, lang)
+    evidence(target, lang, owner_terms)
 
 
 main()
