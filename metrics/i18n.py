@@ -650,7 +650,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "per.visit": ("visits", "次"),
     "per.contact": ("contacts", "次"),
     "render.per_unit": ("{price} per {unit}", "每{unit} {price}"),
-    "render.sep": (" ", ""),
+    "render.usage_name": ("{channel} {what}", "{channel}{what}"),
     "render.comma": (", ", "，"),
     "render.colon": (": ", "："),
     "render.volume": ("volume tier: every unit at its price", "总量阶梯：全部用量按该档单价"),

@@ -322,13 +322,15 @@ def differing(rows: list[dict]) -> list[dict]:
 
 
 def what(row: dict, lang: str) -> str:
+    from metrics.render import usage_name  # render reads billing, as this module does
+
     """The line a reconciliation row compares, in words: 'Phone talk time, 0–10,000 min at 0.45
     (billed at 0.47)', 'Monthly fee', 'Tax', 'Total'."""
     if row["channel"] == TOTAL:
         return t("col.total", lang)
     if row["channel"] is None:
         return t("col.tax", lang) if row["unit"] == TAX else value_name("line", row["unit"], lang)
-    text = f"{value_name('channel', row['channel'], lang)}{t('render.sep', lang)}{t('what.' + row['unit'], lang)}"
+    text = usage_name(row["channel"], row["unit"], lang)
     low, high = row["tier_from"], row["tier_to"]
     if low is not None or high is not None:
         unit = t(f"per.{row['unit']}", lang)

@@ -36,6 +36,11 @@ NOUNS = {"phone": "calls", "chat": "chats", "email": "emails", "onsite": "visits
 # ---- invoices --------------------------------------------------------------------------------
 
 
+def usage_name(channel: str, unit: str, lang: str) -> str:
+    """'Phone talk time' / '电话通话时长': what a usage line bills."""
+    return t("render.usage_name", lang, channel=value_name("channel", channel, lang), what=t(f"what.{unit}", lang))
+
+
 def tiers(line: Line, lang: str) -> str:
     """'0–10,000 min', 'over 10,000 min'; '' for a line that is not tiered."""
     if line.tier_from is None and line.tier_to is None:
@@ -58,7 +63,7 @@ def describe(line: Line, currency: str, lang: str) -> str:
     before its facts were kept (schema 009) falls back to its type, channel and metric."""
     f = line.facts
     if line.type == "usage":
-        parts = [f"{value_name('channel', line.channel, lang)}{t('render.sep', lang)}{t('what.' + line.unit, lang)}"]
+        parts = [usage_name(line.channel, line.unit, lang)]
         if span := tiers(line, lang):
             parts.append(span)
         if f.get("mode") == "volume":
@@ -237,7 +242,7 @@ def invoice_text(
             if d.channel == "total"
             else value_name("line", d.unit, lang)
             if d.channel == "-"
-            else f"{value_name('channel', d.channel, lang)}{t('render.sep', lang)}{t('what.' + d.unit, lang)}",
+            else usage_name(d.channel, d.unit, lang),
             d.stored_amount,
             d.fresh_amount,
             d.difference,

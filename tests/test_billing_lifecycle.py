@@ -105,14 +105,14 @@ def test_cli_shows_finalized_status_and_drift(load, db):
 
     done = runner.invoke(app, ["--db", str(db), "invoice", "finalize", "--month", "2026-10", "--contract", "C1"])
     assert done.exit_code == 0, done.output
-    assert "finalized C1 2026-10: total 10.60 CNY, due 2026-11-05" in done.output
+    assert "finalized C1 2026-10: total CNY 10.60, due 2026-11-05" in done.output
     load({"calls": LATE_CALL}, reference=False)
     shown = runner.invoke(
         app, ["--db", str(db), "invoice", "--month", "2026-10", "--contract", "C1", "--format", "json"]
     )
     (inv,) = json.loads(shown.stdout)
     assert (inv["status"], inv["total"]) == ("finalized", "10.60")
-    assert "differs on 1 line and by +3.71 CNY on the total" in shown.stderr
+    assert "differs on 1 line and by +CNY 3.71 on the total" in shown.stderr
     table = runner.invoke(app, ["--db", str(db), "invoice", "--month", "2026-10"]).output
     assert "finalized" in table and "drift" in table and "3.71" in table
 

@@ -200,7 +200,7 @@ def test_duration_histogram_bins_the_counted_rows(con) -> None:
         (2.0, "hit", 1),
         (4.0, "hit", 1),
         (8.0, "miss", 1),
-        (30.0, "miss", 1),
+        (30.0, "abandoned", 1),  # a miss never answered: an abandon, drawn apart
     ]
     assert set(bins["bin_width"]) == {1.0} and set(bins["measure"]) == {"wait_seconds"}
     # ASA leaves the unanswered K4 out: answered waits 2, 4, 8 s, p99 7.92 s → 0.2 s bins

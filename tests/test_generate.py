@@ -28,6 +28,7 @@ COLUMNS = {  # SPEC section 2, in order
         "sl_abandons",
         "payee",
         "late_payment_rate",
+        "payee_bank",
     ],
     "rates": [
         "contract_id",
