@@ -114,7 +114,7 @@ def test_cli_shows_finalized_status_and_drift(load, db):
     assert (inv["status"], inv["total"]) == ("finalized", "10.60")
     assert "differs on 1 line and by +CNY 3.71 on the total" in shown.stderr
     table = runner.invoke(app, ["--db", str(db), "invoice", "--month", "2026-10"]).output
-    assert "finalized" in table and "drift" in table and "3.71" in table
+    assert "finalized" in table and "Drift since finalizing" in table and "3.71" in table
 
 
 @pytest.mark.slow

@@ -87,7 +87,9 @@ def test_json_matches_spec_field_for_field(load, db):
 def test_table_and_csv(load, db, tmp_path):
     load(DATA)
     table = CliRunner().invoke(app, ["--db", str(db), "sla", "--month", "2026-10"])
-    assert "service_level" in table.output and "1/2" in table.output
+    # for people: the target in words, 1 of 2 calls as numerator and denominator with their unit
+    assert "Phone · Service level (≤ 20 s)" in table.output and "1 calls" in table.output
+    assert "2 calls" in table.output and "50.00%" in table.output and "✗ missed" in table.output
     out = tmp_path / "sla.csv"
     CliRunner().invoke(app, ["--db", str(db), "sla", "--month", "2026-10", "--format", "csv", "--out", str(out)])
     lines = out.read_text().splitlines()
@@ -131,6 +133,16 @@ def test_a_month_without_data_says_so_in_one_line(load, db):
 def test_a_target_with_nothing_to_measure_reads_no_data_in_the_table(load, db):
     load(DATA)  # no e-mail received in October: its target is no data, the phone target is missed
     table = CliRunner().invoke(app, ["--db", str(db), "sla", "--month", "2026-10"]).stdout
-    [email] = [line for line in table.splitlines() if "reply_within_rate" in line]
-    [phone] = [line for line in table.splitlines() if "service_level" in line]
-    assert "no data" in email and "missed" in phone
+    [email] = [line for line in table.splitlines() if "Replied in time" in line]
+    [phone] = [line for line in table.splitlines() if "Service level" in line]
+    assert "– no data" in email and "✗ missed" in phone
+
+
+def test_the_table_in_chinese_keeps_json_as_it_is(load, db):
+    load(DATA)
+    zh = CliRunner().invoke(app, ["--db", str(db), "sla", "--month", "2026-10", "--language", "zh"]).stdout
+    assert "电话 · 服务水平 (≤ 20 秒)" in zh and "✗ 未达标" in zh and "2 通电话" in zh
+    env = CliRunner().invoke(
+        app, ["--db", str(db), "sla", "--month", "2026-10", "--format", "json"], env={"VENDORBOARD_LANG": "zh"}
+    )
+    assert '"metric": "service_level"' in env.stdout  # JSON is for programs: codes, whatever the language
