@@ -97,17 +97,17 @@ def test_the_workbook_has_a_payments_sheet_as_the_engine_computes_it(built):
     out, engine = built
     ws = openpyxl.load_workbook(out / "report-2026-10.xlsx")["Payments"]
     assert ws["A1"].value == "Payments as of 2026-10-31"
-    aging = _rows(ws, "aging")
-    assert [(r["vendor_id"].value, D(str(r["31-60"].value))) for r in aging] == [
+    aging = _rows(ws, "aging")  # human headers: the bucket names and labels of the columns
+    assert [(r["Vendor ID"].value, D(str(r["31–60 days"].value))) for r in aging] == [
         (a["vendor_id"], a["31-60"]) for a in engine.aging
     ]
-    assert aging[0]["31-60"].number_format.endswith('"CNY"')
+    assert aging[0]["31–60 days"].number_format.endswith('"CNY"')
     status = _rows(ws, "payment_status")
-    assert [(r["contract_id"].value, r["payment_status"].value, D(str(r["outstanding"].value))) for r in status] == [
+    assert [(r["Contract"].value, r["Payment status"].value, D(str(r["Outstanding"].value))) for r in status] == [
         (s.contract_id, s.payment_status, s.outstanding) for s in engine.invoices
     ]
-    (typed,) = [r for r in _rows(ws, "unapplied") if r["contract_id"].value == "C-AS"]
-    assert (typed["reference"].value, typed["reference"].data_type) == ("=1+2", "s")  # text, not a formula
+    (typed,) = [r for r in _rows(ws, "unapplied") if r["Contract"].value == "C-AS"]
+    assert (typed["Reference"].value, typed["Reference"].data_type) == ("=1+2", "s")  # text, not a formula
 
 
 def test_payments_csv_lists_each_issued_invoice(built):

@@ -277,7 +277,7 @@ def test_a_third_rejected_warns_on_sla_and_invoice_and_blocks_finalize(load, db)
     assert shown["data_issues"]["accepted"] == issued.accepted_data_issues
     assert shown["data_issues"]["findings"][0]["message"] == line.split("[error] ")[1]
     table = _cli(db, "invoice", "--month", "2026-10").stdout
-    assert "accepted because: vendor confirmed the clock skew" in table and "calls rejected: 31" in table
+    assert "because: vendor confirmed the clock skew" in table and "calls rejected: 31" in table
 
 
 def test_a_fees_only_month_finalizes_with_a_warning(load, db):
