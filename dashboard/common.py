@@ -315,7 +315,7 @@ def table(
 
 
 CHAR_PX, WIDE_CHAR_PX, PADDING_PX = 8, 15, 40  # the grid's 14 px font, bold headers, plus the sort icon
-MAX_PX, WIDE_PX = 320, 480  # a narrow column never grows past MAX_PX; a wide (wrapping) one is WIDE_PX
+MAX_PX, WIDE_PX = 280, 340  # a narrow column never grows past MAX_PX; a wide (wrapping) one is WIDE_PX
 WRAPPED_ROW = 68  # pixels: above 4rem the grid wraps text, three short lines a row
 
 
