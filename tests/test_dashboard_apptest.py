@@ -130,8 +130,8 @@ def test_invoice_ties_the_credit_to_the_missed_target(small_db: Path, monkeypatc
     assert metrics_of(at)["Due date"] == "2026-11-05"  # payment_due_day defaults to 5
     lines, credits, totals = (d.value for d in at.dataframe)
     assert lines["Type"].tolist() == ["fixed fee", "SLA credit"]
-    assert credits["Caused by"].tolist() == ["Phone · Answer rate"]
-    assert credits["Value"].tolist() == ["75.00%"] and credits["Target"].tolist() == ["80.00%"]
+    assert credits["Caused by"].tolist() == ["Phone · Answer rate 75.0%, below the 80% target"]  # in words
+    assert lines["Description"].tolist()[1].startswith("SLA credit: Phone · Answer rate 75.0%, below the 80% target")
     assert [Decimal(str(x)) for x in totals.iloc[0]] == [
         Decimal(v) for v in ("1000.00", "-100.00", "0.00", "900.00", "54.00", "954.00")
     ]
@@ -250,10 +250,15 @@ def test_reconciliation_finds_the_planted_discrepancy(sample_db: Path, monkeypat
     body = (SAMPLE_DATA / "vendor_invoices" / "C-TEL_2026-09.csv").read_bytes()
     at.file_uploader(key="vendor-invoice").upload("C-TEL_2026-09.csv", body, "text/csv").run()
     no_exception(at)
+    # the tier line that is off (0–10,000 min, billed at 0.4725 a minute instead of 0.45) and the
+    # tax on it (6 % of 225.00 = 13.50) on its own row; the total is left out of the discrepancies
     off = at.dataframe[1].value
-    assert off["Channel"].tolist() == ["Phone", "Total"]
+    assert off["Description"].tolist() == [
+        "Phone talk time, 0–10,000 min (our price 0.45, billed at 0.4725)",
+        "Tax",
+    ]
     assert off["Status"].tolist() == ["✗ mismatch", "✗ mismatch"]
-    assert [Decimal(str(x)) for x in off["Difference (CNY)"]] == [Decimal("225.00"), Decimal("238.50")]
+    assert [Decimal(str(x)) for x in off["Difference (CNY)"]] == [Decimal("225.00"), Decimal("13.50")]
     assert metrics_of(at)["Difference (CNY)"] == "238.50"
 
 

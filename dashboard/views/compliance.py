@@ -129,7 +129,6 @@ def evidence(target: Target, lang: str, terms: dict) -> None:
         " · ".join(
             f"**{value_name('evidence', s, lang)}** {n:,}" + (f" ({why_not})" if s == "not_counted" and why_not else "")
             for s, n in counts.items()
-            if n or s != "not_counted"
         )
     )
     shows = {"miss": tr("compliance.show_misses"), "all": tr("compliance.show_all")}
