@@ -19,6 +19,7 @@ from metrics.periods import parse_month
 
 MONTH = parse_month("2026-10")
 TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
+HEADERS = dict(zip(TOTALS, ("Subtotal", "Credits", "Adjustments", "Net", "Tax", "Total")))
 CENT = Decimal("0.01")
 
 
@@ -71,27 +72,30 @@ def test_a_summary_and_one_sheet_per_vendor_with_their_tables(book, engine):
     assert set(book["Summary"].tables) == {"summary"}
     for vendor in vendors:
         tag = vendor.replace("-", "_")
-        # one contract per vendor in the sample: SLA targets, the headline trend, invoice lines and totals
+        # one contract per vendor in the sample: SLA targets, the headline trend, invoice lines and
+        # totals, and the credits where the invoice has some (C-TEL's three)
         assert set(book[vendor].tables) == {
             f"sla_{tag}",
             f"trend_{tag}_C_{vendor[2:]}",
             f"lines_{tag}_0",
             f"totals_{tag}_0",
+            *([f"credits_{tag}_0"] if vendor == "V-TEL" else []),
         }
         assert book[vendor]["A1"].value.startswith(f"{vendor} · ")
 
 
 def test_summary_totals_equal_the_engines_decimals(book, engine):
-    rows = {r["contract_id"].value: r for r in _rows(book["Summary"], "summary")}
+    rows = {r["Contract"].value: r for r in _rows(book["Summary"], "summary")}  # human headers
     assert set(rows) == {inv.contract_id for inv in engine["invoices"]}
     for inv in engine["invoices"]:
-        assert {k: _cents(rows[inv.contract_id][k]) for k in TOTALS} == {k: getattr(inv, k) for k in TOTALS}
-        assert rows[inv.contract_id]["payee"].value == inv.payee
-        assert rows[inv.contract_id]["status"].value == inv.status
+        assert {k: _cents(rows[inv.contract_id][HEADERS[k]]) for k in TOTALS} == {k: getattr(inv, k) for k in TOTALS}
+        assert rows[inv.contract_id]["Payee"].value == inv.payee
+        assert rows[inv.contract_id]["Status"].value == inv.status  # 'draft' reads the same in English
+        assert rows[inv.contract_id]["Invoice number"].value == f"{inv.contract_id}-202610"
     # By hand, C-TEL: net 34889.83 - 1278.94 = 33610.89, + 6 % tax 2016.65 = 35627.54.
-    assert _cents(rows["C-TEL"]["total"]) == Decimal("35627.54")
+    assert _cents(rows["C-TEL"]["Total"]) == Decimal("35627.54")
     # targets met / measured: V-TEL misses 3 of its 6 (answer rate, ASA, service level)
-    assert (rows["C-TEL"]["targets_met"].value, rows["C-TEL"]["targets_measured"].value) == (3, 6)
+    assert (rows["C-TEL"]["Targets met"].value, rows["C-TEL"]["Targets measured"].value) == (3, 6)
 
 
 def test_vendor_sheets_carry_each_invoice_and_its_lines(book, engine):
@@ -99,23 +103,25 @@ def test_vendor_sheets_carry_each_invoice_and_its_lines(book, engine):
         tag = inv.vendor_id.replace("-", "_")
         ws = book[inv.vendor_id]
         (totals,) = _rows(ws, f"totals_{tag}_0")
-        assert {k: _cents(totals[k]) for k in TOTALS} == {k: getattr(inv, k) for k in TOTALS}
+        rate = "3%" if inv.contract_id == "C-PT" else "6%"  # the tax row names its rate
+        labels = {k: f"{HEADERS[k]} ({rate})" if k == "tax" else HEADERS[k] for k in TOTALS}
+        assert {k: _cents(totals[f"{labels[k]} (CNY)"]) for k in TOTALS} == {k: getattr(inv, k) for k in TOTALS}
         lines = _rows(ws, f"lines_{tag}_0")
-        assert [(r["type"].value, _cents(r["amount"])) for r in lines] == [(ln.type, ln.amount) for ln in inv.lines]
-        assert sum(_cents(r["amount"]) for r in lines) == inv.subtotal + inv.credits + inv.adjustments
+        assert [_cents(r["Amount (CNY)"]) for r in lines] == [ln.amount for ln in inv.lines]
+        assert sum(_cents(r["Amount (CNY)"]) for r in lines) == inv.subtotal + inv.credits + inv.adjustments
 
 
 def test_money_has_its_currency_and_fits_its_column(book, engine):
     ws = book["Summary"]
     for row in _rows(ws, "summary"):
         for k in TOTALS:
-            cell = row[k]
+            cell = row[HEADERS[k]]
             assert cell.number_format == '#,##0.00 "CNY";-#,##0.00 "CNY"'
             # wide enough for what Excel shows ("-1,278.94 CNY"), else it prints ###
             shown = f"{Decimal(str(cell.value)):,.2f} CNY"
             assert ws.column_dimensions[get_column_letter(cell.column)].width >= len(shown)
     # unit prices keep their decimals (a tier at 0.455 must not read 0.46)
-    (price,) = {r["unit_price"].number_format for r in _rows(book["V-TEL"], "lines_V_TEL_0")}
+    (price,) = {r["Unit price (CNY)"].number_format for r in _rows(book["V-TEL"], "lines_V_TEL_0")}
     assert price == '#,##0.00#### "CNY";-#,##0.00#### "CNY"'
 
 
@@ -124,17 +130,18 @@ def test_rates_are_percentages_and_seconds_read_as_seconds(book, engine):
     seen = set()
     for vendor in dict.fromkeys(c["vendor_id"] for c in engine["contracts"]):
         tag = vendor.replace("-", "_")
-        for r in _rows(book[vendor], f"sla_{tag}"):
-            kind = metric_kind(r["metric"].value)
+        metrics = engine["verdicts"].filter(engine["verdicts"]["vendor_id"] == vendor)["metric"].to_list()
+        for r, metric in zip(_rows(book[vendor], f"sla_{tag}"), metrics, strict=True):  # in the engine's order
+            kind = metric_kind(metric)
             seen.add(kind)
-            assert (r["value"].number_format, r["target"].number_format) == (formats[kind], formats[kind])
-            assert r["credit_rate"].number_format == "0.0%"
+            assert (r["Value"].number_format, r["Target"].number_format) == (formats[kind], formats[kind])
+            assert r["Credit rate"].number_format == "0.0%"
         trend = _rows(book[vendor], f"trend_{tag}_C_{vendor[2:]}")
-        assert [r["month"].value for r in trend] == ["2026-08", "2026-09", "2026-10"]
+        assert [r["Month"].value for r in trend] == ["2026-08", "2026-09", "2026-10"]
     assert seen == {"rate", "seconds", "score"}
     # V-TEL's headline trend is its first missed target, the phone answer rate, in %
-    (oct_,) = [r for r in _rows(book["V-TEL"], "trend_V_TEL_C_TEL") if r["month"].value == "2026-10"]
-    assert oct_["value"].number_format == "0.0%" and round(oct_["value"].value, 6) == round(6503 / 7808, 6)
+    (oct_,) = [r for r in _rows(book["V-TEL"], "trend_V_TEL_C_TEL") if r["Month"].value == "2026-10"]
+    assert oct_["Value"].number_format == "0.0%" and round(oct_["Value"].value, 6) == round(6503 / 7808, 6)
 
 
 def test_every_sheet_has_a_native_chart(book):
