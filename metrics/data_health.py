@@ -10,23 +10,21 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from metrics.ingest.attribution import DATED
-from metrics.sla.facts import INTERACTIONS
-
-CHANNEL_OF = {s.table: s.channel for s in INTERACTIONS.values()}
+from metrics.domain import CHANNEL_OF_TABLE, DATED, SESSIONS
 
 
 def freshness(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """vendor_id, channel, table, rows, first_start, last_start (local) and days_behind: how many
     days the vendor-channel's latest row lags the newest row of any vendor (0 = up to date)."""
     parts = [
-        f"SELECT vendor_id, '{CHANNEL_OF[t]}' AS channel, '{t}' AS \"table\", count(*) AS rows, "
+        f"SELECT vendor_id, '{CHANNEL_OF_TABLE[t]}' AS channel, '{t}' AS \"table\", count(*) AS rows, "
         f"min(local_start) AS first_start, max(local_start) AS last_start FROM {t} GROUP BY ALL"
         for t in DATED
     ]
-    parts.append("""SELECT s.vendor_id, s.channel, 'agent_sessions', count(*),
+    parts.append(f"""SELECT s.vendor_id, s.channel, '{SESSIONS}', count(*),
                            min(timezone(v.timezone, s.login_at)), max(timezone(v.timezone, s.logout_at))
-                    FROM agent_sessions s JOIN vendors v USING (vendor_id) GROUP BY ALL""")
+                    FROM {SESSIONS} s JOIN vendors v USING (vendor_id) GROUP BY ALL""")
+
     return con.sql(f"""
         SELECT *, date_diff('day', last_start, max(last_start) OVER ()) AS days_behind
         FROM ({" UNION ALL ".join(parts)})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from metrics.sla.definitions import METRICS
+from metrics.domain import METRIC
 
 LANGUAGES = ("en", "zh")
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
@@ -492,10 +492,8 @@ def number(value: Decimal | float | int | None, places: int | None = None) -> st
 
 
 def metric_kind(metric: str) -> str:
-    """How a metric's value reads: 'seconds' (a mean duration), 'score' (csat) or 'rate' (a share)."""
-    if metric == "csat":
-        return "score"
-    return "seconds" if METRICS[metric].micros else "rate"
+    """How a metric's value reads: 'seconds' (a duration), 'score' (csat) or 'rate' (a share)."""
+    return METRIC[metric].kind
 
 
 def metric_value(metric: str, value: Decimal | float | None, language: str, places: int | None = None) -> str:
@@ -525,7 +523,8 @@ def target_label(channel: str, metric: str, threshold: Decimal | float | None, l
     """'Phone · Service level (≤ 20 s)': a target as one short label (a metric may have several)."""
     text = f"{value_name('channel', channel, language)} · {value_name('metric', metric, language)}"
     if threshold is not None:
-        mark = "≥" if metric == "weekly_min_hours" else "≤"
+        mark = "≥" if METRIC[metric].threshold == "reach" else "≤"
+
         text += f" ({mark} {duration(threshold, language)})"
     return text
 

@@ -21,19 +21,18 @@ import duckdb
 from metrics.billing.quantities import measured_usage
 from metrics.billing.rates import ladders
 from metrics.billing.terms import active_terms
-from metrics.ingest.tables import INTERACTIONS
+from metrics.domain import CHANNEL_OF_TABLE, INTERACTIONS, SESSIONS
 from metrics.sla import facts
 from metrics.sla.definitions import metric
 from metrics.sla.measure import live_sql
 from metrics.sla.targets import in_force
 
-CHANNEL_OF = {s.table: channel for channel, s in facts.INTERACTIONS.items()}  # calls -> phone, ...
 SESSION_SOURCES = ("coverage", "agent_weeks")  # merged agent sessions: not a sum over rows
 
 
 def _sources(tables: Collection[str]) -> set[str]:
     """The facts sources (sla/facts.py) computed from rows of `tables`."""
-    return {s for t in tables for s in (SESSION_SOURCES if t == "agent_sessions" else (CHANNEL_OF[t],))}
+    return {s for t in tables for s in (SESSION_SOURCES if t == SESSIONS else (CHANNEL_OF_TABLE[t],))}
 
 
 def refresh(con: duckdb.DuckDBPyConnection, changed: Mapping[dt.date, Collection[str]]) -> None:
@@ -61,8 +60,8 @@ def _rebuild(con: duckdb.DuckDBPyConnection, month: dt.date, tables: set[str]) -
             [month, source],
         )
 
-    sessions = "agent_sessions" in tables
-    channels = sorted(CHANNEL_OF[t] for t in tables if t in CHANNEL_OF)
+    sessions = SESSIONS in tables
+    channels = sorted(CHANNEL_OF_TABLE[t] for t in tables if t in CHANNEL_OF_TABLE)
     fed = [
         ld
         for ld in ladders(con, month, [t.contract_id for t in active_terms(con, month)])

@@ -13,9 +13,8 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
+from metrics.domain import TOTALS
 from metrics.periods import month_label
-
-TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
 
 
 def invoice_totals(month) -> pl.DataFrame:

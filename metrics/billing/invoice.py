@@ -20,15 +20,14 @@ from metrics.billing.adjustment import adjustment_lines
 from metrics.billing.credit import Miss, credit_lines, missed_targets
 from metrics.billing.fixed import fixed_line
 from metrics.billing.graduated import graduated_lines
-from metrics.billing.line import USAGE, Line, cents, total
+from metrics.billing.line import Line, cents, total
 from metrics.billing.minimum import minimum_line
 from metrics.billing.quantities import usage_quantities
 from metrics.billing.rates import ladders
 from metrics.billing.terms import Terms, active_terms
 from metrics.billing.volume import volume_lines
+from metrics.domain import CREDIT_LINES, SUBTOTAL_LINES, TOTALS, USAGE
 from metrics.periods import month_label, next_month
-
-TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
 
 
 @dataclass(frozen=True)
@@ -73,8 +72,9 @@ def due_date(month: dt.date, payment_due_day: int) -> dt.date:
 
 def priced(terms: Terms, lines: list[Line]) -> Invoice:
     """The draft invoice of `lines` with its totals."""
-    subtotal = total(lines, USAGE, "fixed", "minimum")
-    credits = total(lines, "credit", "credit_cap")
+    subtotal = total(lines, *SUBTOTAL_LINES)
+    credits = total(lines, *CREDIT_LINES)
+
     adjustments = total(lines, "adjustment")
     net = subtotal + credits + adjustments
     tax = cents(net * terms.tax_rate)

@@ -17,10 +17,10 @@ from pathlib import Path
 import duckdb
 
 from metrics import store
-from metrics.billing.invoice import TOTALS, Invoice, compute
+from metrics.billing.invoice import Invoice, compute
 from metrics.billing.line import STORED, Line, by_key
+from metrics.domain import DATED, TOTALS
 from metrics.errors import VendorboardError
-from metrics.ingest.attribution import DATED
 from metrics.periods import month_label, next_month
 
 

@@ -14,11 +14,11 @@ import typer
 
 from metrics import store
 from metrics.billing import Drift, Invoice, finalize, with_drift
-from metrics.billing.invoice import TOTALS
 from metrics.billing.lifecycle import require_contract
 from metrics.billing.line import FIELDS, money
 from metrics.cli import app
 from metrics.cli.output import OutOption, emit, to_csv, to_json, to_table
+from metrics.domain import TOTALS
 from metrics.errors import VendorboardError
 from metrics.periods import month_label, parse_month
 

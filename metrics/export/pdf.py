@@ -21,6 +21,7 @@ from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Simple
 
 from metrics import charts
 from metrics.billing import Invoice
+from metrics.domain import CREDIT_LINES, TOTALS, VERDICT_COLOURS
 from metrics.export import figures, fonts
 from metrics.export.content import MonthReport
 from metrics.i18n import header, metric_value, money, month_name, number, percent, t, target_label, value_name
@@ -32,7 +33,7 @@ INK, MUTED, RULE, BAND = (
     colors.HexColor("#d5dbe3"),
     colors.HexColor("#f2f5f9"),
 )
-MET, MISSED = colors.HexColor("#1f5fa8"), colors.HexColor("#c45a00")  # blue / orange: colour-blind safe
+MET, MISSED, NO_DATA = (colors.HexColor(VERDICT_COLOURS[v].ink) for v in ("met", "missed", "no_data"))
 WIDTH = A4[0] - 36 * mm
 CHART_W, CHART_H = 520, 250  # points
 
@@ -87,7 +88,7 @@ def _table(
 def _verdict(met: bool | None, lang: str, styles: Styles) -> Paragraph:
     # ✔ and ✘: the embedded font has these two, not the lighter ✗ the dashboard uses (it would print blank)
     key, colour, mark = {True: ("verdict.met", MET, "✔"), False: ("verdict.missed", MISSED, "✘")}.get(
-        met, ("verdict.no_data", MUTED, "–")
+        met, ("verdict.no_data", NO_DATA, "–")
     )
     return Paragraph(f'<font color="{colour.hexval()}">{mark} {_escape(t(key, lang))}</font>', styles.cell)
 
@@ -257,11 +258,9 @@ def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Sty
                 money(line.amount),
             ]
         )
-    credit_rows = [i + 1 for i, line in enumerate(invoice.lines) if line.type in ("credit", "credit_cap")]
-    totals = [
-        [header(k, lang), money(getattr(invoice, k), invoice.currency)]
-        for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")
-    ]
+    credit_rows = [i + 1 for i, line in enumerate(invoice.lines) if line.type in CREDIT_LINES]
+    totals = [[header(k, lang), money(getattr(invoice, k), invoice.currency)] for k in TOTALS]
+
     total_table = Table(
         [[Paragraph(_escape(a), styles.cell), Paragraph(_escape(b), styles.cell_right)] for a, b in totals],
         colWidths=[WIDTH * 0.25, WIDTH * 0.25],

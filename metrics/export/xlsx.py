@@ -13,11 +13,12 @@ import polars as pl
 import xlsxwriter
 
 from metrics.billing import Invoice
+from metrics.domain import TOTALS
 from metrics.export.content import MonthReport
 from metrics.i18n import metric_kind, target_label
 
 STYLE = "Table Style Medium 2"
-TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
+
 KIND_FORMATS = {"rate": "0.0%", "seconds": '0.00 "s"', "score": "0.00"}  # a metric's value in its own unit
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from metrics.sql import sql_text
+
 # Naive local time -> instant in zone tz, exactly. A time a DST change makes ambiguous is its
 # first occurrence (the earlier instant); one the change skips does not round-trip: NULL.
 MACROS = r"""
@@ -51,10 +53,6 @@ FROM runs GROUP BY vendor_id, offset_us, run ORDER BY vendor_id, 2
 """
 
 
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 @dataclass(frozen=True)
 class Lookups:
     zones: dict[str, str]  # vendor_id -> IANA zone
@@ -90,20 +88,24 @@ class Lookups:
         if not self.zones:
             return "CAST(NULL AS INTEGER)"
         return (
-            "CASE vendor_id " + " ".join(f"WHEN {_lit(v)} THEN {self._index(v)}" for v in sorted(self.zones)) + " END"
+            "CASE vendor_id "
+            + " ".join(f"WHEN {sql_text(v)} THEN {self._index(v)}" for v in sorted(self.zones))
+            + " END"
         )
 
     def known(self, column: str) -> str:
         """SQL: the row's vendor_id (needs `_vi`) / contract_id is stored."""
         if column == "vendor_id":
             return "_vi IS NOT NULL"
-        return f"{column} IN ({', '.join(map(_lit, sorted(self.contracts)))})" if self.contracts else "false"
+        return f"{column} IN ({', '.join(map(sql_text, sorted(self.contracts)))})" if self.contracts else "false"
 
     def zone(self) -> str:
         """SQL: the row's vendor's time zone (NULL for an unknown vendor)."""
         if not self.zones:
             return "CAST(NULL AS VARCHAR)"
-        return "CASE _vi " + " ".join(f"WHEN {self._index(v)} THEN {_lit(z)}" for v, z in self.zones.items()) + " END"
+        return (
+            "CASE _vi " + " ".join(f"WHEN {self._index(v)} THEN {sql_text(z)}" for v, z in self.zones.items()) + " END"
+        )
 
     def contract(self, local_start: str) -> str:
         """SQL: the contract whose dates hold the local start date (attribution.covers, as a CASE)."""
@@ -111,7 +113,7 @@ class Lookups:
         branches = " ".join(
             f"WHEN _vi = {self._index(vendor)} AND {day} >= DATE '{start}'"
             + (f" AND {day} <= DATE '{end}'" if end else "")
-            + f" THEN {_lit(contract)}"
+            + f" THEN {sql_text(contract)}"
             for vendor, terms in self.terms.items()
             if vendor in self.zones
             for contract, start, end in terms

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from metrics.domain import CLOCKED, METRIC
 from metrics.errors import VendorboardError
 
 MICROS = Decimal(1_000_000)
@@ -53,16 +54,25 @@ class Expr:
 
 @dataclass(frozen=True)
 class Metric:
+    """The SQL of a metric of the vocabulary (domain.METRIC: its channels, kind and direction)."""
+
     name: str
-    better: str  # 'higher' (met when value >= target) or 'lower' (value <= target)
-    by_channel: dict[str, Expr]  # channel -> definition; '*' for any channel
+    by_channel: dict[str, Expr]  # channel -> definition; '*' for any of the metric's channels
     source: str | None = None  # facts relation; None: the channel's interactions
-    micros: bool = False  # the numerator is in microseconds (reported in seconds)
     per_hour: bool = True  # has an hour-of-day series
+
+    @property
+    def better(self) -> str:
+        return METRIC[self.name].better
+
+    @property
+    def micros(self) -> bool:
+        """The numerator is in microseconds (reported in seconds)."""
+        return METRIC[self.name].kind == "seconds"
 
     def expr(self, channel: str) -> Expr:
         found = self.by_channel.get(channel) or self.by_channel.get("*")
-        if found is None:
+        if found is None or channel not in METRIC[self.name].channels:
             raise VendorboardError(f"metric {self.name} does not apply to channel {channel}")
         return found
 
@@ -78,7 +88,6 @@ METRICS: dict[str, Metric] = {
     for m in (
         Metric(
             "answer_rate",
-            "higher",
             {"phone": Expr(counted=f"NOT {SHORT_ABANDON}", numerator=Count("answered"), hit="answered", measure=WAIT)},
         ),
         # sl_abandons picks the denominator and whether an abandon within the threshold counts as met:
@@ -87,7 +96,6 @@ METRICS: dict[str, Metric] = {
         # count_as_met:  (answered + abandoned within threshold) / offered
         Metric(
             "service_level",
-            "higher",
             {
                 "phone": Expr(
                     counted=f"""CASE '{{mode}}' WHEN 'exclude_all' THEN answered WHEN 'count_as_met' THEN true
@@ -106,13 +114,10 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "asa_seconds",
-            "lower",
             {"phone": Expr(counted="answered", numerator="{wait}", hit="{wait} <= {target_us}", measure=WAIT)},
-            micros=True,
         ),
         Metric(
             "abandon_rate",
-            "lower",
             {
                 "phone": Expr(
                     counted=f"NOT {SHORT_ABANDON}", numerator=Count("NOT answered"), hit="answered", measure=WAIT
@@ -121,7 +126,6 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "aht_seconds",
-            "lower",
             {
                 "phone": Expr(
                     counted="answered",
@@ -130,11 +134,9 @@ METRICS: dict[str, Metric] = {
                     measure=f"{seconds('handle_us')} AS handle_seconds",
                 )
             },
-            micros=True,
         ),
         Metric(
             "first_response_seconds",
-            "lower",
             {
                 "chat": Expr(
                     counted="responded",
@@ -143,11 +145,9 @@ METRICS: dict[str, Metric] = {
                     measure=f"{seconds('{response}')} AS response_seconds",
                 )
             },
-            micros=True,
         ),
         Metric(
             "response_rate",
-            "higher",
             {
                 "chat": Expr(
                     counted="true",
@@ -160,7 +160,6 @@ METRICS: dict[str, Metric] = {
         # An unreplied e-mail is late: its reply time is NULL, never within the threshold.
         Metric(
             "reply_within_rate",
-            "higher",
             {
                 "email": Expr(
                     counted="true",
@@ -173,7 +172,6 @@ METRICS: dict[str, Metric] = {
         # A completed visit with no audited question adds nothing to either side: not counted.
         Metric(
             "accuracy",
-            "higher",
             {
                 "onsite": Expr(
                     counted="status = 'completed' AND questions_audited > 0",
@@ -187,13 +185,11 @@ METRICS: dict[str, Metric] = {
         # Any interaction carrying a score, answered or not; on-site: visits of any status.
         Metric(
             "csat",
-            "higher",
             {"*": Expr(counted="csat IS NOT NULL", numerator="csat", hit="csat >= {target}", measure="csat")},
         ),
         # Facts are service-hour slices (at most one local hour each) with their covered seconds.
         Metric(
             "coverage_rate",
-            "higher",
             {
                 "*": Expr(
                     counted="channel = '{channel}' AND service_us > 0",
@@ -208,7 +204,6 @@ METRICS: dict[str, Metric] = {
         # Facts are agent-weeks with logged time; the target's channel only says where a credit goes.
         Metric(
             "weekly_min_hours",
-            "higher",
             {
                 "*": Expr(
                     counted="true",
@@ -222,8 +217,6 @@ METRICS: dict[str, Metric] = {
         ),
     )
 }
-
-CLOCKED = ("wait", "response", "reply")  # facts durations that have a calendar and a business reading
 
 
 def _micros(value: Decimal | None) -> str:

@@ -14,16 +14,16 @@ import duckdb
 import polars as pl
 
 from metrics import store
+from metrics.domain import LOWER_IS_BETTER
 from metrics.errors import VendorboardError
 from metrics.periods import month_label
-from metrics.service_hours import sql_text
 from metrics.sla import facts
-from metrics.sla.definitions import METRICS, Count, metric, render
+from metrics.sla.definitions import Count, metric, render
 from metrics.sla.targets import in_force, targets_sql
+from metrics.sql import sql_list, sql_text
 
 PERIODS = {"day": ("local_start::DATE", "DATE"), "hour": ("hour(local_start)::INTEGER", "INTEGER")}
 GRAINS = {None: (), "day": ("day",), "hour": ("hour",), "day_hour": ("day", "hour")}
-LOWER_IS_BETTER = tuple(m.name for m in METRICS.values() if m.better == "lower")
 
 
 def _aggregates(targets: list[dict]) -> list[str]:
@@ -96,7 +96,7 @@ def live_sql(con: duckdb.DuckDBPyConnection, month: dt.date, targets: list[dict]
 def _judged(month: dt.date, contract_id: str | None, measured: str, periods: tuple[str, ...]) -> str:
     """Targets joined to what was measured: every target for the month (null where nothing was
     measured), or per period only the periods with a non-zero denominator."""
-    lower = ", ".join(map(sql_text, LOWER_IS_BETTER))
+    lower = sql_list(LOWER_IS_BETTER)
     cols = "".join(f"m.{p}, " for p in periods)
     join = "JOIN" if periods else "LEFT JOIN"
     where = "WHERE m.denominator > 0" if periods else ""
@@ -105,7 +105,7 @@ def _judged(month: dt.date, contract_id: str | None, measured: str, periods: tup
                CASE WHEN m.denominator > 0 THEN m.numerator::DOUBLE / m.denominator::DOUBLE END AS value,
                t.target, t.threshold_seconds, t.clock,
                CASE WHEN m.denominator > 0 THEN
-                    CASE WHEN t.metric IN ({lower}) THEN m.numerator <= t.target * m.denominator
+                    CASE WHEN t.metric IN {lower} THEN m.numerator <= t.target * m.denominator
                          ELSE m.numerator >= t.target * m.denominator END END AS met,
                coalesce(m.numerator, 0) AS numerator, coalesce(m.denominator, 0) AS denominator,
                t.credit_rate, t.credit_base
