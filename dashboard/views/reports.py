@@ -23,18 +23,7 @@ def invoice_totals(month) -> pl.DataFrame:
 
 
 def invoice_lines(month) -> pl.DataFrame:
-    rows = [
-        {
-            "contract_id": inv.contract_id,
-            "vendor_id": inv.vendor_id,
-            "month": month_label(month),
-            "currency": inv.currency,
-            "status": inv.status,
-            **line.as_dict(),
-        }
-        for inv, _ in engine("invoices", month)
-        for line in inv.lines
-    ]
+    rows = [row for inv, _ in engine("invoices", month) for row in inv.line_rows()]
     return pl.DataFrame(
         rows,
         schema_overrides={

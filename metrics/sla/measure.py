@@ -13,7 +13,7 @@ from collections import defaultdict
 import duckdb
 import polars as pl
 
-from metrics import store
+from metrics import catalog, store
 from metrics.domain import LOWER_IS_BETTER
 from metrics.errors import VendorboardError
 from metrics.periods import month_label
@@ -24,6 +24,7 @@ from metrics.sql import sql_list, sql_text
 
 PERIODS = {"day": ("local_start::DATE", "DATE"), "hour": ("hour(local_start)::INTEGER", "INTEGER")}
 GRAINS = {None: (), "day": ("day",), "hour": ("hour",), "day_hour": ("day", "hour")}
+TREND_MONTHS = 6  # how far back a trend looks
 
 
 def _aggregates(targets: list[dict]) -> list[str]:
@@ -128,3 +129,10 @@ def series(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | No
         raise VendorboardError(f"grain must be day, hour or day_hour (got '{grain}')")
     targets = in_force(con, month, contract_id)
     return con.sql(_judged(month, contract_id, measured_sql(con, month, targets, grain), GRAINS[grain])).pl()
+
+
+def history(con: duckdb.DuckDBPyConnection, month: dt.date, months: int = TREND_MONTHS) -> pl.DataFrame:
+    """The verdicts of the last `months` months holding data up to `month`, oldest first (the
+    trends of the Overview page and the report); `month`'s own when none holds data."""
+    shown = [m for m in catalog.months_with_data(con) if m <= month][:months] or [month]
+    return pl.concat([verdicts(con, m) for m in reversed(shown)], how="vertical_relaxed")
