@@ -14,9 +14,10 @@ from dashboard import common
 from dashboard.common import engine, tr
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
-from metrics.ingest import Source, ingest, sources_in_dir
+from metrics.ingest import Source, sources_in_dir
 from metrics.ingest.read import supported
 from metrics.ingest.tables import LOAD_ORDER
+from metrics.loading import ingest
 
 PAGE_ROWS = 50
 

@@ -22,7 +22,8 @@ from metrics import store
 from metrics.billing import Invoice, Line, compute
 from metrics.billing.line import USAGE, cents
 from metrics.billing.terms import active_terms
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
+from metrics.loading import ingest
 from metrics.periods import month_label, parse_month
 
 FOLDER = "vendor_invoices"
