@@ -113,6 +113,7 @@ METRIC: dict[str, Metric] = {
         Metric("abandon_rate", ("phone",), "rate", "lower"),
         Metric("aht_seconds", ("phone",), "seconds", "lower"),
         Metric("first_response_seconds", ("chat",), "seconds", "lower"),
+        Metric("first_response_median_seconds", ("chat",), "seconds", "lower"),
         Metric("response_rate", ("chat",), "rate", "higher"),
         Metric("reply_within_rate", ("email",), "rate", "higher", "within", threshold_default=86400),
         Metric("accuracy", ("onsite",), "rate", "higher"),

@@ -70,6 +70,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "metric.abandon_rate": ("Abandon rate", "放弃率"),
     "metric.aht_seconds": ("Average handle time", "平均处理时长"),
     "metric.first_response_seconds": ("First response time", "首次响应时长"),
+    "metric.first_response_median_seconds": ("Median first response time", "首次响应时长中位数"),
     "metric.response_rate": ("Response rate", "响应率"),
     "metric.reply_within_rate": ("Replied in time", "及时回复率"),
     "metric.accuracy": ("Accuracy", "解答准确率"),

@@ -7,7 +7,8 @@ its rows: a month is rebuilt for the sources whose rows changed in it, and for a
 reference row that decides what is measured in it changed (ingest/reach.py says which months).
 The sums come from the same SQL that measures a month without a rollup (sla/measure.py,
 billing/quantities.py), so the two cannot disagree; a month not in `rollup_months` (a database
-from before rollups) is measured from its rows.
+from before rollups) is measured from its rows. A target that is not a sum (a percentile) has
+no rollup rows: it is always measured from its rows.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from metrics.billing.terms import active_terms
 from metrics.domain import CHANNEL_OF_TABLE, INTERACTIONS, SESSIONS
 from metrics.sla import facts
 from metrics.sla.definitions import metric
-from metrics.sla.measure import live_sql
+from metrics.sla.measure import live_sql, rolls_up
 from metrics.sla.targets import in_force
 
 SESSION_SOURCES = ("coverage", "agent_weeks")  # merged agent sessions: not a sum over rows
@@ -50,7 +51,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, month: dt.date, tables: set[str]) -
     con.execute("DELETE FROM sla_rollup WHERE month = ? AND list_contains(?, source)", [month, sorted(sources)])
     groups: dict[tuple[str, bool], list[dict]] = defaultdict(list)
     for t in in_force(con, month):
-        if (source := facts.source_of(t)) in sources:
+        if (source := facts.source_of(t)) in sources and rolls_up(t):
             groups[source, metric(t["metric"]).per_hour].append(t)
     for (source, per_hour), targets in groups.items():
         grain, hour = ("day_hour", "hour") if per_hour else ("day", "NULL")

@@ -42,11 +42,23 @@ class Count:
 
 
 @dataclass(frozen=True)
+class Percentile:
+    """A numerator that is the `fraction` percentile of `of` over the counted rows, taken with
+    DuckDB's exact `quantile_disc`: a value some row really has (of an even count, the median is
+    the lower middle one), so each row's hit or miss against the target explains the verdict. Not a
+    sum, so it is never rolled up; its denominator is 1 when any row is counted (0: nothing to
+    measure), so value = numerator ÷ denominator as for every metric."""
+
+    of: str
+    fraction: float
+
+
+@dataclass(frozen=True)
 class Expr:
     """The per-row SQL of one metric on one channel."""
 
     counted: str  # the row is in the denominator (else "not counted" in evidence)
-    numerator: str | Count  # what a counted row adds to the numerator
+    numerator: str | Count | Percentile  # what a counted row adds to the numerator
     hit: str  # the counted row on its own meets the target
     measure: str  # select-list of the quantities shown per row in evidence
     denominator: str = "1"  # what a counted row adds to the denominator
@@ -69,6 +81,12 @@ class Metric:
     def micros(self) -> bool:
         """The numerator is in microseconds (reported in seconds)."""
         return METRIC[self.name].kind == "seconds"
+
+    @property
+    def summable(self) -> bool:
+        """Its numerator and denominator are sums over rows, so sums per day and hour add up
+        (metrics/rollup.py); a percentile is not."""
+        return not any(isinstance(e.numerator, Percentile) for e in self.by_channel.values())
 
     def expr(self, channel: str) -> Expr:
         found = self.by_channel.get(channel) or self.by_channel.get("*")
@@ -141,6 +159,19 @@ METRICS: dict[str, Metric] = {
                 "chat": Expr(
                     counted="responded",
                     numerator="{response}",
+                    hit="{response} <= {target_us}",
+                    measure=f"{seconds('{response}')} AS response_seconds",
+                )
+            },
+        ),
+        # The median (lower middle) first response: met when at least half the responded chats were
+        # answered within the target, so one chat left waiting for days cannot decide it as it can a mean.
+        Metric(
+            "first_response_median_seconds",
+            {
+                "chat": Expr(
+                    counted="responded",
+                    numerator=Percentile("{response}", 0.5),
                     hit="{response} <= {target_us}",
                     measure=f"{seconds('{response}')} AS response_seconds",
                 )

@@ -18,7 +18,7 @@ from metrics.domain import LOWER_IS_BETTER
 from metrics.errors import VendorboardError
 from metrics.periods import month_label
 from metrics.sla import facts
-from metrics.sla.definitions import Count, metric, render
+from metrics.sla.definitions import Count, Percentile, metric, render
 from metrics.sla.targets import in_force, targets_sql
 from metrics.sql import sql_list, sql_text
 
@@ -37,14 +37,17 @@ def _aggregates(targets: list[dict]) -> list[str]:
         counted = f"({render(e.counted, t)})"
         if isinstance(e.numerator, Count):
             num = f"count_if({counted} AND ({render(e.numerator.condition, t)}))"
+        elif isinstance(e.numerator, Percentile):
+            num = f"quantile_disc({render(e.numerator.of, t)}, {e.numerator.fraction}) FILTER (WHERE {counted})"
         else:
             num = f"sum({render(e.numerator, t)}) FILTER (WHERE {counted})"
         num = f"{num}::DECIMAL(38, 0) * 0.000001" if m.micros else f"{num}::DECIMAL(38, 6)"
-        den = (
-            f"count_if({counted})"
-            if e.denominator == "1"
-            else f"sum({render(e.denominator, t)}) FILTER (WHERE {counted})"
-        )
+        if isinstance(e.numerator, Percentile):
+            den = f"(count_if({counted}) > 0)::INTEGER"
+        elif e.denominator == "1":
+            den = f"count_if({counted})"
+        else:
+            den = f"sum({render(e.denominator, t)}) FILTER (WHERE {counted})"
         no = t["target_no"]
         out += [f"coalesce({num}, 0) AS n{no}", f"coalesce({den}::DECIMAL(38, 6), 0) AS d{no}"]
     return out
@@ -56,14 +59,24 @@ def _has_grain(target: dict, grain: str | None) -> bool:
 
 def measured_sql(con: duckdb.DuckDBPyConnection, month: dt.date, targets: list[dict], grain: str | None) -> str:
     """SQL: target_no, [period columns], numerator, denominator for every target with data: summed
-    from the month's rollup when it has one (metrics/rollup.py), else measured from its rows."""
+    from the month's rollup when it has one (metrics/rollup.py), else measured from its rows. A
+    target that is not a sum (a percentile) is always measured from its rows."""
     if not store.rolled_up(con, month):
         return live_sql(con, month, targets, grain)
+    summed = [t for t in targets if rolls_up(t)]
     periods = "".join(f"{p}, " for p in GRAINS[grain])
-    numbers = ", ".join(str(t["target_no"]) for t in targets if _has_grain(t, grain)) or "NULL"
-    return f"""(SELECT target_no, {periods}sum(numerator) AS numerator, sum(denominator) AS denominator
-                FROM sla_rollup WHERE month = DATE '{month.isoformat()}' AND target_no IN ({numbers})
-                GROUP BY ALL)"""
+    numbers = ", ".join(str(t["target_no"]) for t in summed if _has_grain(t, grain)) or "NULL"
+    rolled = f"""(SELECT target_no, {periods}sum(numerator) AS numerator, sum(denominator) AS denominator
+                  FROM sla_rollup WHERE month = DATE '{month.isoformat()}' AND target_no IN ({numbers})
+                  GROUP BY ALL)"""
+    if len(summed) == len(targets):
+        return rolled
+    return f"({rolled} UNION ALL {live_sql(con, month, [t for t in targets if not rolls_up(t)], grain)})"
+
+
+def rolls_up(target: dict) -> bool:
+    """Whether the target's month figures are sums of its per-day and per-hour rollup rows."""
+    return metric(target["metric"]).summable
 
 
 def live_sql(con: duckdb.DuckDBPyConnection, month: dt.date, targets: list[dict], grain: str | None) -> str:
