@@ -2,10 +2,11 @@
 written into the SQL as CASE expressions rather than joins: a hash join does not keep the file's
 row order, and that order is how a rejected row's line is known.
 
-Offsets: every local hour over each vendor's contract span (plus a margin) is converted exactly
-once; runs of hours with one offset become one branch, so typing a naive timestamp is a range test
-and a subtraction instead of three ICU conversions. Hours a DST change cuts (skipped, or a change
-at :30) and times outside the span fall back to the exact conversion.
+Offsets: every local day over each vendor's contract span (plus a margin) is converted exactly
+once, and the hours of the days a DST change cuts; runs with one offset become one branch, so
+typing a naive timestamp is a range test and a subtraction instead of three ICU conversions. Hours
+a DST change cuts (skipped, or a change at :30) and times outside the span fall back to the exact
+conversion.
 """
 
 from __future__ import annotations
@@ -28,27 +29,39 @@ CREATE OR REPLACE TEMP MACRO vb_has_offset(s) AS (
     regexp_matches(s, '\d:\d\d(:\d\d(\.\d+)?)?\s*([Zz]|[+-]\d\d(:?\d\d)?)$'));
 """
 
-OFFSET_RUNS = """
+DAY_US, HOUR_US = 86_399_999_999, 3_599_999_999  # the last microsecond of a day, of an hour
+
+# A day whose first and last microsecond have one offset is one piece; only the few days a DST
+# change cuts are converted hour by hour, so a span of decades costs thousands of conversions.
+OFFSET_RUNS = f"""
 WITH span AS (
     SELECT v.vendor_id, v.timezone,
            min(c.start_date) - INTERVAL 31 DAY AS lo,
            least(max(coalesce(c.end_date, current_date + INTERVAL 730 DAY)),
                  min(c.start_date) + INTERVAL 30 YEAR) + INTERVAL 31 DAY AS hi
     FROM vendors v JOIN contracts c USING (vendor_id) GROUP BY ALL),
-hours AS (
-    SELECT vendor_id, timezone, unnest(generate_series(lo::TIMESTAMP, hi::TIMESTAMP, INTERVAL 1 HOUR)) AS hour
-    FROM span),
-exact AS (
+days AS (
+    SELECT vendor_id, timezone, day, vb_local_instant(day, timezone) AS start_at,
+           vb_local_instant(day + INTERVAL {DAY_US} MICROSECOND, timezone) AS end_at
+    FROM (SELECT vendor_id, timezone, unnest(generate_series(lo::TIMESTAMP, hi::TIMESTAMP, INTERVAL 1 DAY)) AS day
+          FROM span)),
+cut AS (
     SELECT vendor_id, hour, vb_local_instant(hour, timezone) AS start_at,
-           vb_local_instant(hour + INTERVAL 3599999999 MICROSECOND, timezone) AS end_at
-    FROM hours),
-uniform AS (
-    SELECT vendor_id, hour, epoch_us(hour) - epoch_us(start_at) AS offset_us
-    FROM exact WHERE end_at - start_at = INTERVAL 3599999999 MICROSECOND),
+           vb_local_instant(hour + INTERVAL {HOUR_US} MICROSECOND, timezone) AS end_at
+    FROM (SELECT vendor_id, timezone, unnest(generate_series(day, day + INTERVAL 23 HOUR, INTERVAL 1 HOUR)) AS hour
+          FROM days WHERE (end_at - start_at = INTERVAL {DAY_US} MICROSECOND) IS NOT TRUE)),
+pieces AS (
+    SELECT vendor_id, day AS lo, day + INTERVAL 1 DAY AS hi, epoch_us(day) - epoch_us(start_at) AS offset_us
+    FROM days WHERE end_at - start_at = INTERVAL {DAY_US} MICROSECOND
+    UNION ALL
+    SELECT vendor_id, hour, hour + INTERVAL 1 HOUR, epoch_us(hour) - epoch_us(start_at)
+    FROM cut WHERE end_at - start_at = INTERVAL {HOUR_US} MICROSECOND),
 runs AS (
-    SELECT *, hour - to_hours(row_number() OVER (PARTITION BY vendor_id, offset_us ORDER BY hour)) AS run
-    FROM uniform)
-SELECT vendor_id, min(hour), max(hour) + INTERVAL 1 HOUR, offset_us
+    SELECT *, sum(CASE WHEN lo = before_hi AND offset_us = before_offset THEN 0 ELSE 1 END)
+                  OVER (PARTITION BY vendor_id ORDER BY lo) AS run
+    FROM (SELECT *, lag(hi) OVER w AS before_hi, lag(offset_us) OVER w AS before_offset
+          FROM pieces WINDOW w AS (PARTITION BY vendor_id ORDER BY lo)))
+SELECT vendor_id, min(lo), max(hi), offset_us
 FROM runs GROUP BY vendor_id, offset_us, run ORDER BY vendor_id, 2
 """
 
