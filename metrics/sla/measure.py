@@ -27,7 +27,7 @@ GRAINS = {None: (), "day": ("day",), "hour": ("hour",), "day_hour": ("day", "hou
 TREND_MONTHS = 6  # how far back a trend looks
 
 
-def _aggregates(targets: list[dict]) -> list[str]:
+def aggregates(targets: list[dict]) -> list[str]:
     """Numerator n<target_no> and denominator d<target_no> of each target, as exact DECIMALs.
     A row outside the denominator (counted NULL or false) adds to neither."""
     out = []
@@ -96,7 +96,7 @@ def live_sql(con: duckdb.DuckDBPyConnection, month: dt.date, targets: list[dict]
     for i, (source, group) in enumerate(by_source.items()):
         rows = facts.for_targets(con, source, month, group)
         keys = ", ".join(["contract_id", *(f"{PERIODS[n][0]} AS {n}" for n in periods)])
-        ctes.append(f"agg{i} AS (SELECT {keys}, {', '.join(_aggregates(group))} FROM {rows} GROUP BY ALL)")
+        ctes.append(f"agg{i} AS (SELECT {keys}, {', '.join(aggregates(group))} FROM {rows} GROUP BY ALL)")
         cols = "".join(f"{n}, " for n in periods)
         parts += [
             f"SELECT {t['target_no']}, {cols}n{t['target_no']}, d{t['target_no']} FROM agg{i} "
