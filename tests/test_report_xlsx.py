@@ -22,6 +22,9 @@ TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
 CENT = Decimal("0.01")
 
 
+pytestmark = pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
+
+
 @pytest.fixture(scope="module")
 def built(sample_db, tmp_path_factory):
     """The report built once for the module; (workbook path, engine results)."""
