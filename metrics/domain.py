@@ -55,6 +55,7 @@ SESSIONS = "agent_sessions"  # logged agent time, on a channel: coverage, weekly
 INTERACTIONS = (*DATED, SESSIONS)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # service_hours days, ISO order
+VISIT_STATUSES = ("completed", "cancelled", "no_show")  # an on-site visit's status; completed is handled
 
 # ---- billing units ---------------------------------------------------------------------------
 

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from metrics.domain import CHANNEL, CHANNELS, INTERACTIONS, METRIC, METRICS_BY_CHANNEL, SESSIONS, UNITS_BY_CHANNEL
+from metrics.domain import (
+    CHANNEL,
+    CHANNELS,
+    INTERACTIONS,
+    METRIC,
+    METRICS_BY_CHANNEL,
+    SESSIONS,
+    UNITS_BY_CHANNEL,
+    VISIT_STATUSES,
+)
 from metrics.sql import sql_list, sql_text
 
-VISIT_STATUSES = ("completed", "cancelled", "no_show")
 THRESHOLD_REQUIRED = tuple(m.name for m in METRIC.values() if m.threshold_required)
 
 
