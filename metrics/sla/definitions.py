@@ -1,4 +1,5 @@
-"""Every SLA metric of SPEC §3, defined once.
+"""The SQL of every SLA metric (SPEC §3), one definition each; its name, channels, kind and
+direction are its entry in the vocabulary (metrics/domain.py).
 
 A metric is a set of per-row SQL expressions over a facts relation (facts.py): which rows it
 counts, what each counted row adds to the numerator (and denominator), whether the row on its

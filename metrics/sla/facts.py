@@ -26,14 +26,14 @@ from metrics.sla.definitions import metric
 from metrics.sql import sql_list
 
 # Per channel (domain.CHANNEL): the per-row quantities its metrics' definitions use, besides the
-# clocked duration.
+# clocked duration; a handled call, chat or e-mail is an answered, responded or replied one.
 COLUMNS = {
-    "phone": """answered_at IS NOT NULL AS answered,
-                CASE WHEN answered_at IS NOT NULL THEN epoch_us(ended_at) - epoch_us(answered_at)
+    "phone": f"""{CHANNEL["phone"].handled} AS answered,
+                CASE WHEN {CHANNEL["phone"].handled} THEN epoch_us(ended_at) - epoch_us(answered_at)
                      + (hold_seconds * 1000000)::BIGINT + (wrap_seconds * 1000000)::BIGINT END AS handle_us,
                 csat""",
-    "chat": "first_response_at IS NOT NULL AS responded, csat",
-    "email": "first_reply_at IS NOT NULL AS replied, replies, csat",
+    "chat": f"{CHANNEL['chat'].handled} AS responded, csat",
+    "email": f"{CHANNEL['email'].handled} AS replied, replies, csat",
     "onsite": "status, questions_audited, questions_correct, csat",
 }
 
