@@ -313,3 +313,26 @@ def test_pro_rating_is_exact_until_the_line_rounds():
         D("32.258065"),
         " × 10/31 days active",
     )
+
+
+def test_line_rows_are_the_invoice_lines_csv_and_the_cli_adds_the_totals():
+    invoice = priced(terms(), [Line("fixed", D("1000.00"), "Monthly fee")])
+    head = {
+        "contract_id": "C1",
+        "vendor_id": "V1",
+        "month": "2026-10",
+        "currency": "CNY",
+        "payee": "Vendor One",
+        "status": "draft",
+        "due_date": "2026-11-05",
+    }
+    empty = dict.fromkeys(("channel", "unit", "tier_from", "tier_to", "quantity", "unit_price"))
+    line = {**head, "type": "fixed", **empty, "amount": D("1000.00"), "description": "Monthly fee"}
+    assert invoice.line_rows() == [line]
+    assert list(invoice.line_rows()[0]) == list(line)  # the CSV's column order: the invoice's, then SPEC §5's
+    # net 1000.00, tax 6 % = 60.00, total 1060.00: one row per total after the lines.
+    totals = [("subtotal", "1000.00"), ("credits", "0.00"), ("adjustments", "0.00"), ("net", "1000.00")]
+    totals += [("tax", "60.00"), ("total", "1060.00")]
+    assert invoice.line_rows(with_totals=True) == [line] + [
+        {**head, "type": name, **empty, "amount": D(amount), "description": None} for name, amount in totals
+    ]
