@@ -213,7 +213,6 @@ def hour_day_heatmap(
     heat: dict = {"colorscale": "Cividis"}
     if target is not None:
         good, bad = (MET, MISSED) if METRIC[metric].better == "higher" else (MISSED, MET)
-
         values = [v for row in z for v in row if v is not None] + [float(target) * scale_value]
         low, high = min(values), max(values)
         middle = 0.5 if high == low else (float(target) * scale_value - low) / (high - low)

@@ -24,7 +24,6 @@ def freshness(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     parts.append(f"""SELECT s.vendor_id, s.channel, '{SESSIONS}', count(*),
                            min(timezone(v.timezone, s.login_at)), max(timezone(v.timezone, s.logout_at))
                     FROM {SESSIONS} s JOIN vendors v USING (vendor_id) GROUP BY ALL""")
-
     return con.sql(f"""
         SELECT *, date_diff('day', last_start, max(last_start) OVER ()) AS days_behind
         FROM ({" UNION ALL ".join(parts)})

@@ -69,7 +69,6 @@ def headline(card: pl.DataFrame, verdicts: pl.DataFrame, sel: common.Selection) 
 def trend(sel: common.Selection, contracts: pl.DataFrame, verdicts: pl.DataFrame, lang: str) -> None:
     st.subheader(tr("overview.trend"))
     history = engine("history", sel.month).filter(pl.col("contract_id").is_in(contracts["contract_id"].to_list()))
-
     keys = (
         verdicts.sort(pl.col("met").fill_null(True))
         .select("channel", "metric", "threshold_seconds")

@@ -85,7 +85,6 @@ def priced(terms: Terms, lines: list[Line]) -> Invoice:
     """The draft invoice of `lines` with its totals."""
     subtotal = total(lines, *SUBTOTAL_LINES)
     credits = total(lines, *CREDIT_LINES)
-
     adjustments = total(lines, "adjustment")
     net = subtotal + credits + adjustments
     tax = cents(net * terms.tax_rate)

@@ -63,7 +63,6 @@ class Ladder:
         quantity = base / self.per_unit
         amount = cents(base * tier.unit_price / self.per_unit + tier.flat_fee)
         label = f"{value_name('channel', self.channel, 'en')} {value_name('what', self.unit, 'en')}"
-
         if self.tiered:
             low, high = number(tier.tier_from or Decimal(0)), tier.tier_to
             span = f"{low}–{number(high)}" if high is not None else f"over {low}"

@@ -15,7 +15,6 @@ def write_csvs(report: MonthReport, out_dir: Path) -> list[Path]:
     sla.write_text(to_csv(report.verdicts.drop("credit_base").to_dicts()), encoding="utf-8")
     lines = out_dir / "invoice_lines.csv"
     lines.write_text(to_csv([row for i in report.invoices for row in i.line_rows()]), encoding="utf-8")
-
     written = [sla, lines]
     if report.reconciliation:
         recon = out_dir / "reconciliation.csv"

@@ -260,7 +260,6 @@ def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Sty
         )
     credit_rows = [i + 1 for i, line in enumerate(invoice.lines) if line.type in CREDIT_LINES]
     totals = [[header(k, lang), money(getattr(invoice, k), invoice.currency)] for k in TOTALS]
-
     total_table = Table(
         [[Paragraph(_escape(a), styles.cell), Paragraph(_escape(b), styles.cell_right)] for a, b in totals],
         colWidths=[WIDTH * 0.25, WIDTH * 0.25],

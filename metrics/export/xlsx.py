@@ -18,7 +18,6 @@ from metrics.export.content import MonthReport
 from metrics.i18n import metric_kind, target_label
 
 STYLE = "Table Style Medium 2"
-
 KIND_FORMATS = {"rate": "0.0%", "seconds": '0.00 "s"', "score": "0.00"}  # a metric's value in its own unit
 
 
