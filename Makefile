@@ -38,6 +38,7 @@ test-fast: $(VENV)/.test-installed system-run-deps
 # Not part of `make test`: 10 M calls, about 10 minutes on 2 cores (docs/benchmarks.md).
 bench: $(VENV)/.bench-installed
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/imports.py
 
 # Refresh uv.lock after changing the dependencies in pyproject.toml (then commit both).
 lock: $(UV)

@@ -25,10 +25,12 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from metrics import billing, catalog, data_health, drilldown, reconcile, sla, store
+from metrics import billing, catalog, data_health, drilldown, payments, quality, reconcile, sla, store
+from metrics.cli.output import FORMULA_START
 from metrics.config import db_path
 from metrics.errors import VendorboardError
 from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
+from metrics.imports import saved as saved_mappings
 from metrics.periods import month_label, parse_month
 
 # The engine calls the pages may make, by name (the cache key names the call, not a function object).
@@ -54,6 +56,11 @@ ENGINE: dict[str, Callable] = {
     "quarantine_count": data_health.quarantine_count,
     "out_of_contract": data_health.out_of_contract,
     "ingest_runs": data_health.ingest_runs,
+    "receivables": payments.receivables,
+    "payment_statuses": payments.statuses,
+    "payments_of": payments.payments_of,
+    "saved_mappings": saved_mappings.saved,
+    "findings": quality.findings,
 }
 
 PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
@@ -127,7 +134,6 @@ class Selection:
     month: dt.date
     vendor_id: str | None  # None: all vendors
     contract_id: str | None  # None: no contract active in the month (for this vendor)
-    has_data: bool  # any interaction loaded for the month
 
 
 def _from_url(key: str) -> None:
@@ -190,10 +196,11 @@ def pickers() -> Selection:
     contract_labels = {c: f"{c} · {v}" for c, v in zip(active["contract_id"], active["vendor_id"])}
     contract_labels[""] = tr("picker.no_contract")
     st.sidebar.selectbox(tr("picker.contract"), contracts, key="contract", format_func=contract_labels.get)
+    _from_url("as_of")
     st.query_params.from_dict(
-        {k: st.session_state[k] for k in ("month", "vendor", "contract", "lang") if st.session_state.get(k)}
+        {k: st.session_state[k] for k in ("month", "vendor", "contract", "lang", "as_of") if st.session_state.get(k)}
     )
-    return Selection(month, vendor, st.session_state["contract"] or None, month_label(month) in with_data)
+    return Selection(month, vendor, st.session_state["contract"] or None)
 
 
 def _is_month(text: str) -> bool:
@@ -207,6 +214,19 @@ def _is_month(text: str) -> bool:
 def selection() -> Selection:
     """The pickers' values as the entry script left them for this run."""
     return st.session_state["_selection"]
+
+
+def as_of(key: str) -> dt.date:
+    """The date payments are looked at from: a date input (widget `key`) whose value is shared by
+    every page and kept in the URL (?as_of=2026-11-22); today until one is picked."""
+    try:
+        chosen = dt.date.fromisoformat(st.session_state.get("as_of") or "")
+    except ValueError:
+        chosen = dt.date.today()
+    picked = st.columns([1, 3])[0].date_input(tr("payments.as_of"), chosen, key=key, format="YYYY-MM-DD")
+    st.session_state["as_of"] = picked.isoformat()
+    st.query_params["as_of"] = picked.isoformat()
+    return picked
 
 
 def go_to(page: str, **pickers: str) -> None:
@@ -303,7 +323,7 @@ def download(
         body = frame() if callable(frame) else frame
         if callable(frame) and localize:
             body = localized(body, lang, enums)
-        return body.write_csv().encode("utf-8-sig")
+        return inert_frame(body).write_csv().encode("utf-8-sig")
 
     st.download_button(
         label or f"{tr('download.csv')} · {file_name}.csv",
@@ -314,6 +334,19 @@ def download(
         on_click="ignore",
         icon=":material/download:",
         type="tertiary",
+    )
+
+
+def inert_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with text that a spreadsheet would run as a formula kept as text, as the CLI's CSVs
+    do (`metrics.cli.output.inert`: a leading apostrophe)."""
+    return frame.with_columns(
+        pl.when(pl.any_horizontal(pl.col(c).str.starts_with(p) for p in FORMULA_START))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, dtype in frame.schema.items()
+        if dtype == pl.String
     )
 
 
@@ -337,6 +370,42 @@ def empty_database() -> bool:
 def error(exc: Exception) -> None:
     """A user-facing error: the engine's one-line message, never a traceback."""
     st.error(tr("msg.error", error=str(exc)), icon=":material/error:")
+
+
+def findings_box(found: list[quality.Finding], key: str, expanded: bool = True) -> None:
+    """The month's data-quality findings beside the figures they touch (SPEC §5): a one-line
+    summary in red (errors) or amber (warnings only), the findings, and a button that opens the
+    rejected rows on the Data page (the month's rows of the contract, or of every contract)."""
+    if not found:
+        return
+    n = len(quality.errors(found))
+    lang = language()
+    summary = tr("quality.summary", errors=n, warnings=len(found) - n)
+    lines = "\n".join(
+        f"- {'✗' if f.is_error else '⚠'} {value_name('severity', f.severity, lang)} · "
+        f"{f.contract_id + ' · ' if f.contract_id else ''}{f.message(lang)}"
+        for f in found
+    )
+    with st.expander(f"{'✗' if n else '⚠'} {tr('quality.heading')}: {summary.rstrip(':：')}", expanded=expanded):
+        (st.error if n else st.warning)(f"{summary}\n\n{lines}", icon=":material/report:")
+        rejected = [f for f in found if f.check == "quarantined"]
+        if rejected:
+            owners = {(f.vendor_id, f.contract_id) for f in rejected}
+            tables = {f.table for f in rejected}
+            one = dict(zip(("vendor", "contract"), owners.pop())) if len(owners) == 1 else {}
+            st.button(
+                tr("quality.show_rows"),
+                key=f"rows-{key}",
+                icon=":material/table_rows:",
+                on_click=go_to,
+                args=("data",),
+                kwargs={
+                    "q-scope": "contract" if one else "month",
+                    "q-table": tables.pop() if len(tables) == 1 else "",
+                    "q-reason": "",
+                    **one,
+                },
+            )
 
 
 def vendor_names() -> dict[str, str]:

@@ -27,6 +27,7 @@ CONTRACT_TERMS = (
     "credit_cap_rate",
     "short_abandon_seconds",
     "sl_abandons",
+    "late_payment_rate",
 )
 
 

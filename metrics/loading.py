@@ -14,16 +14,20 @@ from pathlib import Path
 import duckdb
 
 from metrics import rollup
-from metrics.ingest import IngestReport, Progress, Source, Touched, run
+from metrics.ingest import Derivation, IngestReport, Progress, Source, Touched, run
 
 
-def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None) -> IngestReport:
-    """Load `sources` into the database at `db` and refresh the rollups of the months they touch, in
-    one transaction; nothing changes on error."""
+def ingest(
+    db: Path, sources: Sequence[Source], progress: Progress | None = None, derived: Sequence[Derivation] = ()
+) -> IngestReport:
+    """Load `sources` and the rows `derived` from platform exports (metrics/imports) into the
+    database at `db` and refresh the rollups of the months they touch, in one transaction; nothing
+    changes on error."""
+    files = len(sources) + sum(len(d.files) for d in derived)
 
     def refresh(con: duckdb.DuckDBPyConnection, touched: Touched) -> None:
         if progress and touched:
-            progress(f"summing up {len(touched)} month(s)", len(sources), len(sources))
+            progress(f"summing up {len(touched)} month(s)", files, files)
         rollup.refresh(con, touched)
 
-    return run(db, sources, refresh, progress)
+    return run(db, sources, refresh, progress, derived)

@@ -20,6 +20,11 @@ def next_month(month: dt.date) -> dt.date:
     return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+def last_day(month: dt.date) -> dt.date:
+    """The month's last day: the date a monthly report looks at payments from."""
+    return next_month(month) - dt.timedelta(days=1)
+
+
 def previous_month(month: dt.date) -> dt.date:
     return dt.date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 

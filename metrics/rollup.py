@@ -1,14 +1,15 @@
-"""Month rollups: each SLA target's numerator and denominator per local day and hour, and each
-ladder's usage quantity, summed when rows are stored, so a month's verdicts, series and invoices
-read a few thousand rows instead of every interaction of the month.
+"""Month rollups: each SLA target's numerator and denominator per local day and hour, each
+ladder's usage quantity and the stored rows per table, contract and local day, summed when rows are
+stored, so a month's verdicts, series, invoices and data-quality checks read a few thousand rows
+instead of every interaction of the month.
 
 Ingest keeps them in the same transaction as the rows they sum, so a rollup is never older than
 its rows: a month is rebuilt for the sources whose rows changed in it, and for all of them when a
 reference row that decides what is measured in it changed (ingest/reach.py says which months).
 The sums come from the same SQL that measures a month without a rollup (sla/measure.py,
-billing/quantities.py), so the two cannot disagree; a month not in `rollup_months` (a database
-from before rollups) is measured from its rows. A target that is not a sum (a percentile) has
-no rollup rows: it is always measured from its rows.
+billing/quantities.py, data_health.month_rows_sql), so the two cannot disagree; a month not in
+`rollup_months` (a database from before rollups) is measured from its rows. A target that is not a
+sum (a percentile) has no rollup rows: it is always measured from its rows.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import duckdb
 from metrics.billing.quantities import measured_usage
 from metrics.billing.rates import ladders
 from metrics.billing.terms import active_terms
+from metrics.data_health import month_rows_sql
 from metrics.domain import CHANNEL_OF_TABLE, INTERACTIONS, SESSIONS
 from metrics.sla import facts
 from metrics.sla.definitions import metric
@@ -76,3 +78,6 @@ def _rebuild(con: duckdb.DuckDBPyConnection, month: dt.date, tables: set[str]) -
     rows = [(month, *key, int(q)) for key, q in measured_usage(con, month, fed).items()]
     if rows:
         con.executemany("INSERT INTO usage_rollup VALUES (?, ?, ?, ?, ?)", rows)
+
+    con.execute("DELETE FROM row_rollup WHERE month = ? AND list_contains(?, table_name)", [month, sorted(tables)])
+    con.execute(f"INSERT INTO row_rollup SELECT ?, * FROM {month_rows_sql(month, tables)}", [month])

@@ -14,6 +14,11 @@ def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def sql_name(name: str) -> str:
+    """A quoted SQL identifier (a column named as its file has it): a"b -> "a""b"."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def sql_list(values: Iterable[str]) -> str:
     """A parenthesised list of string literals for IN: ('a', 'b'); (NULL) when empty, which
     matches nothing."""

@@ -27,6 +27,7 @@ COLUMNS = {  # SPEC section 2, in order
         "short_abandon_seconds",
         "sl_abandons",
         "payee",
+        "late_payment_rate",
     ],
     "rates": [
         "contract_id",

@@ -64,7 +64,11 @@ def _cents(cell) -> Decimal:
 
 def test_a_summary_and_one_sheet_per_vendor_with_their_tables(book, engine):
     vendors = list(dict.fromkeys(c["vendor_id"] for c in engine["contracts"]))
-    assert book.sheetnames == ["Summary", *vendors] == ["Summary", "V-AS", "V-HOME", "V-PT", "V-TEL"]
+    assert (
+        book.sheetnames
+        == ["Summary", *vendors, "Payments"]
+        == ["Summary", "V-AS", "V-HOME", "V-PT", "V-TEL", "Payments"]
+    )
     assert set(book["Summary"].tables) == {"summary"}
     for vendor in vendors:
         tag = vendor.replace("-", "_")
@@ -141,6 +145,7 @@ def test_every_sheet_has_a_native_chart(book):
         "V-HOME": 1,
         "V-PT": 1,
         "V-TEL": 1,
+        "Payments": 0,
     }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics.sql import sql_list, sql_text
+from metrics.sql import sql_list, sql_name, sql_text
 
 METRICS_DIR = Path(__file__).resolve().parent.parent / "metrics"
 
@@ -60,3 +60,9 @@ def test_a_value_is_one_string_literal(value, literal):
 def test_an_in_list_quotes_each_value_and_an_empty_one_matches_nothing():
     assert sql_list(["a", "b'c"]) == "('a', 'b''c')"
     assert sql_list([]) == "(NULL)"
+
+
+def test_a_name_is_one_quoted_identifier():
+    # a column named as an export has it: spaces and a double quote stay part of the name
+    assert sql_name("Agent Name") == '"Agent Name"'
+    assert sql_name('say "hi"') == '"say ""hi"""'

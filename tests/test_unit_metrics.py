@@ -34,8 +34,9 @@ VISITS = """(SELECT * FROM (VALUES
     ('a', 'completed', 10, 9), ('b', 'completed', 0, 0), ('c', 'cancelled', 5, 5), ('d', 'completed', 20, 20))
     t(id, status, questions_audited, questions_correct))"""
 COVERAGE = f"""(SELECT * FROM (VALUES
-    ('a', 'phone', {3600 * US}, {3600 * US}), ('b', 'phone', {3600 * US}, {1800 * US}),
-    ('c', 'chat', {3600 * US}, 0)) t(id, channel, service_us, covered_us))"""
+    ('a', 'phone', {3600 * US}, {3600 * US}, true), ('b', 'phone', {3600 * US}, {1800 * US}, true),
+    ('c', 'chat', {3600 * US}, 0, true), ('d', 'phone', {3600 * US}, 0, false))
+    t(id, channel, service_us, covered_us, staffed))"""
 WEEKS = f"""(SELECT * FROM (VALUES
     ('a', 'A1', {80_000 * US}), ('b', 'A2', {72_000 * US}), ('c', 'A3', {10_000 * US})) t(id, agent_id, logged_us))"""
 
@@ -97,8 +98,9 @@ def measured(facts: str, t: dict) -> tuple[D, D, list[tuple[str, str]]]:
         # Accuracy: completed visits with audited questions, a and d: (9 + 20) / (10 + 20);
         # a: 9 < 0.95 × 10 is a miss on its own.
         (VISITS, target("onsite", "accuracy", "0.95"), (29, 30), "miss not_counted not_counted hit"),
-        # Coverage of the phone's service: (3600 + 1800) s of 7200 s; the chat slice is another channel's.
-        (COVERAGE, target("phone", "coverage_rate", "0.9"), (5400, 7200), "hit miss not_counted"),
+        # Coverage of the phone's service: (3600 + 1800) s of 7200 s; the chat slice is another channel's;
+        # d is a slice of a vendor with no session on the channel all month: no data, never 0 covered.
+        (COVERAGE, target("phone", "coverage_rate", "0.9"), (5400, 7200), "hit miss not_counted not_counted"),
         # Weekly minimum 72000 s (20 h): a and b reach it (>=), c does not.
         (WEEKS, target("chat", "weekly_min_hours", "0.9", 72000), (2, 3), "hit hit miss"),
     ],

@@ -49,10 +49,15 @@ class Invoice:
     tax: Decimal
     total: Decimal
     finalized_at: dt.datetime | None = field(default=None, compare=False)
+    # finalized: the reason finance gave for finalizing over `error` findings (None when there were
+    # none) and the month's data-quality findings then, as `vendorboard check --format json` objects
+    accepted_data_issues: str | None = field(default=None, compare=False)
+    data_findings: tuple[dict, ...] = field(default=(), compare=False)
 
     def as_dict(self) -> dict:
-        """The SPEC §5 JSON object (Decimals stay Decimal; `to_json` writes them as strings)."""
-        return {
+        """The SPEC §5 JSON object (Decimals stay Decimal; `to_json` writes them as strings); a
+        finalized invoice adds `data_issues`, what it was finalized over."""
+        found = {
             "contract_id": self.contract_id,
             "vendor_id": self.vendor_id,
             "month": month_label(self.month),
@@ -63,6 +68,9 @@ class Invoice:
             "lines": [line.as_dict() for line in self.lines],
             **{name: getattr(self, name) for name in TOTALS},
         }
+        if self.status == "finalized":
+            found["data_issues"] = {"accepted": self.accepted_data_issues, "findings": list(self.data_findings)}
+        return found
 
     def line_rows(self, with_totals: bool = False) -> list[dict]:
         """The invoice as flat rows for CSV: one per line, each with the invoice's HEAD fields; with

@@ -27,6 +27,8 @@ class Format(str, Enum):
 
 FormatOption = Annotated[Format, typer.Option("--format", help="table (for people), json or csv")]
 OutOption = Annotated[Path | None, typer.Option("--out", help="write to this file instead of printing")]
+MonthArgument = Annotated[str, typer.Option(help="month as YYYY-MM")]
+ContractFilter = Annotated[str | None, typer.Option(help="one contract (default: all)")]
 
 
 def _plain(value: Any) -> Any:
@@ -41,12 +43,24 @@ def to_json(data: Any) -> str:
     return json.dumps(data, default=_plain, ensure_ascii=False, indent=2)
 
 
-def to_csv(rows: list[dict]) -> str:
+# Text a spreadsheet would run as a formula when the CSV is opened (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: Any) -> Any:
+    """Text that starts like a formula, kept as text by a leading apostrophe; anything else as is
+    (numbers are not text: -12.50 stays a number)."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def to_csv(rows: list[dict], columns: tuple[str, ...] = ()) -> str:
+    """Rows as CSV with a header; with no rows, just the header of `columns` (if given). Text that
+    would start a formula is made inert (`inert`)."""
     buf = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    if rows or columns:
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else list(columns), lineterminator="\n")
         writer.writeheader()
-        writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+        writer.writerows({k: "" if v is None else inert(v) for k, v in r.items()} for r in rows)
     return buf.getvalue()
 
 

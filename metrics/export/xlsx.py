@@ -16,6 +16,7 @@ from metrics.billing import Invoice
 from metrics.domain import TOTALS
 from metrics.export.content import MonthReport
 from metrics.i18n import metric_kind, target_label
+from metrics.payments.status import AGING_FIELDS
 
 STYLE = "Table Style Medium 2"
 KIND_FORMATS = {"rate": "0.0%", "seconds": '0.00 "s"', "score": "0.00"}  # a metric's value in its own unit
@@ -45,7 +46,8 @@ class _Book:
     """A workbook and the few formats every sheet shares; column widths fitted to the tables."""
 
     def __init__(self, path: Path) -> None:
-        self.wb = xlsxwriter.Workbook(str(path))
+        # Text stays text: a payment reference or vendor name starting with "=" is not a formula.
+        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
         self.title = self.wb.add_format({"bold": True, "font_size": 14, "font_color": "#1b2430"})
         self.kinds = {kind: self.wb.add_format({"num_format": f}) for kind, f in KIND_FORMATS.items()}
         self.widths: dict[str, dict[int, int]] = {}  # sheet -> column -> characters
@@ -126,7 +128,12 @@ def _invoice_tables(book: _Book, sheet: str, row: int, invoices: list[Invoice], 
             row,
             0,
             f"Invoice {invoice.contract_id} {invoice.month:%Y-%m} "
-            f"({invoice.status}, due {invoice.due_date}, payee {invoice.payee})",
+            f"({invoice.status}, due {invoice.due_date}, payee {invoice.payee})"
+            + (
+                f"; finalized despite data errors, because: {invoice.accepted_data_issues}"
+                if invoice.accepted_data_issues
+                else ""
+            ),
             book.title,
         )
         row = book.table(_lines(invoice).drop("contract_id"), sheet, row + 1, f"lines_{tag}_{n}", money)
@@ -199,8 +206,41 @@ def _trend_chart(book: _Book, sheet: str, row: int, report: MonthReport, contrac
     return max(end, row + 18)
 
 
+def _payments_sheet(book: _Book, report: MonthReport) -> None:
+    """The receivables as of the month's last day: aging per vendor, each issued invoice's payment
+    status, and the payments no finalized invoice takes; "None." where a table would be empty."""
+    due, sheet = report.receivables, "Payments"
+    ws = book.sheet(sheet)
+    ws.write(0, 0, f"Payments as of {due.as_of.isoformat()}", book.title)
+    currency = next((s.currency for s in due.invoices), report.invoices[0].currency if report.invoices else "CNY")
+    money = _money(currency)
+    row = 2
+    for title, name, rows, schema in (
+        ("Aging per vendor", "aging", due.aging, dict.fromkeys(AGING_FIELDS[2:], pl.Decimal(18, 2))),
+        (
+            "Issued invoices",
+            "payment_status",
+            [s.as_dict() for s in due.invoices],
+            {
+                **dict.fromkeys(("total", "paid", "outstanding", "damages", "damages_carried"), pl.Decimal(18, 2)),
+                "late_payment_rate": pl.Decimal(12, 8),
+            },
+        ),
+        ("Unapplied payments", "unapplied", due.unapplied, {"amount": pl.Decimal(18, 2)}),
+    ):
+        ws.write(row, 0, title, book.title)
+        if not rows:
+            ws.write(row + 1, 0, "None.")
+            row += 4
+            continue
+        df = pl.DataFrame(rows, schema_overrides=schema, infer_schema_length=None)
+        formats = {c: money for c, dtype in schema.items() if dtype == pl.Decimal(18, 2)}
+        row = book.table(df, sheet, row + 1, name, formats)
+
+
 def report_xlsx(report: MonthReport, path: Path) -> None:
-    """Summary sheet (one row per contract, a chart of the totals) and one sheet per vendor."""
+    """Summary sheet (one row per contract, a chart of the totals), one sheet per vendor, and the
+    payments sheet."""
     book = _Book(path)
     summary = _totals(report.invoices).join(
         report.verdicts.group_by("contract_id").agg(
@@ -237,6 +277,7 @@ def report_xlsx(report: MonthReport, path: Path) -> None:
         for contract_id in report.contracts.filter(pl.col("vendor_id") == vendor_id)["contract_id"].to_list():
             row = _trend_chart(book, sheet, row, report, contract_id, f"{tag}_{contract_id}".replace("-", "_"))
         _invoice_tables(book, sheet, row, [i for i in report.invoices if i.vendor_id == vendor_id], tag)
+    _payments_sheet(book, report)
     book.close()
 
 

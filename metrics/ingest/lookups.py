@@ -17,16 +17,18 @@ import duckdb
 
 from metrics.sql import sql_text
 
+# A timestamp's text ends with an offset (Z, +08, +08:00, +0800): an instant, else local time.
+OFFSET = r"\d:\d\d(:\d\d(\.\d+)?)?\s*([Zz]|[+-]\d\d(:?\d\d)?)$"
+
 # Naive local time -> instant in zone tz, exactly. A time a DST change makes ambiguous is its
 # first occurrence (the earlier instant); one the change skips does not round-trip: NULL.
-MACROS = r"""
+MACROS = rf"""
 CREATE OR REPLACE TEMP MACRO vb_local_instant(ts, tz) AS (
     CASE WHEN ts IS NULL OR tz IS NULL THEN NULL
          WHEN timezone(tz, timezone(tz, ts) - INTERVAL 1 HOUR) = ts THEN timezone(tz, ts) - INTERVAL 1 HOUR
          WHEN timezone(tz, timezone(tz, ts)) = ts THEN timezone(tz, ts)
     END);
-CREATE OR REPLACE TEMP MACRO vb_has_offset(s) AS (
-    regexp_matches(s, '\d:\d\d(:\d\d(\.\d+)?)?\s*([Zz]|[+-]\d\d(:?\d\d)?)$'));
+CREATE OR REPLACE TEMP MACRO vb_has_offset(s) AS (regexp_matches(s, '{OFFSET}'));
 """
 
 DAY_US, HOUR_US = 86_399_999_999, 3_599_999_999  # the last microsecond of a day, of an hour

@@ -16,7 +16,7 @@ import duckdb
 
 from metrics.errors import VendorboardError
 from metrics.ingest.tables import Table
-from metrics.sql import sql_text
+from metrics.sql import sql_name, sql_text
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 REJECTS = "store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans'"
@@ -37,6 +37,7 @@ class Scan:
     sql: str
     is_csv: bool
     files: tuple[File, ...]
+    derived: bool = False  # rows an import derived (metrics/imports): they bring `_line`, `_raw`, `_reject`
 
     def single(self, index: int) -> Scan:
         """The scan of its `index`-th file alone (to name the file a failed read came from)."""
@@ -56,10 +57,6 @@ class Malformed:
 
 def supported(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIXES)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _file_list(files: tuple[File, ...]) -> str:
@@ -170,9 +167,9 @@ def scan(con: duckdb.DuckDBPyConnection, files: list[File], table: Table) -> lis
     for layout, run in runs:
         present = _by_name(layout.names)
         cols = ", ".join(
-            f"{_trimmed(f'CAST({_quote(present[c.name])} AS VARCHAR)')} AS {c.name}"
+            f"{_trimmed(f'CAST({sql_name(present[c.name])} AS VARCHAR)')} AS {sql_name(c.name)}"
             if c.name in present
-            else f"CAST(NULL AS VARCHAR) AS {c.name}"
+            else f"CAST(NULL AS VARCHAR) AS {sql_name(c.name)}"
             for c in table.columns
         )
         scans.append(

@@ -62,6 +62,16 @@ class Table:
     def required(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
 
+    @property
+    def timestamps(self) -> tuple[str, ...]:
+        """The timestamp columns, in column order: bit i of a stored row's `naive_times` is the i-th."""
+        return tuple(c.name for c in self.columns if c.kind == "timestamp")
+
+
+def naive(column: int) -> str:
+    """SQL: the timestamp column at index `column` of the row was written as local time."""
+    return f"(naive_times & {1 << column}) <> 0"
+
 
 def _ts(name: str, required: bool = False) -> Col:
     return Col(name, "timestamp", required, sql_type="TIMESTAMPTZ")
@@ -142,6 +152,7 @@ TABLES: dict[str, Table] = {
                 _dec("short_abandon_seconds", "12, 3", "0"),
                 _enum("sl_abandons", ("exclude_short", "exclude_all", "count_as_met"), "'exclude_short'"),
                 Col("payee"),
+                _dec("late_payment_rate", "12, 8"),
             ),
             key=("contract_id",),
             rules=(
@@ -152,6 +163,7 @@ TABLES: dict[str, Table] = {
                     "tax_rate < 0 OR credit_cap_rate < 0",
                     "'tax_rate and credit_cap_rate must not be negative'",
                 ),
+                Rule("negative_rate", "late_payment_rate < 0", "'late_payment_rate must not be negative'"),
             ),
         ),
         Table(
@@ -261,6 +273,27 @@ TABLES: dict[str, Table] = {
             ),
             key=("contract_id", "month", "description"),
         ),
+        Table(
+            "payments",
+            (
+                Col("contract_id", required=True),
+                Col("month", "month", True, sql_type="DATE"),
+                Col("paid_on", "date", True, sql_type="DATE"),
+                _dec("amount", required=True),
+                Col("reference", required=True),
+                Col("currency"),
+                Col("payer_account"),
+            ),
+            key=("contract_id", "reference"),
+            rules=(
+                Rule("amount_not_positive", "amount <= 0", "'amount ' || _raw_amount || ' must be positive'"),
+                Rule(
+                    "amount_not_cents",
+                    "amount <> round(amount, 2)",
+                    "'amount ' || _raw_amount || ' is not whole cents'",
+                ),
+            ),
+        ),
         _interaction(
             "phone",
             (
@@ -356,5 +389,5 @@ TABLES: dict[str, Table] = {
     )
 }
 
-REFERENCE = ("vendors", "contracts", "rates", "sla_targets", "service_hours", "holidays", "adjustments")
+REFERENCE = ("vendors", "contracts", "rates", "sla_targets", "service_hours", "holidays", "adjustments", "payments")
 LOAD_ORDER = REFERENCE + INTERACTIONS

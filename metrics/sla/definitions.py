@@ -219,12 +219,13 @@ METRICS: dict[str, Metric] = {
             "csat",
             {"*": Expr(counted="csat IS NOT NULL", numerator="csat", hit="csat >= {target}", measure="csat")},
         ),
-        # Facts are service-hour slices (at most one local hour each) with their covered seconds.
+        # Facts are service-hour slices (at most one local hour each) with their covered seconds. A
+        # channel with no agent session at all in the month has nothing to measure: no data, never 0.
         Metric(
             "coverage_rate",
             {
                 "*": Expr(
-                    counted="channel = '{channel}' AND service_us > 0",
+                    counted="channel = '{channel}' AND service_us > 0 AND staffed",
                     numerator=seconds("covered_us"),
                     denominator=seconds("service_us"),
                     hit="covered_us = service_us",

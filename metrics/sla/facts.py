@@ -104,7 +104,9 @@ def _utc(day: dt.date) -> str:
 def coverage_sql(month: dt.date, contract_ids: list[str], channels: list[str]) -> str:
     """Service-hour slices of the month with their service and covered microseconds. A slice is
     a service window cut at local hour boundaries (so hour-of-day series work), and it is covered
-    while at least one agent session on its channel is open (sessions merged across agents)."""
+    while at least one agent session on its channel is open (sessions merged across agents).
+    `staffed`: the vendor has some session on the channel in the month at all (SPEC §3: without
+    any, coverage is no data, not 0)."""
     end = next_month(month)
     hour = "hour_local"
     vendors = f"s.vendor_id IN (SELECT vendor_id FROM contracts WHERE contract_id IN {sql_list(contract_ids)})"
@@ -120,13 +122,18 @@ def coverage_sql(month: dt.date, contract_ids: list[str], channels: list[str]) -
                           greatest(start_at, {local_instant(hour, "tz")}) AS start_at,
                           least(end_at, {local_instant(f"{hour} + INTERVAL 1 HOUR", "tz")}) AS end_at
                    FROM hours),
-        sessions AS ({_sessions(vendors, ["vendor_id", "channel"], _utc(month - margin), _utc(end + margin))})
+        sessions AS ({_sessions(vendors, ["vendor_id", "channel"], _utc(month - margin), _utc(end + margin))}),
+        staffed AS (  -- vendor and channel with some session in the local month: else coverage is no data
+            SELECT DISTINCT m.vendor_id, m.channel FROM sessions m JOIN vendors v USING (vendor_id)
+            WHERE m.start_at < timezone(v.timezone, {_ts(end)}) AND m.end_at > timezone(v.timezone, {_ts(month)}))
         SELECT x.contract_id, x.vendor_id, x.channel, strftime(x.local_start, '%Y-%m-%d %H:%M') AS id,
                x.local_start, x.start_at, x.end_at,
                epoch_us(x.end_at) - epoch_us(x.start_at) AS service_us,
-               coalesce(sum({_overlap_us("m", "x")}) FILTER (WHERE m.start_at IS NOT NULL), 0)::BIGINT AS covered_us
+               coalesce(sum({_overlap_us("m", "x")}) FILTER (WHERE m.start_at IS NOT NULL), 0)::BIGINT AS covered_us,
+               s.vendor_id IS NOT NULL AS staffed
         FROM slices x LEFT JOIN sessions m
           ON m.vendor_id = x.vendor_id AND m.channel = x.channel AND m.start_at < x.end_at AND m.end_at > x.start_at
+        LEFT JOIN staffed s ON s.vendor_id = x.vendor_id AND s.channel = x.channel
         WHERE x.end_at > x.start_at
         GROUP BY ALL)"""
 
