@@ -44,6 +44,7 @@ ENGINE: dict[str, Callable] = {
     "service_hours": catalog.service_hours,
     "holidays": catalog.holidays,
     "verdicts": sla.verdicts,
+    "history": sla.history,
     "series": sla.series,
     "evidence_counts": drilldown.counts,
     "evidence_page": drilldown.page,

@@ -16,7 +16,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal, format_percent
 
-from metrics.sla.definitions import METRICS
+from metrics.domain import METRIC
 
 LANGUAGES = ("en", "zh")
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
@@ -73,6 +73,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "metric.abandon_rate": ("Abandon rate", "放弃率"),
     "metric.aht_seconds": ("Average handle time", "平均处理时长"),
     "metric.first_response_seconds": ("First response time", "首次响应时长"),
+    "metric.first_response_median_seconds": ("Median first response time", "首次响应时长中位数"),
     "metric.response_rate": ("Response rate", "响应率"),
     "metric.reply_within_rate": ("Replied in time", "及时回复率"),
     "metric.accuracy": ("Accuracy", "解答准确率"),
@@ -508,6 +509,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "payments.title": ("Payments", "付款"),
     "payments.as_of": ("As of", "截至日期"),
     "payments.invoices": ("Issued invoices", "已开具账单"),
+    "payments.invoices_as_of": ("Issued invoices as of {date}", "截至 {date} 的已开具账单"),
+    "payments.none_as_of": ("No finalized invoice as of {date}.", "截至 {date} 尚无定稿账单。"),
     "payments.aging": ("Aging per vendor", "各供应商账龄"),
     "payments.unapplied": ("Payments without a finalized invoice (unapplied)", "尚无定稿账单的付款（未核销）"),
     "payments.of_invoice": ("Payments of this invoice", "本账单的付款"),
@@ -707,16 +710,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "noun.chats": ("{n} chats", "{n} 个会话"),
     "noun.emails": ("{n} e-mails", "{n} 封邮件"),
     "noun.visits": ("{n} visits", "{n} 次出场"),
-    "noun.questions_correct": ("{n} correct", "{n} 题正确"),
+    "noun.questions.numerator": ("{n} correct", "{n} 题正确"),
     "noun.questions": ("{n} questions", "{n} 道抽查题"),
-    "noun.points": ("{n} points", "{n} 分"),
+    "noun.ratings.numerator": ("{n} points", "{n} 分"),
     "noun.ratings": ("{n} ratings", "{n} 个评分"),
     "noun.agent_weeks": ("{n} agent-weeks", "{n} 个坐席周"),
     "notcounted.short": ("short abandons, under {limit}", "短时放弃（不足 {limit}）"),
     "notcounted.sl_exclude_all": ("abandoned calls (the contract leaves them out)", "放弃的来电（合同约定不计入）"),
-    "notcounted.asa_seconds": ("calls not answered", "未接通的来电"),
-    "notcounted.aht_seconds": ("calls not answered", "未接通的来电"),
-    "notcounted.first_response_seconds": ("chats without a response", "未响应的会话"),
+    "notcounted.calls": ("calls not answered", "未接通的来电"),
+    "notcounted.chats": ("chats without a response", "未响应的会话"),
     "notcounted.accuracy": ("visits not completed or with no question audited", "未完成或未抽查的出场"),
     "notcounted.csat": ("interactions without a score", "没有评分的交互"),
     "notcounted.coverage_rate": (
@@ -825,10 +827,8 @@ def percent(fraction: Decimal | float | None, places: int = 1, language: str = "
 
 
 def metric_kind(metric: str) -> str:
-    """How a metric's value reads: 'seconds' (a mean duration), 'score' (csat) or 'rate' (a share)."""
-    if metric == "csat":
-        return "score"
-    return "seconds" if METRICS[metric].micros else "rate"
+    """How a metric's value reads: 'seconds' (a duration), 'score' (csat) or 'rate' (a share)."""
+    return METRIC[metric].kind
 
 
 def metric_value(metric: str, value: Decimal | float | None, language: str, places: int | None = None) -> str:
@@ -870,7 +870,8 @@ def target_label(channel: str, metric: str, threshold: Decimal | float | None, l
     """'Phone · Service level (≤ 20 s)': a target as one short label (a metric may have several)."""
     text = f"{value_name('channel', channel, language)} · {value_name('metric', metric, language)}"
     if threshold is not None:
-        mark = "≥" if metric == "weekly_min_hours" else "≤"
+        mark = "≥" if METRIC[metric].threshold == "reach" else "≤"
+
         text += f" ({mark} {duration(threshold, language)})"
     return text
 

@@ -34,11 +34,12 @@ import duckdb
 import polars as pl
 
 from metrics.billing import Invoice, invoices
-from metrics.billing.line import LINE_TYPES, USAGE, Line, by_key, trimmed
+from metrics.billing.line import Line, by_key, trimmed
+from metrics.domain import CHANNELS, LINE_TYPES, UNITS_BY_CHANNEL, USAGE
 from metrics.errors import VendorboardError
-from metrics.i18n import number, t, value_name
-from metrics.ingest.tables import CHANNELS, UNITS_BY_CHANNEL
+from metrics.i18n import t, value_name
 from metrics.periods import month_label
+from metrics.render import price, tiers, usage_name
 
 COLUMNS = ("contract_id", "month", "channel", "unit", "quantity", "amount")
 OPTIONAL = ("tier_from", "tier_to", "unit_price")  # a vendor may say which tier a row bills
@@ -322,8 +323,6 @@ def differing(rows: list[dict]) -> list[dict]:
 
 
 def what(row: dict, lang: str) -> str:
-    from metrics.render import usage_name  # render reads billing, as this module does
-
     """The line a reconciliation row compares, in words: 'Phone talk time, 0–10,000 min at 0.45
     (billed at 0.47)', 'Monthly fee', 'Tax', 'Total'."""
     if row["channel"] == TOTAL:
@@ -331,26 +330,15 @@ def what(row: dict, lang: str) -> str:
     if row["channel"] is None:
         return t("col.tax", lang) if row["unit"] == TAX else value_name("line", row["unit"], lang)
     text = usage_name(row["channel"], row["unit"], lang)
-    low, high = row["tier_from"], row["tier_to"]
-    if low is not None or high is not None:
-        unit = t(f"per.{row['unit']}", lang)
-        span = (
-            f"{number(low or 0, None, lang)}–{number(high, None, lang)} {unit}"
-            if high is not None
-            else t("tier.over", lang, low=f"{number(low, None, lang)} {unit}")
-        )
+    if span := tiers(row["unit"], row["tier_from"], row["tier_to"], lang):
         text += f"{t('render.comma', lang)}{span}"
     ours, theirs = row["computed_unit_price"], row["billed_unit_price"]
     if ours is not None and (theirs is None or row["status"] == "match"):
-        text += t("recon.price", lang, ours=_shown_price(ours, lang))
+        text += t("recon.price", lang, ours=price(ours, lang))
     elif theirs is not None:
-        shown = "–" if ours is None else _shown_price(ours, lang)
-        text += t("recon.prices", lang, ours=shown, theirs=_shown_price(theirs, lang))
+        shown = "–" if ours is None else price(ours, lang)
+        text += t("recon.prices", lang, ours=shown, theirs=price(theirs, lang))
     return text
-
-
-def _shown_price(value: Decimal, lang: str) -> str:
-    return number(value, max(2, -value.normalize().as_tuple().exponent), lang)
 
 
 def template(invoice: Invoice | None, contract_id: str, month: dt.date) -> list[dict]:

@@ -3,34 +3,34 @@
 The engine keeps facts (a line's type, channel, tiers, price and the figures in `Line.facts`; a
 verdict's value, target, numerator and denominator; an evidence row's measured times); this module
 turns them into words for the pages, the CLI's tables, the PDFs and the workbooks alike, so a
-Chinese invoice reads the same on screen, on paper and in Excel. Words come from the labels of
-`metrics.i18n`, numbers and money from its Babel formats. Nothing here computes a figure.
+Chinese invoice reads the same on screen, on paper and in Excel; billing's own `description` of a
+line (the SPEC's JSON and CSV) is `describe(line, currency, "en")`. Words come from the labels of
+`metrics.i18n`, numbers and money from its Babel formats, and what a channel, a metric or a line
+type is from `metrics.domain`. Nothing here computes a figure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from metrics.billing import Invoice, Line
-from metrics.billing.invoice import TOTALS
+from metrics.domain import CHANNEL, METRIC, USAGE
 from metrics.i18n import (
     LABELS,
     duration,
     metric_kind,
     metric_value,
     money,
-    month_name,
     number,
     percent,
     t,
     target_label,
     value_name,
 )
-from metrics.sla.definitions import METRICS
 
-NOUNS = {"phone": "calls", "chat": "chats", "email": "emails", "onsite": "visits"}  # a channel's rows
+if TYPE_CHECKING:  # billing names its lines' English words with `describe`: no import back at run time
+    from metrics.billing import Invoice, Line
 
 
 # ---- invoices --------------------------------------------------------------------------------
@@ -41,30 +41,36 @@ def usage_name(channel: str, unit: str, lang: str) -> str:
     return t("render.usage_name", lang, channel=value_name("channel", channel, lang), what=t(f"what.{unit}", lang))
 
 
-def tiers(line: Line, lang: str) -> str:
+def tiers(unit: str, tier_from: Decimal | None, tier_to: Decimal | None, lang: str) -> str:
     """'0–10,000 min', 'over 10,000 min'; '' for a line that is not tiered."""
-    if line.tier_from is None and line.tier_to is None:
+    if tier_from is None and tier_to is None:
         return ""
-    unit = t(f"per.{line.unit}", lang)
-    low = number(line.tier_from or 0, None, lang)
-    if line.tier_to is None:
-        return t("tier.over", lang, low=f"{low} {unit}")
-    return f"{low}–{number(line.tier_to, None, lang)} {unit}"
+    per = t(f"per.{unit}", lang)
+    low = number(tier_from or 0, None, lang)
+    if tier_to is None:
+        return t("tier.over", lang, low=f"{low} {per}")
+    return f"{low}–{number(tier_to, None, lang)} {per}"
+
+
+def price(value: Decimal, lang: str) -> str:
+    """A unit price with all its decimals, at least the cents: '0.45', '0.12345'."""
+    return number(value, max(2, _places(value)), lang)
 
 
 def unit_price(line: Line, currency: str, lang: str) -> str:
-    """'CNY 0.45 per minute' / '每分钟 CNY 0.45' (all the price's decimals, at least the cents)."""
-    price = f"{currency} {number(line.unit_price, max(2, _places(line.unit_price)), lang)}"
-    return t("render.per_unit", lang, price=price, unit=t(f"unit.{line.unit}", lang))
+    """'CNY 0.45 per minute' / '每分钟 CNY 0.45'."""
+    shown = f"{currency} {price(line.unit_price, lang)}"
+    return t("render.per_unit", lang, price=shown, unit=t(f"unit.{line.unit}", lang))
 
 
 def describe(line: Line, currency: str, lang: str) -> str:
     """The words of one invoice line. An adjustment is described as finance typed it; a line stored
-    before its facts were kept (schema 009) falls back to its type, channel and metric."""
+    before its facts were kept (schema 009) keeps its English words in English and is named by its
+    type, channel and metric in other languages."""
     f = line.facts
-    if line.type == "usage":
+    if line.type == USAGE and line.unit_price is not None:
         parts = [usage_name(line.channel, line.unit, lang)]
-        if span := tiers(line, lang):
+        if span := tiers(line.unit, line.tier_from, line.tier_to, lang):
             parts.append(span)
         if f.get("mode") == "volume":
             parts.append(t("render.volume", lang))
@@ -88,7 +94,7 @@ def describe(line: Line, currency: str, lang: str) -> str:
             lang,
             missed=missed_target(line.channel, line.metric, f["value"], f["target"], f.get("threshold"), lang),
             rate=rate(f["rate"], lang),
-            base=t(f"render.base.{f['base']}", lang, channel=value_name("channel", line.channel, lang).lower()),
+            base=credit_base(line, lang),
             amount=money(f["base_amount"], currency, lang),
         )
     if line.type == "credit_cap" and "rate" in f:
@@ -98,10 +104,27 @@ def describe(line: Line, currency: str, lang: str) -> str:
             rate=rate(f["rate"], lang),
             cap=money(f["cap"], currency, lang),
         )
+    if lang == "en" and line.description:
+        return line.description
     named = value_name("line", line.type, lang)
     if line.type == "credit" and line.metric:
         named += f"{t('render.colon', lang)}{target_label(line.channel, line.metric, None, lang)}"
     return named
+
+
+def cause(line: Line, currency: str, lang: str) -> str:
+    """What a credit line is for: the missed target in words (a cap line: its own words)."""
+    f = line.facts
+    if "target" in f:
+        return missed_target(line.channel, line.metric, f["value"], f["target"], f.get("threshold"), lang)
+    return describe(line, currency, lang)
+
+
+def credit_base(line: Line, lang: str) -> str:
+    """What a credit is a share of: 'phone usage', 'usage and fees' (a cap line: its type)."""
+    if "base" not in line.facts:
+        return value_name("line", line.type, lang)
+    return t(f"render.base.{line.facts['base']}", lang, channel=value_name("channel", line.channel, lang).lower())
 
 
 def missed_target(
@@ -110,7 +133,7 @@ def missed_target(
     """'Phone · Service level (≤ 20 s) 78.2%, below the 80.0% target': the missed target in words,
     with enough decimals that value and target never look equal (94.99% against 95%)."""
     shown, wanted = _apart(metric, value, target, lang)
-    side = "above" if METRICS[metric].better == "lower" else "below"
+    side = "above" if METRIC[metric].better == "lower" else "below"
     return t(
         f"render.missed_{side}", lang, target=target_label(channel, metric, threshold, lang), value=shown, goal=wanted
     )
@@ -172,109 +195,6 @@ def tax_label(invoice: Invoice, lang: str) -> str:
     return f"{t('col.tax', lang)} ({rate(invoice.tax_rate, lang)})"
 
 
-@dataclass(frozen=True)
-class InvoiceText:
-    """One invoice in words and numbers, laid out alike by the PDF, the workbook and the page:
-    numbers stay Decimals (the workbook writes them as numbers), headers carry the currency."""
-
-    title: str
-    head: list[tuple[str, str]]  # (label, value): number, dates, parties, terms
-    line_columns: list[str]
-    lines: list[tuple]  # description, quantity, unit, unit price, amount; credit rows flagged below
-    credit_rows: list[int]  # indexes into `lines` of credits (drawn in the missed colour)
-    credit_columns: list[str]
-    credits: list[tuple]  # the missed target in words, credit rate, base in words, amount
-    totals: list[tuple[str, Decimal]]  # (label, amount)
-    notes: list[str]  # why it was finalized over data errors; the data-quality findings
-    drift_columns: list[str]
-    drift: list[tuple]  # what moved, finalized amount, recomputed amount, difference
-
-
-def invoice_text(
-    invoice: Invoice, vendor_name: str, lang: str, drift: Sequence = (), findings: Sequence = ()
-) -> InvoiceText:
-    """The invoice document's content. `drift`: billing.Drift rows of a finalized invoice against a
-    fresh computation; `findings`: the month's data-quality findings now (a finalized invoice also
-    shows those it was finalized over)."""
-    from metrics.quality import Finding
-
-    cur = invoice.currency
-
-    def head(key: str, with_currency: bool = False) -> str:
-        return t(f"col.{key}", lang) + (f" ({cur})" if with_currency else "")
-
-    lines = [
-        (
-            describe(line, cur, lang),
-            line.quantity,
-            "" if line.unit is None or line.quantity is None else t(f"per.{line.unit}", lang),
-            line.unit_price,
-            line.amount,
-        )
-        for line in invoice.lines
-    ]
-    credits = [
-        (
-            missed_target(
-                line.channel, line.metric, line.facts["value"], line.facts["target"], line.facts.get("threshold"), lang
-            )
-            if "target" in line.facts
-            else describe(line, cur, lang),
-            line.facts.get("rate"),
-            t(f"render.base.{line.facts['base']}", lang, channel=value_name("channel", line.channel, lang).lower())
-            if "base" in line.facts
-            else value_name("line", line.type, lang),
-            line.amount,
-        )
-        for line in invoice.lines
-        if line.type in ("credit", "credit_cap")
-    ]
-    totals = [(tax_label(invoice, lang) if k == "tax" else t(f"col.{k}", lang), getattr(invoice, k)) for k in TOTALS]
-    notes = []
-    if invoice.accepted_data_issues:
-        notes.append(t("report.accepted", lang, reason=invoice.accepted_data_issues))
-    then = [Finding.from_dict(d) for d in invoice.data_findings]
-    notes += [f"{t('invoices.findings_then', lang)}{t('render.colon', lang)}{f.message(lang)}" for f in then]
-    notes += [f"{value_name('severity', f.severity, lang)}{t('render.colon', lang)}{f.message(lang)}" for f in findings]
-    moved = [
-        (
-            t("col.total", lang)
-            if d.channel == "total"
-            else value_name("line", d.unit, lang)
-            if d.channel == "-"
-            else usage_name(d.channel, d.unit, lang),
-            d.stored_amount,
-            d.fresh_amount,
-            d.difference,
-        )
-        for d in drift
-    ]
-    return InvoiceText(
-        title=f"{t('report.invoice', lang)} {invoice.number} · {month_name(invoice.month, lang)}",
-        head=[(t(f"col.{k}", lang), v) for k, v in facts(invoice, vendor_name, lang)],
-        line_columns=[
-            head("description"),
-            head("quantity"),
-            head("unit"),
-            head("unit_price", True),
-            head("amount", True),
-        ],
-        lines=lines,
-        credit_rows=[i for i, line in enumerate(invoice.lines) if line.type in ("credit", "credit_cap")],
-        credit_columns=[head("caused_by"), head("credit_rate"), head("credit_base"), head("amount", True)],
-        credits=credits,
-        totals=[(f"{label} ({cur})", amount) for label, amount in totals],
-        notes=notes,
-        drift_columns=[
-            head("description"),
-            head("stored_amount", True),
-            head("fresh_amount", True),
-            head("difference", True),
-        ],
-        drift=moved,
-    )
-
-
 # ---- verdicts --------------------------------------------------------------------------------
 
 
@@ -293,7 +213,7 @@ def quantity(metric: str, channel: str, side: str, value: Decimal | float | None
     if value is None:
         return ""
     noun = _noun(metric, channel, side)
-    if noun == "seconds":
+    if noun.startswith("seconds"):
         return duration(value, lang)
     exact = Decimal(str(value))
     shown = number(exact, None if exact == exact.to_integral_value() else 1, lang)
@@ -301,26 +221,31 @@ def quantity(metric: str, channel: str, side: str, value: Decimal | float | None
 
 
 def _noun(metric: str, channel: str, side: str) -> str:
-    if metric in ("coverage_rate",) or (METRICS[metric].micros and side == "numerator"):
+    """The label of what a numerator or denominator counts (domain.Metric.counts, else the channel's
+    rows); a sum of durations reads as a duration ('seconds')."""
+    m = METRIC[metric]
+    if m.kind == "seconds" and side == "numerator":
         return "seconds"
-    if metric == "accuracy":
-        return "questions_correct" if side == "numerator" else "questions"
-    if metric == "csat":
-        return "points" if side == "numerator" else "ratings"
-    if metric == "weekly_min_hours":
-        return "agent_weeks"
-    return NOUNS[channel]
+    counts = m.counts or CHANNEL[channel].table
+    return f"{counts}.{side}" if f"noun.{counts}.{side}" in LABELS else counts
 
 
 def not_counted(metric: str, channel: str, terms: dict, lang: str) -> str:
     """Why rows of this target are left out of its denominator ('short abandons, under 5 s'), or ''
-    when every row counts. `terms`: the contract's short_abandon_seconds and sl_abandons."""
-    if metric in ("answer_rate", "abandon_rate") or (metric == "service_level" and channel == "phone"):
+    when every row counts. `terms`: the contract's short_abandon_seconds and sl_abandons.
+
+    On a channel that waits (phone) a rate leaves out short abandons (a service level as the
+    contract's sl_abandons says); a mean duration counts only the rows it measures ('calls not
+    answered' / 'chats without a response' are left out); other metrics say their own reason."""
+    m = METRIC[metric]
+    if m.kind == "rate" and CHANNEL[channel].clocked == "wait":
         mode = terms.get("sl_abandons") or "exclude_short"
-        if metric == "service_level" and mode != "exclude_short":
+        if m.threshold == "within" and mode != "exclude_short":
             return t("notcounted.sl_exclude_all", lang) if mode == "exclude_all" else ""
         short = terms.get("short_abandon_seconds") or 0
         return t("notcounted.short", lang, limit=duration(short, lang)) if short else ""
+    if m.kind == "seconds":
+        return t(f"notcounted.{CHANNEL[channel].table}", lang)
     return t(f"notcounted.{metric}", lang) if f"notcounted.{metric}" in LABELS else ""
 
 
@@ -346,7 +271,7 @@ def why(metric: str, channel: str, clock: str | None, terms: dict, lang: str) ->
             return took("answered", wait)
         text = took("abandoned", wait)
         if row["status"] == "not_counted":
-            if metric in ("asa_seconds", "aht_seconds") or (metric == "service_level" and mode == "exclude_all"):
+            if METRIC[metric].kind == "seconds" or (METRIC[metric].threshold == "within" and mode == "exclude_all"):
                 return text + t("why.only_answered", lang)
             return text + t("why.short", lang, limit=duration(short, lang))
         return text
@@ -387,17 +312,15 @@ def why(metric: str, channel: str, clock: str | None, terms: dict, lang: str) ->
     def logged(row: dict) -> str:
         return took("logged", row.get("logged_seconds") or 0)
 
-    if metric == "aht_seconds":
-        return handled
-    if channel == "phone" and metric in ("answer_rate", "service_level", "asa_seconds", "abandon_rate"):
-        return phone
-    return {
-        "first_response_seconds": reply("response", "no_response"),
-        "response_rate": reply("response", "no_response"),
-        "service_level": reply("response", "no_response"),
-        "reply_within_rate": reply("reply", "no_reply"),
+    # metrics whose evidence is not the channel's clocked duration say their own reason
+    own = {
+        "aht_seconds": handled,
         "accuracy": visit,
         "csat": score,
         "coverage_rate": covered,
         "weekly_min_hours": logged,
-    }[metric]
+    }
+    if metric in own:
+        return own[metric]
+    clocked = CHANNEL[channel].clocked  # wait (phone), response (chat), reply (e-mail)
+    return phone if clocked == "wait" else reply(clocked, f"no_{clocked}")

@@ -44,9 +44,9 @@ def test_two_missed_targets_exceeding_the_cap(load, db):
         ("credit_cap", None, D("5.00")),
     ]
     assert [ln.description for ln in inv.lines[1:]] == [
-        "Credit: phone answer_rate 80.0 % < 95 % target; 10 % of phone usage 100.00 CNY",
-        "Credit: phone asa_seconds 10.0 s > 5 s target; 10 % of phone usage 100.00 CNY",
-        "Credit cap: credits are limited to 15 % of usage and fees (15.00 CNY)",
+        "SLA credit: Phone · Answer rate 80.0%, below the 95% target; 10% of phone usage CNY 100.00",
+        "SLA credit: Phone · Average speed of answer 10.0 s, above the 5 s target; 10% of phone usage CNY 100.00",
+        "Credit cap: credits are limited to 15% of usage and fees (CNY 15.00)",
     ]
     assert (inv.subtotal, inv.credits, inv.net, inv.tax, inv.total) == (
         D("100.00"),
@@ -80,7 +80,7 @@ def test_a_fixed_fee_contract_refunds_against_the_whole_invoice(load, db):
     (credit,) = of_type(inv, "credit")
     assert (credit.channel, credit.amount) == ("chat", D("-3000.00"))
     assert credit.description == (
-        "Credit: chat response_rate 50.0 % < 90 % target; 10 % of usage and fees 30 000.00 CNY"
+        "SLA credit: Chat · Response rate 50.0%, below the 90% target; 10% of usage and fees CNY 30,000.00"
     )
     assert of_type(inv, "credit_cap") == []
     assert (inv.credits, inv.net) == (D("-3000.00"), D("27000.00"))

@@ -32,9 +32,9 @@ def test_a_contract_starting_on_the_10th_pays_22_31_of_fee_and_minimum(load, db)
     (fixed,) = of_type(inv, "fixed")
     (minimum,) = of_type(inv, "minimum")
     assert (fixed.amount, minimum.amount, inv.subtotal) == (D("21290.32"), D("14193.55"), D("35483.87"))
-    assert fixed.description == "Monthly fee 30 000.00 CNY × 22/31 days active"
+    assert fixed.description == "Monthly fee CNY 30,000.00 × 22/31 days active"
     assert (fixed.channel, fixed.unit, fixed.quantity, fixed.unit_price) == (None, None, None, None)
-    assert minimum.description.startswith("Minimum charge true-up: minimum 50 000.00 CNY × 22/31 days active")
+    assert minimum.description.startswith("Minimum charge true-up: minimum CNY 50,000.00 × 22/31 days active")
 
 
 def test_a_contract_ending_on_the_20th_pays_20_31(load, db):
@@ -47,7 +47,7 @@ def test_a_contract_ending_on_the_20th_pays_20_31(load, db):
 def test_a_full_month_pays_the_whole_fee(load, db):
     load(_contract("2026-01-01", "", "30000", "0"))
     (fixed,) = of_type(invoice_of(db), "fixed")
-    assert (fixed.amount, fixed.description) == (D("30000.00"), "Monthly fee 30 000.00 CNY")
+    assert (fixed.amount, fixed.description) == (D("30000.00"), "Monthly fee CNY 30,000.00")
 
 
 def test_minimum_true_up_bills_the_difference(load, db):

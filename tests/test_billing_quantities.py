@@ -40,7 +40,7 @@ def test_each_call_is_rounded_up_to_the_increment(load, db, increment, minutes, 
     )
     (line,) = usage(invoice_of(db))
     assert (line.quantity, line.unit_price, line.amount) == (minutes, D("0.45"), amount)
-    assert line.description == "Phone talk time @ 0.45 CNY"
+    assert line.description == "Phone talk time, CNY 0.45 per minute"
 
 
 def test_talk_time_is_exact_to_the_millisecond(load, db):
@@ -120,7 +120,7 @@ def test_overlapping_sessions_of_one_agent_bill_once(load, db):
     # chat is served 24/7 (no service_hours rows). Agent a: 09-11 and 10-12 merge into 09-12 = 3 h
     # (not 4); agent b is another person: + 1 h; a's phone session bills no chat hours. 4 h x 38 = 152.00
     (line,) = usage(invoice_of(db))
-    assert (line.quantity, line.amount, line.description) == (D(4), D("152.00"), "Chat agent hours @ 38.00 CNY")
+    assert (line.quantity, line.amount, line.description) == (D(4), D("152.00"), "Chat agent hours, CNY 38.00 per hour")
 
 
 def test_hours_are_clipped_to_service_hours_and_holidays(load, db):

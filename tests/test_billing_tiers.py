@@ -58,8 +58,8 @@ def test_tier_descriptions_and_exact_minutes_across_the_boundary(load, db):
     # 750 s = 12.5 min: 10 min x 0.45 = 4.50, then 2.5 min x 0.40 = 1.00
     lines = usage(invoice_of(db))
     assert [(ln.quantity, ln.amount, ln.description) for ln in lines] == [
-        (D(10), D("4.50"), "Phone talk time, 0–10 min @ 0.45 CNY"),
-        (D("2.5"), D("1.00"), "Phone talk time, over 10 min @ 0.40 CNY"),
+        (D(10), D("4.50"), "Phone talk time, 0–10 min, CNY 0.45 per minute"),
+        (D("2.5"), D("1.00"), "Phone talk time, over 10 min, CNY 0.40 per minute"),
     ]
 
 
@@ -75,7 +75,7 @@ def test_a_ladder_starting_above_zero_leaves_the_first_units_free(load, db):
     assert (line.quantity, line.amount, line.description) == (
         D(50),
         D("50.00"),
-        "E-mail replies, over 100 e-mails @ 1.00 CNY",
+        "E-mail replies, over 100 e-mails, CNY 1.00 per e-mail",
     )
 
 

@@ -124,6 +124,6 @@ def test_invoice_json_has_the_spec_fields(load, db):
         "quantity": "1",
         "unit_price": "100.75",
         "amount": "100.75",
-        "description": "E-mail replies @ 100.75 CNY",
+        "description": "E-mail replies, CNY 100.75 per e-mail",
     }
     assert of_type(invoice_of(db), "fixed")[0].amount == D("1000.00")

@@ -27,7 +27,8 @@ from metrics import payments, store
 from metrics.billing import finalize, invoices
 from metrics.cli import app
 from metrics.errors import VendorboardError
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
+from metrics.loading import ingest
 from metrics.payments.status import bucket
 
 NOV, DEC = dt.date(2026, 11, 1), dt.date(2026, 12, 1)
@@ -335,7 +336,9 @@ def test_a_negative_late_payment_rate_is_refused(load):
 def run(db, *args: str):
     from metrics.cli import payments as _  # noqa: F401  (registers the command)
 
-    return CliRunner().invoke(app, ["--db", str(db), *args])
+    # A table's layout follows the terminal's width (pytest-xdist's workers say 80 columns): pin it,
+    # so a value is never wrapped across two lines of a cell.
+    return CliRunner().invoke(app, ["--db", str(db), *args], env={"COLUMNS": "160"})
 
 
 def test_payments_as_of_lists_every_issued_invoice(issued):
@@ -375,8 +378,14 @@ def test_payments_as_of_lists_every_issued_invoice(issued):
     assert lines[0].startswith("contract_id,vendor_id,month,currency,total,due_date,paid,outstanding,payment_status")
     assert lines[1].startswith("C1,V1,2026-10,CNY,1050.00,2026-11-05,600.00,450.00,partly paid,17,1-30,")
     assert "1 unapplied payment(s)" in csv.stderr
+    # the table, for people: statuses and aging buckets in words, money with its currency
     table = run(db, "payments", "--as-of", "2026-11-22").stdout
-    assert "partly paid" in table and "EARLY-NOV" in table and "aging per vendor" in table
+    assert "Issued invoices as of 2026-11-22" in table and "Aging per vendor" in table and "EARLY-NOV" in table
+    assert "partly paid" in table and "1–30 days" in table and "CNY 1,050.00" in table and "CNY 3.83" in table
+    assert "│ 1-30" not in table and "not_due" not in table  # the codes the JSON keeps
+    chinese = run(db, "payments", "--as-of", "2026-11-22", "--language", "zh").stdout
+    assert "截至 2026-11-22 的已开具账单" in chinese and "部分付款" in chinese and "逾期 1–30 天" in chinese
+    assert "各供应商账龄" in chinese and "未付余额" in chinese and "partly" not in chinese
 
 
 def add_args(reference: str, amount: str, month: str = "2026-10") -> list[str]:
@@ -394,7 +403,7 @@ def test_payments_add_and_carry_damages_from_the_command_line(issued):
     assert added.exit_code == 0, added.output
     assert added.stdout.splitlines() == [
         "payment TX-1 of C1 2026-10: recorded",
-        "invoice C1 2026-10 is partly paid: 600.00 of 1 050.00 CNY paid, outstanding 450.00",
+        "invoice C1 2026-10 is partly paid: CNY 600.00 of CNY 1,050.00 paid, outstanding CNY 450.00",
     ]
     same = run(db, *add_args("TX-1", "600.00"))
     assert same.stdout.splitlines()[0] == "payment TX-1 of C1 2026-10: already recorded (unchanged)"
@@ -404,7 +413,7 @@ def test_payments_add_and_carry_damages_from_the_command_line(issued):
     carry = run(db, *CARRY)
     assert carry.exit_code == 0, carry.output
     assert carry.stdout.strip() == (
-        "carried 3.83 CNY of late-payment damages on C1 2026-10 (through 2026-11-22) into the 2026-12 invoice"
+        "carried CNY 3.83 of late-payment damages on C1 2026-10 (through 2026-11-22) into the 2026-12 invoice"
     )
     twice = run(db, *CARRY)
     assert isinstance(twice.exception, VendorboardError) and "never carried twice" in str(twice.exception)

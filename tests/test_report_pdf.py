@@ -64,6 +64,7 @@ def _after(lines: list[str], label: str, n: int) -> list[str]:
     return lines[i + 1 : i + 1 + n]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_one_page_per_part(english, engine):
     _, pages = english
     contracts, invoices = engine["contracts"], engine["invoices"]
@@ -86,6 +87,7 @@ def test_one_page_per_part(english, engine):
     assert [p[1] for p in pages] == [f"Page {n}" for n in range(1, 13)]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_every_vendor_with_its_chinese_name(english, engine):
     _, pages = english
     text = "\n".join("\n".join(p) for p in pages)
@@ -96,6 +98,7 @@ def test_every_vendor_with_its_chinese_name(english, engine):
         assert text.count(name) >= 3  # cover, scorecard, invoice
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_every_target_verdict_on_its_contract_scorecard(english, engine):
     _, pages = english
     contracts = [c["contract_id"] for c in engine["contracts"]]
@@ -125,6 +128,7 @@ def test_every_target_verdict_on_its_contract_scorecard(english, engine):
     ]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_every_invoice_total_as_the_engine_computes_it(english, engine):
     _, pages = english
     first_invoice = 1 + len(engine["contracts"])
@@ -146,6 +150,7 @@ def test_every_invoice_total_as_the_engine_computes_it(english, engine):
     assert _after(tel, "Total (CNY)", 1) == ["35,627.54"]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_data_quality_page_lists_every_rejection_reason(english, engine):
     _, pages = english
     dq = pages[-1]
@@ -161,6 +166,7 @@ def test_data_quality_page_lists_every_rejection_reason(english, engine):
     assert _after(dq, "Interactions no contract covers (not billed)", 1) == ["None."]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_each_scorecard_lists_its_contracts_data_quality_findings(english, engine):
     _, pages = english
     contracts = [c["contract_id"] for c in engine["contracts"]]
@@ -178,6 +184,7 @@ def test_each_scorecard_lists_its_contracts_data_quality_findings(english, engin
     assert "error visits rejected: 6" in tel and "4.84% of the month's visits" in tel
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_the_one_font_is_embedded_on_every_page(english):
     # A reader without the font must still show the Chinese names: every font the pages use is the
     # embedded CJK TrueType subset (ReportLab would otherwise name Helvetica on each page and table,
@@ -191,6 +198,7 @@ def test_the_one_font_is_embedded_on_every_page(english):
     assert len(used) == 1 and all(used.values()), used
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_chinese_report_has_chinese_headings_and_names(chinese, engine):
     _, pages = chinese
     text = "\n".join("\n".join(p) for p in pages)

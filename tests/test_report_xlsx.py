@@ -21,6 +21,7 @@ MONTH = parse_month("2026-10")
 TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
 HEADERS = dict(zip(TOTALS, ("Subtotal", "Credits", "Adjustments", "Net", "Tax", "Total")))
 CENT = Decimal("0.01")
+pytestmark = pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 
 
 @pytest.fixture(scope="module")

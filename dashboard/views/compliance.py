@@ -14,7 +14,7 @@ from metrics.drilldown import Target
 from metrics.i18n import duration, metric_kind, metric_value, target_label, value_name
 from metrics.periods import month_label
 from metrics.quality import Finding, errors, touches
-from metrics.sla.definitions import METRICS
+from metrics.sla.definitions import metric
 
 PAGE_ROWS = 100
 TARGET_KEYS = ("channel", "metric", "threshold_seconds", "clock")
@@ -79,7 +79,7 @@ def daily(sel: common.Selection, row: dict, lang: str) -> None:
 
 
 def hour_day(sel: common.Selection, row: dict, lang: str) -> None:
-    if not METRICS[row["metric"]].per_hour:
+    if not metric(row["metric"]).per_hour:
         st.info(tr("msg.no_hourly"), icon=":material/info:")
         return
     cells = of_target(engine("series", sel.month, sel.contract_id, "day_hour"), row)

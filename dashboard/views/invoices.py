@@ -17,6 +17,7 @@ from dashboard import common
 from dashboard.common import engine, tr
 from metrics import billing, payments, render
 from metrics.billing import Invoice
+from metrics.domain import CREDIT_LINES, TOTALS
 from metrics.errors import VendorboardError
 from metrics.i18n import money, percent, value_name
 from metrics.periods import month_label, next_month
@@ -49,24 +50,17 @@ def lines_frame(invoice: Invoice, lang: str) -> pl.DataFrame:
 def credits_frame(invoice: Invoice, lang: str) -> pl.DataFrame:
     """Each credit with the missed target that caused it, in words (from the line's own facts, so a
     finalized invoice shows what it was issued with)."""
-    rows = []
-    for line in invoice.lines:
-        if line.type not in ("credit", "credit_cap"):
-            continue
-        f = line.facts
-        rows.append(
-            {
-                "channel": line.channel,
-                "caused_by": (
-                    render.missed_target(line.channel, line.metric, f["value"], f["target"], f.get("threshold"), lang)
-                    if "target" in f
-                    else render.describe(line, invoice.currency, lang)
-                ),
-                "credit_rate": f.get("rate"),
-                "credit_base": f.get("base"),
-                "amount": line.amount,
-            }
-        )
+    rows = [
+        {
+            "channel": line.channel,
+            "caused_by": render.cause(line, invoice.currency, lang),
+            "credit_rate": line.facts.get("rate"),
+            "credit_base": render.credit_base(line, lang),
+            "amount": line.amount,
+        }
+        for line in invoice.lines
+        if line.type in CREDIT_LINES
+    ]
     return pl.DataFrame(
         rows,
         schema_overrides={"amount": pl.Decimal(18, 2), "credit_rate": pl.Decimal(9, 6)},
@@ -76,8 +70,8 @@ def credits_frame(invoice: Invoice, lang: str) -> pl.DataFrame:
 
 def totals_frame(invoice: Invoice) -> pl.DataFrame:
     return pl.DataFrame(
-        [{k: getattr(invoice, k) for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")}],
-        schema_overrides={k: pl.Decimal(18, 2) for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")},
+        [{k: getattr(invoice, k) for k in TOTALS}],
+        schema_overrides={k: pl.Decimal(18, 2) for k in TOTALS},
     )
 
 
@@ -330,7 +324,7 @@ def main() -> None:
             money=("amount",),
             currency=cur,
             percent=("credit_rate",),
-            enums={"channel": "channel", "credit_base": "base"},
+            enums={"channel": "channel"},
             file_name=f"invoice-credits-{invoice.contract_id}-{month_label(sel.month)}",
             wide=("caused_by",),
         )

@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import duckdb
 import polars as pl
 
-from metrics.billing.line import CHANNEL_NAMES, USAGE, Line, cents, money, number, percent, total
+from metrics.billing.line import Line, cents, total
 from metrics.billing.terms import Terms
+from metrics.domain import USAGE
 from metrics.sla import verdicts
-from metrics.sla.definitions import METRICS
-
-PLAIN = {"csat"}  # a score, neither a rate nor a duration
 
 
 @dataclass(frozen=True)
@@ -69,10 +67,9 @@ def credit_lines(terms: Terms, misses: list[Miss], lines: list[Line]) -> list[Li
     credits = []
     for miss in misses:
         if miss.credit_base == "invoice":
-            base, base_text = usage_and_fixed, "usage and fees"
+            base = usage_and_fixed
         else:
             base = sum((ln.amount for ln in lines if ln.type == USAGE and ln.channel == miss.channel), Decimal("0.00"))
-            base_text = f"{CHANNEL_NAMES[miss.channel].lower()} usage"
         amount = -cents(miss.credit_rate * base)
         if amount:
             credits.append(
@@ -81,10 +78,6 @@ def credit_lines(terms: Terms, misses: list[Miss], lines: list[Line]) -> list[Li
                     channel=miss.channel,
                     amount=amount,
                     metric=miss.metric,
-                    description=(
-                        f"Credit: {_verdict(miss)}; {percent(miss.credit_rate)} of {base_text} "
-                        f"{money(base)} {terms.currency}"
-                    ),
                     facts={
                         "value": miss.numerator / miss.denominator,
                         "target": miss.target,
@@ -103,41 +96,7 @@ def credit_lines(terms: Terms, misses: list[Miss], lines: list[Line]) -> list[Li
             Line(
                 type="credit_cap",
                 amount=cents(excess),
-                description=(
-                    f"Credit cap: credits are limited to {percent(terms.credit_cap_rate)} of usage and "
-                    f"fees ({money(cap)} {terms.currency})"
-                ),
                 facts={"rate": terms.credit_cap_rate, "cap": cents(cap)},
             )
         )
     return credits
-
-
-def _verdict(miss: Miss) -> str:
-    """'phone answer_rate 93.1 % < 95 % target': the measured value beside the target it missed."""
-    value = miss.numerator / miss.denominator
-    worse = ">" if METRICS[miss.metric].better == "lower" else "<"
-    shown_value, shown_target = _shown(miss.metric, value, miss.target)
-    return f"{miss.channel} {miss.metric}{_threshold(miss)} {shown_value} {worse} {shown_target} target"
-
-
-def _shown(metric: str, value: Decimal, target: Decimal) -> tuple[str, str]:
-    """Value and target as a person reads them, with enough decimals that they never look equal
-    (93.1 % < 95 %, but 94.99 % < 95 %)."""
-    scale, unit = (
-        (Decimal(1), " s") if METRICS[metric].micros else (Decimal(1), "") if metric in PLAIN else (Decimal(100), " %")
-    )
-    for places in range(1, 7):
-        shown = (value * scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        if shown != target * scale:
-            break
-    return f"{shown}{unit}", f"{number(target * scale)}{unit}"
-
-
-def _threshold(miss: Miss) -> str:
-    """' (≤ 20 s)' for a service level, ' (≥ 20 h a week)' for weekly hours; '' without one."""
-    if miss.threshold_seconds is None:
-        return ""
-    secs = miss.threshold_seconds
-    span = f"{number(secs / 3600)} h" if secs >= 3600 and secs % 3600 == 0 else f"{number(secs)} s"
-    return f" (≥ {span} a week)" if miss.metric == "weekly_min_hours" else f" (≤ {span})"

@@ -3,7 +3,7 @@ the month ÷ the days in the month: a contract starting on the 10th of a 31-day 
 
 from __future__ import annotations
 
-from metrics.billing.line import Line, cents, money
+from metrics.billing.line import Line, cents
 from metrics.billing.terms import Terms
 
 
@@ -13,6 +13,5 @@ def fixed_line(terms: Terms) -> Line | None:
     return Line(
         type="fixed",
         amount=cents(terms.prorated(terms.monthly_fee)),
-        description=f"Monthly fee {money(terms.monthly_fee)} {terms.currency}{terms.prorating}",
         facts={"monthly": terms.monthly_fee, **terms.days},
     )

@@ -18,8 +18,9 @@ from pathlib import Path
 import duckdb
 
 from metrics import store
-from metrics.billing.invoice import TOTALS, Invoice, compute
+from metrics.billing.invoice import Invoice, compute
 from metrics.billing.line import STORED, Line, by_key, facts_to_json
+from metrics.domain import TOTALS
 from metrics.errors import VendorboardError
 from metrics.periods import month_label
 

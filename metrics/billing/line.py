@@ -1,4 +1,4 @@
-"""One invoice line, the one rounding rule for money, and numbers written the way finance reads them.
+"""One invoice line and the one rounding rule for money.
 
 Every amount is computed from exact inputs and rounded half-up (half away from zero) to the cent
 exactly once, here, so no line can be rounded twice or by a different rule.
@@ -10,19 +10,16 @@ import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from metrics.domain import USAGE
+
 CENT = Decimal("0.01")
 QUANTITY = Decimal("0.0001")  # minutes and hours are shown to 4 places; amounts use the exact value
-
-USAGE = "usage"
-LINE_TYPES = (USAGE, "fixed", "minimum", "credit", "credit_cap", "adjustment")
 
 # The fields of a line in the SPEC §5 JSON, in order.
 FIELDS = ("type", "channel", "unit", "tier_from", "tier_to", "quantity", "unit_price", "amount", "description")
 # Stored with a finalized line besides FIELDS: the SLA metric whose missed target caused a credit,
 # and the figures its description quotes (`Line.facts`).
 STORED = (*FIELDS, "metric", "facts")
-
-CHANNEL_NAMES = {"phone": "Phone", "chat": "Chat", "email": "E-mail", "onsite": "On-site"}
 
 
 @dataclass(frozen=True)
@@ -32,7 +29,9 @@ class Line:
 
     type: str
     amount: Decimal
-    description: str
+    # the line in English words (metrics.render.describe, set when the invoice is assembled); an
+    # adjustment's is what finance typed
+    description: str = ""
     channel: str | None = None
     unit: str | None = None
     tier_from: Decimal | None = None
@@ -105,38 +104,6 @@ def trimmed(value: Decimal | None, min_places: int = 0) -> Decimal | None:
         return None
     places = max(min_places, -value.normalize().as_tuple().exponent)
     return value.quantize(Decimal(1).scaleb(-places))
-
-
-def _grouped(text: str) -> str:
-    whole, _, frac = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    digits = whole.lstrip("-")
-    groups = []
-    while len(digits) > 3:
-        digits, tail = digits[:-3], digits[-3:]
-        groups.insert(0, tail)
-    grouped = sign + " ".join([digits, *groups])
-    return f"{grouped}.{frac}" if frac else grouped
-
-
-def money(value: Decimal) -> str:
-    """30000 -> '30 000.00' (a space between thousands, as on the contracts)."""
-    return _grouped(f"{cents(value):f}")
-
-
-def number(value: Decimal) -> str:
-    """A quantity or tier bound without trailing zeros: 10000.000 -> '10 000', 2.1000 -> '2.1'."""
-    return _grouped(f"{trimmed(value):f}")
-
-
-def price(value: Decimal) -> str:
-    """A unit price with at least two decimals: 0.450000 -> '0.45', 0.123450 -> '0.12345'."""
-    return _grouped(f"{trimmed(value, 2):f}")
-
-
-def percent(value: Decimal) -> str:
-    """A fraction as a percentage: 0.05 -> '5 %', 0.025 -> '2.5 %'."""
-    return f"{number(value * 100)} %"
 
 
 def by_key(lines: list[Line]) -> dict[tuple[str, str], tuple[Decimal | None, Decimal]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from metrics.billing.line import Line, cents, money
+from metrics.billing.line import Line, cents
 from metrics.billing.terms import Terms
 
 
@@ -20,9 +20,5 @@ def minimum_line(terms: Terms, usage_and_fixed: Decimal) -> Line | None:
     return Line(
         type="minimum",
         amount=amount,
-        description=(
-            f"Minimum charge true-up: minimum {money(terms.monthly_minimum)} {terms.currency}"
-            f"{terms.prorating}, usage and fees {money(usage_and_fixed)} {terms.currency}"
-        ),
         facts={"monthly": terms.monthly_minimum, "usage": usage_and_fixed, **terms.days},
     )

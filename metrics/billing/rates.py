@@ -13,19 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 
-from metrics.billing.line import CHANNEL_NAMES, QUANTITY, USAGE, Line, cents, money, number, price
-from metrics.ingest.tables import CHANNELS
-
-# Base units in one billing unit, and how a unit reads in a description.
-PER_UNIT = {"minute": 60, "hour": 3600, "email": 1, "visit": 1, "contact": 1}
-UNIT_LABEL = {"minute": "min", "hour": "h", "email": "e-mails", "visit": "visits", "contact": "contacts"}
-WHAT = {
-    "minute": "talk time",
-    "hour": "agent hours",
-    "email": "replies",
-    "visit": "visits",
-    "contact": "handled contacts",
-}
+from metrics.billing.line import QUANTITY, Line, cents
+from metrics.domain import CHANNELS, UNIT, USAGE
 
 # Rows in force in the month: effective dates are month starts, effective_to exclusive.
 IN_FORCE = """(r.effective_from IS NULL OR r.effective_from <= $month)
@@ -54,7 +43,7 @@ class Ladder:
 
     @property
     def per_unit(self) -> int:
-        return PER_UNIT[self.unit]
+        return UNIT[self.unit].per_unit
 
     @property
     def tiered(self) -> bool:
@@ -65,18 +54,10 @@ class Ladder:
         low = (tier.tier_from or Decimal(0)) * self.per_unit
         return low, None if tier.tier_to is None else tier.tier_to * self.per_unit
 
-    def line(self, tier: Tier, base: Decimal, note: str = "") -> Line:
+    def line(self, tier: Tier, base: Decimal) -> Line:
         """The usage line billing `base` units at `tier`'s price plus its flat fee, rounded once."""
         quantity = base / self.per_unit
         amount = cents(base * tier.unit_price / self.per_unit + tier.flat_fee)
-        label = f"{CHANNEL_NAMES[self.channel]} {WHAT[self.unit]}"
-        if self.tiered:
-            low, high = number(tier.tier_from or Decimal(0)), tier.tier_to
-            span = f"{low}–{number(high)}" if high is not None else f"over {low}"
-            label += f", {span} {UNIT_LABEL[self.unit]}{note}"
-        label += f" @ {price(tier.unit_price)} {self.currency}"
-        if tier.flat_fee:
-            label += f" + tier fee {money(tier.flat_fee)} {self.currency}"
         return Line(
             type=USAGE,
             channel=self.channel,
@@ -86,10 +67,9 @@ class Ladder:
             quantity=quantity if self.per_unit == 1 else quantity.quantize(QUANTITY, rounding=ROUND_HALF_UP),
             unit_price=tier.unit_price,
             amount=amount,
-            description=label,
             facts={
                 **({"flat_fee": tier.flat_fee} if tier.flat_fee else {}),
-                **({"mode": "volume"} if note else {}),
+                **({"mode": "volume"} if self.mode == "volume" and self.tiered else {}),
             },
         )
 

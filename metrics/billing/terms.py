@@ -45,13 +45,6 @@ class Terms:
             return {}
         return {"days": self.active_days, "of_days": self.days_in_month}
 
-    @property
-    def prorating(self) -> str:
-        """' × 22/31 days active' when pro-rated, else ''; for descriptions."""
-        if self.active_days == self.days_in_month:
-            return ""
-        return f" × {self.active_days}/{self.days_in_month} days active"
-
 
 def active_terms(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> list[Terms]:
     """Terms of every contract active on at least one day of `month` (or of the one contract)."""

@@ -18,5 +18,5 @@ def volume_lines(ladder: Ladder, base: Decimal) -> list[Line]:
     for tier in ladder.tiers:
         low, high = ladder.bounds(tier)
         if low <= base and (high is None or base < high):
-            return [ladder.line(tier, base, note=", volume tier: every unit at its price")]
+            return [ladder.line(tier, base)]
     return []

@@ -13,15 +13,14 @@ from typing import Annotated
 
 import typer
 
-from metrics import render, store
+from metrics import store
 from metrics.billing import Drift, Invoice, finalize, with_drift
-from metrics.billing.invoice import TOTALS
 from metrics.billing.lifecycle import require_contract
-from metrics.billing.line import FIELDS
 from metrics.cli import app
 from metrics.cli.check import warn
 from metrics.cli.output import Language, LanguageOption, OutOption, emit, to_csv, to_json, to_table
 from metrics.errors import VendorboardError
+from metrics.export.invoice import invoice_text
 from metrics.i18n import header, money, number, t, value_name
 from metrics.payments.status import InvoiceStatus, statuses
 from metrics.periods import month_label, parse_month
@@ -87,7 +86,7 @@ def invoice_command(
     elif fmt is InvoiceFormat.json:
         emit(to_json([{**inv.as_dict(), **payment_fields(paid.get(inv.contract_id))} for inv, _ in found]), out)
     elif fmt is InvoiceFormat.csv:
-        emit(to_csv([row for inv, _ in found for row in _csv_rows(inv)]), out)
+        emit(to_csv([row for inv, _ in found for row in inv.line_rows(with_totals=True)]), out)
     else:
         text = "".join(_table(inv, moved, paid.get(inv.contract_id), lang) for inv, moved in found)
         emit(text or f"no contract is active in {month_label(when)}\n", out)
@@ -153,7 +152,7 @@ def payment_fields(status: InvoiceStatus | None) -> dict:
 def _table(inv: Invoice, moved: list[Drift], paid: InvoiceStatus | None, lang: str) -> str:
     """The invoice as a person reads it: the document's head, its lines in words (metrics/render.py),
     the totals with the tax rate, what it was finalized over, and its drift."""
-    doc = render.invoice_text(inv, "", lang, moved)
+    doc = invoice_text(inv, "", lang, moved)
     head = " · ".join(f"{label}: {value}" for label, value in doc.head if value)
     if inv.finalized_at:
         head += f" · {inv.finalized_at:%H:%M} UTC"
@@ -199,15 +198,3 @@ def _drift_summary(inv: Invoice, moved: list[Drift]) -> str:
         f"line{'s' * (lines != 1)} and by {'+' if change > 0 else ''}{money(change, inv.currency)} on the "
         "total (settle with an adjustment in a later month)"
     )
-
-
-def _csv_rows(inv: Invoice) -> list[dict]:
-    """One row per line with the invoice's header, then one row per total (type = the total's name)."""
-    head = {
-        k: v
-        for k, v in inv.as_dict().items()
-        if k in ("contract_id", "vendor_id", "month", "currency", "payee", "status", "due_date")
-    }
-    return [{**head, **line.as_dict()} for line in inv.lines] + [
-        {**head, **dict.fromkeys(FIELDS), "type": name, "amount": getattr(inv, name)} for name in TOTALS
-    ]

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from metrics.errors import VendorboardError
+from metrics.i18n import header
 
 
 class Format(str, Enum):
@@ -82,12 +83,14 @@ def to_csv(rows: list[dict], columns: tuple[str, ...] = ()) -> str:
 RIGHT = (Decimal, int, float)  # numbers line up on the right
 
 
-def to_table(rows: list[dict], title: str | None = None, right: tuple[str, ...] = ()) -> str:
-    """Rows as a terminal table; the `right` columns (figures already written as text) align right."""
+def to_table(rows: list[dict], title: str | None = None, right: tuple[str, ...] = (), lang: str | None = None) -> str:
+    """Rows as a terminal table; the `right` columns (figures already written as text) align right.
+    With `lang`, the headers are the columns' labels in that language (`metrics.i18n.header`)."""
     table = Table(title=title, show_lines=False)
     for name in rows[0] if rows else []:
         numeric = name in right or any(isinstance(r[name], RIGHT) and not isinstance(r[name], bool) for r in rows)
-        table.add_column(name, overflow="fold", justify="right" if numeric else "left")
+        shown = name if lang is None else header(name, lang)
+        table.add_column(shown, overflow="fold", justify="right" if numeric else "left")
     for r in rows:
         table.add_row(*("" if v is None else str(v) for v in r.values()))
     buf = io.StringIO()

@@ -14,10 +14,21 @@ from typing import Annotated
 import typer
 
 from metrics import payments, store
-from metrics.billing.line import money
 from metrics.cli import app
-from metrics.cli.output import Format, FormatOption, OutOption, emit, to_csv, to_json, to_table
+from metrics.cli.output import (
+    Format,
+    FormatOption,
+    Language,
+    LanguageOption,
+    OutOption,
+    emit,
+    to_csv,
+    to_json,
+    to_table,
+)
 from metrics.errors import VendorboardError
+from metrics.i18n import money, number, t, value_name
+from metrics.payments import BUCKETS
 from metrics.payments.status import FIELDS, Receivables
 from metrics.periods import month_label, parse_month
 
@@ -46,6 +57,7 @@ def payments_command(
     contract: Annotated[str | None, typer.Option("--contract", help="one contract (default: all)")] = None,
     fmt: FormatOption = Format.table,
     out: OutOption = None,
+    language: LanguageOption = Language.en,
 ) -> None:
     """Every issued invoice's payment status, outstanding amount, days overdue and aging bucket."""
     if ctx.invoked_subcommand:
@@ -67,43 +79,67 @@ def payments_command(
         if found.unapplied:
             print(f"note: {len(found.unapplied)} unapplied payment(s) (see --format json or table)", file=sys.stderr)
     else:
-        emit(_table(found), out)
+        emit(_table(found, language.value), out)
 
 
-def _table(found: Receivables) -> str:
+MONEY = ("total", "paid", "outstanding", "amount", "damages", "damages_carried", "overdue", *BUCKETS)
+
+
+def _table(found: Receivables, lang: str) -> str:
+    """The three listings as people read them: money with its currency and separators, statuses and
+    aging buckets in words, in `lang`."""
+    when = found.as_of.isoformat()
     if not found.invoices:
-        text = f"no finalized invoice as of {found.as_of}\n"
-    else:
-        text = to_table(
-            [
-                {
-                    "contract_id": s.contract_id,
-                    "month": month_label(s.month),
-                    "total": money(s.total),
-                    "paid": money(s.paid),
-                    "outstanding": money(s.outstanding),
-                    "status": s.payment_status,
-                    "due_date": s.due_date,
-                    "days_overdue": s.days_overdue,
-                    "aging": s.aging,
-                    "damages": None if s.damages is None else money(s.damages),
-                    "carried": money(s.damages_carried) if s.damages_carried else None,
-                    "currency": s.currency,
-                }
-                for s in found.invoices
-            ],
-            f"issued invoices as of {found.as_of}",
+        return t("payments.none_as_of", lang, date=when) + "\n"
+
+    def cells(row: dict, currency: str) -> dict:
+        shown = {}
+        for k, v in row.items():
+            if k in MONEY:
+                shown[k] = money(v, currency, lang) if v is not None and (v or k != "damages_carried") else ""
+            elif k == "payment_status":
+                shown[k] = value_name("payment", v, lang)
+            elif k == "aging":
+                shown[k] = value_name("aging", v, lang)
+            elif k == "days_overdue":
+                shown[k] = number(v, 0, lang) if v else ""
+            elif k == "month" and not isinstance(v, str):
+                shown[k] = month_label(v)
+            else:
+                shown[k] = v
+        return shown
+
+    invoices = [
+        cells(
+            {
+                k: getattr(s, k)
+                for k in (
+                    "contract_id",
+                    "month",
+                    "total",
+                    "paid",
+                    "outstanding",
+                    "payment_status",
+                    "due_date",
+                    "days_overdue",
+                    "aging",
+                    "damages",
+                    "damages_carried",
+                )
+            },
+            s.currency,
         )
+        for s in found.invoices
+    ]
+    text = to_table(invoices, t("payments.invoices_as_of", lang, date=when), (*MONEY, "days_overdue"), lang)
     if found.unapplied:
-        text += to_table(
-            [{**p, "amount": money(p["amount"])} for p in found.unapplied],
-            "unapplied payments (no finalized invoice for their month)",
-        )
+        rows = [cells({k: v for k, v in p.items() if k != "currency"}, p["currency"]) for p in found.unapplied]
+        text += to_table(rows, t("payments.unapplied", lang), MONEY, lang)
     if found.aging:
-        text += to_table(
-            [{k: money(v) if k not in ("vendor_id", "currency") else v for k, v in r.items()} for r in found.aging],
-            "aging per vendor",
-        )
+        rows = [cells({k: v for k, v in r.items() if k != "currency"}, r["currency"]) for r in found.aging]
+        buckets = {b: value_name("aging", b, lang) for b in BUCKETS}  # a bucket's column named in words
+        rows = [{buckets.get(k, k): v for k, v in r.items()} for r in rows]
+        text += to_table(rows, t("payments.aging", lang), (*MONEY, *buckets.values()), lang)
     return text
 
 
@@ -140,8 +176,8 @@ def add_command(
     if found:
         (s,) = found
         print(
-            f"invoice {contract} {month_label(when)} is {s.payment_status}: {money(s.paid)} of {money(s.total)} "
-            f"{s.currency} paid, outstanding {money(s.outstanding)}"
+            f"invoice {contract} {month_label(when)} is {s.payment_status}: {money(s.paid, s.currency)} of "
+            f"{money(s.total, s.currency)} paid, outstanding {money(s.outstanding, s.currency)}"
         )
     else:
         print(f"held as unapplied until the invoice of {contract} {month_label(when)} is finalized")
@@ -160,6 +196,6 @@ def carry_command(
         ctx.obj, contract, parse_month(month), parse_date(as_of), parse_month(into, "--into")
     )
     print(
-        f"carried {money(carry.amount)} {carry.currency} of late-payment damages on {contract} "
+        f"carried {money(carry.amount, carry.currency)} of late-payment damages on {contract} "
         f"{month_label(carry.month)} (through {carry.through}) into the {month_label(carry.into_month)} invoice"
     )

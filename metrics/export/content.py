@@ -18,15 +18,13 @@ from metrics.periods import last_day, month_label
 from metrics.quality import Finding
 from metrics.reconcile import reconcile
 
-TREND_MONTHS = 6
-
 
 @dataclass(frozen=True)
 class MonthReport:
     month: dt.date
     contracts: pl.DataFrame  # catalog.contracts of the month: terms, vendor_name, payee
     verdicts: pl.DataFrame  # sla.verdicts of the month
-    history: pl.DataFrame  # sla.verdicts of the last TREND_MONTHS months, this one included
+    history: pl.DataFrame  # sla.history: the verdicts of the last months, this one included
     invoices: list[Invoice]
     findings: list[Finding]  # quality.findings of the month, every contract
     rejected: pl.DataFrame  # data_health.quarantine_summary
@@ -51,8 +49,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoices: tupl
     with_data = catalog.months_with_data(con)
     if month not in with_data:
         raise VendorboardError(f"no data for {month_label(month)}: no interaction of that month has been ingested")
-    months = [m for m in with_data if m <= month][:TREND_MONTHS]
-    history = pl.concat([sla.verdicts(con, m) for m in reversed(months)], how="vertical_relaxed")
+    history = sla.history(con, month)
     invoices = billing.with_drift(con, month)
     return MonthReport(
         month=month,

@@ -21,8 +21,10 @@ from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Simple
 
 from metrics import charts, render
 from metrics.billing import Invoice
+from metrics.domain import VERDICT_COLOURS
 from metrics.export import figures, fonts
 from metrics.export.content import MonthReport
+from metrics.export.invoice import invoice_text
 from metrics.i18n import (
     header,
     metric_value,
@@ -45,7 +47,7 @@ INK, MUTED, RULE, BAND = (
     colors.HexColor("#d5dbe3"),
     colors.HexColor("#f2f5f9"),
 )
-MET, MISSED = colors.HexColor("#1f5fa8"), colors.HexColor("#c45a00")  # blue / orange: colour-blind safe
+MET, MISSED, NO_DATA = (colors.HexColor(VERDICT_COLOURS[v].ink) for v in ("met", "missed", "no_data"))
 WIDTH = A4[0] - 36 * mm
 CHART_W, CHART_H = 520, 250  # points
 
@@ -100,7 +102,7 @@ def _table(
 def _verdict(met: bool | None, lang: str, styles: Styles) -> Paragraph:
     # ✔ and ✘: the embedded font has these two, not the lighter ✗ the dashboard uses (it would print blank)
     key, colour, mark = {True: ("verdict.met", MET, "✔"), False: ("verdict.missed", MISSED, "✘")}.get(
-        met, ("verdict.no_data", MUTED, "–")
+        met, ("verdict.no_data", NO_DATA, "–")
     )
     return Paragraph(f'<font color="{colour.hexval()}">{mark} {_escape(t(key, lang))}</font>', styles.cell)
 
@@ -265,10 +267,10 @@ def _findings(found: list[Finding], lang: str, styles: Styles) -> Table | Paragr
 def invoice_flowables(
     invoice: Invoice, vendor_name: str, lang: str, styles: Styles, drift: Sequence = (), findings: Sequence = ()
 ) -> list:
-    """One invoice as finance files it (render.invoice_text): number, issue date, parties, tax rate
+    """One invoice as finance files it (export.invoice.invoice_text): number, issue date, parties, tax rate
     and bank line; the lines with their currency; the SLA credits with the missed target in words;
     the totals; drift and data-quality notes when there are any."""
-    doc = render.invoice_text(invoice, vendor_name, lang, drift, findings)
+    doc = invoice_text(invoice, vendor_name, lang, drift, findings)
     head = _table(
         [list(row) for row in doc.head],
         [WIDTH * 0.25, WIDTH * 0.75],

@@ -17,12 +17,13 @@ import xlsxwriter
 
 from metrics import render
 from metrics.billing import Invoice
+from metrics.domain import TOTALS
 from metrics.export.content import MonthReport
+from metrics.export.invoice import invoice_text
 from metrics.i18n import header, metric_kind, t, target_label, value_name
 from metrics.payments import BUCKETS
 
 STYLE = "Table Style Medium 2"
-TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
 KIND_FORMATS = {"rate": "0.0%", "seconds": '0.00 "s"', "score": "0.00"}  # a metric's value in its own unit
 SECONDS = {"en": '0.00 "s"', "zh": '0.00 "秒"'}
 RATE = "0.0%"
@@ -124,10 +125,10 @@ def _invoice(
     drift: Sequence = (),
     findings: Sequence = (),
 ) -> int:
-    """One invoice as the PDF shows it (render.invoice_text): head, lines, totals, credits, drift,
+    """One invoice as the PDF shows it (export.invoice.invoice_text): head, lines, totals, credits, drift,
     notes. Numbers are numbers with their formats; returns the next free row."""
     lang, cur = book.lang, invoice.currency
-    doc = render.invoice_text(invoice, vendor_name, lang, drift, findings)
+    doc = invoice_text(invoice, vendor_name, lang, drift, findings)
     ws = book.sheet(sheet)
     ws.write_string(row, 0, doc.title, book.title)
     row = book.pairs(sheet, row + 1, doc.head)

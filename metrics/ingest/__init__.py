@@ -30,6 +30,8 @@ from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, T
 from metrics.ingest.validate import stage_sql
 
 Progress = Callable[[str, int, int], None]  # (message, files done, files in all)
+Touched = dict[dt.date, set[str]]  # month -> the interaction tables whose figures in it a run can move
+Then = Callable[[duckdb.DuckDBPyConnection, Touched], None]
 
 
 @dataclass(frozen=True)
@@ -105,16 +107,22 @@ def sources_in_dir(data_dir: Path) -> list[Source]:
     return found
 
 
-def ingest(
-    db: Path, sources: Sequence[Source], progress: Progress | None = None, derived: Sequence[Derivation] = ()
+def run(
+    db: Path,
+    sources: Sequence[Source],
+    then: Then,
+    progress: Progress | None = None,
+    derived: Sequence[Derivation] = (),
 ) -> IngestReport:
     """Load `sources` and the rows `derived` from platform exports into the database at `db` as one
-    transaction; nothing changes on error."""
+    transaction; nothing changes on error.
+
+    Before the transaction commits, `then(con, touched)` gets what the run touched (ingest/reach.py),
+    so the caller keeps what is derived from the rows current in the same write (metrics/loading.py:
+    the rollups) without this layer knowing of it."""
     for s in sources:
         if s.kind not in TABLES:
             raise VendorboardError(f"unknown kind '{s.kind}' (expected one of {', '.join(LOAD_ORDER)})")
-    from metrics import rollup  # not above: rollups are measured by the engine, which imports ingest.tables
-
     started = dt.datetime.now(dt.UTC)
     ordered = sorted(sources, key=lambda s: LOAD_ORDER.index(s.kind))
     counts: dict[str, TableCounts] = {}
@@ -171,10 +179,7 @@ def ingest(
         for kind, reasons in moved.items():
             for reason, n in reasons.items():
                 counts.setdefault(kind, TableCounts()).reject(reason, n)
-        changed = to_refresh(con, reaches)
-        if progress and changed:
-            progress(f"summing up {len(changed)} month(s)", done, total)
-        rollup.refresh(con, changed)
+        then(con, to_refresh(con, reaches))
         report = IngestReport(counts, out_of_contract(con, list(counts)), [d.steps() for d in derived])
         con.execute(
             "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
@@ -357,4 +362,4 @@ def _vendors(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> set[str
     return {v for (v,) in con.execute(f"SELECT DISTINCT vendor_id FROM {rows}").fetchall()}
 
 
-__all__ = ["INTERACTIONS", "Derivation", "IngestReport", "Source", "TableCounts", "ingest", "sources_in_dir"]
+__all__ = ["INTERACTIONS", "Derivation", "IngestReport", "Source", "TableCounts", "Touched", "run", "sources_in_dir"]
