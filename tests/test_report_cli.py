@@ -161,9 +161,19 @@ def test_vendor_invoice_adds_the_reconciliation_with_the_planted_discrepancy(rep
         "21624.00",
         "424.00",
     )
+    # the tax on its own row: the vendor's total implies 21624.00 - 20400.00 = 1224.00 of tax, ours is
+    # 6 % of 20000.00 = 1200.00, so 24.00 of the gap is the tax on the extra line
+    tax = rows[("C-AS", "", "tax")]
+    assert (tax["status"], tax["computed_amount"], tax["billed_amount"], tax["difference"]) == (
+        "mismatch",
+        "1200.00",
+        "1224.00",
+        "24.00",
+    )
     # every other line of both invoices matches (C-TEL's October invoice is clean)
     assert {k for k, r in rows.items() if r["status"] != "match"} == {
         ("C-AS", "onsite", "visit"),
+        ("C-AS", "", "tax"),
         ("C-AS", "total", ""),
     }
     assert {k[0] for k in rows} == {"C-AS", "C-TEL"}
@@ -195,12 +205,12 @@ def test_invoice_pdf_is_one_document(sample_db, tmp_path):
     run = _cli(sample_db, "invoice", "--month", "2026-10", "--contract", "C-TEL", "--format", "pdf", "--out", str(out))
     assert (run.returncode, run.stdout, run.stderr.splitlines()[-1]) == (0, "", f"wrote {out}")
     assert all(line.startswith("warning: C-TEL 2026-10 ") for line in run.stderr.splitlines()[:-2])
-    pages = pypdf.PdfReader(out).pages
-    text = pages[0].extract_text()
-    assert len(pages) == 1 and list(tmp_path.iterdir()) == [out]
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(out).pages)
+    assert list(tmp_path.iterdir()) == [out]
     # the total worked out in test_report_pdf: (34889.83 - 1278.94) * 1.06 -> 35627.54
-    assert "Invoice · C-TEL · Oct 2026" in text and "华信通信客服有限公司" in text
-    assert money(Decimal("35627.54"), "CNY") in text and "CNY -1,278.94" in text
+    assert "Invoice C-TEL-202610 · Oct 2026" in text and "华信通信客服有限公司" in text
+    # the currency is in the amount columns' headers, so each amount reads as a plain figure
+    assert "Amount (CNY)" in text and money(Decimal("35627.54")) in text and "-1,278.94" in text
 
 
 @pytest.mark.slow
@@ -209,17 +219,17 @@ def test_invoice_xlsx_is_one_document(sample_db, tmp_path):
     run = _cli(sample_db, "invoice", "--month", "2026-10", "--contract", "C-AS", "--format", "xlsx", "--out", str(out))
     assert (run.returncode, run.stdout) == (0, "")
     ws = openpyxl.load_workbook(out)["Invoice"]
-    assert set(ws.tables) == {"lines_invoice_0", "totals_invoice_0"}
+    assert set(ws.tables) == {"lines_invoice", "totals_invoice"}
     # C-AS: the fixed fee 240 000 / 12 = 20000.00, tax 6 % = 1200.00, total 21200.00
-    header, values = ws[ws.tables["totals_invoice_0"].ref]
+    header, values = ws[ws.tables["totals_invoice"].ref]
     totals = {h.value: Decimal(str(v.value)).quantize(Decimal("0.01")) for h, v in zip(header, values)}
     assert totals == {
-        "subtotal": Decimal("20000.00"),
-        "credits": Decimal("0.00"),
-        "adjustments": Decimal("0.00"),
-        "net": Decimal("20000.00"),
-        "tax": Decimal("1200.00"),
-        "total": Decimal("21200.00"),
+        "Subtotal (CNY)": Decimal("20000.00"),
+        "Credits (CNY)": Decimal("0.00"),
+        "Adjustments (CNY)": Decimal("0.00"),
+        "Net (CNY)": Decimal("20000.00"),
+        "Tax (6%) (CNY)": Decimal("1200.00"),
+        "Total (CNY)": Decimal("21200.00"),
     }
 
 

@@ -8,16 +8,19 @@ import contextlib
 import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from metrics.billing import Invoice
 from metrics.errors import VendorboardError
 from metrics.export import pdf, xlsx
 from metrics.export.content import MonthReport, gather
 from metrics.export.csv import write_csvs
+from metrics.export.pdf import invoice_pdf
+from metrics.export.xlsx import invoice_xlsx
+
+__all__ = ["MonthReport", "invoice_pdf", "invoice_xlsx", "report"]
 
 Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all), as ingest reports
 
@@ -73,30 +76,3 @@ def report(
             if created:
                 with contextlib.suppress(OSError):
                     out_dir.rmdir()  # the folder this call made, empty again
-
-
-def invoice_pdf(
-    invoice: Invoice,
-    path: Path,
-    language: str = "en",
-    vendor_name: str = "",
-    drift: Sequence = (),
-    findings: Sequence = (),
-) -> None:
-    """One invoice as a PDF in `language` (docs/billing.md "The invoice document")."""
-    pdf.invoice_pdf(invoice, vendor_name, Path(path), language, drift, findings)
-
-
-def invoice_xlsx(
-    invoice: Invoice,
-    path: Path,
-    language: str = "en",
-    vendor_name: str = "",
-    drift: Sequence = (),
-    findings: Sequence = (),
-) -> None:
-    """The same invoice as an Excel workbook: the same sections, numbers as numbers."""
-    xlsx.invoice_xlsx(invoice, Path(path), language, vendor_name, drift, findings)
-
-
-__all__ = ["MonthReport", "invoice_pdf", "invoice_xlsx", "report"]

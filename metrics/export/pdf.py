@@ -271,13 +271,18 @@ def invoice_flowables(
     and bank line; the lines with their currency; the SLA credits with the missed target in words;
     the totals; drift and data-quality notes when there are any."""
     doc = invoice_text(invoice, vendor_name, lang, drift, findings)
+    # the head's (label, value) pairs two to a row, as invoices lay out their facts
+    pairs = [*doc.head, *[("", "")] * (len(doc.head) % 2)]
+    half = len(pairs) // 2
     head = _table(
-        [list(row) for row in doc.head],
-        [WIDTH * 0.25, WIDTH * 0.75],
+        [[*pairs[i], *pairs[i + half]] for i in range(half)],
+        [WIDTH * w for w in (0.16, 0.34, 0.16, 0.34)],
         styles,
         extra=[
             ("BACKGROUND", (0, 0), (0, -1), BAND),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.white),
+            ("BACKGROUND", (2, 0), (2, -1), BAND),
+            ("BACKGROUND", (1, 0), (1, 0), colors.white),
+            ("BACKGROUND", (3, 0), (3, 0), colors.white),
             ("LINEBELOW", (0, 0), (-1, 0), 0.3, RULE),
         ],
     )
@@ -513,13 +518,19 @@ def report_pdf(
 
 
 def invoice_pdf(
-    invoice: Invoice, vendor_name: str, path: Path, lang: str = "en", drift: Sequence = (), findings: Sequence = ()
+    invoice: Invoice,
+    path: Path,
+    language: str = "en",
+    vendor_name: str = "",
+    drift: Sequence = (),
+    findings: Sequence = (),
 ) -> None:
-    """A single invoice as a one-document PDF."""
+    """One invoice as a PDF in `language` (docs/billing.md "The invoice document"): `drift` of a
+    finalized invoice against a fresh computation, the month's data-quality `findings`."""
     styles = Styles()
     _build(
-        path,
-        invoice_flowables(invoice, vendor_name, lang, styles, drift, findings),
-        f"{t('report.invoice', lang)} {invoice.number} · {month_name(invoice.month, lang)}",
-        lang,
+        Path(path),
+        invoice_flowables(invoice, vendor_name, language, styles, drift, findings),
+        f"{t('report.invoice', language)} {invoice.number} · {month_name(invoice.month, language)}",
+        language,
     )

@@ -390,12 +390,13 @@ def report_xlsx(report: MonthReport, path: Path, lang: str = "en") -> None:
 def invoice_xlsx(
     invoice: Invoice,
     path: Path,
-    lang: str = "en",
+    language: str = "en",
     vendor_name: str = "",
     drift: Sequence = (),
     findings: Sequence = (),
 ) -> None:
-    """A single invoice on one sheet, as its PDF: head, lines, totals, credits, drift and notes."""
-    book = _Book(path, lang)
-    _invoice(book, t("report.invoice", lang), 0, invoice, vendor_name, "invoice", drift, findings)
+    """A single invoice on one sheet, as its PDF: head, lines, totals, credits, drift and notes,
+    numbers as numbers."""
+    book = _Book(Path(path), language)
+    _invoice(book, t("report.invoice", language), 0, invoice, vendor_name, "invoice", drift, findings)
     book.close()
