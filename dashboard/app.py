@@ -16,7 +16,10 @@ from metrics import store
 from metrics.errors import VendorboardError
 from metrics.sample import ensure_loaded
 
-st.set_page_config(page_title="vendorboard", page_icon=":material/support_agent:", layout="wide")
+HERE = Path(__file__).resolve().parent
+# The icon is a file of the app (served inline), not a Material icon: Streamlit fetches those for the
+# browser tab from a font CDN, which fails offline.
+st.set_page_config(page_title="vendorboard", page_icon=str(HERE / "icon.svg"), layout="wide")
 
 
 @st.cache_resource(show_spinner="Loading the demo data set…")
@@ -25,7 +28,6 @@ def _bootstrap(db: str) -> bool:
     return ensure_loaded(Path(db))
 
 
-HERE = Path(__file__).resolve().parent
 ICONS = {
     "overview": "dashboard",
     "compliance": "fact_check",

@@ -26,7 +26,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from metrics import billing, catalog, data_health, drilldown, payments, quality, reconcile, sla, store
+from metrics import billing, catalog, data_health, drilldown, payments, quality, reconcile, render, sla, store
 from metrics.cli.output import FORMULA_START
 from metrics.config import db_path
 from metrics.errors import VendorboardError
@@ -400,9 +400,13 @@ def empty_database() -> bool:
     return False
 
 
-def error(exc: Exception) -> None:
-    """A user-facing error: the engine's one-line message, never a traceback."""
-    st.error(tr("msg.error", error=str(exc)), icon=":material/error:")
+def error(exc: Exception, server_folder: Path | None = None) -> None:
+    """A user-facing error: the engine's one-line message in the page's language, never a traceback
+    (nor the folder on the server where an upload was kept, `server_folder`)."""
+    text = render.error(exc, language())
+    if server_folder is not None:
+        text = text.replace(f"{server_folder}/", "")
+    st.error(tr("msg.error", error=text), icon=":material/error:")
 
 
 def findings_box(found: list[quality.Finding], key: str, expanded: bool = True) -> None:

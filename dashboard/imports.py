@@ -6,6 +6,7 @@ mapping built here is the same TOML `vendorboard ingest --mapping` reads (metric
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -13,12 +14,13 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import tr
-from metrics import imports
+from metrics import imports, render
 from metrics.domain import INTERACTIONS
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
 from metrics.imports import saved
 from metrics.imports.mapping import OUTCOMES
+from metrics.ingest import Derivation, Source
 from metrics.ingest.read import File
 from metrics.ingest.tables import TABLES
 from metrics.loading import ingest
@@ -47,22 +49,38 @@ def _write(uploads: list, folder: Path) -> list[File]:
     return files
 
 
-def _run(mapping: imports.Mapping, vendor: str, uploads: list) -> None:
+def uploader_key(name: str) -> str:
+    """The key of a file uploader, new after each load: the loaded files leave the uploader, so the
+    next click cannot load them again."""
+    return f"{name}-{st.session_state.get('loads', 0)}"
+
+
+def load(prepare: Callable[[Path], tuple[list[Source], list[Derivation]]]) -> None:
+    """One ingest run of the Data page with a progress bar. `prepare` writes the uploads into a
+    scratch folder and gives the run's sources and imports. A failure says why and clears what the
+    last load reported (it no longer describes the data); a success empties the uploaders and
+    reruns, so the pickers and every page read the new data."""
     bar = st.progress(0.0, text=tr("data.ingest"))
 
     def progress(message: str, done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"{done}/{total} · {message}")
 
+    st.session_state.pop("last_ingest", None)
     try:
         with tempfile.TemporaryDirectory() as folder:
-            derived = imports.Import(mapping, vendor, tuple(_write(uploads, Path(folder))))
-            report = ingest(common.db(), [], progress, [derived])
+            sources, derived = prepare(Path(folder))
+            report = ingest(common.db(), sources, progress, derived)
     except VendorboardError as exc:
         bar.empty()
         common.error(exc)
         return
     st.session_state["last_ingest"] = report.as_dict()
+    st.session_state["loads"] = st.session_state.get("loads", 0) + 1
     st.rerun()
+
+
+def _run(mapping: imports.Mapping, vendor: str, uploads: list) -> None:
+    load(lambda folder: ([], [imports.Import(mapping, vendor, tuple(_write(uploads, folder)))]))
 
 
 def show_steps(report: dict) -> None:
@@ -80,7 +98,9 @@ def _profile(vendor: str) -> None:
     name = st.selectbox(
         tr("data.profile"), list(found), key="imp-profile", format_func=lambda n: f"{n} · {found[n].description}"
     )
-    uploads = st.file_uploader(tr("data.export_files"), accept_multiple_files=True, key="imp-files", type=None)
+    uploads = st.file_uploader(
+        tr("data.export_files"), accept_multiple_files=True, key=uploader_key("imp-files"), type=None
+    )
     if st.button(tr("data.import"), type="primary", disabled=not uploads, key="imp-run", icon=":material/upload:"):
         _run(found[name], vendor, uploads)
 
@@ -150,12 +170,12 @@ def _mapping_from_pickers(vendor: str, sample: pl.DataFrame) -> imports.Mapping 
     try:
         return imports.parse(document, tr("data.this_mapping"))
     except VendorboardError as exc:
-        st.info(str(exc), icon=":material/info:")
+        st.info(render.error(exc, common.language()), icon=":material/info:")
         return None
 
 
 def _mapped(vendor: str) -> None:
-    upload = st.file_uploader(tr("data.export_file"), key="map-file", type=UPLOADS)
+    upload = st.file_uploader(tr("data.export_file"), key=uploader_key("map-file"), type=UPLOADS)
     names = common.engine("saved_mappings", vendor)
     choice = st.selectbox(
         tr("data.saved_mapping"),

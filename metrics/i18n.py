@@ -330,7 +330,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "data.upload": ("Files to load", "待导入文件"),
     "data.kind": ("Table of the files", "文件所属数据表"),
     "data.kind_auto": ("from the file names", "按文件名识别"),
-    "data.ingest": ("Load", "导入"),
+    "data.ingest": ("Load", "载入"),
     "data.result": ("What was loaded", "导入结果"),
     "data.quarantine": ("Quarantine: rejected rows", "隔离区：被拒收的行"),
     "data.freshness": ("Freshness per vendor and channel", "各供应商与渠道的数据新鲜度"),
@@ -396,7 +396,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "reports.csv": ("CSV exports", "CSV 导出"),
     "reports.sla_csv": ("SLA verdicts, all vendors", "服务水平结论 (全部供应商)"),
     "reports.invoices_csv": ("Invoice lines, all vendors", "账单明细 (全部供应商)"),
-    "reports.totals_csv": ("Invoice totals, all vendors", "账单合计 (全部供应商)"),
     "download.csv": ("CSV", "CSV"),
     "download.pdf": ("PDF", "PDF"),
     "download.xlsx": ("Excel", "Excel"),
@@ -509,6 +508,174 @@ LABELS: dict[str, tuple[str, str]] = {
     "payments.title": ("Payments", "付款"),
     "payments.as_of": ("As of", "截至日期"),
     "payments.invoices": ("Issued invoices", "已开具账单"),
+    # what is wrong with a rejected row (metrics/ingest/said.py), worded by metrics.render.said
+    "said.empty": ("{column} is empty", "{column} 为空"),
+    "said.not_in": ("{column} {value} is not in {table}", "{column} {value} 不在{table}中"),
+    "said.not_valid": ("{column} {value} is not a valid {kind}", "{column} {value} 不是有效的{kind}"),
+    "said.not_one_of": ("{column} {value} is not one of {choices}", "{column} {value} 不是可选值（{choices}）之一"),
+    "said.no_such_time": (
+        "{column} {value} does not exist in {zone} (skipped by a daylight-saving change); send an offset",
+        "{column} {value} 在 {zone} 不存在（夏令时调整时跳过的时刻），请写明时区偏移",
+    ),
+    "said.no_such_time_now": (
+        "{column} {value} (written without an offset) does not exist in {zone}, the corrected time zone of "
+        "vendor {vendor} (was {was}); send an offset",
+        "{column} {value}（未写时区偏移）在供应商 {vendor} 更正后的时区 {zone}（原为 {was}）中不存在，请写明时区偏移",
+    ),
+    "said.before": ("{later} is before {earlier}", "{later} 早于 {earlier}"),
+    "said.not_after": ("{later} is not after {earlier}", "{later} 不晚于 {earlier}"),
+    "said.outside": ("{column} {value} is outside 1-5", "{column} {value} 不在 1–5 之间"),
+    "said.due_day": ("payment_due_day must be 1-31", "payment_due_day 须在 1–31 之间"),
+    "said.negative": ("{columns} must not be negative", "{columns} 不能为负数"),
+    "said.not_positive": ("{column} {value} must be positive", "{column} {value} 必须为正数"),
+    "said.not_cents": ("{column} {value} is not whole cents", "{column} {value} 不是精确到分的金额"),
+    "said.unit_not_for_channel": (
+        "unit {unit} cannot bill channel {channel}",
+        "计费单位 {unit} 不能用于渠道 {channel}",
+    ),
+    "said.metric_not_for_channel": (
+        "metric {metric} does not apply to channel {channel}",
+        "指标 {metric} 不适用于渠道 {channel}",
+    ),
+    "said.threshold_required": ("threshold_seconds is required for {metric}", "指标 {metric} 须填写 threshold_seconds"),
+    "said.tier": ("tier_from must be below tier_to and not negative", "tier_from 须小于 tier_to 且不为负数"),
+    "said.close_after_open": (
+        "close must be after open (split an overnight shift into two rows)",
+        "close 须晚于 open（跨夜班次请拆成两行）",
+    ),
+    "said.replies_without_time": (
+        "replies {value} but first_reply_at is empty",
+        "replies 为 {value}，但 first_reply_at 为空",
+    ),
+    "said.exceeds": (
+        "questions_correct {value} exceeds questions_audited {limit}",
+        "questions_correct {value} 超过 questions_audited {limit}",
+    ),
+    "said.malformed": ("the line does not split into the file's columns", "该行无法按文件的列拆分"),
+    "said.malformed.too_many_columns": ("more fields than the header", "字段数多于表头"),
+    "said.malformed.missing_columns": ("fewer fields than the header", "字段数少于表头"),
+    "said.malformed.unquoted_value": (
+        "a quote that is not closed, or text after a closing quote",
+        "引号未闭合，或闭合引号后仍有内容",
+    ),
+    "said.malformed.line_size_over_maximum": ("the line is too long", "该行过长"),
+    "said.malformed.invalid_unicode": (
+        "characters not readable in the file's encoding",
+        "含有无法按文件编码读取的字符",
+    ),
+    "said.separator": ("expected fields separated by {delimiter}", "应为以 {delimiter} 分隔的字段"),
+    "said.not_mapped": (
+        "{column} {value} is not in the value map of {field}",
+        "{column} 的值 {value} 不在 {field} 的值映射中",
+    ),
+    "kind.timestamp": ("timestamp", "时间"),
+    "kind.decimal": ("decimal", "数字"),
+    "kind.integer": ("integer", "整数"),
+    "kind.date": ("date", "日期"),
+    "kind.month": ("month", "月份"),
+    "kind.hhmm": ("hhmm", "时刻（时:分）"),
+    "kind.days": ("days", "星期"),
+    "kind.timezone": ("timezone", "时区"),
+    # engine errors a page shows (metrics.errors.VendorboardError.of), worded by metrics.render.error
+    "error.row": ("{file}, line {line}: {detail}", "{file} 第 {line} 行：{detail}"),
+    "error.row_reason": ("{file}, line {line}: {detail} ({reason})", "{file} 第 {line} 行：{detail}（{reason}）"),
+    "error.not_a_directory": ("{path}: not a directory", "{path}：不是文件夹"),
+    "error.unsupported": (
+        "{file}: unsupported file type (expected {expected})",
+        "{file}：不支持的文件类型（应为 {expected}）",
+    ),
+    "error.no_data_files": ("{path}: no data files in any of {folders}", "{path}：{folders} 中都没有数据文件"),
+    "error.unknown_kind": (
+        "unknown kind '{kind}' (expected one of {kinds})",
+        "未知的数据表“{kind}”（应为 {kinds} 之一）",
+    ),
+    "error.no_such_file": ("{file}: no such file", "{file}：文件不存在"),
+    "error.unreadable": ("{file}: cannot read the file: {problem}", "{file}：无法读取该文件：{problem}"),
+    "error.missing_column": (
+        "{file}: missing required column {columns} for table {table}",
+        "{file}：缺少数据表 {table} 的必需列 {columns}",
+    ),
+    "error.encoding": (
+        "{file}: cannot read the file's text encoding (vendorboard reads UTF-8, GBK/GB18030 and UTF-16)",
+        "{file}：无法识别文件的文字编码（支持 UTF-8、GBK/GB18030 和 UTF-16）",
+    ),
+    "error.codec": (
+        "{file}: not readable as {codec} at byte {at}: {problem}",
+        "{file}：第 {at} 字节处无法按 {codec} 读取：{problem}",
+    ),
+    "error.not_zip": ("{file}: not a readable .zip file", "{file}：不是可读取的 .zip 文件"),
+    "error.no_table_folder": (
+        "{file}: no folder named after a table ({tables})",
+        "{file}：没有以数据表命名的文件夹（{tables}）",
+    ),
+    "error.overlapping_contracts": (
+        "contracts {a} and {b} of vendor {vendor} overlap in time ({file_a}, line {line_a}; {file_b}, line {line_b})",
+        "供应商 {vendor} 的合同 {a} 与 {b} 时间重叠（{file_a} 第 {line_a} 行；{file_b} 第 {line_b} 行）",
+    ),
+    "error.misaligned": (
+        "{file}, line {line}: effective dates must be month starts, effective_from before effective_to",
+        "{file} 第 {line} 行：生效日期须为月初，且 effective_from 早于 effective_to",
+    ),
+    "error.overlapping_tiers": (
+        "rates of {contract} {channel} {unit} have overlapping tiers in force in the same month "
+        "({file_a}, line {line_a}; {file_b}, line {line_b})",
+        "{contract} {channel} {unit} 的费率在同一月份生效的阶梯重叠"
+        "（{file_a} 第 {line_a} 行；{file_b} 第 {line_b} 行）",
+    ),
+    "error.mixed_tier_modes": (
+        "rates of {contract} {channel} {unit} mix tier modes in one ladder "
+        "({file_a}, line {line_a}; {file_b}, line {line_b})",
+        "{contract} {channel} {unit} 的费率在同一阶梯中混用了计价方式"
+        "（{file_a} 第 {line_a} 行；{file_b} 第 {line_b} 行）",
+    ),
+    "error.payment_currency": (
+        "{file}, line {line}: payment {reference} is in {currency} but the invoice of {contract} {month} is in "
+        "{invoiced}; record the amount received in {invoiced}",
+        "{file} 第 {line} 行：付款 {reference} 的币种为 {currency}，但 {contract} {month} 的账单币种为 {invoiced}；"
+        "请按 {invoiced} 登记实收金额",
+    ),
+    "error.cell": ("{file}, row {row}, column {column}: {problem}", "{file} 第 {row} 行 {column} 列：{problem}"),
+    "problem.number_required": ("empty, a number is required", "为空，须填写数字"),
+    "problem.not_a_number": ("'{value}' is not a number", "“{value}”不是数字"),
+    "problem.contract_required": ("empty, a contract_id is required", "为空，须填写 contract_id"),
+    "problem.other_month": (
+        "'{value}' is not the month being reconciled ({month})",
+        "“{value}”不是正在对账的月份（{month}）",
+    ),
+    "problem.not_a_channel": (
+        "'{value}' is not a channel (expected {channels}, total, or empty for fees, credits and adjustments)",
+        "“{value}”不是渠道（应为 {channels}、total，费用、扣减和调整则留空）",
+    ),
+    "problem.not_a_unit": (
+        "'{value}' is not a unit of channel {channel} (expected {units}, or one of {others})",
+        "“{value}”不是渠道 {channel} 的计费单位（应为 {units}，或 {others} 之一）",
+    ),
+    "error.vendor_invoice_missing": ("--vendor-invoice {file}: no such file", "--vendor-invoice {file}：文件不存在"),
+    "error.vendor_invoice_type": (
+        "--vendor-invoice {file}: expected a .csv or .xlsx file",
+        "--vendor-invoice {file}：应为 .csv 或 .xlsx 文件",
+    ),
+    "error.vendor_invoice_columns": (
+        "{file}: missing column {missing} (expected {columns})",
+        "{file}：缺少列 {missing}（应有 {columns}）",
+    ),
+    "error.unknown_contract": ("--contract: unknown contract '{contract}'", "--contract：未知的合同“{contract}”"),
+    "error.finalized_already": (
+        "invoice {invoice} was finalized already at {at} UTC; a finalized invoice never changes (settle any drift "
+        "with an adjustment in a later month)",
+        "账单 {invoice} 已于 {at} UTC 定稿；定稿账单不会再改变（差异请在以后月份用调整项结清）",
+    ),
+    "error.not_active": (
+        "contract {contract} is not active in {month}: no invoice to finalize",
+        "合同 {contract} 在 {month} 未生效：没有可定稿的账单",
+    ),
+    "error.vendor_not_loaded": (
+        "vendor {vendor} is not in vendors: load it first (or in the same run)",
+        "供应商 {vendor} 不在供应商表中：请先导入（或在同一次导入中导入）",
+    ),
+    "ingest.derived": ("; derived ", "；导出 "),
+    "ingest.out_of_contract": ("Out of contract (not billed): {found}", "合同外（不计费）：{found}"),
+    "col.rejected_by_reason": ("Rejected, by reason", "拒收原因"),
     "payments.invoices_as_of": ("Issued invoices as of {date}", "截至 {date} 的已开具账单"),
     "payments.none_as_of": ("No finalized invoice as of {date}.", "截至 {date} 尚无定稿账单。"),
     "payments.aging": ("Aging per vendor", "各供应商账龄"),

@@ -38,6 +38,7 @@ from metrics.billing.line import Line, by_key, trimmed
 from metrics.domain import CHANNELS, LINE_TYPES, UNITS_BY_CHANNEL, USAGE
 from metrics.errors import VendorboardError
 from metrics.i18n import t, value_name
+from metrics.ingest.read import unreadable
 from metrics.periods import month_label
 from metrics.render import price, tiers, usage_name
 
@@ -92,14 +93,16 @@ class _Cell:
     row: int
     column: str
 
-    def error(self, problem: str) -> VendorboardError:
-        return VendorboardError(f"{self.file}, row {self.row}, column {self.column}: {problem}")
+    def error(self, problem: str, **values: object) -> VendorboardError:
+        """The cell's error: `problem` names the label `problem.<problem>` of what is wrong."""
+        wrong = VendorboardError.of(f"problem.{problem}", **values)
+        return VendorboardError.of("error.cell", file=str(self.file), row=self.row, column=self.column, problem=wrong)
 
 
 def read_vendor_invoice(path: Path) -> pl.DataFrame:
     """The file's rows as text, columns named in lower case, with `_row` (header = row 1)."""
     if not path.is_file():
-        raise VendorboardError(f"--vendor-invoice {path}: no such file")
+        raise VendorboardError.of("error.vendor_invoice_missing", file=str(path))
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
@@ -107,14 +110,17 @@ def read_vendor_invoice(path: Path) -> pl.DataFrame:
         elif suffix == ".xlsx":
             frame = pl.read_excel(path, engine="openpyxl", infer_schema_length=0)
         else:
-            raise VendorboardError(f"--vendor-invoice {path}: expected a .csv or .xlsx file")
+            raise VendorboardError.of("error.vendor_invoice_type", file=str(path))
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        raise VendorboardError(f"{path}: cannot read the file: {str(exc).splitlines()[0]}") from None
+        raise unreadable(str(path), path, exc) from None
     frame = frame.rename({c: c.strip().lower() for c in frame.columns})
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise VendorboardError(
-            f"{path}: missing column {', '.join(repr(m) for m in missing)} (expected {', '.join(COLUMNS)})"
+        raise VendorboardError.of(
+            "error.vendor_invoice_columns",
+            file=str(path),
+            missing=", ".join(repr(m) for m in missing),
+            columns=", ".join(COLUMNS),
         )
     extra = [c for c in OPTIONAL if c in frame.columns]
     return (
@@ -127,14 +133,14 @@ def read_vendor_invoice(path: Path) -> pl.DataFrame:
 def _decimal(text: str | None, cell: _Cell, required: bool) -> Decimal | None:
     if text is None or not text.strip():
         if required:
-            raise cell.error("empty, a number is required")
+            raise cell.error("number_required")
         return None
     try:
         value = Decimal(text.strip())  # no thousands separators: is '12,50' 12.50 or 1250?
     except InvalidOperation:
-        raise cell.error(f"'{text}' is not a number") from None
+        raise cell.error("not_a_number", value=text) from None
     if not value.is_finite():
-        raise cell.error(f"'{text}' is not a number")
+        raise cell.error("not_a_number", value=text)
     return value
 
 
@@ -149,15 +155,11 @@ def _key(row: dict, at: Callable[[str], _Cell]) -> tuple[str, str]:
     if unit in OTHER_TYPES:
         return "-", "credit" if unit == "credit_cap" else unit
     if channel not in CHANNELS:
-        raise at("channel").error(
-            f"'{row['channel']}' is not a channel (expected {', '.join(CHANNELS)}, "
-            f"{TOTAL}, or empty for fees, credits and adjustments)"
-        )
+        raise at("channel").error("not_a_channel", value=row["channel"], channels=", ".join(CHANNELS))
     if channel not in UNITS_BY_CHANNEL.get(unit, ()):
+        units = ", ".join(u for u, chs in UNITS_BY_CHANNEL.items() if channel in chs)
         raise at("unit").error(
-            f"'{row['unit']}' is not a unit of channel {channel} (expected "
-            f"{', '.join(u for u, chs in UNITS_BY_CHANNEL.items() if channel in chs)}, "
-            f"or one of {', '.join(OTHER_TYPES)})"
+            "not_a_unit", value=row["unit"], channel=channel, units=units, others=", ".join(OTHER_TYPES)
         )
     return channel, unit
 
@@ -173,10 +175,10 @@ def billed_lines(path: Path, month: dt.date) -> dict[str, list[Billed]]:
 
         contract = (row["contract_id"] or "").strip()
         if not contract:
-            raise at("contract_id").error("empty, a contract_id is required")
+            raise at("contract_id").error("contract_required")
         matched = re.fullmatch(r"\s*(\d{4})-(\d{2})(-01([ T]00:00(:00)?)?)?\s*", row["month"] or "")
         if not matched or matched.group(0).strip()[:7] != month_label(month):
-            raise at("month").error(f"'{row['month']}' is not the month being reconciled ({month_label(month)})")
+            raise at("month").error("other_month", value=row["month"], month=month_label(month))
         channel, unit = _key(row, at)
         usage = channel not in ("-", TOTAL)
         line = Billed(

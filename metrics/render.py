@@ -11,6 +11,7 @@ type is from `metrics.domain`. Nothing here computes a figure.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -324,3 +325,50 @@ def why(metric: str, channel: str, clock: str | None, terms: dict, lang: str) ->
         return own[metric]
     clocked = CHANNEL[channel].clocked  # wait (phone), response (chat), reply (e-mail)
     return phone if clocked == "wait" else reply(clocked, f"no_{clocked}")
+
+
+# ---- what went wrong: rejected rows and engine errors ---------------------------------------
+
+
+def said(detail: str | None, lang: str) -> str:
+    """A rejected row's detail in words: its facts (metrics/ingest/said.py) through the labels
+    `said.<say>` ('login_at is empty' / 'login_at 为空'). A detail stored as words (a row
+    quarantined before details were kept as facts) is shown as it is."""
+    try:
+        facts = json.loads(detail) if detail else None
+    except ValueError:
+        facts = None
+    if not isinstance(facts, dict) or "say" not in facts:
+        return detail or ""
+    key = f"said.{facts.pop('say')}"
+    if f"{key}.{facts.get('problem')}" in LABELS:  # a malformed line's kind of problem, when it has words
+        key = f"{key}.{facts['problem']}"
+    return t(key, lang, **{name: _fact(name, value, lang) for name, value in facts.items()})
+
+
+def _fact(name: str, value: object, lang: str) -> str:
+    """A quoted fact as shown: tables and kinds of value in words, anything the row wrote as written."""
+    if value is None:
+        return "–"
+    if name == "table":
+        return value_name("table", value, lang)
+    if name == "kind":
+        return t(f"kind.{value}", lang)
+    return str(value)
+
+
+def error(exc: Exception, lang: str) -> str:
+    """An error in words: a VendorboardError raised as facts through its label (a `detail` among
+    them is a rejected row's facts, a `problem` a nested error), any other as its message."""
+    key = getattr(exc, "key", None)
+    if key is None:
+        return str(exc)
+    values = {
+        name: error(value, lang)
+        if isinstance(value, Exception)
+        else said(value, lang)
+        if name == "detail"
+        else _fact(name, value, lang)
+        for name, value in exc.values.items()
+    }
+    return t(key, lang, **values)

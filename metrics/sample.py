@@ -6,7 +6,7 @@ from pathlib import Path
 
 from metrics import store
 from metrics.config import SAMPLE_DATA
-from metrics.ingest import sources_in_dir
+from metrics.ingest import Source, sources_in_dir
 from metrics.loading import ingest
 
 
@@ -14,5 +14,7 @@ def ensure_loaded(db: Path) -> bool:
     """Load the sample data set when `db` holds no vendors; True when it did."""
     if not store.is_empty(db):
         return False
-    ingest(db, sources_in_dir(SAMPLE_DATA))
+    # named from the data set's folder (sample_data/calls/part-0001.csv), not the server's path to it
+    found = sources_in_dir(SAMPLE_DATA)
+    ingest(db, [Source(s.kind, s.path, f"{SAMPLE_DATA.name}/{s.path.relative_to(SAMPLE_DATA)}") for s in found])
     return True

@@ -280,7 +280,7 @@ def test_data_page_ingests_an_upload_and_quarantines_its_bad_row(
         b"K10,V1,2026-10-06 10:00:00,2026-10-06 09:59:00,2026-10-06 10:04:00\n"
     )
     at = open_app(small_db, monkeypatch, "data")
-    at.file_uploader(key="ingest-files").upload("calls-extra.csv", body, "text/csv").run()
+    at.file_uploader(key="ingest-files-0").upload("calls-extra.csv", body, "text/csv").run()
     [load] = [b for b in at.button if b.label == "Load"]
     load.click().run()
     no_exception(at)
@@ -295,15 +295,61 @@ def test_data_page_ingests_an_upload_and_quarantines_its_bad_row(
 
 def test_data_page_names_the_fault_of_a_file_it_cannot_load(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(small_db, monkeypatch, "data")
-    at.file_uploader(key="ingest-files").upload("calls.csv", b"call_id,vendor_id\nK1,V1\n", "text/csv").run()
+    at.file_uploader(key="ingest-files-0").upload("calls.csv", b"call_id,vendor_id\nK1,V1\n", "text/csv").run()
     [load] = [b for b in at.button if b.label == "Load"]
     load.click().run()
     no_exception(at)
     assert "calls.csv" in at.error[0].value and "offered_at" in at.error[0].value
-    at.file_uploader(key="ingest-files").clear().upload("readme.csv", b"a\n1\n", "text/csv").run()
+    at.file_uploader(key="ingest-files-0").clear().upload("readme.csv", b"a\n1\n", "text/csv").run()
     [load] = [b for b in at.button if b.label == "Load"]
     load.click().run()
     assert "Cannot tell which table readme.csv belongs to" in at.error[0].value
+
+
+def _load(at, name: str, body: bytes) -> None:
+    """Upload one file into the Data page's (current) uploader and press its load button."""
+    [uploader] = [u for u in at.get("file_uploader") if u.key.startswith("ingest-files-")]
+    uploader.upload(name, body, "text/csv").run()
+    at.button(key="ingest-run").click().run()
+
+
+def test_data_page_uploads_once_replaces_its_quarantine_and_clears_an_old_report(
+    small_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One good call and one answered before it was offered, as in the test above.
+    body = (
+        b"call_id,vendor_id,offered_at,answered_at,ended_at\n"
+        b"K9,V1,2026-10-06 09:00:00,2026-10-06 09:00:03,2026-10-06 09:04:00\n"
+        b"K10,V1,2026-10-06 10:00:00,2026-10-06 09:59:00,2026-10-06 10:04:00\n"
+    )
+    at = open_app(small_db, monkeypatch, "data")
+    _load(at, "calls-extra.csv", body)
+    assert "Loaded: the pages now show the new data." in texts(at)
+    # the loaded file left the uploader: a new, empty one, and nothing to load again
+    [uploader] = [u for u in at.get("file_uploader") if u.key.startswith("ingest-files-")]
+    assert uploader.key == "ingest-files-1" and not uploader.value
+    assert at.button(key="ingest-run").disabled
+    # the same file again: its rows replace themselves, its bad row is quarantined once, not twice
+    _load(at, "calls-extra.csv", body)
+    summary = next(d.value for d in at.dataframe if {"Reason", "Rows"} <= set(d.value.columns))
+    assert summary["Rows"].tolist() == [1]
+    # a file that cannot load: its error, and no "Loaded" left over from the run before
+    _load(at, "calls-bad.csv", b"call_id,vendor_id\nK1,V1\n")
+    assert "calls-bad.csv" in at.error[0].value and "offered_at" in at.error[0].value
+    assert "Loaded: the pages now show the new data." not in texts(at)
+
+
+def test_data_page_in_chinese_says_what_is_wrong_in_chinese(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_app(small_db, monkeypatch, "data", lang="zh")
+    body = b"call_id,vendor_id,offered_at,answered_at,ended_at\nK11,V1,2026-10-06 10:00:00,,\n"
+    _load(at, "calls-zh.csv", body)
+    no_exception(at)
+    rows = frame_with(at, "详情")
+    # the quarantined row's detail from its facts, in Chinese; the column is the code the file wrote
+    assert rows["详情"].tolist() == ["ended_at 为空"]
+    assert "/" not in "".join(rows["文件"].tolist())  # the upload's name, not the server's copy
+    _load(at, "calls-bad.csv", b"call_id,vendor_id\nK1,V1\n")
+    assert at.error[0].value == "无法完成：calls-bad.csv：缺少数据表 通话 的必需列 'offered_at', 'ended_at'"
 
 
 def test_contracts_page_shows_rate_tiers_targets_and_hours(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -353,7 +399,7 @@ def test_data_page_maps_an_upload_shows_derived_times_saves_and_reuses_the_mappi
     at = open_app(small_db, monkeypatch, "data")
     at.selectbox(key="imp-vendor").set_value("V1").run()
     at.radio(key="imp-how").set_value("mapping").run()
-    at.file_uploader(key="map-file").upload("bank-2026-10.csv", BANK_OCT, "text/csv").run()
+    at.file_uploader(key="map-file-0").upload("bank-2026-10.csv", BANK_OCT, "text/csv").run()
     no_exception(at)
     assert list(frame_with(at, "流水号").columns) == ["流水号", "日期", "时间", "等待秒", "通话秒", "结果"]
     map_bank_columns(at)
@@ -383,7 +429,7 @@ def test_data_page_maps_an_upload_shows_derived_times_saves_and_reuses_the_mappi
     at.selectbox(key="imp-vendor").set_value("V1").run()
     at.radio(key="imp-how").set_value("mapping").run()
     at.selectbox(key="map-saved").set_value("bank monthly").run()
-    at.file_uploader(key="map-file").upload("bank-2026-11.csv", nov, "text/csv").run()
+    at.file_uploader(key="map-file-0").upload("bank-2026-11.csv", nov, "text/csv").run()
     at.button(key="map-run").click().run()
     no_exception(at)
     con = store.connect_reader(small_db)
@@ -407,7 +453,7 @@ def test_data_page_imports_a_profile_export(small_db: Path, monkeypatch: pytest.
     at = open_app(small_db, monkeypatch, "data")
     at.selectbox(key="imp-vendor").set_value("V1").run()
     at.selectbox(key="imp-profile").set_value("asterisk-queue-log").run()
-    at.file_uploader(key="imp-files").upload("queue_log", log.encode(), "text/plain").run()
+    at.file_uploader(key="imp-files-0").upload("queue_log", log.encode(), "text/plain").run()
     at.button(key="imp-run").click().run()
     no_exception(at)
     result = frame_with(at, "Loaded")

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from metrics import render
 from metrics.errors import VendorboardError
 
 CALLS = "call_id,vendor_id,offered_at,answered_at,ended_at,hold_seconds,csat"
@@ -74,9 +75,43 @@ def test_rejected_row_is_quarantined_and_good_row_loads(load, query, table, bad,
     )
     assert source.endswith(f"{table}/data.csv")
     assert (line, got_reason) == (3, reason)
-    assert detail  # a sentence for people, e.g. "answered_at is before offered_at"
+    assert render.said(detail, "en") and render.said(detail, "zh")  # its facts, worded in each language
     assert raw_value in json.dumps(json.loads(raw), ensure_ascii=False)
     assert query(f"SELECT count(*) FROM {table}") == [(1,)]
+
+
+# What the quarantine says about a row, in English and in Chinese, from the facts it stored: the
+# column and value the row wrote stay as written (codes the user typed), the rest is in words.
+WORDS = {
+    "calls-answered_before_offered": ("answered_at is before offered_at", "answered_at 早于 offered_at"),
+    "calls-missing_required": ("offered_at is empty", "offered_at 为空"),
+    "calls-bad_timestamp": ("offered_at yesterday is not a valid timestamp", "offered_at yesterday 不是有效的时间"),
+    "calls-bad_number": ("hold_seconds abc is not a valid decimal", "hold_seconds abc 不是有效的数字"),
+    "calls-unknown_vendor": ("vendor_id V9 is not in vendors", "vendor_id V9 不在供应商中"),
+    "calls-csat_out_of_range": ("csat 6.00 is outside 1-5", "csat 6.00 不在 1–5 之间"),
+    "emails-replies_without_reply_time": (
+        "replies 2 but first_reply_at is empty",
+        "replies 为 2，但 first_reply_at 为空",
+    ),
+    "visits-correct_exceeds_audited": (
+        "questions_correct 6 exceeds questions_audited 5",
+        "questions_correct 6 超过 questions_audited 5",
+    ),
+    "agent_sessions-logout_not_after_login": ("logout_at is not after login_at", "logout_at 不晚于 login_at"),
+    "agent_sessions-unknown_channel": (
+        "channel fax is not one of phone, chat, email, onsite",
+        "channel fax 不是可选值（phone, chat, email, onsite）之一",
+    ),
+    "agent_sessions-missing_required": ("agent_id is empty", "agent_id 为空"),
+}
+
+
+@pytest.mark.parametrize("case", WORDS)
+def test_a_rejected_row_says_what_is_wrong_in_either_language(load, query, case):
+    table, bad, *_ = next(c for c in CASES if f"{c[0]}-{c[2]}" == case)
+    load({table: f"{HEADERS[table]}\n{bad}"})
+    [(detail,)] = query("SELECT detail FROM quarantine")
+    assert (render.said(detail, "en"), render.said(detail, "zh")) == WORDS[case]
 
 
 def test_malformed_csv_line_is_quarantined_with_its_text_and_later_lines_keep_their_numbers(load, query):
@@ -89,6 +124,8 @@ def test_malformed_csv_line_is_quarantined_with_its_text_and_later_lines_keep_th
     assert report.tables["calls"].rejected_by_reason == {"malformed_line": 1, "ended_before_offered": 1}
     found = query("SELECT line, reason, raw FROM quarantine ORDER BY line")
     assert found[0] == (3, "malformed_line", rows[1])
+    [(detail,)] = query("SELECT detail FROM quarantine WHERE line = 3")
+    assert (render.said(detail, "en"), render.said(detail, "zh")) == ("more fields than the header", "字段数多于表头")
     assert (found[1][0], found[1][1], json.loads(found[1][2])["call_id"]) == (4, "ended_before_offered", "c")
 
 
@@ -127,9 +164,12 @@ def test_headers_are_case_insensitive_and_unknown_columns_ignored(load, query):
         ),
         (
             {"rates": "contract_id,channel,unit,unit_price\nC1,fax,minute,0.5"},
-            r"line 2: channel fax is not a valid enum",
+            r"line 2: channel fax is not one of phone, chat, email, onsite",
         ),
-        ({"rates": "contract_id,channel,unit,unit_price\nC1,phone,second,0.5"}, "unit second is not a valid enum"),
+        (
+            {"rates": "contract_id,channel,unit,unit_price\nC1,phone,second,0.5"},
+            "unit second is not one of minute, hour, email, visit, contact",
+        ),
         ({"rates": "contract_id,channel,unit,unit_price\nC1,chat,minute,0.5"}, "unit minute cannot bill channel chat"),
         ({"sla_targets": "contract_id,channel,metric,target\nC1,phone,happiness,0.9"}, "metric happiness"),
         (

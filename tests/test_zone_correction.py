@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import table_fingerprints, write_data
 
-from metrics import store
+from metrics import render, store
 from metrics.billing import compute
 from metrics.ingest import sources_in_dir
 from metrics.loading import ingest
@@ -158,6 +158,10 @@ def test_a_local_time_the_new_zone_skips_is_rejected_not_lost(tmp_path: Path) ->
     finally:
         con.close()
     assert reason == "nonexistent_local_time"
-    assert "offered_at 2026-03-08 02:30:00" in detail and "America/New_York" in detail and "Asia/Shanghai" in detail
+    assert render.said(detail, "en") == (
+        "offered_at 2026-03-08 02:30:00 (written without an offset) does not exist in America/New_York, the "
+        "corrected time zone of vendor V1 (was Asia/Shanghai); send an offset"
+    )
+    assert "America/New_York" in render.said(detail, "zh") and "不存在" in render.said(detail, "zh")
     assert '"offered_at":"2026-03-08 02:30:00"' in raw and '"call_id":"1"' in raw  # as it was written
     assert source.endswith("vendors/data.csv")  # the row that changed the zone

@@ -3,7 +3,6 @@ channel, interactions out of contract, and the recent loads."""
 
 from __future__ import annotations
 
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -12,14 +11,14 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
-from dashboard.imports import import_section, show_steps
+from dashboard.imports import import_section, load, show_steps, uploader_key
+from metrics import render
 from metrics.data_health import Scope
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
 from metrics.ingest import Source, sources_in_dir
 from metrics.ingest.read import supported
 from metrics.ingest.tables import LOAD_ORDER
-from metrics.loading import ingest
 from metrics.periods import month_label
 
 PAGE_ROWS = 50
@@ -42,10 +41,10 @@ def sources(uploads: list, chosen: str, folder: Path) -> list[Source]:
                 with zipfile.ZipFile(upload) as archive:
                     archive.extractall(root)
             except zipfile.BadZipFile:
-                raise VendorboardError(f"{upload.name}: not a readable .zip file") from None
+                raise VendorboardError.of("error.not_zip", file=upload.name) from None
             dirs = [d for d in [root, *root.iterdir()] if d.is_dir() and any((d / k).is_dir() for k in LOAD_ORDER)]
             if not dirs:
-                raise VendorboardError(f"{upload.name}: no folder named after a table ({', '.join(LOAD_ORDER)})")
+                raise VendorboardError.of("error.no_table_folder", file=upload.name, tables=", ".join(LOAD_ORDER))
             found += [
                 Source(s.kind, s.path, f"{upload.name}/{s.path.relative_to(root)}") for s in sources_in_dir(dirs[0])
             ]
@@ -56,26 +55,9 @@ def sources(uploads: list, chosen: str, folder: Path) -> list[Source]:
         path = folder / f"{n}-{Path(upload.name).name}"
         path.write_bytes(upload.getvalue())
         if not supported(path):
-            raise VendorboardError(f"{upload.name}: unsupported file type (expected .csv, .csv.gz, .parquet or .zip)")
+            raise VendorboardError.of("error.unsupported", file=upload.name, expected=".csv, .csv.gz, .parquet, .zip")
         found.append(Source(kind, path, upload.name))
     return found
-
-
-def load(uploads: list, chosen: str) -> None:
-    bar = st.progress(0.0, text=tr("data.ingest"))
-
-    def progress(message: str, done: int, total: int) -> None:
-        bar.progress(done / max(total, 1), text=f"{done}/{total} · {message}")
-
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            report = ingest(common.db(), sources(uploads, chosen, Path(folder)), progress)
-    except VendorboardError as exc:
-        bar.empty()
-        common.error(exc)
-        return
-    st.session_state["last_ingest"] = report.as_dict()
-    st.rerun()  # the pickers and every page now read the new data version
 
 
 def show_report(report: dict) -> None:
@@ -116,16 +98,21 @@ def upload_section() -> None:
             tr("data.upload"),
             type=["csv", "gz", "parquet", "zip"],
             accept_multiple_files=True,
-            key="ingest-files",
+            key=uploader_key("ingest-files"),
             label_visibility="collapsed",
         )
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         kinds = {"": tr("data.kind_auto")} | {k: value_name("table", k, common.language()) for k in LOAD_ORDER}
         chosen = left.selectbox(tr("data.kind"), list(kinds), key="ingest-kind", format_func=kinds.get)
         if right.button(
-            tr("data.ingest"), type="primary", disabled=not uploads, icon=":material/upload:", width="stretch"
+            tr("data.ingest"),
+            type="primary",
+            disabled=not uploads,
+            icon=":material/upload:",
+            width="stretch",
+            key="ingest-run",
         ):
-            load(uploads, chosen)
+            load(lambda folder: (sources(uploads, chosen, folder), []))
         if report := st.session_state.get("last_ingest"):
             show_report(report)
 
@@ -144,6 +131,13 @@ def quarantine_scope(sel: common.Selection) -> Scope:
     if not chosen:
         return Scope()
     return Scope(sel.month, sel.contract_id if chosen == "contract" else None)
+
+
+def in_words(rows: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Rejected rows as the page shows them: each detail in words (render.said, from its facts)."""
+    return rows.rename({"table_name": "table"}).with_columns(
+        pl.col("detail").map_elements(lambda d: render.said(d, lang), return_dtype=pl.String)
+    )
 
 
 def quarantine_section(sel: common.Selection) -> None:
@@ -175,11 +169,17 @@ def quarantine_section(sel: common.Selection) -> None:
     pages = max((total - 1) // PAGE_ROWS + 1, 1)
     number = c.number_input(tr("compliance.page"), 1, pages, 1, key="q-page")
     offset = (number - 1) * PAGE_ROWS
-    rows = engine("quarantine_rows", table, reason, PAGE_ROWS, offset, scope).rename({"table_name": "table"})
+    rows = in_words(engine("quarantine_rows", table, reason, PAGE_ROWS, offset, scope), lang)
     st.caption(tr("compliance.rows_of", first=min(offset + 1, total), last=offset + rows.height, total=total))
-    common.table(rows, "quarantine-rows", enums={"table": "table", "reason": "reason"}, file_name="quarantine-page")
+    common.table(
+        rows,
+        "quarantine-rows",
+        enums={"table": "table", "reason": "reason"},
+        file_name="quarantine-page",
+        wide=("detail", "raw"),
+    )
     common.download(
-        lambda: engine("quarantine_rows", table, reason, None, 0, scope).rename({"table_name": "table"}),
+        lambda: in_words(engine("quarantine_rows", table, reason, None, 0, scope), lang),
         "quarantine-all",
         "quarantine",
         label=f"{tr('download.csv')} · {tr('data.quarantine')} ({total:,})",

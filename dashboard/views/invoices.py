@@ -108,7 +108,7 @@ def finalize_button(sel: common.Selection, found: list[Finding]) -> None:
             try:
                 billing.finalize(common.db(), sel.month, sel.contract_id, reason)
             except VendorboardError as exc:
-                st.session_state["flash"] = ("error", tr("msg.error", error=str(exc)))
+                st.session_state["flash"] = ("error", tr("msg.error", error=render.error(exc, common.language())))
             else:
                 st.session_state["flash"] = (
                     "success",

@@ -76,7 +76,7 @@ def main() -> None:
     try:
         rows = engine("reconcile", sel.month, path)
     except VendorboardError as exc:
-        common.error(VendorboardError(str(exc).replace(f"{path.parent}/", "")))
+        common.error(exc, server_folder=path.parent)
         return
     if not rows:
         st.info(tr("msg.no_evidence"), icon=":material/info:")

@@ -138,7 +138,6 @@ def main() -> None:
     for key, make in (
         ("reports.sla_csv", lambda: engine("verdicts", sel.month)),
         ("reports.invoices_csv", lambda: invoice_lines(sel.month)),
-        ("reports.totals_csv", lambda: invoice_totals(sel.month)),
         ("reports.payments_csv", lambda: payment_status_csv(sel.month)),
     ):
         name = f"{key.split('.')[1].removesuffix('_csv')}-{label}"

@@ -127,7 +127,7 @@ def invoices(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | 
 def require_contract(con: duckdb.DuckDBPyConnection, contract_id: str) -> None:
     """Refuse a contract id that is not in the contracts table (a typo, not an inactive month)."""
     if not con.execute("SELECT count(*) FROM contracts WHERE contract_id = ?", [contract_id]).fetchone()[0]:
-        raise VendorboardError(f"--contract: unknown contract '{contract_id}'")
+        raise VendorboardError.of("error.unknown_contract", contract=contract_id)
 
 
 def finalize(db_path: Path, month: dt.date, contract_id: str, accept_data_issues: str | None = None) -> Invoice:
@@ -145,16 +145,11 @@ def finalize(db_path: Path, month: dt.date, contract_id: str, accept_data_issues
             "SELECT finalized_at::TIMESTAMP FROM invoices WHERE contract_id = ? AND month = ?", [contract_id, month]
         ).fetchone()
         if done:
-            raise VendorboardError(
-                f"invoice {label} was finalized already at {done[0]:%Y-%m-%d %H:%M} UTC; a finalized invoice "
-                "never changes (settle any drift with an adjustment in a later month)"
-            )
+            raise VendorboardError.of("error.finalized_already", invoice=label, at=f"{done[0]:%Y-%m-%d %H:%M}")
         require_contract(con, contract_id)
         found = compute(con, month, contract_id)
         if not found:
-            raise VendorboardError(
-                f"contract {contract_id} is not active in {month_label(month)}: no invoice to finalize"
-            )
+            raise VendorboardError.of("error.not_active", contract=contract_id, month=month_label(month))
         checked = quality.findings(con, month, contract_id, invoices=[])  # not finalized: no drift yet
         failing = quality.errors(checked)
         if failing and reason is None:

@@ -11,8 +11,19 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from metrics.cli import app
-from metrics.cli.output import Format, FormatOption, OutOption, emit, to_csv, to_json, to_table
+from metrics.cli.output import (
+    Format,
+    FormatOption,
+    Language,
+    LanguageOption,
+    OutOption,
+    emit,
+    to_csv,
+    to_json,
+    to_table,
+)
 from metrics.errors import VendorboardError
+from metrics.i18n import number, t, value_name
 from metrics.ingest import Derivation, IngestReport, Source, sources_in_dir
 from metrics.ingest.tables import LOAD_ORDER
 from metrics.loading import ingest
@@ -30,6 +41,7 @@ def ingest_command(
     vendor: Annotated[str | None, typer.Option(help="the vendor whose export it is (with --from or --mapping)")] = None,
     fmt: FormatOption = Format.table,
     out: OutOption = None,
+    language: LanguageOption = Language.en,
 ) -> None:
     """Load data: every file under a data directory's known folders, single files of one kind, or a
     platform's export through an import profile or a column mapping."""
@@ -48,10 +60,12 @@ def ingest_command(
     report = _run(ctx.obj, sources, derived)
     if fmt is Format.json:
         emit(to_json(report.as_dict()), out)
+    elif fmt is Format.csv:
+        emit(to_csv(_rows(report)), out)
     else:
-        rows = _rows(report)
-        text = to_table(rows, "ingest") + _out_of_contract(report) + _steps(report)
-        emit(to_csv(rows) if fmt is Format.csv else text, out)
+        lang = language.value
+        text = to_table(_rows(report, lang), t("data.result", lang), COUNTS, lang)
+        emit(text + _out_of_contract(report, lang) + _steps(report, lang), out)
 
 
 def _import(profile: str | None, mapping: Path | None, vendor: str | None, paths: list[Path]) -> Derivation:
@@ -66,13 +80,14 @@ def _import(profile: str | None, mapping: Path | None, vendor: str | None, paths
     return imports.Import(chosen, vendor, tuple(File(p, str(p)) for p in paths))
 
 
-def _steps(report: IngestReport) -> str:
+def _steps(report: IngestReport, lang: str) -> str:
     """What each import's steps produced, one line each (the tables above say what was stored)."""
+    sep = t("render.comma", lang)
     return "".join(
-        f"{i['source']} ({i['vendor_id']}): "
-        + ", ".join(f"{step.replace('_', ' ')} {n:,}" for step, n in i["steps"].items())
-        + "; derived "
-        + ", ".join(f"{t} {n:,}" for t, n in i["derived"].items())
+        f"{i['source']} ({i['vendor_id']}){t('render.colon', lang)}"
+        + sep.join(f"{value_name('step', step, lang)} {number(n, 0, lang)}" for step, n in i["steps"].items())
+        + t("ingest.derived", lang)
+        + sep.join(f"{value_name('table', name, lang)} {number(n, 0, lang)}" for name, n in i["derived"].items())
         + "\n"
         for i in report.imports
     )
@@ -93,22 +108,35 @@ def _run(db: Path, sources: list[Source], derived: list[Derivation]) -> IngestRe
         return ingest(db, sources, lambda msg, done, total: bar.update(task, description=msg, completed=done), derived)
 
 
-def _rows(report: IngestReport) -> list[dict]:
+COUNTS = ("loaded", "updated", "unchanged", "rejected")
+
+
+def _rows(report: IngestReport, lang: str | None = None) -> list[dict]:
+    """One row per table: codes for CSV (`lang` None), else tables, counts and reasons in words."""
+
+    def word(namespace: str, code: str) -> str:
+        return code if lang is None else value_name(namespace, code, lang)
+
+    def count(n: int) -> int | str:
+        return n if lang is None else number(n, 0, lang)
+
     return [
         {
-            "table": t,
-            "loaded": c.loaded,
-            "updated": c.updated,
-            "unchanged": c.unchanged,
-            "rejected": c.rejected,
-            "rejected_by_reason": ", ".join(f"{r}: {n}" for r, n in sorted(c.rejected_by_reason.items())),
+            "table": word("table", name),
+            **{k: count(getattr(c, k)) for k in COUNTS},
+            "rejected_by_reason": ", ".join(
+                f"{word('reason', r)}: {count(n)}" for r, n in sorted(c.rejected_by_reason.items())
+            ),
         }
-        for t, c in report.tables.items()
+        for name, c in report.tables.items()
     ]
 
 
-def _out_of_contract(report: IngestReport) -> str:
-    found = {t: n for t, n in report.out_of_contract.items() if n}
+def _out_of_contract(report: IngestReport, lang: str) -> str:
+    found = {name: n for name, n in report.out_of_contract.items() if n}
     if not found:
         return ""
-    return "out of contract (not billed): " + ", ".join(f"{t} {n}" for t, n in found.items()) + "\n"
+    each = t("render.comma", lang).join(
+        f"{value_name('table', k, lang)} {number(n, 0, lang)}" for k, n in found.items()
+    )
+    return t("ingest.out_of_contract", lang, found=each) + "\n"

@@ -22,6 +22,7 @@ from metrics.imports import fields, source
 from metrics.imports.mapping import Mapping
 from metrics.ingest.lookups import MACROS
 from metrics.ingest.read import File, Scan
+from metrics.ingest.said import said
 from metrics.ingest.tables import TABLES
 from metrics.sql import sql_name, sql_text
 
@@ -60,7 +61,7 @@ class Import:
     def derive(self, con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, Scan]:
         found = con.execute("SELECT timezone FROM vendors WHERE vendor_id = ?", [self.vendor_id]).fetchall()
         if not found:
-            raise VendorboardError(f"vendor {self.vendor_id} is not in vendors: load it first (or in the same run)")
+            raise VendorboardError.of("error.vendor_not_loaded", vendor=self.vendor_id)
         zones = fields.Zones(self.mapping.timezone or found[0][0], found[0][0])
         con.execute(MACROS)
         tag = f"imp{next(_tags)}"
@@ -121,11 +122,13 @@ class Import:
                     f" AND {sql_name('t:' + f.name)} IS NULL" if f.is_time else ""
                 )
                 reasons.append(f"WHEN {empty} THEN 'missing_required'")
-                details.append(f"WHEN {empty} THEN {sql_text(f.name + ' is empty')}")
+                details.append(f"WHEN {empty} THEN {said('empty', column=sql_text(f.name))}")
                 if f.is_time:
                     reasons.append(f"WHEN {sql_name('v:' + f.name)} IS NULL THEN 'bad_timestamp'")
-                    text = f"{sql_text(f.name + ' ')} || {sql_name('t:' + f.name)} || ' is not a valid timestamp'"
-                    details.append(f"WHEN {sql_name('v:' + f.name)} IS NULL THEN {text}")
+                    wrong = said(
+                        "not_valid", column=sql_text(f.name), value=sql_name("t:" + f.name), kind="'timestamp'"
+                    )
+                    details.append(f"WHEN {sql_name('v:' + f.name)} IS NULL THEN {wrong}")
             self._count(con, mapped, "unreadable_rows", unread)
             con.execute(
                 f"UPDATE {mapped} SET _reject = CASE {' '.join(reasons)} END, "

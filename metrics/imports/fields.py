@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from metrics.errors import VendorboardError
 from metrics.imports.mapping import UNITS, Field, Mapping
 from metrics.imports.source import Read
+from metrics.ingest.said import said
 from metrics.ingest.tables import TABLES
 from metrics.sql import sql_name, sql_text
 
@@ -154,8 +155,12 @@ def mapped_sql(mapping: Mapping, read: Read, zones: Zones) -> str:
                     keys = ", ".join(sql_text(k) for k in f.values)
                     unmapped.append(
                         f"WHEN {text} IS NOT NULL AND lower({text}) NOT IN ({keys}) THEN "
-                        f"{sql_text((f.columns or (f.name,))[0] + ' ')} || {text} || "
-                        f"{sql_text(' is not in the value map of ' + f.name)}"
+                        + said(
+                            "not_mapped",
+                            column=sql_text((f.columns or (f.name,))[0]),
+                            value=text,
+                            field=sql_text(f.name),
+                        )
                     )
             elif not f.is_time:
                 values.append(f"{text} AS {value}")

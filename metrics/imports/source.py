@@ -27,6 +27,7 @@ from metrics.errors import VendorboardError
 from metrics.imports.mapping import Mapping
 from metrics.ingest import encoding, read
 from metrics.ingest.read import File
+from metrics.ingest.said import said
 from metrics.ingest.tables import Col, Table
 from metrics.sql import sql_name, sql_text
 
@@ -170,7 +171,7 @@ def _lines(con: duckdb.DuckDBPyConnection, mapping: Mapping, files: list[File], 
         parts AS (SELECT *, string_split(rtrim(_text, chr(13)), {delim}) AS _parts FROM split WHERE trim(_text) <> '')
         SELECT _file, _line::BIGINT AS _line, to_json(rtrim(_text, chr(13)))::VARCHAR AS _raw,
                CASE WHEN len(_parts) < 2 THEN 'malformed_line' END AS _reject,
-               CASE WHEN len(_parts) < 2 THEN 'expected fields separated by ' || {delim} END AS _reject_detail,
+               CASE WHEN len(_parts) < 2 THEN {said("separator", delimiter=delim)} END AS _reject_detail,
                {cols}
         FROM parts""")
     return Read(into, sql_name, frozenset(c.lower() for c in columns))

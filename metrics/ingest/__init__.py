@@ -91,7 +91,7 @@ class Derivation(Protocol):
 def sources_in_dir(data_dir: Path) -> list[Source]:
     """Every supported file under the known sub-folders, in name order (hidden files skipped)."""
     if not data_dir.is_dir():
-        raise VendorboardError(f"{data_dir}: not a directory")
+        raise VendorboardError.of("error.not_a_directory", path=str(data_dir))
     found = [
         Source(kind, path)
         for kind in LOAD_ORDER
@@ -101,9 +101,9 @@ def sources_in_dir(data_dir: Path) -> list[Source]:
     ]
     unsupported = [s.shown for s in found if not read.supported(s.path)]
     if unsupported:
-        raise VendorboardError(f"{unsupported[0]}: unsupported file type (expected .csv, .csv.gz or .parquet)")
+        raise VendorboardError.of("error.unsupported", file=unsupported[0], expected=", ".join(read.SUFFIXES))
     if not found:
-        raise VendorboardError(f"{data_dir}: no data files in any of {', '.join(LOAD_ORDER)}")
+        raise VendorboardError.of("error.no_data_files", path=str(data_dir), folders=", ".join(LOAD_ORDER))
     return found
 
 
@@ -122,7 +122,7 @@ def run(
     the rollups) without this layer knowing of it."""
     for s in sources:
         if s.kind not in TABLES:
-            raise VendorboardError(f"unknown kind '{s.kind}' (expected one of {', '.join(LOAD_ORDER)})")
+            raise VendorboardError.of("error.unknown_kind", kind=s.kind, kinds=", ".join(LOAD_ORDER))
     started = dt.datetime.now(dt.UTC)
     ordered = sorted(sources, key=lambda s: LOAD_ORDER.index(s.kind))
     counts: dict[str, TableCounts] = {}
@@ -243,13 +243,15 @@ def _stage(
         for i, f in enumerate(scan.files):  # the first problem in file order stops the run
             malformed = next((m for m in bad_lines if m.file == i), None)
             if malformed:
-                raise VendorboardError(f"{f.shown}, line {malformed.line}: {malformed.detail}")
+                raise VendorboardError.of("error.row", file=f.shown, line=malformed.line, detail=malformed.detail)
             first = con.execute(
                 f"SELECT {line}, _detail, _reason FROM staged WHERE _seq = {first_seq + i} "
                 "AND _check IS NOT NULL ORDER BY rowid LIMIT 1"
             ).fetchone()
             if first:
-                raise VendorboardError(f"{f.shown}, line {first[0]}: {first[1]} ({first[2]})")
+                raise VendorboardError.of(
+                    "error.row_reason", file=f.shown, line=first[0], detail=first[1], reason=first[2]
+                )
         con.execute(f"UPDATE staged SET source_file = {file_name}, source_line = {line} WHERE {this}", [shown])
         return
     con.execute("DELETE FROM quarantine WHERE table_name = ? AND list_contains(?, source_file)", [table.name, shown])
@@ -298,7 +300,7 @@ def _unreadable(con: duckdb.DuckDBPyConnection, scan: read.Scan, exc: duckdb.Err
             exc, failed = own, f
             break
     probe.close()
-    return VendorboardError(f"{failed.shown}: cannot read the file: {str(exc).splitlines()[0]}")
+    return read.unreadable(failed.shown, failed.path, exc)
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -> tuple[set[str], list[Reach]]:

@@ -52,9 +52,7 @@ def detect(shown: str, sample: bytes) -> str:
         pass
     best = from_bytes(sample, cp_isolation=list(CANDIDATES)).best()
     if best is None:
-        raise VendorboardError(
-            f"{shown}: cannot read the file's text encoding (vendorboard reads UTF-8, GBK/GB18030 and UTF-16)"
-        )
+        raise VendorboardError.of("error.encoding", file=shown)
     return codecs.lookup(best.encoding).name.replace("-", "_")
 
 
@@ -67,9 +65,11 @@ def transcode(source: Path, codec: str, target: Path, shown: str) -> None:
             while chunk := src.read(CHUNK):
                 out.write(chunk)
     except UnicodeDecodeError as exc:
-        raise VendorboardError(f"{shown}: not readable as {codec} at byte {exc.start}: {exc.reason}") from None
+        raise VendorboardError.of("error.codec", file=shown, codec=codec, at=exc.start, problem=exc.reason) from None
     except (OSError, EOFError, zlib.error) as exc:
-        raise VendorboardError(f"{shown}: cannot read the file: {exc}") from None
+        raise VendorboardError.of(
+            "error.unreadable", file=shown, problem=str(exc).replace(str(source), shown)
+        ) from None
 
 
 def as_utf8(files: Sequence[File], scratch: Path, plain: bool = False) -> list[File]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from metrics.errors import VendorboardError
+from metrics.ingest.said import said
 from metrics.ingest.tables import Table
 from metrics.sql import sql_name, sql_text
 
@@ -77,12 +78,19 @@ def _trimmed(text: str) -> str:
     return f"CASE WHEN {text} LIKE ' %' OR {text} LIKE '% ' THEN nullif(trim({text}), '') ELSE nullif({text}, '') END"
 
 
+def unreadable(shown: str, path: Path, exc: Exception) -> VendorboardError:
+    """'FILE: cannot read the file: PROBLEM', the reader's first line of it naming the file as the
+    user does (an upload's own name, never the server's copy)."""
+    problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return VendorboardError.of("error.unreadable", file=shown, problem=problem.replace(str(path), shown))
+
+
 def _is_csv(file: File) -> bool:
     """Whether the file is CSV (else Parquet); raise VendorboardError if it is neither or missing."""
     if not supported(file.path):
-        raise VendorboardError(f"{file.shown}: unsupported file type (expected {', '.join(SUFFIXES)})")
+        raise VendorboardError.of("error.unsupported", file=file.shown, expected=", ".join(SUFFIXES))
     if not file.path.is_file():
-        raise VendorboardError(f"{file.shown}: no such file")
+        raise VendorboardError.of("error.no_such_file", file=file.shown)
     return not file.path.name.lower().endswith(".parquet")
 
 
@@ -107,7 +115,7 @@ def _layout(con: duckdb.DuckDBPyConnection, file: File, is_csv: bool) -> Layout:
             f"{sql_text(str(file.path))}, all_varchar = true, header = true, sample_size = 2048, {REJECTS})"
         ).fetchone()
     except duckdb.Error as exc:
-        raise VendorboardError(f"{file.shown}: cannot read the file: {str(exc).splitlines()[0]}") from None
+        raise unreadable(file.shown, file.path, exc) from None
     names = tuple(c["name"] for c in columns)
     # No quote seen in the sample does not mean none later: then the standard double quote.
     quote = '"' if quote == EMPTY else quote
@@ -156,8 +164,11 @@ def scan(con: duckdb.DuckDBPyConnection, files: list[File], table: Table) -> lis
             layout = seen[key]
         missing = [c for c in table.required if c not in _by_name(layout.names)]
         if missing:
-            raise VendorboardError(
-                f"{file.shown}: missing required column {', '.join(repr(m) for m in missing)} for table {table.name}"
+            raise VendorboardError.of(
+                "error.missing_column",
+                file=file.shown,
+                columns=", ".join(repr(m) for m in missing),
+                table=table.name,
             )
         if runs and runs[-1][0] == layout:
             runs[-1][1].append(file)
@@ -187,11 +198,11 @@ def malformed(con: duckdb.DuckDBPyConnection, scan: Scan) -> list[Malformed]:
     reject tables."""
     if not scan.is_csv:
         return []
+    problem = said("malformed", problem="lower(replace(min(error_type), ' ', '_'))")  # e.g. too_many_columns
     found = [
         Malformed(file, line, raw, detail)
         for file, line, raw, detail in con.execute(
-            "SELECT file_id, line, any_value(csv_line), string_agg(DISTINCT error_message, '; ') "
-            "FROM csv_rejects GROUP BY ALL ORDER BY ALL"
+            f"SELECT file_id, line, any_value(csv_line), {problem} FROM csv_rejects GROUP BY ALL ORDER BY ALL"
         ).fetchall()
     ]
     con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")

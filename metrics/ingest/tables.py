@@ -19,6 +19,7 @@ from metrics.domain import (
     UNITS_BY_CHANNEL,
     VISIT_STATUSES,
 )
+from metrics.ingest.said import said, text
 from metrics.sql import sql_list, sql_text
 
 THRESHOLD_REQUIRED = tuple(m.name for m in METRIC.values() if m.threshold_required)
@@ -42,7 +43,7 @@ class Rule:
 
     reason: str
     condition: str
-    detail: str
+    detail: str  # SQL: the facts of what is wrong (said.py)
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,12 @@ def _effective() -> tuple[Col, ...]:
 
 
 def _csat_rule() -> Rule:
-    return Rule("csat_out_of_range", "csat < 1 OR csat > 5", "'csat ' || csat || ' is outside 1-5'")
+    return Rule("csat_out_of_range", "csat < 1 OR csat > 5", said("outside", column=text("csat"), value="csat"))
 
 
 def _before(reason: str, later: str, earlier: str, strict: bool = True) -> Rule:
-    op = "<" if strict else "<="
-    return Rule(reason, f"{later} {op} {earlier}", f"'{later} is before {earlier}'")
+    op, say = ("<", "before") if strict else ("<=", "not_after")
+    return Rule(reason, f"{later} {op} {earlier}", said(say, later=text(later), earlier=text(earlier)))
 
 
 def _threshold_defaults() -> str:
@@ -158,13 +159,13 @@ TABLES: dict[str, Table] = {
             key=("contract_id",),
             rules=(
                 _before("end_before_start", "end_date", "start_date"),
-                Rule("bad_due_day", "payment_due_day NOT BETWEEN 1 AND 31", "'payment_due_day must be 1-31'"),
+                Rule("bad_due_day", "payment_due_day NOT BETWEEN 1 AND 31", said("due_day")),
                 Rule(
                     "negative_rate",
                     "tax_rate < 0 OR credit_cap_rate < 0",
-                    "'tax_rate and credit_cap_rate must not be negative'",
+                    said("negative", columns=text("tax_rate, credit_cap_rate")),
                 ),
-                Rule("negative_rate", "late_payment_rate < 0", "'late_payment_rate must not be negative'"),
+                Rule("negative_rate", "late_payment_rate < 0", said("negative", columns=text("late_payment_rate"))),
             ),
         ),
         Table(
@@ -189,18 +190,18 @@ TABLES: dict[str, Table] = {
                         f"(unit = {sql_text(u)} AND channel NOT IN {sql_list(chs)})"
                         for u, chs in UNITS_BY_CHANNEL.items()
                     ),
-                    "'unit ' || unit || ' cannot bill channel ' || channel",
+                    said("unit_not_for_channel", unit="unit", channel="channel"),
                 ),
-                Rule("bad_increment", "increment_seconds <= 0", "'increment_seconds must be positive'"),
+                Rule("bad_increment", "increment_seconds <= 0", said("not_positive", column=text("increment_seconds"))),
                 Rule(
                     "bad_tier",
                     "tier_to <= coalesce(tier_from, 0) OR tier_from < 0",
-                    "'tier_from must be below tier_to and not negative'",
+                    said("tier"),
                 ),
                 Rule(
                     "negative_price",
                     "unit_price < 0 OR tier_flat_fee < 0",
-                    "'unit_price and tier_flat_fee must not be negative'",
+                    said("negative", columns=text("unit_price, tier_flat_fee")),
                 ),
             ),
         ),
@@ -225,14 +226,14 @@ TABLES: dict[str, Table] = {
                         f"(metric = {sql_text(m)} AND channel NOT IN {sql_list(chs)})"
                         for m, chs in METRICS_BY_CHANNEL.items()
                     ),
-                    "'metric ' || metric || ' does not apply to channel ' || channel",
+                    said("metric_not_for_channel", metric="metric", channel="channel"),
                 ),
                 Rule(
                     "missing_threshold",
                     f"threshold_seconds IS NULL AND metric IN {sql_list(THRESHOLD_REQUIRED)}",
-                    "'threshold_seconds is required for ' || metric",
+                    said("threshold_required", metric="metric"),
                 ),
-                Rule("negative_rate", "credit_rate < 0", "'credit_rate must not be negative'"),
+                Rule("negative_rate", "credit_rate < 0", said("negative", columns=text("credit_rate"))),
             ),
             fills={"threshold_seconds": _threshold_defaults()},
         ),
@@ -250,7 +251,7 @@ TABLES: dict[str, Table] = {
                 Rule(
                     "close_not_after_open",
                     "close <= open",
-                    "'close must be after open (split an overnight shift into two rows)'",
+                    said("close_after_open"),
                 ),
             ),
         ),
@@ -287,11 +288,15 @@ TABLES: dict[str, Table] = {
             ),
             key=("contract_id", "reference"),
             rules=(
-                Rule("amount_not_positive", "amount <= 0", "'amount ' || _raw_amount || ' must be positive'"),
+                Rule(
+                    "amount_not_positive",
+                    "amount <= 0",
+                    said("not_positive", column=text("amount"), value="_raw_amount"),
+                ),
                 Rule(
                     "amount_not_cents",
                     "amount <> round(amount, 2)",
-                    "'amount ' || _raw_amount || ' is not whole cents'",
+                    said("not_cents", column=text("amount"), value="_raw_amount"),
                 ),
             ),
         ),
@@ -313,7 +318,7 @@ TABLES: dict[str, Table] = {
                 Rule(
                     "bad_number",
                     "hold_seconds < 0 OR wrap_seconds < 0",
-                    "'hold_seconds and wrap_seconds must not be negative'",
+                    said("negative", columns=text("hold_seconds, wrap_seconds")),
                 ),
             ),
         ),
@@ -340,11 +345,11 @@ TABLES: dict[str, Table] = {
             ),
             (
                 _before("reply_before_received", "first_reply_at", "received_at"),
-                Rule("negative_replies", "replies < 0", "'replies ' || replies || ' is negative'"),
+                Rule("negative_replies", "replies < 0", said("negative", columns=text("replies"), value="replies")),
                 Rule(
                     "replies_without_reply_time",
                     "replies > 0 AND first_reply_at IS NULL",
-                    "'replies ' || replies || ' but first_reply_at is empty'",
+                    said("replies_without_time", value="replies"),
                 ),
             ),
             replies="CASE WHEN first_reply_at IS NULL THEN 0 ELSE 1 END",
@@ -364,13 +369,13 @@ TABLES: dict[str, Table] = {
                 Rule(
                     "correct_exceeds_audited",
                     "questions_correct > questions_audited",
-                    "'questions_correct ' || questions_correct || ' exceeds questions_audited ' || questions_audited",
+                    said("exceeds", value="questions_correct", limit="questions_audited"),
                 ),
                 _before("departed_before_arrived", "departed_at", "arrived_at"),
                 Rule(
                     "bad_number",
                     "questions_audited < 0 OR questions_correct < 0",
-                    "'question counts must not be negative'",
+                    said("negative", columns=text("questions_audited, questions_correct")),
                 ),
             ),
         ),

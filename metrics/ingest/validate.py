@@ -2,13 +2,15 @@
 
 The check is the first that fails, in this order: a missing required value, an unknown vendor or
 contract, a value that does not parse, then the table's own rules (tables.py). Only rejected rows
-carry their raw text (as JSON) and a sentence saying what is wrong.
+carry their raw text (as JSON) and the facts of what is wrong (said.py), which metrics.render
+words in either language.
 """
 
 from __future__ import annotations
 
 from metrics.domain import WEEKDAYS
 from metrics.ingest.lookups import Lookups
+from metrics.ingest.said import said, text
 from metrics.ingest.tables import Col, Table
 from metrics.sql import sql_list
 
@@ -60,10 +62,16 @@ def _parse(col: Col, raw: str, lookups: Lookups) -> str:
 def _checks(table: Table, parents: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
     """(condition, reason, detail SQL) in the order they are tried; raw text is `_raw_<col>`."""
     checks = [
-        (f"_raw_{c.name} IS NULL", "missing_required", f"'{c.name} is empty'") for c in table.columns if c.required
+        (f"_raw_{c.name} IS NULL", "missing_required", said("empty", column=text(c.name)))
+        for c in table.columns
+        if c.required
     ]
     checks += [
-        (f"NOT _known_{col}", f"unknown_{col[:-3]}", f"'{col} ' || _raw_{col} || ' is not in {parent}'")
+        (
+            f"NOT _known_{col}",
+            f"unknown_{col[:-3]}",
+            said("not_in", column=text(col), value=f"_raw_{col}", table=text(parent)),
+        )
         for col, parent in parents
     ]
     for c in table.columns:
@@ -75,12 +83,15 @@ def _checks(table: Table, parents: list[tuple[str, str]]) -> list[tuple[str, str
                 (
                     f"{bad} AND _naive_{c.name} IS NOT NULL",
                     "nonexistent_local_time",
-                    f"'{c.name} ' || _raw_{c.name} || ' does not exist in ' || _tz "
-                    f"|| ' (skipped by a daylight-saving change); send an offset'",
+                    said("no_such_time", column=text(c.name), value=f"_raw_{c.name}", zone="_tz"),
                 )
             )
-        reason = f"unknown_{c.name}" if c.kind == "enum" else PARSE_REASON[c.kind]
-        checks.append((bad, reason, f"'{c.name} ' || _raw_{c.name} || ' is not a valid {c.kind}'"))
+        if c.kind == "enum":
+            wrong = said("not_one_of", column=text(c.name), value=f"_raw_{c.name}", choices=text(", ".join(c.values)))
+            checks.append((bad, f"unknown_{c.name}", wrong))
+        else:
+            wrong = said("not_valid", column=text(c.name), value=f"_raw_{c.name}", kind=text(c.kind))
+            checks.append((bad, PARSE_REASON[c.kind], wrong))
     checks += [(f"coalesce({r.condition}, false)", r.reason, r.detail) for r in table.rules]
     return checks
 

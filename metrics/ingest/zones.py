@@ -22,6 +22,7 @@ import duckdb
 
 from metrics.domain import INTERACTIONS
 from metrics.ingest.lookups import MACROS
+from metrics.ingest.said import said, text
 from metrics.ingest.tables import TABLES, Table, naive
 
 BEFORE = "zones_before"
@@ -57,8 +58,14 @@ def _reread(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, int]:
         (
             f"_local_{s} IS NOT NULL AND {s} IS NULL",
             "nonexistent_local_time",
-            f"'{s} ' || _local_{s}::VARCHAR || ' (written without an offset) does not exist in ' || _new_tz "
-            f"|| ', the corrected time zone of vendor ' || vendor_id || ' (was ' || _old_tz || '); send an offset'",
+            said(
+                "no_such_time_now",
+                column=text(s),
+                value=f"_local_{s}",
+                zone="_new_tz",
+                vendor="vendor_id",
+                was="_old_tz",
+            ),
         )
         for s in stamps
     ] + [(f"coalesce({r.condition}, false)", r.reason, r.detail) for r in table.rules]
