@@ -47,6 +47,7 @@ if not common.db().exists():
         pass  # an empty database, so every page can say what to do next
 
 common.init_language()
+common.style()
 pages = {
     name: st.Page(
         HERE / "views" / f"{name}.py",

@@ -240,6 +240,33 @@ def go_to(page: str, **pickers: str) -> None:
 # ---- showing things --------------------------------------------------------------------------
 
 
+NARROW_PX = 640  # below this width the sidebar folds away: a phone
+
+
+def style() -> None:
+    """The app's own CSS, once per run: a container keyed `wide-<name>` shows on screens NARROW_PX
+    wide and more, one keyed `narrow-<name>` below (so a page can lay a table out for a phone). In
+    Chinese, the file uploader's own English words (Streamlit has no language setting for them)
+    give way to Chinese ones."""
+    css = f"""
+        @media (max-width: {NARROW_PX - 1}px) {{ [class*="st-key-wide-"] {{ display: none !important; }} }}
+        @media (min-width: {NARROW_PX}px) {{ [class*="st-key-narrow-"] {{ display: none !important; }} }}"""
+    if language() != "en":
+        button = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+        limit = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+        css += f"""
+        {button}, {limit} {{ visibility: hidden; position: relative; }}
+        {button}::after {{ content: "{tr("upload.button")}"; visibility: visible; position: absolute; left: 0; }}
+        {limit}::after {{ content: "{tr("upload.limit")}"; visibility: visible; position: absolute; left: 0;
+                          white-space: nowrap; }}"""
+    st.html(f"<style>{css}</style>")
+
+
+def wide_and_narrow(name: str) -> tuple:
+    """Two containers for one piece of a page: the first shows on a desktop, the second on a phone."""
+    return st.container(key=f"wide-{name}"), st.container(key=f"narrow-{name}")
+
+
 def page_header(page: str, sel: Selection, subject: str | None = None) -> None:
     st.title(tr(f"page.{page}"))
     bits = [month_label(sel.month)]
@@ -280,13 +307,17 @@ def table(
     enums: dict[str, str] | None = None,
     file_name: str | None = None,
     wide: tuple[str, ...] = (),
+    wide_px: int | None = None,
+    downloadable: bool = True,
 ) -> None:
     """A table in the current language with a CSV download of exactly what it shows (raw numbers,
     so a spreadsheet can add them up). Money columns get thousands separators and the currency in
     the header; `percent` columns are fractions shown as percentages; `counts` and `numbers` get
     thousands separators (`numbers` keep all their decimals). Every column is as wide as its header
     and values need (`column_widths`); the `wide` text columns (descriptions, reasons) take the room
-    left and wrap onto more lines rather than being cut."""
+    left and wrap onto more lines rather than being cut (`wide_px` wide, WIDE_PX unless given).
+    Without `downloadable`, the table is one already offered for download on the page (its phone
+    layout)."""
     frame = localized(df, language(), enums, money, currency)
     names = dict(zip(df.columns, frame.columns))
     # `numbers` are shown exactly (316.0667 h, not the browser's 316.067) as right-aligned text;
@@ -299,7 +330,12 @@ def table(
     config |= {
         names[c]: st.column_config.DateColumn(format="YYYY-MM-DD") for c, dtype in df.schema.items() if dtype == pl.Date
     }
-    widths = column_widths(shown, {names[c] for c in wide})
+    config |= {
+        names[c]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+        for c, dtype in df.schema.items()
+        if isinstance(dtype, pl.Datetime)
+    }
+    widths = column_widths(shown, {names[c] for c in wide}, wide_px or WIDE_PX)
     for name, width in widths.items():
         config[name] = config.get(name) or st.column_config.Column()
         config[name]["width"] = width
@@ -309,31 +345,48 @@ def table(
         column_config=config,
         key=f"table-{key}",
         placeholder="",
-        row_height=WRAPPED_ROW if wide else None,
+        row_height=wrapped_row(shown, [names[c] for c in wide], wide_px or WIDE_PX) if wide else None,
         height="content" if frame.height <= 25 else 460,
     )
-    download(frame, key, file_name or key)
+    if downloadable:
+        download(frame, key, file_name or key)
 
 
-CHAR_PX, WIDE_CHAR_PX, PADDING_PX = 8, 15, 40  # the grid's 14 px font, bold headers, plus the sort icon
-MAX_PX, WIDE_PX = 280, 340  # a narrow column never grows past MAX_PX; a wide (wrapping) one is WIDE_PX
-WRAPPED_ROW = 68  # pixels: above 4rem the grid wraps text, three short lines a row
+# The grid's 14 px Source Sans: about 7 px a Latin character, 14 a Chinese one (measured in the browser,
+# tests/test_dashboard_layout.py), with a margin; plus the cell's padding and the header's menu icon.
+CHAR_PX, WIDE_CHAR_PX, PADDING_PX = 7.5, 14.5, 36
+MAX_PX, WIDE_PX = 260, 300  # a narrow column never grows past MAX_PX; a wide (wrapping) one is WIDE_PX
+LINE_PX, CELL_PAD_PX = 21, 16  # a wrapped line of the grid's text; a cell's padding on each side
+
+
+def wrapped_row(frame: pl.DataFrame, wide: list[str], wide_px: int) -> int:
+    """A row tall enough for the longest wrapping text in lines of `wide_px` (2 to 4 lines): the grid
+    wraps a cell only when all its lines fit, else it cuts the one line."""
+    longest = max(
+        (text_px(v) for c in wide for v in frame[c].head(200).cast(pl.String).drop_nulls().to_list()), default=0
+    )
+    lines = min(max(2, -(-longest // (wide_px - 2 * CELL_PAD_PX))), 4)
+    return lines * LINE_PX + 2 * CELL_PAD_PX
 
 
 def text_px(text: str) -> int:
     """Pixels a text needs in the grid's font: Chinese characters twice as wide as Latin ones."""
-    return sum(WIDE_CHAR_PX if unicodedata.east_asian_width(ch) in "WF" else CHAR_PX for ch in text)
+    return round(sum(WIDE_CHAR_PX if unicodedata.east_asian_width(ch) in "WF" else CHAR_PX for ch in text))
 
 
-def column_widths(frame: pl.DataFrame, wide: set[str] = frozenset()) -> dict[str, int]:
-    """Each column's width in pixels: its header in full (never cut), and its values up to MAX_PX;
-    `wide` columns get WIDE_PX and wrap."""
+def column_widths(frame: pl.DataFrame, wide: set[str] = frozenset(), wide_px: int = WIDE_PX) -> dict[str, int]:
+    """Each column's width in pixels: its header in full (never cut), and its values up to MAX_PX
+    (times as shown: to the minute); `wide` columns get `wide_px` and wrap."""
     widths = {}
     for name in frame.columns:
         values = frame[name].head(200).cast(pl.String, strict=False).drop_nulls().to_list()
+        if isinstance(frame.schema[name], pl.Datetime):
+            values = [v[:16] for v in values]  # shown to the minute
+        elif isinstance(frame.schema[name], pl.Decimal | pl.Float64):
+            values = [f"{float(v):,.2f}" for v in values]  # shown with separators (money)
         longest = max((text_px(v) for v in values), default=0)
         if name in wide:
-            widths[name] = max(WIDE_PX, text_px(name) + PADDING_PX)
+            widths[name] = max(wide_px, text_px(name) + PADDING_PX)
         else:
             widths[name] = max(text_px(name) + PADDING_PX, min(longest + PADDING_PX, MAX_PX))
     return widths

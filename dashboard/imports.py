@@ -95,8 +95,12 @@ def show_steps(report: dict) -> None:
 
 def _profile(vendor: str) -> None:
     found = imports.profiles()
+    zh = common.language() == "zh"
     name = st.selectbox(
-        tr("data.profile"), list(found), key="imp-profile", format_func=lambda n: f"{n} · {found[n].description}"
+        tr("data.profile"),
+        list(found),
+        key="imp-profile",
+        format_func=lambda n: f"{n} · {(zh and found[n].description_zh) or found[n].description}",
     )
     uploads = st.file_uploader(
         tr("data.export_files"), accept_multiple_files=True, key=uploader_key("imp-files"), type=None

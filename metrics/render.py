@@ -199,6 +199,12 @@ def tax_label(invoice: Invoice, lang: str) -> str:
 # ---- verdicts --------------------------------------------------------------------------------
 
 
+def target_name(channel: str, metric: str, threshold: Decimal | None, clock: str | None, lang: str) -> str:
+    """'Phone · Service level (≤ 20 s)', and ' · business hours' when it runs on the business clock."""
+    name = target_label(channel, metric, threshold, lang)
+    return name + (f" · {value_name('clock', 'business', lang)}" if clock == "business" else "")
+
+
 def verdict(met: bool | None, lang: str) -> str:
     """'✓ met', '✗ missed', '– no data'."""
     key = {True: "met", False: "missed"}.get(met, "no_data")

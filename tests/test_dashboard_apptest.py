@@ -100,14 +100,17 @@ def test_overview_headline_figures_of_the_small_set(small_db: Path, monkeypatch:
         "Billed this month (CNY)": "1,484.00",
         "SLA credits (CNY)": "-100.00",
     }
-    card = at.dataframe[0].value
+    card = at.dataframe[0].value  # the desktop's scorecard
     assert card["Contract"].tolist() == ["C1", "C2"]
-    assert card["Targets met"].tolist() == ["✗ 0 met · 1 missed · 0 no data", "no targets"]
+    assert card["Targets"].tolist() == ["✓ 0 · ✗ 1 · – 0", "no targets"]
     # C1's calls are all on 5 Oct: 30 of 31 phone days without calls, an error; C2 has no data at all.
-    assert card["Data"].tolist() == ["✗ 1 error(s) · 0 warning(s)", "⚠ 0 error(s) · 1 warning(s)"]
+    assert card["Data"].tolist() == ["✗ 1", "⚠ 1"]
     assert "Phone: no calls on 30 of 31 days in service hours (10-01–10-04, 10-06–10-31)" in texts(at)
     assert [Decimal(str(x)) for x in card["Total (CNY)"]] == [Decimal("954.00"), Decimal("530.00")]
-    assert card["Missed targets"].tolist() == ["Phone · Answer rate", ""]
+    assert card["Missed targets"].tolist() == ["Phone: Answer rate", ""]
+    phone = at.dataframe[1].value  # a phone's: the vendor, its verdicts counted, its total
+    assert list(phone.columns) == ["Vendor", "✓ · ✗ · –", "Total (CNY)"]
+    assert phone["✓ · ✗ · –"].tolist() == ["✗ 0 · 1 · 0", "no targets"]
 
 
 def test_why_button_opens_compliance_on_the_failing_contract(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -206,9 +209,11 @@ def test_compliance_shows_the_engines_values_for_the_picked_month(
         no_exception(at)
         _, _, tel = engine_figures(sample_db, month)
         table = at.dataframe[0].value
-        shown = dict(zip(table["Metric"], table["Value"]))
-        assert shown["Answer rate"] == metric_value("answer_rate", tel["answer_rate"]["value"], "en", 2)
-        assert shown["Average speed of answer"] == metric_value("asa_seconds", tel["asa_seconds"]["value"], "en", 2)
+        shown = dict(zip(table["SLA target"], table["Value"]))
+        assert shown["Phone · Answer rate"] == metric_value("answer_rate", tel["answer_rate"]["value"], "en", 2)
+        assert shown["Phone · Average speed of answer"] == metric_value(
+            "asa_seconds", tel["asa_seconds"]["value"], "en", 2
+        )
 
 
 def test_pickers_survive_a_page_switch_and_are_in_the_url(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -54,7 +54,7 @@ def money_column(frame, name: str) -> list[Decimal]:
 def test_overview_shows_outstanding_and_overdue_per_vendor(paid_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(paid_db, monkeypatch, month="2026-10", as_of=AS_OF)
     no_exception(at)
-    table = at.dataframe[1].value  # after the scorecard
+    table = next(d.value for d in at.dataframe if "Outstanding (CNY)" in d.value.columns)
     expected = {a["vendor_id"]: a for a in cli(paid_db, AS_OF)["aging"]}
     assert [v.split(" · ")[0] for v in table["Vendor"]] == ["V1", "V2"]
     assert money_column(table, "Outstanding (CNY)") == [Decimal(expected[v]["outstanding"]) for v in ("V1", "V2")]
@@ -65,7 +65,8 @@ def test_overview_shows_outstanding_and_overdue_per_vendor(paid_db: Path, monkey
     # A later date moves C2 past its due date (2026-11-30): 2026-12-01 makes all 2000.00 overdue.
     at.date_input(key="as_of-overview").set_value(dt.date(2026, 12, 1)).run()
     no_exception(at)
-    assert money_column(at.dataframe[1].value, "Overdue (CNY)") == [Decimal("450.00"), Decimal("2000.00")]
+    table = next(d.value for d in at.dataframe if "Overdue (CNY)" in d.value.columns)
+    assert money_column(table, "Overdue (CNY)") == [Decimal("450.00"), Decimal("2000.00")]
     assert at.query_params["as_of"] == "2026-12-01"  # a shared link keeps the date
     # The date is shared with the Invoices page: C1 is 26 days overdue on 2026-12-01 (11-05 + 26).
     at.session_state["contract"] = "C1"

@@ -159,15 +159,15 @@ def test_sla_targets_accept_it_on_chat_only(tmp_path):
         (
             "en",
             [
-                ("Median first response time", "10.00 s", "11 s", "✓ met"),
-                ("Median first response time", "12.00 s", "20 s", "✓ met"),
+                ("Chat · Median first response time · business hours", "10.00 s", "11 s", "✓ met"),
+                ("Chat · Median first response time", "12.00 s", "20 s", "✓ met"),
             ],
         ),
         (
             "zh",
             [
-                ("首次响应时长中位数", "10.00 秒", "11 秒", "✓ 达标"),
-                ("首次响应时长中位数", "12.00 秒", "20 秒", "✓ 达标"),
+                ("在线 · 首次响应时长中位数 · 服务时段", "10.00 秒", "11 秒", "✓ 达标"),
+                ("在线 · 首次响应时长中位数", "12.00 秒", "20 秒", "✓ 达标"),
             ],
         ),
     ],
@@ -176,7 +176,7 @@ def test_the_compliance_page_shows_it_with_its_verdict(db, monkeypatch, lang, ro
     at = open_app(db, monkeypatch, "compliance", month="2026-10", contract="C1", lang=lang)
     no_exception(at)
     table = at.dataframe[0].value  # targets as the contract writes them (11 s), values measured (10.00 s)
-    assert [tuple(r)[1:5] for r in table.itertuples(index=False)][:2] == rows
+    assert [(r[0], r[2], r[3], r[1]) for r in table.itertuples(index=False)][:2] == rows  # target, verdict, value
     # Drilling into the calendar median: its daily trend, distribution, heat map and evidence draw.
     at.selectbox(key="target-C1-2026-10").select_index(1).run()
     no_exception(at)

@@ -21,19 +21,19 @@ TARGET_KEYS = ("channel", "metric", "threshold_seconds", "clock")
 
 
 def scorecard(verdicts: pl.DataFrame, lang: str, found: list[Finding]) -> pl.DataFrame:
-    """Every target with its verdict, and beside it whether a data-quality finding touches it."""
+    """Every target with its verdict, and beside it whether a data-quality finding touches it. The
+    target, its verdict and value come first, so a phone shows them without scrolling; a target on
+    the business clock says so in its name."""
     return pl.DataFrame(
         [
             {
-                "channel": r["channel"],
-                "metric": target_label(r["channel"], r["metric"], r["threshold_seconds"], lang).split(" · ", 1)[1],
+                "sla_target": render.target_name(r["channel"], r["metric"], r["threshold_seconds"], r["clock"], lang),
+                "verdict": render.verdict(r["met"], lang),
                 "value": metric_value(r["metric"], r["value"], lang, 2),
                 "target": render.target(r["metric"], r["target"], lang),
-                "verdict": render.verdict(r["met"], lang),
-                "data_quality": _doubt([f for f in found if touches(f, r["channel"], r["metric"])]),
-                "clock": r["clock"],
                 "numerator": render.quantity(r["metric"], r["channel"], "numerator", r["numerator"], lang),
                 "denominator": render.quantity(r["metric"], r["channel"], "denominator", r["denominator"], lang),
+                "data_quality": _doubt([f for f in found if touches(f, r["channel"], r["metric"])]),
                 "credit_rate": r["credit_rate"],
             }
             for r in verdicts.iter_rows(named=True)
@@ -215,8 +215,8 @@ def main() -> None:
         scorecard(verdicts, lang, found),
         "verdicts",
         percent=("credit_rate",),
-        enums={"channel": "channel", "clock": "clock"},
-        wide=("metric",),
+        wide=("sla_target",),
+        wide_px=190,
         file_name=f"sla-{sel.contract_id}-{month_label(sel.month)}",
     )
 

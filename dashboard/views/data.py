@@ -176,7 +176,8 @@ def quarantine_section(sel: common.Selection) -> None:
         "quarantine-rows",
         enums={"table": "table", "reason": "reason"},
         file_name="quarantine-page",
-        wide=("detail", "raw"),
+        wide=("source_file", "reason", "detail", "raw"),
+        wide_px=180,
     )
     common.download(
         lambda: in_words(engine("quarantine_rows", table, reason, None, 0, scope), lang),

@@ -13,8 +13,8 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
-from metrics import charts
-from metrics.i18n import count_verdicts, target_label, verdict_counts
+from metrics import charts, render
+from metrics.i18n import count_verdicts, metric_value, t, target_label, value_name
 from metrics.periods import month_label, parse_month, previous_month
 from metrics.quality import Finding, errors
 
@@ -27,6 +27,7 @@ def scorecard(
     verdicts: pl.DataFrame, contracts: pl.DataFrame, sel: common.Selection, lang: str, found: list[Finding]
 ) -> pl.DataFrame:
     now, before = _invoices(sel.month), _invoices(previous_month(sel.month))
+    none = t("verdict.no_targets", lang)
     rows = []
     for c in contracts.iter_rows(named=True):
         mine = verdicts.filter(pl.col("contract_id") == c["contract_id"])
@@ -36,21 +37,20 @@ def scorecard(
         doubts = [f for f in found if f.contract_id == c["contract_id"]]
         n = len(errors(doubts))
         mark = "✗ " if missed.height else "– " if no_data else "✓ " if mine.height else ""
+        counts = count_verdicts(mine["met"])
         rows.append(
             {
                 "vendor": f"{c['vendor_id']} · {c['vendor_name']}",
                 "contract_id": c["contract_id"],
-                "targets_met": mark + verdict_counts(mine["met"].to_list(), lang),
-                "data_quality": ("✗ " if n else "⚠ ") + tr("quality.counts", errors=n, warnings=len(doubts) - n)
-                if doubts
-                else "",
+                "targets": " · ".join(f"{m} {n}" for m, n in zip("✓✗–", counts)) if mine.height else none,
+                "targets_marks": mark + " · ".join(map(str, counts)) if mine.height else none,
+                "missed_targets": missed_by_channel(missed, lang),
                 "total": inv.total if inv else None,
                 "change": inv.total - last.total if inv and last else None,
-                "currency": c["currency"],
-                "missed_targets": ", ".join(
-                    target_label(m["channel"], m["metric"], m["threshold_seconds"], lang)
-                    for m in missed.iter_rows(named=True)
+                "data_quality": " · ".join(
+                    part for part in (f"✗ {n}" if n else "", f"⚠ {len(doubts) - n}" if len(doubts) > n else "") if part
                 ),
+                "currency": c["currency"],
                 "_missed": missed.height,
                 "_no_data": no_data,
                 "_vendor_id": c["vendor_id"],
@@ -58,6 +58,18 @@ def scorecard(
         )
     return pl.DataFrame(
         rows, schema_overrides={"total": pl.Decimal(18, 2), "change": pl.Decimal(18, 2)}, infer_schema_length=None
+    )
+
+
+def missed_by_channel(missed: pl.DataFrame, lang: str) -> str:
+    """'Phone: Answer rate, Service level (≤ 20 s); Chat: CSAT': the missed targets, each channel once."""
+    by_channel: dict[str, list[str]] = {}
+    for m in missed.iter_rows(named=True):
+        name = target_label(m["channel"], m["metric"], m["threshold_seconds"], lang).split(" · ", 1)[1]
+        by_channel.setdefault(m["channel"], []).append(name)
+    return t("render.semicolon", lang).join(
+        f"{value_name('channel', ch, lang)}{t('render.colon', lang)}{t('render.comma', lang).join(names)}"
+        for ch, names in by_channel.items()
     )
 
 
@@ -177,14 +189,7 @@ def main() -> None:
     common.findings_box(found, "overview", expanded=False)
 
     st.subheader(tr("overview.scorecard"))
-    currencies = card["currency"].unique().to_list()
-    common.table(
-        card.drop("_missed", "_no_data", "_vendor_id", *(["currency"] if len(currencies) == 1 else [])),
-        "scorecard",
-        money=("total", "change"),
-        currency=currencies[0] if len(currencies) == 1 else None,
-        file_name=f"scorecard-{month_label(sel.month)}",
-    )
+    scorecard_table(card, sel)
     st.caption(tr("msg.caption_overview", month=month_label(sel.month)))
     failing = card.filter(pl.col("_missed") > 0)
     if failing.height:
@@ -206,8 +211,59 @@ def main() -> None:
         st.subheader(tr("overview.heatmap"))
         vendor_of = dict(zip(card["contract_id"], card["vendor"]))
         grid = verdicts.with_columns(pl.col("contract_id").replace_strict(vendor_of).alias("vendor"))
-        st.plotly_chart(charts.met_heatmap(grid, lang), theme=None, key="overview-heatmap")
+        wide, narrow = common.wide_and_narrow("heatmap")
+        wide.plotly_chart(charts.met_heatmap(grid, lang), theme=None, key="overview-heatmap")
+        narrow.markdown(who_met_what(grid, lang))
         trend(sel, contracts, verdicts, lang)
+
+
+def scorecard_table(card: pl.DataFrame, sel: common.Selection) -> None:
+    """One row per vendor. On a desktop every column, the missed targets and the vendor wrapping; on
+    a phone the vendor, its verdicts counted and its total (the heat map's list below names the misses)."""
+    currencies = card["currency"].unique().to_list()
+    one = currencies[0] if len(currencies) == 1 else None
+    shown = card.drop("_missed", "_no_data", "_vendor_id", *(["currency"] if one else []))
+    wide, narrow = common.wide_and_narrow("scorecard")
+    with wide:
+        common.table(
+            shown.drop("targets_marks"),
+            "scorecard",
+            money=("total", "change"),
+            currency=one,
+            wide=("vendor", "missed_targets"),
+            wide_px=200,
+            file_name=f"scorecard-{month_label(sel.month)}",
+        )
+    with narrow:
+        common.table(
+            shown.select("vendor", "targets_marks", "total"),
+            "scorecard-phone",
+            money=("total",),
+            currency=one,
+            wide=("vendor",),
+            wide_px=130,
+            downloadable=False,
+        )
+
+
+def who_met_what(grid: pl.DataFrame, lang: str) -> str:
+    """The heat map as a list, for a phone: per vendor its missed targets in words (value against
+    target), then those met and those without data."""
+    blocks = []
+    for vendor, rows in grid.group_by("vendor", maintain_order=True):
+        lines = []
+        for r in sorted(rows.iter_rows(named=True), key=lambda r: {False: 0, True: 1, None: 2}[r["met"]]):
+            label = target_label(r["channel"], r["metric"], r["threshold_seconds"], lang)
+            if r["met"] is False:
+                said = render.missed_target(
+                    r["channel"], r["metric"], r["value"], r["target"], r["threshold_seconds"], lang
+                )
+                lines.append(f"- ✗ {said}")
+            else:
+                shown = metric_value(r["metric"], r["value"], lang) if r["met"] else t("verdict.no_data", lang)
+                lines.append(f"- {'✓' if r['met'] else '–'} {label} · {shown}")
+        blocks.append(f"**{vendor[0]}**\n\n" + "\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 main()

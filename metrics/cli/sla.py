@@ -21,7 +21,7 @@ from metrics.cli.output import (
     emit,
     show,
 )
-from metrics.i18n import header, metric_value, percent, target_label, value_name
+from metrics.i18n import header, metric_value, percent
 from metrics.periods import month_label, parse_month
 from metrics.sla import verdicts
 
@@ -75,12 +75,9 @@ def _for_people(r: dict, lang: str) -> dict:
     """As a manager reads it (metrics/render.py): the target in words with its threshold (and the
     business clock when it is one), value and target as percentages or durations, ✓/✗/– verdicts,
     numerator and denominator with their units."""
-    name = target_label(r["channel"], r["metric"], r["threshold_seconds"], lang)
-    if r["clock"] == "business":
-        name += f" · {value_name('clock', 'business', lang)}"
     cells = (
         r["contract_id"],
-        name,
+        render.target_name(r["channel"], r["metric"], r["threshold_seconds"], r["clock"], lang),
         metric_value(r["metric"], r["value"], lang, 2),
         render.target(r["metric"], r["target"], lang),
         render.verdict(r["met"], lang),

@@ -76,6 +76,7 @@ class Mapping:
     pivot: str | None = None  # SQL text of the pivot, for event streams
     origin: str = ""  # where the mapping came from, for messages
     document: dict = field(default_factory=dict, compare=False)  # as written (to save it again)
+    description_zh: str = ""  # the description in Chinese (the Data page's language), if written
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -199,6 +200,7 @@ def parse(document: dict, origin: str, folder: Path | None = None) -> Mapping:
     return Mapping(
         name=name,
         description=str(document.get("description", "")),
+        description_zh=str(document.get("description_zh", "")),
         table=table,
         source=source,
         fields=fields,
