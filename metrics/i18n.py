@@ -184,7 +184,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.total": ("Total", "总额"),
     "col.change": ("Change", "较上月"),
     "col.targets": ("Targets", "目标"),
-    "col.targets_marks": ("✓ · ✗ · –", "✓ · ✗ · –"),
+    "col.targets_marks": ("✓·✗·–", "✓·✗·–"),
     "col.status": ("Status", "状态"),
     "col.id": ("ID", "编号"),
     "col.local_start": ("Local start", "本地开始时间"),

@@ -9,18 +9,11 @@ test-output/screenshots/ for people to look at.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
+from browser_fixtures import QUERY, no_exception, open_page, screenshot, settle
 from dashboard_fixtures import PAGES, TITLES
 
 from metrics import billing, data_health, drilldown, store
@@ -30,131 +23,7 @@ from metrics.sla import verdicts
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 OCT = dt.date(2026, 10, 1)
-QUERY = "month=2026-10&vendor=V-TEL&contract=C-TEL"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A private copy of the sample database (the finalize test writes to it)."""
-    path = tmp_path_factory.mktemp("browser") / "dashboard.duckdb"
-    shutil.copyfile(sample_db, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def server(db: Path) -> Iterator[str]:
-    """`streamlit run dashboard/app.py` on a free port; the base URL once it answers its health check."""
-    port = _free_port()
-    log = (db.parent / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard" / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "VENDORBOARD_DB": str(db)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start: {(db.parent / 'streamlit.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (make test installs it)")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser) -> Iterator:
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-US")
-    yield context.new_page()
-    context.close()
-
-
-def settle(page) -> None:
-    """Wait until the app's script has finished running and its charts are drawn."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=60_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                 .every(c => c.querySelector('.main-svg'))""",
-        timeout=60_000,
-    )
-    page.wait_for_timeout(500)
-
-
-def open_page(page, base: str, name: str, query: str = QUERY) -> None:
-    page.goto(f"{base}/{'' if name == 'overview' else name}?{query}")
-    settle(page)
-
-
-def screenshot(page, name: str) -> None:
-    """The whole page: the app scrolls inside its main block, so the viewport grows to fit it."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": 1440, "height": min(max(height, 1000), 8000)})
-    page.wait_for_timeout(800)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    page.set_viewport_size({"width": 1440, "height": 1000})
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
 
 
 def expected_figures(db: Path) -> dict[str, list[str]]:
@@ -188,19 +57,18 @@ def expected_figures(db: Path) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("name", PAGES)
-def test_every_page_renders_with_its_key_figures(server: str, db: Path, page, name: str, language: str) -> None:
+def test_every_page_renders_with_its_key_figures(server: str, browser_db: Path, page, name: str, language: str) -> None:
     open_page(page, server, name, f"{QUERY}&lang={language}")
     main = page.locator('[data-testid="stMain"]')
     main.locator("h1", has_text=TITLES[language][PAGES.index(name)]).wait_for(timeout=20_000)
     if language == "en":
-        for figure in expected_figures(db)[name]:
+        for figure in expected_figures(browser_db)[name]:
             main.get_by_text(figure).first.wait_for(timeout=20_000)  # raises naming the figure if absent
     no_exception(page)
-    screenshot(page, f"{name}-{language}")
 
 
 def test_the_failing_vendor_is_two_clicks_from_why_and_one_from_its_export(
-    server: str, db: Path, page, tmp_path: Path
+    server: str, browser_db: Path, page, tmp_path: Path
 ) -> None:
     open_page(page, server, "overview", "month=2026-10")
     page.get_by_role("button", name="Why? Open C-TEL in Compliance").click()
@@ -211,7 +79,7 @@ def test_the_failing_vendor_is_two_clicks_from_why_and_one_from_its_export(
     assert "target(s) missed" in page.inner_text('[data-testid="stMain"]')
     assert page.locator('[data-testid="stPlotlyChart"]').count() == 3  # daily trend, distribution, heat map
     # The missed service level is picked first; one click exports every call that missed it.
-    con = store.connect_reader(db)
+    con = store.connect_reader(browser_db)
     try:
         sl = verdicts(con, OCT, "C-TEL").filter(pl.col("metric") == "service_level").row(0, named=True)
         missed = drilldown.counts(
@@ -264,7 +132,7 @@ def test_finalize_through_the_confirmation_dialog(server: str, page) -> None:
     assert "🔒 finalized" in page.inner_text('[data-testid="stMain"]')
 
 
-def test_import_an_export_through_a_saved_mapping(server: str, db: Path, page, tmp_path: Path) -> None:
+def test_import_an_export_through_a_saved_mapping(server: str, browser_db: Path, page, tmp_path: Path) -> None:
     # A mapping saved for V-TEL (the vendor picked in the sidebar), then an export imported with it:
     # E1 offered 09:00:00 local, answered 4 s later, ended 4 + 60 s later; E2 abandoned after 30 s.
     from metrics import imports
@@ -283,7 +151,7 @@ def test_import_an_export_through_a_saved_mapping(server: str, db: Path, page, t
         },
         "browser test",
     )
-    saved.save(db, "V-TEL", "monthly export", mapping)
+    saved.save(browser_db, "V-TEL", "monthly export", mapping)
     export = tmp_path / "export-2026-10.csv"
     export.write_bytes(
         "编号,开始,等待,通话,结果\nE1,06/10/2026 09:00:00,4,60,接通\nE2,06/10/2026 09:10:00,30,0,放弃\n".encode("gbk")
@@ -304,7 +172,7 @@ def test_import_an_export_through_a_saved_mapping(server: str, db: Path, page, t
     settle(page)
     no_exception(page)
     screenshot(page, "data-import-result-en")
-    con = store.connect_reader(db)
+    con = store.connect_reader(browser_db)
     try:
         rows = con.execute(
             "SELECT call_id, epoch(answered_at - offered_at), epoch(ended_at - offered_at) FROM calls "

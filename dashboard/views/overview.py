@@ -43,7 +43,7 @@ def scorecard(
                 "vendor": f"{c['vendor_id']} · {c['vendor_name']}",
                 "contract_id": c["contract_id"],
                 "targets": " · ".join(f"{m} {n}" for m, n in zip("✓✗–", counts)) if mine.height else none,
-                "targets_marks": mark + " · ".join(map(str, counts)) if mine.height else none,
+                "targets_marks": mark + "·".join(map(str, counts)) if mine.height else none,
                 "missed_targets": missed_by_channel(missed, lang),
                 "total": inv.total if inv else None,
                 "change": inv.total - last.total if inv and last else None,
@@ -241,7 +241,7 @@ def scorecard_table(card: pl.DataFrame, sel: common.Selection) -> None:
             money=("total",),
             currency=one,
             wide=("vendor",),
-            wide_px=130,
+            wide_px=120,
             downloadable=False,
         )
 
