@@ -252,13 +252,12 @@ def style() -> None:
         @media (max-width: {NARROW_PX - 1}px) {{ [class*="st-key-wide-"] {{ display: none !important; }} }}
         @media (min-width: {NARROW_PX}px) {{ [class*="st-key-narrow-"] {{ display: none !important; }} }}"""
     if language() != "en":
-        button = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
-        limit = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+        button = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]'
+        limit = '[data-testid="stFileUploaderDropzoneInstructions"] > div'
         css += f"""
-        {button}, {limit} {{ visibility: hidden; position: relative; }}
-        {button}::after {{ content: "{tr("upload.button")}"; visibility: visible; position: absolute; left: 0; }}
-        {limit}::after {{ content: "{tr("upload.limit")}"; visibility: visible; position: absolute; left: 0;
-                          white-space: nowrap; }}"""
+        {button} p, {limit} span {{ display: none; }}
+        {button}::after {{ content: "{tr("upload.button")}"; }}
+        {limit}::after {{ content: "{tr("upload.limit")}"; }}"""
     st.html(f"<style>{css}</style>")
 
 

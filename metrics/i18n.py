@@ -828,6 +828,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "render.comma": (", ", "，"),
     "render.colon": (": ", "："),
     "render.semicolon": ("; ", "；"),
+    "render.aside": (" ({text})", "（{text}）"),
     "render.volume": ("volume tier: every unit at its price", "总量阶梯：全部用量按该档单价"),
     "render.tier_fee": (" + tier fee {fee}", "，另加阶梯固定费 {fee}"),
     "render.fixed": ("Monthly fee {monthly}", "月费 {monthly}"),

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from metrics import store
-from metrics.config import SAMPLE_DATA
 from metrics.ingest import IngestReport, sources_in_dir
 from metrics.loading import ingest
+from metrics.sample import ensure_loaded
 
 # The smallest valid reference data: one vendor per zone of interest, one open contract each.
 BASE_REFERENCE = {
@@ -74,9 +74,10 @@ def query(db: Path) -> Callable[..., list[tuple]]:
 
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The committed sample data set, ingested once per test session (read-only for tests)."""
+    """The committed sample data set, loaded once per test session as the dashboard loads it into an
+    empty database (read-only for tests)."""
     path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
-    ingest(path, sources_in_dir(SAMPLE_DATA))
+    assert ensure_loaded(path)
     return path
 
 

@@ -357,6 +357,14 @@ def test_data_page_in_chinese_says_what_is_wrong_in_chinese(small_db: Path, monk
     assert at.error[0].value == "无法完成：calls-bad.csv：缺少数据表 通话 的必需列 'offered_at', 'ended_at'"
 
 
+def test_data_page_names_the_sample_s_files_from_its_folder(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the demo data loaded into an empty database: its files by their place in the data set, never
+    # by the server's path to it
+    at = open_app(sample_db, monkeypatch, "data")
+    files = frame_with(at, "File")["File"].tolist()
+    assert files and all(f.startswith("sample_data/") for f in files), files[:3]
+
+
 def test_contracts_page_shows_rate_tiers_targets_and_hours(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(sample_db, monkeypatch, "contracts", contract="C-TEL")
     no_exception(at)
@@ -365,7 +373,7 @@ def test_contracts_page_shows_rate_tiers_targets_and_hours(sample_db: Path, monk
     phone = rates[rates["Channel"] == "Phone"]
     # sample rates: phone minutes 0.45 up to 10 000, 0.40 above (graduated)
     assert phone["Tier to"].tolist()[0] == "10,000"
-    assert phone["Unit price"].tolist() == ["0.45", "0.4"]
+    assert phone["Unit price"].tolist() == ["0.45", "0.40"]  # all its decimals, at least the cents
     hours = frames[("Channel", "Days")]
     assert dict(zip(hours["Channel"], hours["Hours (local)"]))["Phone"] == "24/7"
     assert dict(zip(hours["Channel"], hours["Hours (local)"]))["Chat"] == "08:00–22:00"

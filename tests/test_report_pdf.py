@@ -3,9 +3,11 @@ invoice total as the engine computes them, one page per part, Chinese text, rend
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
+import openpyxl
 import pypdf
 import pytest
 
@@ -196,6 +198,24 @@ def test_the_one_font_is_embedded_on_every_page(english):
             font = font.get_object()
             used[font["/BaseFont"]] = "/FontFile2" in font["/FontDescriptor"]
     assert len(used) == 1 and all(used.values()), used
+
+
+def latin_words(text: str) -> set[str]:
+    """Latin words that are not codes (ids, file names, figures hold digits, '-', '_', '.' or '/')."""
+    return {w for w in re.findall(r"[A-Za-z][A-Za-z0-9_\-./@]*", text) if not re.search(r"[0-9_\-./@]", w)}
+
+
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
+def test_the_chinese_report_and_its_workbook_have_no_english_word(chinese, english):
+    # The product's name and the currency code are the only Latin words of the sample's Chinese report
+    # (its vendors are named in Chinese): every line, credit, verdict, heading and finding in words.
+    pdf, pages = chinese
+    assert latin_words("\n".join("\n".join(p) for p in pages)) <= {"vendorboard", "CNY"}
+    book = openpyxl.load_workbook(pdf.parent / "report-2026-10.xlsx")
+    cells = [v for ws in book for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert latin_words("\n".join([*cells, *book.sheetnames])) <= {"vendorboard", "CNY"}
+    # the English report for contrast: the detector is not blind
+    assert {"Invoice", "Scorecard"} <= latin_words("\n".join("\n".join(p) for p in english[1]))
 
 
 @pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess

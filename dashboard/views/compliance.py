@@ -11,7 +11,7 @@ from dashboard import common
 from dashboard.common import engine, tr
 from metrics import charts, render
 from metrics.drilldown import Target
-from metrics.i18n import duration, metric_kind, metric_value, target_label, value_name
+from metrics.i18n import duration, metric_kind, metric_value, t, target_label, value_name
 from metrics.periods import month_label
 from metrics.quality import Finding, errors, touches
 from metrics.sla.definitions import metric
@@ -127,7 +127,8 @@ def evidence(target: Target, lang: str, terms: dict) -> None:
     why_not = render.not_counted(target.metric, target.channel, terms, lang)
     left.markdown(
         " · ".join(
-            f"**{value_name('evidence', s, lang)}** {n:,}" + (f" ({why_not})" if s == "not_counted" and why_not else "")
+            f"**{value_name('evidence', s, lang)}** {n:,}"
+            + (t("render.aside", lang, text=why_not) if s == "not_counted" and why_not else "")
             for s, n in counts.items()
         )
     )

@@ -8,8 +8,9 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
+from metrics import render
 from metrics.domain import CHANNELS
-from metrics.i18n import duration, metric_value, money, percent, value_name
+from metrics.i18n import duration, metric_value, money, value_name
 
 
 def _hhmm(minutes: int) -> str:
@@ -33,12 +34,12 @@ def terms(contract: dict, lang: str) -> pl.DataFrame:
         ("currency", cur),
         ("monthly_fee", money(contract["monthly_fee"], cur)),
         ("monthly_minimum", money(contract["monthly_minimum"], cur)),
-        ("tax_rate", percent(contract["tax_rate"])),
+        ("tax_rate", render.rate(contract["tax_rate"], lang)),
         ("payment_due_day", str(contract["payment_due_day"])),
-        ("credit_cap_rate", percent(contract["credit_cap_rate"], 0)),
+        ("credit_cap_rate", render.rate(contract["credit_cap_rate"], lang)),
         ("short_abandon_seconds", duration(contract["short_abandon_seconds"], lang)),
         ("sl_abandons", value_name("sl_abandons", contract["sl_abandons"], lang)),
-        ("late_payment_rate", percent(contract["late_payment_rate"], 3) or "–"),
+        ("late_payment_rate", render.rate(contract["late_payment_rate"], lang) or "–"),
     ]
     return pl.DataFrame({"term": [common.header(k, lang) for k, _ in rows], "setting": [v for _, v in rows]})
 
@@ -79,12 +80,14 @@ def main() -> None:
             st.info(tr("msg.no_rates"), icon=":material/info:")
         else:
             common.table(
-                rates,
+                rates.with_columns(  # a price with all its decimals, at least the cents
+                    pl.col("unit_price").map_elements(lambda p: render.price(p, lang), return_dtype=pl.String)
+                ),
                 f"rates-{chosen}",
                 money=("tier_flat_fee",),
                 currency=cur,
                 counts=("increment_seconds",),
-                numbers=("unit_price", "tier_from", "tier_to"),
+                numbers=("tier_from", "tier_to"),
                 enums={"channel": "channel", "unit": "unit", "tier_mode": "tier_mode"},
                 file_name=f"rates-{chosen}",
             )

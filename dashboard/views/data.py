@@ -176,7 +176,7 @@ def quarantine_section(sel: common.Selection) -> None:
         "quarantine-rows",
         enums={"table": "table", "reason": "reason"},
         file_name="quarantine-page",
-        wide=("source_file", "reason", "detail", "raw"),
+        wide=("reason", "detail", "raw"),
         wide_px=180,
     )
     common.download(

@@ -313,6 +313,7 @@ def main() -> None:
         enums={"type": "line", "unit": "unit"},
         file_name=f"invoice-lines-{invoice.contract_id}-{month_label(sel.month)}",
         wide=("description",),
+        wide_px=400,
     )
 
     credits = credits_frame(invoice, lang)
