@@ -142,7 +142,7 @@ def finalize(db_path: Path, month: dt.date, contract_id: str) -> Invoice:
     """Store the invoice of `contract_id` for `month` as issued; refused when it is finalized
     already, when the contract has no invoice that month, or when no data for the month is in."""
     label = f"{contract_id} {month_label(month)}"
-    with store.writer(db_path) as con:
+    with store.writer(db_path, "finalize") as con:
         done = con.execute(
             "SELECT finalized_at::TIMESTAMP FROM invoices WHERE contract_id = ? AND month = ?", [contract_id, month]
         ).fetchone()
