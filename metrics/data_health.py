@@ -7,6 +7,8 @@ with the vendor's zone), so "latest" means the vendor's wall clock, like every m
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import polars as pl
 
@@ -39,8 +41,14 @@ def quarantine_summary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                       GROUP BY ALL ORDER BY table_name, rows DESC, reason""").pl()
 
 
-def _quarantine_filter(table: str | None, reason: str | None) -> tuple[str, list]:
-    return ("WHERE ($1 IS NULL OR table_name = $1) AND ($2 IS NULL OR reason = $2)", [table, reason])
+def _quarantine_filter(
+    table: str | None, reason: str | None, vendor: str | None, month: dt.date | None
+) -> tuple[str, list]:
+    return (
+        "WHERE ($1 IS NULL OR table_name = $1) AND ($2 IS NULL OR reason = $2) AND ($3 IS NULL OR vendor_id = $3) "
+        "AND ($4 IS NULL OR month = $4)",
+        [table, reason, vendor, month],
+    )
 
 
 def quarantine_rows(
@@ -49,20 +57,30 @@ def quarantine_rows(
     reason: str | None = None,
     limit: int | None = 100,
     offset: int = 0,
+    vendor: str | None = None,
+    month: dt.date | None = None,
 ) -> pl.DataFrame:
-    """Rejected rows (optionally of one table and reason) with file, line, reason, detail and the raw
-    row, in file and line order; `limit=None` gives them all (for a download)."""
-    where, params = _quarantine_filter(table, reason)
+    """Rejected rows (optionally of one table, reason, vendor and local month of their start) with
+    vendor, month ('YYYY-MM'), file, line, reason, detail, the raw row and its length (a malformed
+    line's text is capped), in file and line order; `limit=None` gives them all (for a download)."""
+    where, params = _quarantine_filter(table, reason, vendor, month)
     page = "" if limit is None else f"LIMIT {int(limit)} OFFSET {int(offset)}"
     return con.sql(
-        f"""SELECT table_name, source_file, line, reason, detail, raw FROM quarantine {where}
-                       ORDER BY table_name, source_file, line {page}""",
+        f"""SELECT table_name, vendor_id, strftime(month, '%Y-%m') AS month, source_file, line, reason, detail, raw,
+                   raw_length
+            FROM quarantine {where} ORDER BY table_name, source_file, line {page}""",
         params=params,
     ).pl()
 
 
-def quarantine_count(con: duckdb.DuckDBPyConnection, table: str | None = None, reason: str | None = None) -> int:
-    where, params = _quarantine_filter(table, reason)
+def quarantine_count(
+    con: duckdb.DuckDBPyConnection,
+    table: str | None = None,
+    reason: str | None = None,
+    vendor: str | None = None,
+    month: dt.date | None = None,
+) -> int:
+    where, params = _quarantine_filter(table, reason, vendor, month)
     return con.execute(f"SELECT count(*) FROM quarantine {where}", params).fetchall()[0][0]
 
 

@@ -14,7 +14,7 @@ from dashboard import common
 from dashboard.common import engine, tr
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
-from metrics.ingest import Source, ingest, sources_in_dir
+from metrics.ingest import NOT_DATA, Source, ingest, retry, sources_in_dir
 from metrics.ingest.read import supported
 from metrics.ingest.tables import LOAD_ORDER
 
@@ -51,9 +51,7 @@ def sources(uploads: list, chosen: str, folder: Path) -> list[Source]:
             raise VendorboardError(tr("msg.kind_unknown", file=upload.name))
         path = folder / f"{n}-{Path(upload.name).name}"
         path.write_bytes(upload.getvalue())
-        if not supported(path):
-            raise VendorboardError(f"{upload.name}: unsupported file type (expected .csv, .csv.gz, .parquet or .zip)")
-        found.append(Source(kind, path, upload.name))
+        found.append(Source(kind, path, upload.name, skip=None if supported(path) else NOT_DATA))
     return found
 
 
@@ -96,6 +94,8 @@ def show_report(report: dict) -> None:
         enums={"table": "table"},
         file_name="ingest-result",
     )
+    for skipped in report.get("skipped", []):
+        st.warning(tr("msg.skipped", file=skipped["file"], reason=skipped["reason"]), icon=":material/block:")
     outside = {k: n for k, n in report["out_of_contract"].items() if n}
     if outside:
         st.warning(
@@ -125,12 +125,29 @@ def upload_section() -> None:
             show_report(report)
 
 
+def retry_quarantine() -> None:
+    """Load the quarantined rows that pass against today's reference data (a vendor or contract
+    that arrived after them), as `vendorboard quarantine retry` does."""
+    try:
+        report = retry(common.db())
+    except VendorboardError as exc:
+        common.error(exc)
+        return
+    loaded = sum(c.loaded + c.updated for c in report.tables.values())
+    st.session_state["last_retry"] = tr("msg.retried", loaded=f"{loaded:,}", left=f"{report.rejected:,}")
+    st.rerun()
+
+
 def quarantine_section(vendor: str | None) -> None:
     st.subheader(tr("data.quarantine"))
+    if done := st.session_state.pop("last_retry", None):
+        st.success(done, icon=":material/replay:")
     summary = engine("quarantine_summary")
     if summary.is_empty():
         st.success(tr("msg.no_quarantine"), icon=":material/check_circle:")
         return
+    if st.button(tr("data.retry"), key="q-retry", icon=":material/replay:", help=tr("data.retry_help")):
+        retry_quarantine()
     lang = common.language()
     common.table(
         summary.rename({"table_name": "table"}),

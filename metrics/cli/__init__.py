@@ -31,7 +31,16 @@ def _root(
 
 def main() -> None:
     """Entry point: bad input is a one-line message on stderr and exit code 2, never a traceback."""
-    from metrics.cli import generate, ingest, invoice, reconcile, report, serve, sla  # noqa: F401  (register the commands)
+    from metrics.cli import (  # noqa: F401  (register the commands)
+        generate,
+        ingest,
+        invoice,
+        quarantine,
+        reconcile,
+        report,
+        serve,
+        sla,
+    )
 
     try:
         app()

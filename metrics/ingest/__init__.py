@@ -4,6 +4,11 @@ Per table: every file is staged as text, typed and checked in SQL (validate.py);
 to `quarantine` with file, line, raw row and reason; good rows are de-duplicated by key (the
 last file and line win) and upserted, counted as loaded, updated or unchanged. Reference rows
 that fail a check stop the run instead: a contract term must never be silently dropped.
+
+A quarantined row is known by its content, not by the file it came in: table, vendor and id, or
+without them a hash of the raw row. Loading the same rows again, from any path, replaces them, and
+a row that loads removes its quarantined twin. `retry()` loads quarantined rows again against the
+reference data stored today (a vendor or contract that arrived after them).
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ from metrics.ingest.attribution import out_of_contract, refresh
 from metrics.ingest.lookups import Lookups
 from metrics.ingest.reach import Reach, reach, to_refresh
 from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, Table
-from metrics.ingest.validate import stage_sql
+from metrics.ingest.validate import REJECTED, Plausible, stage_sql
 
 Progress = Callable[[str, int, int], None]  # (message, files done, files in all)
+NOT_DATA = "not a data file (expected .csv, .csv.gz or .parquet)"
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class Source:
     kind: str
     path: Path
     name: str | None = None  # what messages and the quarantine call the file (default: its path)
+    skip: str | None = None  # why the file is not read (reported as skipped, not an error)
 
     @property
     def shown(self) -> str:
@@ -49,49 +56,135 @@ class TableCounts:
     rejected: int = 0
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def rows(self) -> int:
+        return self.loaded + self.updated + self.unchanged + self.rejected
+
 
 @dataclass
 class IngestReport:
     tables: dict[str, TableCounts]
     out_of_contract: dict[str, int]
+    skipped: list[dict[str, str]] = field(default_factory=list)  # {"file", "reason"}: files not read
+
+    @property
+    def rejected(self) -> int:
+        return sum(c.rejected for c in self.tables.values())
 
     def as_dict(self) -> dict:
         return {
-            "tables": {t: vars(c) for t, c in self.tables.items()},
+            "tables": {t: {**vars(c)} for t, c in self.tables.items()},
             "out_of_contract": self.out_of_contract,
+            "skipped": self.skipped,
         }
 
 
 def sources_in_dir(data_dir: Path) -> list[Source]:
-    """Every supported file under the known sub-folders, in name order (hidden files skipped)."""
+    """Every file under the table folders (matched case-insensitively: `Calls/` is calls), in name
+    order, hidden files left out. Files that are not data files, files beside the table folders and
+    folders that name no table are returned as skipped, so that the run reports them."""
     if not data_dir.is_dir():
         raise VendorboardError(f"{data_dir}: not a directory")
+    folders: dict[str, list[Path]] = {}
+    skipped: list[Source] = []
+    for entry in sorted(p for p in data_dir.iterdir() if not p.name.startswith(".")):
+        if entry.is_dir() and entry.name.lower() in TABLES:
+            folders.setdefault(entry.name.lower(), []).append(entry)
+        else:
+            why = "a folder that names no table" if entry.is_dir() else "not in a table folder"
+            skipped.append(Source("", entry, skip=why))
     found = [
-        Source(kind, path)
+        Source(kind, path, skip=None if read.supported(path) else NOT_DATA)
         for kind in LOAD_ORDER
-        if (data_dir / kind).is_dir()
-        for path in sorted((data_dir / kind).rglob("*"))
+        for folder in folders.get(kind, [])
+        for path in sorted(folder.rglob("*"))
         if path.is_file() and not path.name.startswith(".")
     ]
-    unsupported = [s.shown for s in found if not read.supported(s.path)]
-    if unsupported:
-        raise VendorboardError(f"{unsupported[0]}: unsupported file type (expected .csv, .csv.gz or .parquet)")
-    if not found:
+    if not any(s.skip is None for s in found):
         raise VendorboardError(f"{data_dir}: no data files in any of {', '.join(LOAD_ORDER)}")
-    return found
+    return found + skipped
 
 
-def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None) -> IngestReport:
-    """Load `sources` into the database at `db` as one transaction; nothing changes on error."""
+def ingest(
+    db: Path,
+    sources: Sequence[Source],
+    progress: Progress | None = None,
+    *,
+    plausible: Plausible | None = None,
+    max_rejected: float | None = None,
+) -> IngestReport:
+    """Load `sources` into the database at `db` as one transaction; nothing changes on error.
+    `max_rejected`: a table with a larger share of rejected rows fails the run."""
     for s in sources:
-        if s.kind not in TABLES:
+        if s.skip is None and s.kind not in TABLES:
             raise VendorboardError(f"unknown kind '{s.kind}' (expected one of {', '.join(LOAD_ORDER)})")
+    readable = sorted((s for s in sources if s.skip is None), key=lambda s: LOAD_ORDER.index(s.kind))
+    skipped = [{"file": s.shown, "reason": s.skip} for s in sources if s.skip]
+    by_line: set[Path] = set()
+    while True:  # DuckDB's fast reader may give up on a file mid-run: then read it line by line
+        try:
+            return _run(db, _FileReader(readable, skipped, frozenset(by_line)), progress, plausible, max_rejected)
+        except read.ReadLineByLine as redo:
+            if redo.path in by_line:
+                shown = next(s.shown for s in readable if s.path == redo.path)
+                raise VendorboardError(f"{shown}: cannot read the file") from None
+            by_line.add(redo.path)
+
+
+def retry(db: Path, progress: Progress | None = None, *, plausible: Plausible | None = None) -> IngestReport:
+    """Validate every quarantined row (but malformed lines, which have no columns) again against the
+    reference data stored now, and load those that pass, in one atomic write; the others stay
+    quarantined with their reason as it is now. With nothing to retry, nothing is written."""
+    con = store.connect_reader(db)
+    try:
+        waiting = con.execute("SELECT count(*) FROM quarantine WHERE reason <> 'malformed_line'").fetchall()[0][0]
+    finally:
+        con.close()
+    if not waiting:
+        return IngestReport({}, {})
+    return _run(db, _QuarantineReader(), progress, plausible, None)
+
+
+class _FileReader:
+    """The scans of the files of each table (ingest)."""
+
+    def __init__(self, sources: list[Source], skipped: list[dict[str, str]], by_line: frozenset[Path]) -> None:
+        self.sources, self.skipped, self.by_line = sources, list(skipped), by_line
+        self.total = len(sources)
+
+    def kinds(self) -> set[str]:
+        return {s.kind for s in self.sources}
+
+    def scans(self, con: duckdb.DuckDBPyConnection, kind: str) -> list[read.Scan]:
+        files = [read.File(s.path, s.shown) for s in self.sources if s.kind == kind]
+        scans, skipped = read.scan(con, files, TABLES[kind], self.by_line)
+        self.skipped += [{"file": s.file, "reason": s.reason} for s in skipped]
+        return scans
+
+
+class _QuarantineReader:
+    """The quarantined rows of each interaction table (retry)."""
+
+    def __init__(self) -> None:
+        self.skipped: list[dict[str, str]] = []
+        self.total = len(INTERACTIONS)
+
+    def kinds(self) -> set[str]:
+        return set(INTERACTIONS)
+
+    def scans(self, con: duckdb.DuckDBPyConnection, kind: str) -> list[read.Scan]:
+        found = read.quarantined(con, TABLES[kind])
+        return [found] if found else []
+
+
+def _run(db: Path, reader, progress: Progress | None, plausible: Plausible | None, max_rejected) -> IngestReport:
     from metrics import rollup  # not above: rollups are measured by the engine, which imports ingest.tables
 
     started = dt.datetime.now(dt.UTC)
-    ordered = sorted(sources, key=lambda s: LOAD_ORDER.index(s.kind))
+    window = (plausible or Plausible()).window(started)
     counts: dict[str, TableCounts] = {}
-    with store.writer(db) as con:
+    kinds = reader.kinds()
+    with store.writer(db, "ingest") as con:
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()[0]
         done = 0
         lookups: Lookups | None = None
@@ -99,27 +192,35 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
 
         def load(kind: str) -> set[str]:
             nonlocal done, lookups
-            files = [read.File(s.path, s.shown) for s in ordered if s.kind == kind]
-            if not files:
+            if kind not in kinds:
+                return set()
+            table = TABLES[kind]
+            scans = reader.scans(con, kind)
+            if not scans:
                 return set()
             counts[kind] = TableCounts()
-            con.execute("DROP TABLE IF EXISTS staged")
+            con.execute(f"DROP TABLE IF EXISTS staged; DROP TABLE IF EXISTS {read.MALFORMED}")
             if lookups is None:
                 lookups = Lookups.load(con, with_offsets=kind in INTERACTIONS)
-            seq = 0
-            for scan in read.scan(con, files, TABLES[kind]):
+            seq, shown = 0, []
+            for scan in scans:
                 more = len(scan.files) - 1
                 message = f"reading {scan.files[0].shown}" + (f" and {more} more" if more else "")
                 percent = None
                 if progress:
-                    progress(message, done, len(sources))
-                    percent = lambda pct, m=message, d=done: progress(f"{m} ({pct:.0f} %)", d, len(sources))  # noqa: E731
-                _stage(con, TABLES[kind], scan, seq, counts[kind], lookups, percent)
+                    progress(message, done, reader.total)
+                    percent = lambda pct, m=message, d=done: progress(f"{m} ({pct:.0f} %)", d, reader.total)  # noqa: E731
+                _stage(con, table, scan, seq, lookups, window, percent)
                 seq += len(scan.files)
                 done += len(scan.files)
+                shown += [f.shown for f in scan.files]
             if progress:
-                progress(f"storing {kind}", done, len(sources))
-            vendors, reaches[kind] = _upsert(con, TABLES[kind], counts[kind])
+                progress(f"storing {kind}", done, reader.total)
+            if table.is_interaction:
+                _quarantine(con, table, shown, counts[kind])
+            else:
+                _provenance(con, table, shown)
+            vendors, reaches[kind] = _upsert(con, table, counts[kind])
             if kind in REFERENCE:
                 reference.check(con, kind)
                 lookups = None  # what is known has changed
@@ -131,16 +232,32 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
         refresh(con, retimed)  # before new interactions, which are attributed as they are stored
         for kind in INTERACTIONS:
             load(kind)
+        if not counts:
+            skipped = "; ".join(f"{s['file']}: {s['reason']}" for s in reader.skipped[:3])
+            raise VendorboardError("nothing to load" + (f": every file was skipped ({skipped})" if skipped else ""))
+        _limit_rejections(counts, max_rejected)
         changed = to_refresh(con, reaches)
         if progress and changed:
-            progress(f"summing up {len(changed)} month(s)", done, len(sources))
+            progress(f"summing up {len(changed)} month(s)", done, reader.total)
         rollup.refresh(con, changed)
-        report = IngestReport(counts, out_of_contract(con, list(counts)))
+        report = IngestReport(counts, out_of_contract(con, list(counts)), reader.skipped)
         con.execute(
             "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
             [run_id, started, json.dumps(report.as_dict())],
         )
     return report
+
+
+def _limit_rejections(counts: dict[str, TableCounts], max_rejected: float | None) -> None:
+    """`--max-rejected`: a table whose share of rejected rows is above it fails the run."""
+    if max_rejected is None:
+        return
+    for name, c in counts.items():
+        if c.rows and c.rejected / c.rows > max_rejected:
+            raise VendorboardError(
+                f"{name}: {c.rejected:,} of {c.rows:,} rows rejected ({c.rejected / c.rows:.1%}), more than "
+                f"--max-rejected {max_rejected:.1%}; nothing changed"
+            )
 
 
 @contextlib.contextmanager
@@ -165,96 +282,157 @@ def _watch(con: duckdb.DuckDBPyConnection, report: Callable[[float], None] | Non
         watcher.join()
 
 
-def _stage(
+def _insert(
     con: duckdb.DuckDBPyConnection,
     table: Table,
     scan: read.Scan,
     first_seq: int,
-    counts: TableCounts,
     lookups: Lookups,
+    window: tuple[dt.datetime, dt.datetime],
     report: Callable[[float], None] | None,
 ) -> None:
-    """Type a run of files into temp table `staged` (file i as `_seq` first_seq + i); each file's
-    rejected rows replace its earlier ones in quarantine."""
+    """Type a scan's rows into temp table `staged` (file i as `_seq` first_seq + i), in file order."""
     exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'staged' AND temporary").fetchone()[0]
     provenance = (
         "" if table.is_interaction else ", CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS BIGINT) AS source_line"
     )
     select = (
         f"SELECT ({first_seq} + _file)::INTEGER AS _seq, * EXCLUDE (_file){provenance} "
-        f"FROM ({stage_sql(table, scan.sql, lookups)})"
+        f"FROM ({stage_sql(table, scan.sql, lookups, window)})"
     )
-    try:  # the rows land in file order, so rowid gives their file and line
+    try:  # the rows land in file order, so rowid gives the fast reader's rows their lines
         with _watch(con, report):
             con.execute(f"INSERT INTO staged {select}" if exists else f"CREATE TEMP TABLE staged AS {select}")
     except duckdb.Error as exc:
-        raise _unreadable(con, scan, exc) from None
-    bad_lines = read.malformed(con, scan)
+        raise read.failed_file(con, scan, exc) from None
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    scan: read.Scan,
+    first_seq: int,
+    lookups: Lookups,
+    window: tuple[dt.datetime, dt.datetime],
+    report: Callable[[float], None] | None,
+) -> None:
+    """Stage a scan's rows and lines that could not be split (read.MALFORMED), giving each rejected
+    row (every row of a reference table) its line; a file the fast reader did not read line for line
+    is read again line by line. A reference table's first bad line stops the run; an interaction
+    file that is mostly malformed lines does too."""
+    _insert(con, table, scan, first_seq, lookups, window, report)
+    read.store_malformed(con, scan, first_seq)
     this = f"_seq BETWEEN {first_seq} AND {first_seq + len(scan.files) - 1}"
-    line = _line_sql(con, scan, first_seq, this, bad_lines)
-    shown = [f.shown for f in scan.files]
-    file_name = f"(?::VARCHAR[])[(_seq - {first_seq} + 1)::BIGINT]"
-    if not table.is_interaction:
-        for i, f in enumerate(scan.files):  # the first problem in file order stops the run
-            malformed = next((m for m in bad_lines if m.file == i), None)
-            if malformed:
-                raise VendorboardError(f"{f.shown}, line {malformed.line}: {malformed.detail}")
+    rows = dict(con.execute(f"SELECT _seq, count(*) FROM staged WHERE {this} GROUP BY _seq").fetchall())
+    for i in read.inexact(con, scan, first_seq, rows):
+        seq = first_seq + i
+        con.execute(f"DELETE FROM staged WHERE _seq = {seq}; DELETE FROM {read.MALFORMED} WHERE _seq = {seq}")
+        again = read.line_scan(con, scan.files[i], scan.surveys[i], table)
+        _insert(con, table, again, seq, lookups, window, None)
+        read.store_malformed(con, again, seq)
+        con.execute(f"DROP TABLE {again.records}")
+    if scan.records:
+        con.execute(f"DROP TABLE {scan.records}")
+    line = _line_sql(con, scan, first_seq, this)
+    wanted = "true" if not table.is_interaction else REJECTED
+    con.execute(f"UPDATE staged SET _line = {line} WHERE {this} AND _line IS NULL AND {wanted}")
+    for i, f in enumerate(scan.files):  # the first problem in file order stops the run
+        seq = first_seq + i
+        bad = con.execute(
+            f"SELECT line, detail, count(*) OVER () FROM {read.MALFORMED} WHERE _seq = {seq} ORDER BY line LIMIT 1"
+        ).fetchone()
+        if not table.is_interaction:
             first = con.execute(
-                f"SELECT {line}, _detail, _reason FROM staged WHERE _seq = {first_seq + i} "
-                "AND _check IS NOT NULL ORDER BY rowid LIMIT 1"
+                f"SELECT _line, _detail, _reason FROM staged WHERE _seq = {seq} AND {REJECTED} ORDER BY _line LIMIT 1"
             ).fetchone()
+            if bad and (not first or bad[0] < first[0]):
+                raise VendorboardError(f"{f.shown}, line {bad[0]}: malformed line: {bad[1]}")
             if first:
                 raise VendorboardError(f"{f.shown}, line {first[0]}: {first[1]} ({first[2]})")
-        con.execute(f"UPDATE staged SET source_file = {file_name}, source_line = {line} WHERE {this}", [shown])
-        return
-    con.execute("DELETE FROM quarantine WHERE table_name = ? AND list_contains(?, source_file)", [table.name, shown])
-    con.execute(
-        f"""INSERT INTO quarantine SELECT ?, {file_name}, {line}, _reason, _detail, _raw
-                    FROM staged WHERE {this} AND _check IS NOT NULL""",
-        [table.name, shown],
-    )
-    if bad_lines:
-        con.executemany(
-            "INSERT INTO quarantine VALUES (?, ?, ?, 'malformed_line', ?, ?)",
-            [(table.name, shown[m.file], m.line, m.detail, m.raw) for m in bad_lines],
-        )
-    rejected = con.execute(
-        f"SELECT _reason, count(*) FROM staged WHERE {this} AND _check IS NOT NULL GROUP BY ALL"
-    ).fetchall() + ([("malformed_line", len(bad_lines))] if bad_lines else [])
-    for reason, n in rejected:
-        counts.rejected += n
-        counts.rejected_by_reason[reason] = counts.rejected_by_reason.get(reason, 0) + n
+        elif bad:
+            rows = f"SELECT count(*) FROM staged WHERE _seq = {seq} AND _check IS DISTINCT FROM 0"  # not blank
+            lines = bad[2] + con.execute(rows).fetchone()[0]
+            if bad[2] > lines / 2:  # not a file of this table, or not CSV: one message, not noise
+                raise VendorboardError(
+                    f"{f.shown}: {bad[2]:,} of its {lines:,} lines are malformed (line {bad[0]}: {bad[1]}); "
+                    f"is it a file of {table.name}? Nothing changed"
+                )
 
 
-def _line_sql(
-    con: duckdb.DuckDBPyConnection, scan: read.Scan, first_seq: int, rows: str, bad_lines: list[read.Malformed]
-) -> str:
-    """SQL: the line in its file of a staged row of `scan` (whose rows satisfy `rows`), from its
-    position there: a file's first row has the smallest rowid of its _seq."""
-    firsts = con.execute(f"SELECT _seq, min(rowid) FROM staged WHERE {rows} GROUP BY _seq").fetchall()
+def _line_sql(con: duckdb.DuckDBPyConnection, scan: read.Scan, first_seq: int, rows: str) -> str:
+    """SQL: the line in its file of a staged row of `scan` (whose rows satisfy `rows`): `_line` when
+    the reader gave it, else from its position (a file's first row has the smallest rowid of its
+    _seq) and the lines rejected before it."""
+    if scan.mode != "csv":
+        return "_line"
+    firsts = con.execute(f"SELECT _seq, min(rowid) FROM staged WHERE {rows} AND _line IS NULL GROUP BY _seq").fetchall()
     if not firsts:
-        return "NULL"
+        return "_line"
+    bad = dict(con.execute(f"SELECT _seq, list(line ORDER BY line) FROM {read.MALFORMED} GROUP BY _seq").fetchall())
     cases = " ".join(
         f"WHEN {seq} THEN "
-        + read.line_expr(f"(rowid - {first})", [m.line for m in bad_lines if m.file == seq - first_seq], scan.is_csv)
+        + read.line_expr(f"(rowid - {first})", bad.get(seq, []), scan.surveys[seq - first_seq].header_line)
         for seq, first in firsts
     )
     return f"CASE _seq {cases} END"
 
 
-def _unreadable(con: duckdb.DuckDBPyConnection, scan: read.Scan, exc: duckdb.Error) -> VendorboardError:
-    """The error naming the file a run's read failed on (found by reading each file alone, on a
-    cursor of its own: the failed statement has aborted the write's transaction)."""
-    probe = con.cursor()
-    failed = scan.files[0]
-    for i, f in enumerate(scan.files):
-        try:
-            probe.execute(f"SELECT count(*) FROM {scan.single(i).sql}").fetchall()
-        except duckdb.Error as own:
-            exc, failed = own, f
-            break
-    probe.close()
-    return VendorboardError(f"{failed.shown}: cannot read the file: {str(exc).splitlines()[0]}")
+def _provenance(con: duckdb.DuckDBPyConnection, table: Table, shown: list[str]) -> None:
+    """Reference rows remember their file and line, for the messages of later checks."""
+    con.execute("UPDATE staged SET source_file = (?::VARCHAR[])[_seq + 1], source_line = _line", [shown])
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, table: Table, shown: list[str], counts: TableCounts) -> None:
+    """Count the table's rejected rows and malformed lines of this run, and make them its quarantine:
+    each replaces the quarantined row of the same identity (table, vendor and id, else a hash of the
+    raw row), the last of the run winning, and rows that load remove their quarantined twins."""
+    id_col = table.key[-1]
+    start = table.start_column or next(c.name for c in table.columns if c.kind == "timestamp")
+    month = (
+        f"date_trunc('month', coalesce({'local_start' if table.start_column else 'NULL'}, "
+        f"try_cast(left(json_extract_string(_raw, '$.{start}'), 10) AS DATE)))::DATE"
+    )
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE vb_rejects AS
+        SELECT *, CASE WHEN vendor_id IS NOT NULL AND row_id IS NOT NULL THEN to_json([vendor_id, row_id])::VARCHAR
+                       ELSE md5(raw) END AS row_key
+        FROM (SELECT _seq, rowid AS _pos, _line AS line, _reason AS reason, _detail AS detail, _raw AS raw,
+                     length(_raw) AS raw_length, vendor_id, {id_col} AS row_id,
+                     CASE WHEN {month} BETWEEN DATE '0001-01-01' AND DATE '9999-12-01' THEN {month} END AS month
+              FROM staged WHERE {REJECTED}
+              UNION ALL
+              SELECT _seq, NULL, line, 'malformed_line', detail, raw, length, NULL, NULL, NULL
+              FROM {read.MALFORMED})""")
+    for reason, n in con.execute("SELECT reason, count(*) FROM vb_rejects GROUP BY ALL ORDER BY ALL").fetchall():
+        counts.rejected += n
+        counts.rejected_by_reason[reason] = n
+    stored = _has_quarantine(con, table)
+    if counts.rejected:  # a reject that a later row of the run loads is superseded
+        con.execute(f"""
+            DELETE FROM vb_rejects WHERE _pos IN (
+                SELECT r._pos FROM vb_rejects r JOIN staged s ON s.vendor_id = r.vendor_id AND s.{id_col} = r.row_id
+                WHERE s._check IS NULL AND (s._seq > r._seq OR (s._seq = r._seq AND s.rowid > r._pos)))""")
+    if stored:
+        con.execute(
+            f"""DELETE FROM quarantine q USING (SELECT DISTINCT vendor_id, {id_col} FROM staged WHERE _check IS NULL) s
+                WHERE q.table_name = ? AND q.vendor_id = s.vendor_id AND q.row_id = s.{id_col}""",
+            [table.name],
+        )
+        con.execute(
+            "DELETE FROM quarantine WHERE table_name = ? AND row_key IN (SELECT row_key FROM vb_rejects)", [table.name]
+        )
+    con.execute(  # of one identity, the last of the run stays
+        """INSERT INTO quarantine (table_name, source_file, line, reason, detail, raw, vendor_id, row_id, row_key,
+                                   month, raw_length)
+           SELECT ?, (?::VARCHAR[])[_seq + 1], line, reason, detail, raw, vendor_id, row_id, row_key, month, raw_length
+           FROM vb_rejects QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY _seq DESC, line DESC) = 1""",
+        [table.name, shown],
+    )
+    con.execute("DROP TABLE vb_rejects")
+
+
+def _has_quarantine(con: duckdb.DuckDBPyConnection, table: Table) -> bool:
+    return con.execute("SELECT count(*) > 0 FROM quarantine WHERE table_name = ?", [table.name]).fetchone()[0]
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -> tuple[set[str], list[Reach]]:
@@ -279,8 +457,8 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
                (SELECT count(*) FROM ({good}) i SEMI JOIN {table.name} t ON {on})""").fetchone()
     if repeated and len(table.key) > 1:
         repeated = con.execute(f"SELECT count(*) - count(DISTINCT hash({key})) FROM ({good})").fetchone()[0]
-    if repeated:
-        good += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY rowid DESC) = 1"  # last one wins
+    if repeated:  # the last one wins: files in order, then rows (a file read again is staged later)
+        good += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _seq DESC, rowid DESC) = 1"
     columns = ", ".join(stored)
     if not known:
         con.execute("SET preserve_insertion_order = false")  # stored order is free; saves a sort of work
@@ -318,4 +496,4 @@ def _vendors(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> set[str
     return {v for (v,) in con.execute(f"SELECT DISTINCT vendor_id FROM {rows}").fetchall()}
 
 
-__all__ = ["INTERACTIONS", "IngestReport", "Source", "TableCounts", "ingest", "sources_in_dir"]
+__all__ = ["INTERACTIONS", "IngestReport", "Source", "TableCounts", "ingest", "retry", "sources_in_dir"]

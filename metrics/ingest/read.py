@@ -1,25 +1,47 @@
 """Reading CSV or Parquet files as text columns, for typing in SQL (validate.py).
 
 Every value is read as text, so that a bad value becomes a quarantined row with its reason
-instead of failing the whole file. Each file is scanned once, straight into the typed staging
-table, with files that read alike in one statement; the row order of that table (its rowid)
-gives each row's file and line.
+instead of failing the whole file, and a bad line costs that line only. Three readers:
+
+- **CSV, fast.** Files whose lines all end as their header does (survey.py) are read by DuckDB's
+  strict CSV reader, files of one dialect together in one statement, straight into the typed
+  staging table; a line it cannot split goes to its reject table, and the row order of the staging
+  table (its rowid) gives every other row its line. `inexact()` then proves per file that rows and
+  rejected lines add up to the file's lines; a file for which they do not (an empty line, a quote
+  left open across lines, a value spanning lines), whose rejected line spans lines or which has many
+  rejected lines is read again line by line.
+- **CSV, line by line.** The file's lines, numbered by line feeds, are split into fields in SQL. A
+  quoted value may span lines when the record it makes is well-formed; otherwise every line stands
+  alone, so a stray quote costs its own line and not the rest of the file.
+- **Parquet**, typed: whole-number floats (pandas writes counts with a gap as float64) as integers,
+  NaN as empty, timestamps as ISO text (with their offset when they have one).
+
+Every scan yields `_file` (the file's position in its Scan), `_line` (NULL for the fast CSV reader:
+computed from rowid), `_blank` (every value of the line empty, as the `,,,,` rows Excel leaves;
+such rows are ignored) and the table's columns as trimmed text or NULL.
 """
 
 from __future__ import annotations
 
-import gzip
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from metrics.errors import VendorboardError
+from metrics.ingest.survey import Survey, open_bytes, survey, unreadable
 from metrics.ingest.tables import Table
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 REJECTS = "store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans'"
-EMPTY = "(empty)"  # how sniff_csv shows a quote or escape it did not find
+RAW_LIMIT = 4096  # characters of a malformed line kept in quarantine (with the line's length)
+MAX_LINE = 2_000_000  # bytes (DuckDB's max_line_size): a longer line is malformed
+MANY_MALFORMED = 100  # a file with more rejected lines is read line by line (exact, set-based)
+MALFORMED = "vb_malformed"  # temp table: _seq, line, raw, length, detail, spans (the lines no reader could split)
+_names = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -30,27 +52,32 @@ class File:
 
 @dataclass(frozen=True)
 class Scan:
-    """How to read a run of files with the same header in one statement: a FROM clause yielding
-    `_file` (the file's position in `files`) and the table's columns as trimmed text or NULL."""
+    """A run of files read in one statement: `sql` is a FROM clause (see the module docstring)."""
 
     sql: str
-    is_csv: bool
+    mode: str  # "csv" (fast), "lines", "parquet" or "rows" (lines given, e.g. quarantined rows)
     files: tuple[File, ...]
+    surveys: tuple[Survey | None, ...] = ()
+    records: str | None = None  # "lines": the temp table of the file's records
 
     def single(self, index: int) -> Scan:
         """The scan of its `index`-th file alone (to name the file a failed read came from)."""
         one = self.files[index]
-        return Scan(self.sql.replace(_file_list(self.files), _file_list((one,))), self.is_csv, (one,))
+        return Scan(self.sql.replace(_file_list(self.files), _file_list((one,))), self.mode, (one,))
 
 
 @dataclass(frozen=True)
-class Malformed:
-    """A CSV line the reader could not split into the header's columns."""
+class Skipped:
+    file: str
+    reason: str
 
-    file: int  # the file's position in its Scan
-    line: int
-    raw: str
-    detail: str
+
+class ReadLineByLine(Exception):
+    """DuckDB's fast reader gave up on this file (inside the write's transaction): read it line by line."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self.path = path
 
 
 def supported(path: Path) -> bool:
@@ -69,149 +96,339 @@ def _file_list(files: tuple[File, ...]) -> str:
     return "[" + ", ".join(_literal(str(f.path)) for f in files) + "]"
 
 
-def _reader(files: tuple[File, ...], options: str | None) -> str:
-    return (
-        f"read_csv({_file_list(files)}, {options}, {REJECTS})"
-        if options is not None
-        else f"read_parquet({_file_list(files)})"
-    )
-
-
-def _trimmed(text: str) -> str:
+def trimmed(text: str) -> str:
     """SQL: `text` without surrounding spaces, NULL when empty. Trimming copies the string, so only
     values that start or end with a space are trimmed (4x cheaper on clean files)."""
     return f"CASE WHEN {text} LIKE ' %' OR {text} LIKE '% ' THEN nullif(trim({text}), '') ELSE nullif({text}, '') END"
 
 
-def _is_csv(file: File) -> bool:
-    """Whether the file is CSV (else Parquet); raise VendorboardError if it is neither or missing."""
-    if not supported(file.path):
-        raise VendorboardError(f"{file.shown}: unsupported file type (expected {', '.join(SUFFIXES)})")
-    if not file.path.is_file():
-        raise VendorboardError(f"{file.shown}: no such file")
-    return not file.path.name.lower().endswith(".parquet")
+def _blank(values: list[str]) -> str:
+    """SQL: every value is NULL or spaces (a blank value starts with a space: cheap to rule out)."""
+    return " AND ".join(f"({v} IS NULL OR ({v} LIKE ' %' AND trim({v}) = ''))" for v in values) or "false"
 
 
-@dataclass(frozen=True)
-class Layout:
-    """How a file is laid out: its column names and, for a CSV, the reader options of its dialect
-    (so that the files read with them are not sniffed again)."""
-
-    names: tuple[str, ...]
-    options: str | None  # None for Parquet
-
-
-def _layout(con: duckdb.DuckDBPyConnection, file: File, is_csv: bool) -> Layout:
-    """The file's layout, as DuckDB reads it; raise VendorboardError naming the file if unusable."""
-    try:
-        if not is_csv:
-            described = con.execute(f"DESCRIBE SELECT * FROM {_reader((file,), None)}").fetchall()
-            return Layout(tuple(name for name, *_ in described), None)
-        # The header and dialect only: a small sniffing sample is enough.
-        delim, quote, escape, new_line, skip, columns = con.execute(
-            "SELECT Delimiter, Quote, Escape, NewLineDelimiter, SkipRows, Columns FROM sniff_csv("
-            f"{_literal(str(file.path))}, all_varchar = true, header = true, sample_size = 2048, {REJECTS})"
-        ).fetchone()
-    except duckdb.Error as exc:
-        raise VendorboardError(f"{file.shown}: cannot read the file: {str(exc).splitlines()[0]}") from None
-    names = tuple(c["name"] for c in columns)
-    # No quote seen in the sample does not mean none later: then the standard double quote.
-    quote = '"' if quote == EMPTY else quote
-    escape = quote if escape == EMPTY else escape
-    types = ", ".join(f"{_literal(n)}: 'VARCHAR'" for n in names)
-    return Layout(
-        names,
-        f"auto_detect = false, header = true, delim = {_literal(delim)}, quote = {_literal(quote)}, "
-        f"escape = {_literal(escape)}, new_line = {_literal(new_line)}, skip = {skip}, "
-        f"columns = {{{types}}}",
-    )
-
-
-def _first_line(path: Path) -> bytes | None:
-    """A CSV file's first line as bytes (None if it cannot be read so)."""
-    try:
-        with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as f:
-            return f.readline(1 << 16)
-    except (OSError, EOFError):
-        return None
-
-
-def _by_name(names: tuple[str, ...]) -> dict[str, str]:
-    """Column names are case-insensitive and trimmed: the first header column for each name."""
-    present: dict[str, str] = {}
-    for name in names:
-        present.setdefault(name.strip().lower(), name)
+def _by_name(names: tuple[str, ...]) -> dict[str, int]:
+    """Column names are case-insensitive and trimmed: the position of the first column of each name."""
+    present: dict[str, int] = {}
+    for i, name in enumerate(names):
+        present.setdefault(name.strip().lower(), i)
     return present
 
 
-def scan(con: duckdb.DuckDBPyConnection, files: list[File], table: Table) -> list[Scan]:
-    """Check every file and its header; consecutive files with the same layout are read in one
-    statement, which is much faster than a statement per file. A CSV whose first line (its header)
-    was seen already is not sniffed again: it is read with the dialect sniffed then."""
-    runs: list[tuple[Layout, list[File]]] = []
-    seen: dict[tuple[bool, bytes], Layout] = {}  # (gzip, first line) -> layout
+def _require(file: File, names: tuple[str, ...], table: Table) -> dict[str, int]:
+    present = _by_name(names)
+    missing = [c for c in table.required if c not in present]
+    if missing:
+        raise VendorboardError(
+            f"{file.shown}: missing required column {', '.join(repr(m) for m in missing)} for table {table.name}"
+        )
+    return present
+
+
+def _columns(table: Table, present: dict[str, int], text_of) -> str:
+    """The table's columns as trimmed text: `text_of(i)` is SQL for the file's i-th column."""
+    return ", ".join(
+        f"{trimmed(text_of(present[c.name])) if c.name in present else 'CAST(NULL AS VARCHAR)'} AS {c.name}"
+        for c in table.columns
+    )
+
+
+# ---- CSV, fast ---------------------------------------------------------------------------------
+
+
+def _csv_options(s: Survey) -> str:
+    types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(s.names)))
+    new_line = s.new_line.replace("\r", "\\r").replace("\n", "\\n")  # as DuckDB spells it: '\r\n'
+    return (
+        f"auto_detect = false, header = true, delim = {_literal(s.delim)}, quote = '\"', escape = '\"', "
+        f"new_line = '{new_line}', skip = {s.skip}, max_line_size = {MAX_LINE}, columns = {{{types}}}"
+    )
+
+
+def _csv_scan(run: list[tuple[File, Survey]], table: Table) -> Scan:
+    files = tuple(f for f, _ in run)
+    first = run[0][1]
+    present = _by_name(first.names)
+    everything = [f"c{i}" for i in range(len(first.names))]
+    return Scan(
+        f"(SELECT file_index AS _file, CAST(NULL AS BIGINT) AS _line, {_blank(everything)} AS _blank, "
+        f"{_columns(table, present, lambda i: f'c{i}')} "
+        f"FROM read_csv({_file_list(files)}, {_csv_options(first)}, {REJECTS}))",
+        "csv",
+        files,
+        tuple(s for _, s in run),
+    )
+
+
+def line_expr(index: str, bad_lines: list[int], header_line: int) -> str:
+    """SQL for the line of the fast reader's row with 0-based position `index` in its file: row i is
+    on line header_line + 1 + i, shifted past the rejected lines r1 < r2 < ... (at most
+    MANY_MALFORMED): the k-th (1-based) sits before row i exactly when i >= r_k - header_line - k."""
+    shifts = " + ".join(
+        f"CASE WHEN {index} >= {r - header_line - k} THEN 1 ELSE 0 END" for k, r in enumerate(bad_lines, start=1)
+    )
+    return f"{index} + {header_line + 1}" + (f" + {shifts}" if shifts else "")
+
+
+# ---- CSV, line by line -------------------------------------------------------------------------
+
+
+def _lines(path: Path, shown: str) -> Iterator[pa.RecordBatch]:
+    """The file's lines (split at line feeds, numbered from 1), a chunk at a time: bulk operations
+    on each chunk, no Python loop over lines. Bytes that are not UTF-8 become U+FFFD (then the line
+    is malformed)."""
+    carry, number = b"", 1
+    try:
+        with open_bytes(path) as f:
+            while chunk := f.read(1 << 24):
+                chunk = carry + chunk
+                cut = chunk.rfind(b"\n")
+                if cut < 0:
+                    carry = chunk
+                    continue
+                carry = chunk[cut + 1 :]
+                texts = chunk[:cut].decode("utf-8", "replace").split("\n")
+                yield pa.record_batch(
+                    [pa.array(range(number, number + len(texts)), pa.int64()), pa.array(texts, pa.string())],
+                    names=["line", "text"],
+                )
+                number += len(texts)
+    except (OSError, EOFError) as exc:
+        raise unreadable(shown, path, exc) from None
+    if carry:
+        yield pa.record_batch(
+            [pa.array([number], pa.int64()), pa.array([carry.decode("utf-8", "replace")], pa.string())],
+            names=["line", "text"],
+        )
+
+
+def _hex(ch: str) -> str:
+    return f"\\x{{{ord(ch):x}}}"
+
+
+def line_scan(con: duckdb.DuckDBPyConnection, file: File, s: Survey, table: Table) -> Scan:
+    """Read `file` line by line into a temp table of records (line, fields or the problem)."""
+    present = _require(file, s.names, table)
+    d, n = _hex(s.delim), len(s.names)
+    field = f'"(?:[^"]|"")*"|[^{d}"][^{d}]*|'  # quoted (a quote doubled inside), unquoted, or empty
+    whole = _literal(f"(?:{field})(?:{d}(?:{field}))*")
+    each = _literal(f"{d}({field})")
+    lead = _literal(s.delim)
+
+    def fields(text: str) -> str:
+        return f"regexp_extract_all({lead} || {text}, {each}, 1)"
+
+    def well_formed(text: str) -> str:
+        return f"(regexp_full_match({text}, {whole}) AND len({fields(text)}) = {n})"
+
+    source, records = f"vb_src_{next(_names)}", f"vb_records_{next(_names)}"
+    batches = _lines(file.path, file.shown)
+    schema = pa.schema([("line", pa.int64()), ("text", pa.string())])
+    con.complete()  # a result left open by an earlier execute() would refuse the registration
+    con.register(source, pa.RecordBatchReader.from_batches(schema, batches))
+    try:
+        con.execute(f"""
+            CREATE TEMP TABLE {records} AS
+            WITH l AS (SELECT line, rtrim(text, chr(13)) AS text FROM {source} WHERE line > {s.header_line}),
+            q AS (SELECT *, (length(text) - length(replace(text, '"', ''))) % 2 AS odd FROM l),
+            p AS (SELECT *, coalesce(sum(odd) OVER (ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+                                     0) % 2 = 1 AS inside FROM q),
+            g AS (SELECT line, text, max(CASE WHEN NOT inside THEN line END)
+                                     OVER (ORDER BY line ROWS UNBOUNDED PRECEDING) AS rec FROM p),
+            joined AS (SELECT rec, string_agg(text, chr(10) ORDER BY line) AS text, count(*) AS n FROM g GROUP BY rec),
+            records AS (  -- lines a quote joins make one record when well-formed; else each line stands alone
+                SELECT rec AS line, text FROM joined WHERE n = 1 OR {well_formed("text")}
+                UNION ALL
+                SELECT g.line, g.text FROM g JOIN joined j USING (rec) WHERE j.n > 1 AND NOT {well_formed("j.text")}),
+            split AS (
+                SELECT line, text, regexp_full_match(text, {whole}) AS ok,
+                       list_transform({fields("text")}, lambda f: CASE WHEN starts_with(f, '"')
+                                      THEN replace(f[2:-2], '""', '"') ELSE f END) AS fields
+                FROM records WHERE trim(text) <> '')
+            SELECT line, text, fields, CASE
+                WHEN strlen(text) > {MAX_LINE} THEN 'the line is longer than {MAX_LINE:,} bytes'
+                WHEN contains(text, '\ufffd') THEN 'the line is not UTF-8 text'
+                WHEN NOT ok THEN 'a quoted value is not closed, or text follows its closing quote'
+                WHEN len(fields) <> {n} THEN 'expected {n} fields, found ' || len(fields)
+                END AS problem
+            FROM split""")
+    except VendorboardError:
+        raise
+    except duckdb.Error as exc:
+        raise VendorboardError(f"{file.shown}: cannot read the file: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.unregister(source)
+    everything = [f"fields[{i + 1}]" for i in range(n)]
+    return Scan(
+        f"(SELECT 0 AS _file, line AS _line, {_blank(everything)} AS _blank, "
+        f"{_columns(table, present, lambda i: f'fields[{i + 1}]')} FROM {records} WHERE problem IS NULL)",
+        "lines",
+        (file,),
+        (s,),
+        records,
+    )
+
+
+# ---- Parquet -----------------------------------------------------------------------------------
+
+
+def _parquet_text(column: str, sql_type: str) -> str:
+    """SQL: a typed Parquet value as the text a CSV would hold."""
+    if sql_type in ("DOUBLE", "FLOAT"):
+        return (
+            f"CASE WHEN isnan({column}) THEN NULL WHEN {column} = trunc({column}) AND abs({column}) < 1e15 "
+            f"THEN CAST(CAST({column} AS BIGINT) AS VARCHAR) ELSE CAST({column} AS VARCHAR) END"
+        )
+    return f"CAST({column} AS VARCHAR)"
+
+
+def _parquet_scan(con: duckdb.DuckDBPyConnection, file: File, table: Table) -> Scan:
+    reader = f"read_parquet({_file_list((file,))}, file_row_number = true)"
+    try:
+        described = con.execute(f"DESCRIBE SELECT * EXCLUDE (file_row_number) FROM {reader}").fetchall()
+    except duckdb.Error as exc:
+        raise VendorboardError(f"{file.shown}: cannot read the file: {str(exc).splitlines()[0]}") from None
+    names = tuple(name for name, *_ in described)
+    present = _require(file, names, table)
+    texts = [_parquet_text(_quote(name), sql_type) for name, sql_type, *_ in described]
+    return Scan(
+        f"(SELECT 0 AS _file, file_row_number + 1 AS _line, {_blank(texts)} AS _blank, "
+        f"{_columns(table, present, lambda i: texts[i])} FROM {reader})",
+        "parquet",
+        (file,),
+        (None,),
+    )
+
+
+# ---- quarantined rows (retry) ------------------------------------------------------------------
+
+
+def quarantined(con: duckdb.DuckDBPyConnection, table: Table) -> Scan | None:
+    """The quarantined rows of `table` (not its malformed lines, which have no columns) as a scan,
+    each with the file and line it came from."""
+    where = f"table_name = {_literal(table.name)} AND reason <> 'malformed_line'"
+    found = con.execute(f"SELECT DISTINCT source_file FROM quarantine WHERE {where} ORDER BY 1").fetchall()
+    names = [n for (n,) in found]
+    if not names:
+        return None
+    files = tuple(File(Path(n), n) for n in names)
+    listed = "[" + ", ".join(_literal(n) for n in names) + "]"
+    columns = ", ".join(f"json_extract_string(raw, {_literal('$.' + c.name)}) AS {c.name}" for c in table.columns)
+    return Scan(
+        f"(SELECT list_position({listed}, source_file) - 1 AS _file, line AS _line, false AS _blank, {columns} "
+        f"FROM quarantine WHERE {where} ORDER BY source_file, line)",
+        "rows",
+        files,
+    )
+
+
+# ---- planning and what could not be read ------------------------------------------------------
+
+
+def scan(
+    con: duckdb.DuckDBPyConnection, files: list[File], table: Table, by_line: frozenset[Path] = frozenset()
+) -> tuple[list[Scan], list[Skipped]]:
+    """How to read `files` (in order): consecutive CSV files of one dialect whose lines end alike
+    in one fast statement; other CSV files (and those in `by_line`) line by line; Parquet files
+    one by one. Empty and header-only files are skipped (returned, to be reported)."""
+    scans: list[Scan] = []
+    skipped: list[Skipped] = []
+    run: list[tuple[File, Survey]] = []
+
+    def flush() -> None:
+        if run:
+            scans.append(_csv_scan(run, table))
+            run.clear()
+
     for file in files:
-        is_csv = _is_csv(file)
-        line = _first_line(file.path) if is_csv else None
-        if line is None:
-            layout = _layout(con, file, is_csv)
-        else:  # sniffing takes 30 ms a file
-            key = (file.path.name.lower().endswith(".gz"), line)
-            if key not in seen:
-                seen[key] = _layout(con, file, is_csv)
-            layout = seen[key]
-        missing = [c for c in table.required if c not in _by_name(layout.names)]
-        if missing:
-            raise VendorboardError(
-                f"{file.shown}: missing required column {', '.join(repr(m) for m in missing)} for table {table.name}"
-            )
-        if runs and runs[-1][0] == layout:
-            runs[-1][1].append(file)
-        else:
-            runs.append((layout, [file]))
-    scans = []
-    for layout, run in runs:
-        present = _by_name(layout.names)
-        cols = ", ".join(
-            f"{_trimmed(f'CAST({_quote(present[c.name])} AS VARCHAR)')} AS {c.name}"
-            if c.name in present
-            else f"CAST(NULL AS VARCHAR) AS {c.name}"
-            for c in table.columns
-        )
-        scans.append(
-            Scan(
-                f"(SELECT file_index AS _file, {cols} FROM {_reader(tuple(run), layout.options)})",
-                layout.options is not None,
-                tuple(run),
-            )
-        )
-    return scans
+        if not supported(file.path):
+            raise VendorboardError(f"{file.shown}: unsupported file type (expected {', '.join(SUFFIXES)})")
+        if not file.path.is_file():
+            raise VendorboardError(f"{file.shown}: no such file")
+        if file.path.name.lower().endswith(".parquet"):
+            flush()
+            scans.append(_parquet_scan(con, file, table))
+            continue
+        s = survey(file.path, file.shown)
+        if s.empty:
+            skipped.append(Skipped(file.shown, s.empty))
+            continue
+        _require(file, s.names, table)
+        if not s.uniform or file.path in by_line:
+            flush()
+            scans.append(line_scan(con, file, s, table))
+            continue
+        if run and (run[-1][1].names, run[-1][1].delim, run[-1][1].new_line, run[-1][1].skip) != (
+            s.names,
+            s.delim,
+            s.new_line,
+            s.skip,
+        ):
+            flush()
+        run.append((file, s))
+    flush()
+    return scans, skipped
 
 
-def malformed(con: duckdb.DuckDBPyConnection, scan: Scan) -> list[Malformed]:
-    """The lines the last read of `scan` could not split, by file and line; clears the reader's
-    reject tables."""
-    if not scan.is_csv:
+def store_malformed(con: duckdb.DuckDBPyConnection, scan: Scan, first_seq: int) -> None:
+    """Add the lines the last read of `scan` could not split to MALFORMED (file `i` as _seq
+    first_seq + i), raw text capped at RAW_LIMIT characters; clears the reader's reject tables."""
+    con.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {MALFORMED} (_seq INTEGER, line BIGINT, raw VARCHAR, length BIGINT, "
+        "detail VARCHAR, spans BOOLEAN)"
+    )
+    if scan.mode == "lines":
+        con.execute(f"""INSERT INTO {MALFORMED} SELECT {first_seq}, line, left(text, {RAW_LIMIT}), length(text),
+                               problem, false FROM {scan.records} WHERE problem IS NOT NULL""")
+    elif scan.mode == "csv":
+        con.execute(f"""
+            INSERT INTO {MALFORMED}
+            SELECT {first_seq} + file_id, line, left(any_value(csv_line), {RAW_LIMIT}),
+                   max(coalesce(TRY_CAST(regexp_extract(error_message, 'Actual Size:\\s*(\\d+)', 1) AS BIGINT),
+                                length(csv_line))),
+                   string_agg(DISTINCT error_message, '; '), bool_or(contains(csv_line, chr(10)))
+            FROM csv_rejects GROUP BY file_id, line""")
+        con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
+
+
+def inexact(con: duckdb.DuckDBPyConnection, scan: Scan, first_seq: int, rows: dict[int, int]) -> list[int]:
+    """The files of a fast CSV scan to read again line by line: those whose rows (`rows`: _seq ->
+    staged rows) and rejected lines do not add up to the file's lines, whose rejected line spans
+    lines (a quote left open), or with more than MANY_MALFORMED rejected lines."""
+    if scan.mode != "csv":
         return []
-    found = [
-        Malformed(file, line, raw, detail)
-        for file, line, raw, detail in con.execute(
-            "SELECT file_id, line, any_value(csv_line), string_agg(DISTINCT error_message, '; ') "
-            "FROM csv_rejects GROUP BY ALL ORDER BY ALL"
+    bad = {
+        seq: (n, spans)
+        for seq, n, spans in con.execute(
+            f"SELECT _seq, count(*), bool_or(spans) FROM {MALFORMED} "
+            f"WHERE _seq BETWEEN {first_seq} AND {first_seq + len(scan.files) - 1} GROUP BY _seq"
         ).fetchall()
-    ]
-    con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
-    return found
+    }
+    again = []
+    for i, s in enumerate(scan.surveys):
+        n, spans = bad.get(first_seq + i, (0, False))
+        if spans or n > MANY_MALFORMED or s.header_line + rows.get(first_seq + i, 0) + n != s.lines:
+            again.append(i)
+    return again
 
 
-def line_expr(index: str, bad_lines: list[int], is_csv: bool) -> str:
-    """SQL for the line of the good row with 0-based position `index` in its file.
-
-    Parquet rows are numbered from 1. In a CSV the header is line 1, so row i is on line i + 2,
-    shifted past malformed lines r1 < r2 < ...: the k-th (1-based) sits before good row i
-    exactly when i >= r_k - k - 1.
-    """
-    if not is_csv:
-        return f"{index} + 1"
-    shifts = " + ".join(f"CASE WHEN {index} >= {r - k - 1} THEN 1 ELSE 0 END" for k, r in enumerate(bad_lines, start=1))
-    return f"{index} + 2" + (f" + {shifts}" if shifts else "")
+def failed_file(con: duckdb.DuckDBPyConnection, scan: Scan, exc: duckdb.Error) -> VendorboardError:
+    """After a read of `scan` failed: the error naming its file, found by reading each file alone on
+    a cursor of its own (the failed statement has aborted the write's transaction). A file that
+    DuckDB's fast reader gave up on is read line by line instead (ReadLineByLine)."""
+    probe = con.cursor()
+    failed = scan.files[0]
+    try:
+        for i, f in enumerate(scan.files):
+            try:
+                probe.execute(f"SELECT count(*) FROM {scan.single(i).sql}").fetchall()
+            except duckdb.Error as own:
+                exc, failed = own, f
+                break
+            finally:
+                probe.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
+    finally:
+        probe.close()
+    if scan.mode == "csv":
+        raise ReadLineByLine(failed.path)
+    return VendorboardError(f"{failed.shown}: cannot read the file: {str(exc).splitlines()[0]}")
