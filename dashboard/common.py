@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from metrics import billing, catalog, data_health, drilldown, reconcile, sla, store
+from metrics import billing, catalog, data_health, drilldown, inert, reconcile, sla, store
 from metrics.config import db_path
 from metrics.errors import VendorboardError
 from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
@@ -293,16 +293,16 @@ def download(
     enums: dict[str, str] | None = None,
     localize: bool = True,
 ) -> None:
-    """A CSV download (UTF-8 with BOM, so Excel reads Chinese). A callable is only run on click,
-    in a thread of its own; its frame is localized like a table (`enums`) unless `localize` is
-    False (exports for systems keep the SPEC's field names and codes)."""
+    """A CSV download (UTF-8 with BOM, so Excel reads Chinese; inert, so no text is a formula). A
+    callable is only run on click, in a thread of its own; its frame is localized like a table
+    (`enums`) unless `localize` is False (exports for systems keep the SPEC's field names and codes)."""
     lang = language()
 
     def data() -> bytes:
         body = frame() if callable(frame) else frame
         if callable(frame) and localize:
             body = localized(body, lang, enums)
-        return body.write_csv().encode("utf-8-sig")
+        return inert.frame(body).write_csv().encode("utf-8-sig")
 
     st.download_button(
         label or f"{tr('download.csv')} · {file_name}.csv",

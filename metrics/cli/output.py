@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from metrics import inert
 from metrics.errors import VendorboardError
 
 
@@ -42,11 +43,12 @@ def to_json(data: Any) -> str:
 
 
 def to_csv(rows: list[dict]) -> str:
+    """Rows as CSV, inert (metrics/inert.py): every CSV the product writes comes from here or `inert.frame`."""
     buf = io.StringIO()
     if rows:
         writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+        writer.writerows({k: "" if v is None else inert.cell(v) for k, v in r.items()} for r in rows)
     return buf.getvalue()
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from metrics import inert
 from metrics.billing import Invoice
 from metrics.export.content import MonthReport
 from metrics.i18n import metric_kind, target_label
@@ -45,7 +46,7 @@ class _Book:
     """A workbook and the few formats every sheet shares; column widths fitted to the tables."""
 
     def __init__(self, path: Path) -> None:
-        self.wb = xlsxwriter.Workbook(str(path))
+        self.wb = xlsxwriter.Workbook(str(path), inert.WORKBOOK_OPTIONS)  # no text becomes a formula or link
         self.title = self.wb.add_format({"bold": True, "font_size": 14, "font_color": "#1b2430"})
         self.kinds = {kind: self.wb.add_format({"num_format": f}) for kind, f in KIND_FORMATS.items()}
         self.widths: dict[str, dict[int, int]] = {}  # sheet -> column -> characters
@@ -229,15 +230,39 @@ def report_xlsx(report: MonthReport, path: Path) -> None:
     chart.set_y_axis({"num_format": "#,##0"})
     chart.set_legend({"none": True})
     ws.insert_chart(end, 0, chart)
+    sheets, tags = {"summary"}, set()
     for vendor_id in report.contracts["vendor_id"].unique(maintain_order=True).to_list():
-        sheet = vendor_id[:31]
+        sheet = _sheet_name(vendor_id, sheets)
         book.sheet(sheet).write(0, 0, f"{vendor_id} · {report.vendor_name(vendor_id)}", book.title)
-        tag = "".join(ch if ch.isalnum() else "_" for ch in vendor_id)
+        tag = _tag(vendor_id, tags)
         row = _sla_table(book, sheet, 2, report.verdicts.filter(pl.col("vendor_id") == vendor_id), tag)
         for contract_id in report.contracts.filter(pl.col("vendor_id") == vendor_id)["contract_id"].to_list():
-            row = _trend_chart(book, sheet, row, report, contract_id, f"{tag}_{contract_id}".replace("-", "_"))
+            row = _trend_chart(book, sheet, row, report, contract_id, _tag(f"{tag}_{contract_id}", tags))
         _invoice_tables(book, sheet, row, [i for i in report.invoices if i.vendor_id == vendor_id], tag)
     book.close()
+
+
+def _tag(text: str, taken: set[str]) -> str:
+    """An id as part of Excel table names (letters, digits and _ only), unique in the workbook."""
+    tag = re.sub(r"\W", "_", text, flags=re.ASCII)
+    unique, n = tag, 1
+    while unique.lower() in taken:
+        n += 1
+        unique = f"{tag}_{n}"
+    taken.add(unique.lower())
+    return unique
+
+
+def _sheet_name(vendor_id: str, taken: set[str]) -> str:
+    """The vendor's worksheet name: Excel forbids []:*?/\\ and names longer than 31 characters, and
+    two names may not differ in case only."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", vendor_id).strip("'")[:31] or "vendor"
+    name, n = base, 1
+    while name.lower() in taken:
+        n += 1
+        name = f"{base[: 31 - len(str(n)) - 1]}~{n}"
+    taken.add(name.lower())
+    return name
 
 
 def invoice_xlsx(invoice: Invoice, path: Path) -> None:
