@@ -32,6 +32,7 @@ from metrics.errors import VendorboardError
 
 SCHEMA_VERSION_TABLE = "schema_version"
 LOCK_TIMEOUT = 600.0  # seconds a write waits for another one; VENDORBOARD_LOCK_TIMEOUT overrides
+RESOURCE_ERRORS = ("No space left on device", "Disk quota exceeded", "Permission denied", "Read-only file system")
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -114,9 +115,11 @@ def _attach_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _unusable(path: Path, exc: Exception) -> VendorboardError:
-    """A database file that cannot be opened: not DuckDB, damaged, from a newer DuckDB, or unreadable."""
-    return VendorboardError(f"{path}: cannot open the database ({_first_line(exc)})")
+def _unusable(path: Path, exc: Exception, opened: Path | None = None) -> VendorboardError:
+    """A database file that cannot be opened (not DuckDB, damaged, from a newer DuckDB, unreadable);
+    `opened`: the copy that was opened, which the message calls by the live file's name."""
+    reason = _first_line(exc).replace(str(opened), str(path)) if opened else _first_line(exc)
+    return VendorboardError(f"{path}: cannot open the database ({reason})")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -218,20 +221,19 @@ def writer(path: Path, purpose: str = "write") -> Iterator[duckdb.DuckDBPyConnec
         for stale in path.parent.glob(path.name + ".tmp-*"):
             _remove(stale)  # left by a killed writer; we hold the lock, so nobody else owns it
         snapshot = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-        con = None
+        con, committing = None, False
         try:
             if path.exists():
                 shutil.copyfile(path, snapshot)
             try:
                 con = _configure(duckdb.connect(str(snapshot)))
-            except duckdb.IOException as exc:
-                raise _failed_write(path, exc) from None
-            except duckdb.Error as exc:
-                raise _unusable(path, exc) from None
+            except duckdb.Error as exc:  # a copy of a file that is not a (readable) database
+                raise _unusable(path, exc, snapshot) from None
             _require_known_version(con, path)
             migrate(con)
             con.execute("BEGIN TRANSACTION")
             yield con
+            committing = True
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
             con.close()
@@ -242,9 +244,16 @@ def writer(path: Path, purpose: str = "write") -> Iterator[duckdb.DuckDBPyConnec
                 with contextlib.suppress(duckdb.Error):
                     con.close()
             _remove(snapshot)
-            if isinstance(exc, (OSError, duckdb.IOException, duckdb.OutOfMemoryException)):
+            if _outside_the_data(exc) or (committing and isinstance(exc, duckdb.Error)):
                 raise _failed_write(path, exc) from None
             raise
+
+
+def _outside_the_data(exc: BaseException) -> bool:
+    """A failure of the machine rather than of the data: the disk, permissions, memory."""
+    if isinstance(exc, (OSError, duckdb.IOException, duckdb.OutOfMemoryException)):
+        return True
+    return isinstance(exc, duckdb.Error) and any(text in str(exc) for text in RESOURCE_ERRORS)
 
 
 def rolled_up(con: duckdb.DuckDBPyConnection, month: dt.date) -> bool:

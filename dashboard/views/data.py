@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -39,12 +40,14 @@ def sources(uploads: list, chosen: str, folder: Path) -> list[Source]:
                     archive.extractall(root)
             except zipfile.BadZipFile:
                 raise VendorboardError(f"{upload.name}: not a readable .zip file") from None
-            dirs = [d for d in [root, *root.iterdir()] if d.is_dir() and any((d / k).is_dir() for k in LOAD_ORDER)]
+            dirs = [  # the data directory: the folder holding table folders (named in any case)
+                d
+                for d in [root, *root.iterdir()]
+                if d.is_dir() and any(c.is_dir() and c.name.lower() in LOAD_ORDER for c in d.iterdir())
+            ]
             if not dirs:
                 raise VendorboardError(f"{upload.name}: no folder named after a table ({', '.join(LOAD_ORDER)})")
-            found += [
-                Source(s.kind, s.path, f"{upload.name}/{s.path.relative_to(root)}") for s in sources_in_dir(dirs[0])
-            ]
+            found += [replace(s, name=f"{upload.name}/{s.path.relative_to(root)}") for s in sources_in_dir(dirs[0])]
             continue
         kind = chosen or guess_kind(upload.name)
         if kind is None:

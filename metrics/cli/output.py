@@ -43,10 +43,11 @@ def to_json(data: Any) -> str:
 
 
 def to_csv(rows: list[dict]) -> str:
-    """Rows as CSV, inert (metrics/inert.py): every CSV the product writes comes from here or `inert.frame`."""
+    """Rows as CSV (RFC 4180: CRLF line ends, so that a value holding a CR is quoted too), inert
+    (metrics/inert.py): every CSV the product writes comes from here or from `inert.frame`."""
     buf = io.StringIO()
     if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\r\n")
         writer.writeheader()
         writer.writerows({k: "" if v is None else inert.cell(v) for k, v in r.items()} for r in rows)
     return buf.getvalue()

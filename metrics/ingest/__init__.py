@@ -339,7 +339,8 @@ def _stage(
     for i, f in enumerate(scan.files):  # the first problem in file order stops the run
         seq = first_seq + i
         bad = con.execute(
-            f"SELECT line, detail, count(*) OVER () FROM {read.MALFORMED} WHERE _seq = {seq} ORDER BY line LIMIT 1"
+            f"SELECT line, detail, count(*) OVER () FROM {read.MALFORMED} WHERE _seq = {seq} AND NOT empty "
+            "ORDER BY line LIMIT 1"
         ).fetchone()
         if not table.is_interaction:
             first = con.execute(
@@ -402,7 +403,7 @@ def _quarantine(con: duckdb.DuckDBPyConnection, table: Table, shown: list[str], 
               FROM staged WHERE {REJECTED}
               UNION ALL
               SELECT _seq, NULL, line, 'malformed_line', detail, raw, length, NULL, NULL, NULL
-              FROM {read.MALFORMED})""")
+              FROM {read.MALFORMED} WHERE NOT empty)""")
     for reason, n in con.execute("SELECT reason, count(*) FROM vb_rejects GROUP BY ALL ORDER BY ALL").fetchall():
         counts.rejected += n
         counts.rejected_by_reason[reason] = n

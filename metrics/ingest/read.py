@@ -40,7 +40,9 @@ REJECTS = "store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = '
 RAW_LIMIT = 4096  # characters of a malformed line kept in quarantine (with the line's length)
 MAX_LINE = 2_000_000  # bytes (DuckDB's max_line_size): a longer line is malformed
 MANY_MALFORMED = 100  # a file with more rejected lines is read line by line (exact, set-based)
-MALFORMED = "vb_malformed"  # temp table: _seq, line, raw, length, detail, spans (the lines no reader could split)
+# temp table of the lines no reader could split: _seq, line, raw, length, detail, spans (the line a
+# quote left open runs on), empty (only delimiters and spaces, as `,,,` with too few commas: ignored)
+MALFORMED = "vb_malformed"
 _names = itertools.count()
 
 
@@ -206,6 +208,11 @@ def _hex(ch: str) -> str:
     return f"\\x{{{ord(ch):x}}}"
 
 
+def _empty(text: str, delim: str) -> str:
+    """SQL: the line holds nothing but delimiters and white space."""
+    return f"regexp_full_match({text}, '[\\s{_hex(delim)}]*')"
+
+
 def line_scan(con: duckdb.DuckDBPyConnection, file: File, s: Survey, table: Table) -> Scan:
     """Read `file` line by line into a temp table of records (line, fields or the problem)."""
     present = _require(file, s.names, table)
@@ -244,7 +251,7 @@ def line_scan(con: duckdb.DuckDBPyConnection, file: File, s: Survey, table: Tabl
                 SELECT line, text, regexp_full_match(text, {whole}) AS ok,
                        list_transform({fields("text")}, lambda f: CASE WHEN starts_with(f, '"')
                                       THEN replace(f[2:-2], '""', '"') ELSE f END) AS fields
-                FROM records WHERE trim(text) <> '')
+                FROM records WHERE NOT {_empty("text", s.delim)})
             SELECT line, text, fields, CASE
                 WHEN strlen(text) > {MAX_LINE} THEN 'the line is longer than {MAX_LINE:,} bytes'
                 WHEN contains(text, '\ufffd') THEN 'the line is not UTF-8 text'
@@ -277,7 +284,7 @@ def _parquet_text(column: str, sql_type: str) -> str:
     if sql_type in ("DOUBLE", "FLOAT"):
         return (
             f"CASE WHEN isnan({column}) THEN NULL WHEN {column} = trunc({column}) AND abs({column}) < 1e15 "
-            f"THEN CAST(CAST({column} AS BIGINT) AS VARCHAR) ELSE CAST({column} AS VARCHAR) END"
+            f"THEN CAST(TRY_CAST({column} AS BIGINT) AS VARCHAR) ELSE CAST({column} AS VARCHAR) END"
         )
     return f"CAST({column} AS VARCHAR)"
 
@@ -375,18 +382,19 @@ def store_malformed(con: duckdb.DuckDBPyConnection, scan: Scan, first_seq: int) 
     first_seq + i), raw text capped at RAW_LIMIT characters; clears the reader's reject tables."""
     con.execute(
         f"CREATE TEMP TABLE IF NOT EXISTS {MALFORMED} (_seq INTEGER, line BIGINT, raw VARCHAR, length BIGINT, "
-        "detail VARCHAR, spans BOOLEAN)"
+        "detail VARCHAR, spans BOOLEAN, empty BOOLEAN)"
     )
     if scan.mode == "lines":
         con.execute(f"""INSERT INTO {MALFORMED} SELECT {first_seq}, line, left(text, {RAW_LIMIT}), length(text),
-                               problem, false FROM {scan.records} WHERE problem IS NOT NULL""")
+                               problem, false, false FROM {scan.records} WHERE problem IS NOT NULL""")
     elif scan.mode == "csv":
         con.execute(f"""
             INSERT INTO {MALFORMED}
             SELECT {first_seq} + file_id, line, left(any_value(csv_line), {RAW_LIMIT}),
                    max(coalesce(TRY_CAST(regexp_extract(error_message, 'Actual Size:\\s*(\\d+)', 1) AS BIGINT),
                                 length(csv_line))),
-                   string_agg(DISTINCT error_message, '; '), bool_or(contains(csv_line, chr(10)))
+                   string_agg(DISTINCT error_message, '; '), bool_or(contains(csv_line, chr(10))),
+                   bool_and({_empty("csv_line", scan.surveys[0].delim)})
             FROM csv_rejects GROUP BY file_id, line""")
         con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
 
