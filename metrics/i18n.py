@@ -435,6 +435,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "重新校验：已载入 {loaded} 行，仍有 {left} 行被拒收。",
     ),
     "msg.skipped": ("Skipped {file}: {reason}.", "已跳过 {file}：{reason}。"),
+    "msg.retryable": (
+        "{n} rejected row(s) name vendors that are known now: retry them below.",
+        "有 {n} 行被拒收的数据所属供应商现已导入：可在下方重新校验。",
+    ),
     "msg.no_out_of_contract": ("Every interaction falls within a contract.", "所有交互均在合同期内。"),
     "msg.no_rates": ("No rates: this contract bills fixed fees only.", "没有费率：该合同仅收取固定费用。"),
     "msg.hours_24_7": ("Channels without rows are served 24/7.", "未列出的渠道为全天候服务。"),

@@ -111,7 +111,7 @@ def test_retry_loads_rows_whose_vendor_arrived_later_in_one_write(tmp_path, load
             "rates": "contract_id,channel,unit,unit_price\nC3,phone,minute,1.00",
         },
     )
-    ingest(db, sources_in_dir(ref))
+    assert ingest(db, sources_in_dir(ref)).retryable == 1  # the CLI and the Data page say so
     assert query("SELECT count(*) FROM calls WHERE vendor_id = 'V3'") == [(0,)]
     before = db.stat().st_ino
     report = retry(db)

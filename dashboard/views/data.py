@@ -99,6 +99,8 @@ def show_report(report: dict) -> None:
     )
     for skipped in report.get("skipped", []):
         st.warning(tr("msg.skipped", file=skipped["file"], reason=skipped["reason"]), icon=":material/block:")
+    if report.get("retryable"):
+        st.info(tr("msg.retryable", n=f"{report['retryable']:,}"), icon=":material/replay:")
     outside = {k: n for k, n in report["out_of_contract"].items() if n}
     if outside:
         st.warning(

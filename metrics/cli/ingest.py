@@ -109,6 +109,12 @@ def finish(report: IngestReport, fmt: Format, out: Path | None) -> None:
         emit(to_csv(rows) if fmt is Format.csv else to_table(rows, "ingest") + _out_of_contract(report), out)
     for s in report.skipped:
         print(f"warning: skipped {s['file']}: {s['reason']}", file=sys.stderr)
+    if report.retryable:
+        print(
+            f"note: {report.retryable:,} quarantined row(s) name vendors that are known now: "
+            "`vendorboard quarantine retry` loads them",
+            file=sys.stderr,
+        )
     if report.rejected:
         per_table = "; ".join(
             f"{t} {c.rejected:,} (" + ", ".join(f"{r} {n:,}" for r, n in sorted(c.rejected_by_reason.items())) + ")"

@@ -243,26 +243,25 @@ def report_xlsx(report: MonthReport, path: Path) -> None:
 
 
 def _tag(text: str, taken: set[str]) -> str:
-    """An id as part of Excel table names (letters, digits and _ only), unique in the workbook."""
-    tag = re.sub(r"\W", "_", text, flags=re.ASCII)
-    unique, n = tag, 1
-    while unique.lower() in taken:
-        n += 1
-        unique = f"{tag}_{n}"
-    taken.add(unique.lower())
-    return unique
+    """An id as part of Excel table names: letters, digits and _ only, unique in the workbook."""
+    return _unique(re.sub(r"\W", "_", text, flags=re.ASCII), taken)
 
 
 def _sheet_name(vendor_id: str, taken: set[str]) -> str:
-    """The vendor's worksheet name: Excel forbids []:*?/\\ and names longer than 31 characters, and
-    two names may not differ in case only."""
-    base = re.sub(r"[\[\]:*?/\\]", "_", vendor_id).strip("'")[:31] or "vendor"
-    name, n = base, 1
-    while name.lower() in taken:
+    """The vendor's worksheet name: Excel forbids []:*?/\\, a quote at either end and more than 31
+    characters."""
+    return _unique(re.sub(r"[\[\]:*?/\\]", "_", vendor_id).strip("'") or "vendor", taken, 31, "~")
+
+
+def _unique(name: str, taken: set[str], width: int = 255, sep: str = "_") -> str:
+    """`name` (at most `width` characters), numbered when a name equal but for case is taken: Excel
+    compares names so."""
+    unique, n = name[:width], 1
+    while unique.lower() in taken:
         n += 1
-        name = f"{base[: 31 - len(str(n)) - 1]}~{n}"
-    taken.add(name.lower())
-    return name
+        unique = f"{name[: width - len(sep) - len(str(n))]}{sep}{n}"
+    taken.add(unique.lower())
+    return unique
 
 
 def invoice_xlsx(invoice: Invoice, path: Path) -> None:

@@ -66,6 +66,7 @@ class IngestReport:
     tables: dict[str, TableCounts]
     out_of_contract: dict[str, int]
     skipped: list[dict[str, str]] = field(default_factory=list)  # {"file", "reason"}: files not read
+    retryable: int = 0  # quarantined rows of vendors that are known now: `retry` would load them
 
     @property
     def rejected(self) -> int:
@@ -76,6 +77,7 @@ class IngestReport:
             "tables": {t: {**vars(c)} for t, c in self.tables.items()},
             "out_of_contract": self.out_of_contract,
             "skipped": self.skipped,
+            "retryable": self.retryable,
         }
 
 
@@ -177,7 +179,14 @@ class _QuarantineReader:
         return [found] if found else []
 
 
-def _run(db: Path, reader, progress: Progress | None, plausible: Plausible | None, max_rejected) -> IngestReport:
+def _run(
+    db: Path,
+    reader: _FileReader | _QuarantineReader,
+    progress: Progress | None,
+    plausible: Plausible | None,
+    max_rejected: float | None,
+) -> IngestReport:
+    """One ingest run over what `reader` reads, in one write (see the module docstring)."""
     from metrics import rollup  # not above: rollups are measured by the engine, which imports ingest.tables
 
     started = dt.datetime.now(dt.UTC)
@@ -210,7 +219,7 @@ def _run(db: Path, reader, progress: Progress | None, plausible: Plausible | Non
                 if progress:
                     progress(message, done, reader.total)
                     percent = lambda pct, m=message, d=done: progress(f"{m} ({pct:.0f} %)", d, reader.total)  # noqa: E731
-                _stage(con, table, scan, seq, lookups, window, percent)
+                _stage(con, _Typing(table, lookups, window), scan, seq, percent)
                 seq += len(scan.files)
                 done += len(scan.files)
                 shown += [f.shown for f in scan.files]
@@ -240,7 +249,11 @@ def _run(db: Path, reader, progress: Progress | None, plausible: Plausible | Non
         if progress and changed:
             progress(f"summing up {len(changed)} month(s)", done, reader.total)
         rollup.refresh(con, changed)
-        report = IngestReport(counts, out_of_contract(con, list(counts)), reader.skipped)
+        retryable = con.execute(  # rows that came before their vendor
+            "SELECT count(*) FROM quarantine WHERE reason = 'unknown_vendor' "
+            "AND vendor_id IN (SELECT vendor_id FROM vendors)"
+        ).fetchall()[0][0]
+        report = IngestReport(counts, out_of_contract(con, list(counts)), reader.skipped, retryable)
         con.execute(
             "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
             [run_id, started, json.dumps(report.as_dict())],
@@ -282,23 +295,27 @@ def _watch(con: duckdb.DuckDBPyConnection, report: Callable[[float], None] | Non
         watcher.join()
 
 
+@dataclass(frozen=True)
+class _Typing:
+    """What typing a table's rows needs: the table, what is stored (lookups), the plausible window."""
+
+    table: Table
+    lookups: Lookups
+    window: tuple[dt.datetime, dt.datetime]
+
+
 def _insert(
-    con: duckdb.DuckDBPyConnection,
-    table: Table,
-    scan: read.Scan,
-    first_seq: int,
-    lookups: Lookups,
-    window: tuple[dt.datetime, dt.datetime],
-    report: Callable[[float], None] | None,
+    con: duckdb.DuckDBPyConnection, typing: _Typing, scan: read.Scan, first_seq: int, report: Callable | None
 ) -> None:
     """Type a scan's rows into temp table `staged` (file i as `_seq` first_seq + i), in file order."""
+    table = typing.table
     exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'staged' AND temporary").fetchone()[0]
     provenance = (
         "" if table.is_interaction else ", CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS BIGINT) AS source_line"
     )
     select = (
         f"SELECT ({first_seq} + _file)::INTEGER AS _seq, * EXCLUDE (_file){provenance} "
-        f"FROM ({stage_sql(table, scan.sql, lookups, window)})"
+        f"FROM ({stage_sql(table, scan.sql, typing.lookups, typing.window)})"
     )
     try:  # the rows land in file order, so rowid gives the fast reader's rows their lines
         with _watch(con, report):
@@ -308,19 +325,14 @@ def _insert(
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection,
-    table: Table,
-    scan: read.Scan,
-    first_seq: int,
-    lookups: Lookups,
-    window: tuple[dt.datetime, dt.datetime],
-    report: Callable[[float], None] | None,
+    con: duckdb.DuckDBPyConnection, typing: _Typing, scan: read.Scan, first_seq: int, report: Callable | None
 ) -> None:
     """Stage a scan's rows and lines that could not be split (read.MALFORMED), giving each rejected
     row (every row of a reference table) its line; a file the fast reader did not read line for line
     is read again line by line. A reference table's first bad line stops the run; an interaction
     file that is mostly malformed lines does too."""
-    _insert(con, table, scan, first_seq, lookups, window, report)
+    table = typing.table
+    _insert(con, typing, scan, first_seq, report)
     read.store_malformed(con, scan, first_seq)
     this = f"_seq BETWEEN {first_seq} AND {first_seq + len(scan.files) - 1}"
     rows = dict(con.execute(f"SELECT _seq, count(*) FROM staged WHERE {this} GROUP BY _seq").fetchall())
@@ -328,7 +340,7 @@ def _stage(
         seq = first_seq + i
         con.execute(f"DELETE FROM staged WHERE _seq = {seq}; DELETE FROM {read.MALFORMED} WHERE _seq = {seq}")
         again = read.line_scan(con, scan.files[i], scan.surveys[i], table)
-        _insert(con, table, again, seq, lookups, window, None)
+        _insert(con, typing, again, seq, None)
         read.store_malformed(con, again, seq)
         con.execute(f"DROP TABLE {again.records}")
     if scan.records:

@@ -365,16 +365,16 @@ def scan(
             flush()
             scans.append(line_scan(con, file, s, table))
             continue
-        if run and (run[-1][1].names, run[-1][1].delim, run[-1][1].new_line, run[-1][1].skip) != (
-            s.names,
-            s.delim,
-            s.new_line,
-            s.skip,
-        ):
+        if run and _dialect(run[-1][1]) != _dialect(s):
             flush()
         run.append((file, s))
     flush()
     return scans, skipped
+
+
+def _dialect(s: Survey) -> tuple:
+    """What files must share to be read in one statement."""
+    return s.names, s.delim, s.new_line, s.skip
 
 
 def store_malformed(con: duckdb.DuckDBPyConnection, scan: Scan, first_seq: int) -> None:
