@@ -338,6 +338,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "data.filter_reason": ("Reason", "原因"),
     "data.all": ("all", "全部"),
     # quarantine retry and skipped files (issue 12)
+    "col.raw_length": ("Length of the raw row", "原始行长度"),
     "data.retry": ("Retry against today's reference data", "按当前参考数据重新校验"),
     "data.retry_help": (
         "Rows rejected for a vendor or contract that has arrived since are loaded now; the rest stay here.",

@@ -25,7 +25,7 @@ import duckdb
 
 from metrics import store
 from metrics.errors import VendorboardError
-from metrics.ingest import read, reference
+from metrics.ingest import quarantine, read, reference
 from metrics.ingest.attribution import out_of_contract, refresh
 from metrics.ingest.lookups import Lookups
 from metrics.ingest.reach import Reach, reach, to_refresh
@@ -59,6 +59,10 @@ class TableCounts:
     @property
     def rows(self) -> int:
         return self.loaded + self.updated + self.unchanged + self.rejected
+
+    def count_rejected(self, by_reason: dict[str, int]) -> None:
+        self.rejected_by_reason = by_reason
+        self.rejected = sum(by_reason.values())
 
 
 @dataclass
@@ -226,7 +230,7 @@ def _run(
             if progress:
                 progress(f"storing {kind}", done, reader.total)
             if table.is_interaction:
-                _quarantine(con, table, shown, counts[kind])
+                counts[kind].count_rejected(quarantine.record(con, table, shown))
             else:
                 _provenance(con, table, shown)
             vendors, reaches[kind] = _upsert(con, table, counts[kind])
@@ -393,59 +397,6 @@ def _line_sql(con: duckdb.DuckDBPyConnection, scan: read.Scan, first_seq: int, r
 def _provenance(con: duckdb.DuckDBPyConnection, table: Table, shown: list[str]) -> None:
     """Reference rows remember their file and line, for the messages of later checks."""
     con.execute("UPDATE staged SET source_file = (?::VARCHAR[])[_seq + 1], source_line = _line", [shown])
-
-
-def _quarantine(con: duckdb.DuckDBPyConnection, table: Table, shown: list[str], counts: TableCounts) -> None:
-    """Count the table's rejected rows and malformed lines of this run, and make them its quarantine:
-    each replaces the quarantined row of the same identity (table, vendor and id, else a hash of the
-    raw row), the last of the run winning, and rows that load remove their quarantined twins."""
-    id_col = table.key[-1]
-    start = table.start_column or next(c.name for c in table.columns if c.kind == "timestamp")
-    month = (
-        f"date_trunc('month', coalesce({'local_start' if table.start_column else 'NULL'}, "
-        f"try_cast(left(json_extract_string(_raw, '$.{start}'), 10) AS DATE)))::DATE"
-    )
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE vb_rejects AS
-        SELECT *, CASE WHEN vendor_id IS NOT NULL AND row_id IS NOT NULL THEN to_json([vendor_id, row_id])::VARCHAR
-                       ELSE md5(raw) END AS row_key
-        FROM (SELECT _seq, rowid AS _pos, _line AS line, _reason AS reason, _detail AS detail, _raw AS raw,
-                     length(_raw) AS raw_length, vendor_id, {id_col} AS row_id,
-                     CASE WHEN {month} BETWEEN DATE '0001-01-01' AND DATE '9999-12-01' THEN {month} END AS month
-              FROM staged WHERE {REJECTED}
-              UNION ALL
-              SELECT _seq, NULL, line, 'malformed_line', detail, raw, length, NULL, NULL, NULL
-              FROM {read.MALFORMED} WHERE NOT empty)""")
-    for reason, n in con.execute("SELECT reason, count(*) FROM vb_rejects GROUP BY ALL ORDER BY ALL").fetchall():
-        counts.rejected += n
-        counts.rejected_by_reason[reason] = n
-    stored = _has_quarantine(con, table)
-    if counts.rejected:  # a reject that a later row of the run loads is superseded
-        con.execute(f"""
-            DELETE FROM vb_rejects WHERE _pos IN (
-                SELECT r._pos FROM vb_rejects r JOIN staged s ON s.vendor_id = r.vendor_id AND s.{id_col} = r.row_id
-                WHERE s._check IS NULL AND (s._seq > r._seq OR (s._seq = r._seq AND s.rowid > r._pos)))""")
-    if stored:
-        con.execute(
-            f"""DELETE FROM quarantine q USING (SELECT DISTINCT vendor_id, {id_col} FROM staged WHERE _check IS NULL) s
-                WHERE q.table_name = ? AND q.vendor_id = s.vendor_id AND q.row_id = s.{id_col}""",
-            [table.name],
-        )
-        con.execute(
-            "DELETE FROM quarantine WHERE table_name = ? AND row_key IN (SELECT row_key FROM vb_rejects)", [table.name]
-        )
-    con.execute(  # of one identity, the last of the run stays
-        """INSERT INTO quarantine (table_name, source_file, line, reason, detail, raw, vendor_id, row_id, row_key,
-                                   month, raw_length)
-           SELECT ?, (?::VARCHAR[])[_seq + 1], line, reason, detail, raw, vendor_id, row_id, row_key, month, raw_length
-           FROM vb_rejects QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY _seq DESC, line DESC) = 1""",
-        [table.name, shown],
-    )
-    con.execute("DROP TABLE vb_rejects")
-
-
-def _has_quarantine(con: duckdb.DuckDBPyConnection, table: Table) -> bool:
-    return con.execute("SELECT count(*) > 0 FROM quarantine WHERE table_name = ?", [table.name]).fetchone()[0]
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -> tuple[set[str], list[Reach]]:
