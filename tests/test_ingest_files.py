@@ -260,3 +260,12 @@ def test_skipped_files_are_warnings_on_stderr_and_exit_0(tmp_path, db):
         proc.stderr
         == f"warning: skipped {root / 'calls' / 'README'}: not a data file (expected .csv, .csv.gz or .parquet)\n"
     )
+
+
+def test_a_row_with_a_value_only_in_an_unknown_column_is_rejected_not_ignored(tmp_path, load, db):
+    load({})
+    path = tmp_path / "calls.csv"
+    path.write_text(f"{HEADER},note\n{call('c1')},\n,,,,,see next line\n  ,  ,,, ,\n")
+    report = ingest(db, [Source("calls", path)])
+    # line 3 says something (in `note`): missing_required; line 4 is spaces only: ignored
+    assert (report.tables["calls"].loaded, report.tables["calls"].rejected_by_reason) == (1, {"missing_required": 1})

@@ -104,9 +104,11 @@ def trimmed(text: str) -> str:
     return f"CASE WHEN {text} LIKE ' %' OR {text} LIKE '% ' THEN nullif(trim({text}), '') ELSE nullif({text}, '') END"
 
 
-def _blank(values: list[str]) -> str:
-    """SQL: every value is NULL or spaces (a blank value starts with a space: cheap to rule out)."""
-    return " AND ".join(f"({v} IS NULL OR ({v} LIKE ' %' AND trim({v}) = ''))" for v in values) or "false"
+def _blank(values: list[str], guard: str) -> str:
+    """SQL: every value is NULL or spaces. Only rows whose `guard` (a required column) is blank are
+    tested: a CASE branch runs on its rows alone, where a bare AND would test every value of every row."""
+    every = " AND ".join(f"({v} IS NULL OR trim({v}) = '')" for v in values)
+    return f"CASE WHEN {guard} IS NULL OR {guard} LIKE ' %' THEN {every} ELSE false END"
 
 
 def _by_name(names: tuple[str, ...]) -> dict[str, int]:
@@ -152,8 +154,9 @@ def _csv_scan(run: list[tuple[File, Survey]], table: Table) -> Scan:
     first = run[0][1]
     present = _by_name(first.names)
     everything = [f"c{i}" for i in range(len(first.names))]
+    blank = _blank(everything, f"c{present[table.required[0]]}")
     return Scan(
-        f"(SELECT file_index AS _file, CAST(NULL AS BIGINT) AS _line, {_blank(everything)} AS _blank, "
+        f"(SELECT file_index AS _file, CAST(NULL AS BIGINT) AS _line, {blank} AS _blank, "
         f"{_columns(table, present, lambda i: f'c{i}')} "
         f"FROM read_csv({_file_list(files)}, {_csv_options(first)}, {REJECTS}))",
         "csv",
@@ -266,8 +269,9 @@ def line_scan(con: duckdb.DuckDBPyConnection, file: File, s: Survey, table: Tabl
     finally:
         con.unregister(source)
     everything = [f"fields[{i + 1}]" for i in range(n)]
+    blank = _blank(everything, everything[present[table.required[0]]])
     return Scan(
-        f"(SELECT 0 AS _file, line AS _line, {_blank(everything)} AS _blank, "
+        f"(SELECT 0 AS _file, line AS _line, {blank} AS _blank, "
         f"{_columns(table, present, lambda i: f'fields[{i + 1}]')} FROM {records} WHERE problem IS NULL)",
         "lines",
         (file,),
@@ -298,8 +302,9 @@ def _parquet_scan(con: duckdb.DuckDBPyConnection, file: File, table: Table) -> S
     names = tuple(name for name, *_ in described)
     present = _require(file, names, table)
     texts = [_parquet_text(_quote(name), sql_type) for name, sql_type, *_ in described]
+    blank = _blank(texts, texts[present[table.required[0]]])
     return Scan(
-        f"(SELECT 0 AS _file, file_row_number + 1 AS _line, {_blank(texts)} AS _blank, "
+        f"(SELECT 0 AS _file, file_row_number + 1 AS _line, {blank} AS _blank, "
         f"{_columns(table, present, lambda i: texts[i])} FROM {reader})",
         "parquet",
         (file,),
