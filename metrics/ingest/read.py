@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from metrics.errors import VendorboardError
 from metrics.ingest.survey import Survey, open_bytes, survey, unreadable
@@ -178,10 +177,12 @@ def line_expr(index: str, bad_lines: list[int], header_line: int) -> str:
 # ---- CSV, line by line -------------------------------------------------------------------------
 
 
-def _lines(path: Path, shown: str) -> Iterator[pa.RecordBatch]:
-    """The file's lines (split at line feeds, numbered from 1), a chunk at a time: bulk operations
-    on each chunk, no Python loop over lines. Bytes that are not UTF-8 become U+FFFD (then the line
-    is malformed)."""
+def _lines(path: Path, shown: str) -> Iterator:
+    """The file's lines (split at line feeds, numbered from 1) as Arrow record batches, a chunk at a
+    time: bulk operations on each chunk, no Python loop over lines. Bytes that are not UTF-8 become
+    U+FFFD (then the line is malformed)."""
+    import pyarrow as pa  # here, not above: only a file read line by line needs it (a slow import)
+
     carry, number = b"", 1
     try:
         with open_bytes(path) as f:
@@ -230,6 +231,8 @@ def line_scan(con: duckdb.DuckDBPyConnection, file: File, s: Survey, table: Tabl
 
     def well_formed(text: str) -> str:
         return f"(regexp_full_match({text}, {whole}) AND len({fields(text)}) = {n})"
+
+    import pyarrow as pa  # as in _lines
 
     source, records = f"vb_src_{next(_names)}", f"vb_records_{next(_names)}"
     batches = _lines(file.path, file.shown)

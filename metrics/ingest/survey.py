@@ -18,8 +18,6 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from metrics.errors import VendorboardError
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -64,6 +62,8 @@ def unreadable(shown: str, path: Path, exc: Exception) -> VendorboardError:
 
 def survey(path: Path, shown: str) -> Survey:
     """One pass over the file (see the module's docstring); raises VendorboardError naming it."""
+    import numpy as np  # here, not above: only an ingest counts bytes, and numpy takes a while to import
+
     newlines = returns = tail_newlines = 0
     head = b""
     seen = False
