@@ -234,29 +234,35 @@ def line_scan(con: duckdb.DuckDBPyConnection, file: File, s: Survey, table: Tabl
 
     import pyarrow as pa  # as in _lines
 
-    source, records = f"vb_src_{next(_names)}", f"vb_records_{next(_names)}"
+    source, lines, records = (f"vb_{part}_{next(_names)}" for part in ("src", "lines", "records"))
     batches = _lines(file.path, file.shown)
     schema = pa.schema([("line", pa.int64()), ("text", pa.string())])
     con.complete()  # a result left open by an earlier execute() would refuse the registration
     con.register(source, pa.RecordBatchReader.from_batches(schema, batches))
     try:
+        con.execute(f"""CREATE TEMP TABLE {lines} AS SELECT line, rtrim(text, chr(13)) AS text
+                        FROM {source} WHERE line > {s.header_line}""")
+        # A quote opened on one line and closed on a later one joins those lines into one record:
+        # the lines from each line with an odd number of quotes to the next such line (or the end).
         con.execute(f"""
             CREATE TEMP TABLE {records} AS
-            WITH l AS (SELECT line, rtrim(text, chr(13)) AS text FROM {source} WHERE line > {s.header_line}),
-            q AS (SELECT *, (length(text) - length(replace(text, '"', ''))) % 2 AS odd FROM l),
-            p AS (SELECT *, coalesce(sum(odd) OVER (ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
-                                     0) % 2 = 1 AS inside FROM q),
-            g AS (SELECT line, text, max(CASE WHEN NOT inside THEN line END)
-                                     OVER (ORDER BY line ROWS UNBOUNDED PRECEDING) AS rec FROM p),
-            joined AS (SELECT rec, string_agg(text, chr(10) ORDER BY line) AS text, count(*) AS n FROM g GROUP BY rec),
-            records AS (  -- lines a quote joins make one record when well-formed; else each line stands alone
-                SELECT rec AS line, text FROM joined WHERE n = 1 OR {well_formed("text")}
-                UNION ALL
-                SELECT g.line, g.text FROM g JOIN joined j USING (rec) WHERE j.n > 1 AND NOT {well_formed("j.text")}),
-            split AS (
-                SELECT line, text, regexp_full_match(text, {whole}) AS ok,
-                       list_transform({fields("text")}, lambda f: CASE WHEN starts_with(f, '"')
-                                      THEN replace(f[2:-2], '""', '"') ELSE f END) AS fields
+            WITH odd AS (SELECT line FROM {lines} WHERE (length(text) - length(replace(text, '"', ''))) % 2 = 1),
+            pairs AS (SELECT line AS lo, lead(line) OVER (ORDER BY line) AS hi, row_number() OVER (ORDER BY line) AS k
+                      FROM odd),
+            spans AS (SELECT lo, coalesce(hi, (SELECT max(line) FROM {lines})) AS hi FROM pairs WHERE k % 2 = 1),
+            spanned AS (SELECT s.lo, l.line, l.text FROM {lines} l JOIN spans s ON l.line BETWEEN s.lo AND s.hi),
+            joined AS (SELECT lo, string_agg(text, chr(10) ORDER BY line) AS text FROM spanned GROUP BY lo),
+            whole AS (SELECT lo, text FROM joined WHERE {well_formed("text")}),
+            records AS (  -- a well-formed joined record; every other line stands alone
+                SELECT line, text FROM {lines}
+                WHERE line NOT IN (SELECT line FROM spanned WHERE lo IN (SELECT lo FROM whole))
+                UNION ALL SELECT lo, text FROM whole),
+            split AS (  -- a line without quotes is split at its delimiters (much cheaper than the patterns)
+                SELECT line, text, NOT contains(text, '"') OR regexp_full_match(text, {whole}) AS ok,
+                       CASE WHEN contains(text, '"')
+                            THEN list_transform({fields("text")}, lambda f: CASE WHEN starts_with(f, '"')
+                                                THEN replace(f[2:-2], '""', '"') ELSE f END)
+                            ELSE string_split(text, {lead}) END AS fields
                 FROM records WHERE NOT {_empty("text", s.delim)})
             SELECT line, text, fields, CASE
                 WHEN strlen(text) > {MAX_LINE} THEN 'the line is longer than {MAX_LINE:,} bytes'
@@ -271,6 +277,7 @@ def line_scan(con: duckdb.DuckDBPyConnection, file: File, s: Survey, table: Tabl
         raise VendorboardError(f"{file.shown}: cannot read the file: {str(exc).splitlines()[0]}") from None
     finally:
         con.unregister(source)
+        con.execute(f"DROP TABLE IF EXISTS {lines}")
     everything = [f"fields[{i + 1}]" for i in range(n)]
     blank = _blank(everything, everything[present[table.required[0]]])
     return Scan(
