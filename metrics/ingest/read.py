@@ -436,22 +436,24 @@ def inexact(con: duckdb.DuckDBPyConnection, scan: Scan, first_seq: int, rows: di
 
 
 def failed_file(con: duckdb.DuckDBPyConnection, scan: Scan, exc: duckdb.Error) -> VendorboardError:
-    """After a read of `scan` failed: the error naming its file, found by reading each file alone on
-    a cursor of its own (the failed statement has aborted the write's transaction). A file that
-    DuckDB's fast reader gave up on is read line by line instead (ReadLineByLine)."""
-    probe = con.cursor()
+    """After a read of `scan` failed: the error naming its file, found by reading each file of a
+    fast CSV run alone on a cursor of its own (the failed statement has aborted the write's
+    transaction). A file that DuckDB's fast reader gave up on is read line by line instead
+    (ReadLineByLine)."""
     failed = scan.files[0]
-    try:
-        for i, f in enumerate(scan.files):
-            try:
-                probe.execute(f"SELECT count(*) FROM {scan.single(i).sql}").fetchall()
-            except duckdb.Error as own:
-                exc, failed = own, f
-                break
-            finally:
-                probe.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
-    finally:
-        probe.close()
+    if scan.mode == "csv" and len(scan.files) > 1:
+        probe = con.cursor()
+        try:
+            for i, f in enumerate(scan.files):
+                try:
+                    probe.execute(f"SELECT count(*) FROM {scan.single(i).sql}").fetchall()
+                except duckdb.Error as own:
+                    exc, failed = own, f
+                    break
+                finally:
+                    probe.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
+        finally:
+            probe.close()
     if scan.mode == "csv":
         raise ReadLineByLine(failed.path)
     return VendorboardError(f"{failed.shown}: cannot read the file: {str(exc).splitlines()[0]}")
