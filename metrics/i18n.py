@@ -146,7 +146,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "reason.unknown_status": ("unknown visit status", "未知出场状态"),
     "reason.csat_out_of_range": ("satisfaction score outside 1–5", "满意度不在 1–5 之间"),
     "reason.malformed_line": ("malformed line", "行格式错误"),
-    "reason.implausible_time": ("implausible time (too early or in the future)", "时间不合理 (过早或晚于当前)"),
     "reason.answered_before_offered": ("answered before it was offered", "应答早于来电"),
     "reason.ended_before_answered": ("ended before it was answered", "结束早于应答"),
     "reason.ended_before_offered": ("ended before it was offered", "结束早于来电"),
@@ -337,12 +336,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "data.filter_table": ("Table", "数据表"),
     "data.filter_reason": ("Reason", "原因"),
     "data.all": ("all", "全部"),
-    # quarantine retry and skipped files (issue 12)
+    # issue 12: implausible times, the quarantine's retry, skipped files
+    "reason.implausible_time": ("implausible time (too early or in the future)", "时间不合理 (过早或晚于当前)"),
+    "msg.retried": (
+        "Retried: {loaded} row(s) loaded, {left} still rejected.",
+        "重新校验：已载入 {loaded} 行，仍有 {left} 行被拒收。",
+    ),
+    "msg.skipped": ("Skipped {file}: {reason}.", "已跳过 {file}：{reason}。"),
+    "msg.retryable": (
+        "{n} rejected row(s) name vendors that are known now: retry them below.",
+        "有 {n} 行被拒收的数据所属供应商现已导入：可在下方重新校验。",
+    ),
     "col.raw_length": ("Length of the raw row", "原始行长度"),
     "data.retry": ("Retry against today's reference data", "按当前参考数据重新校验"),
     "data.retry_help": (
-        "Rows rejected for a vendor or contract that has arrived since are loaded now; the rest stay here.",
-        "因供应商或合同缺失而被拒收的行，若其现已导入，将被重新载入；其余仍留在隔离区。",
+        "Rows rejected because their vendor had not been loaded are loaded once it has; the rest stay here.",
+        "因供应商尚未导入而被拒收的行，在供应商导入后将被载入；其余仍留在隔离区。",
     ),
     "contracts.terms": ("Terms", "合同条款"),
     "contracts.rates": ("Rate card", "费率表"),
@@ -431,15 +440,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "msg.ingest_done": ("Loaded: the pages now show the new data.", "导入完成：各页面已显示新数据。"),
     "msg.ingesting": ("Loading {file}", "正在导入 {file}"),
     "msg.no_quarantine": ("No rejected rows.", "没有被拒收的行。"),
-    "msg.retried": (
-        "Retried: {loaded} row(s) loaded, {left} still rejected.",
-        "重新校验：已载入 {loaded} 行，仍有 {left} 行被拒收。",
-    ),
-    "msg.skipped": ("Skipped {file}: {reason}.", "已跳过 {file}：{reason}。"),
-    "msg.retryable": (
-        "{n} rejected row(s) name vendors that are known now: retry them below.",
-        "有 {n} 行被拒收的数据所属供应商现已导入：可在下方重新校验。",
-    ),
     "msg.no_out_of_contract": ("Every interaction falls within a contract.", "所有交互均在合同期内。"),
     "msg.no_rates": ("No rates: this contract bills fixed fees only.", "没有费率：该合同仅收取固定费用。"),
     "msg.hours_24_7": ("Channels without rows are served 24/7.", "未列出的渠道为全天候服务。"),
