@@ -128,12 +128,15 @@ def _require(file: File, names: tuple[str, ...], table: Table) -> dict[str, int]
     return present
 
 
-def _columns(table: Table, present: dict[str, int], text_of) -> str:
-    """The table's columns as trimmed text: `text_of(i)` is SQL for the file's i-th column."""
-    return ", ".join(
-        f"{trimmed(text_of(present[c.name])) if c.name in present else 'CAST(NULL AS VARCHAR)'} AS {c.name}"
+def _select(table: Table, present: dict[str, int], texts: list[str], file: str, line: str, source: str) -> str:
+    """A scan's FROM clause: `_file`, `_line`, `_blank` and the table's columns as trimmed text, from
+    `texts` (SQL for each of the file's columns, in order) of `source`."""
+    blank = _blank(texts, texts[present[table.required[0]]])
+    columns = ", ".join(
+        f"{trimmed(texts[present[c.name]]) if c.name in present else 'CAST(NULL AS VARCHAR)'} AS {c.name}"
         for c in table.columns
     )
+    return f"(SELECT {file} AS _file, {line} AS _line, {blank} AS _blank, {columns} FROM {source})"
 
 
 # ---- CSV, fast ---------------------------------------------------------------------------------
@@ -151,13 +154,10 @@ def _csv_options(s: Survey) -> str:
 def _csv_scan(run: list[tuple[File, Survey]], table: Table) -> Scan:
     files = tuple(f for f, _ in run)
     first = run[0][1]
-    present = _by_name(first.names)
-    everything = [f"c{i}" for i in range(len(first.names))]
-    blank = _blank(everything, f"c{present[table.required[0]]}")
+    reader = f"read_csv({_file_list(files)}, {_csv_options(first)}, {REJECTS})"
+    texts = [f"c{i}" for i in range(len(first.names))]
     return Scan(
-        f"(SELECT file_index AS _file, CAST(NULL AS BIGINT) AS _line, {blank} AS _blank, "
-        f"{_columns(table, present, lambda i: f'c{i}')} "
-        f"FROM read_csv({_file_list(files)}, {_csv_options(first)}, {REJECTS}))",
+        _select(table, _by_name(first.names), texts, "file_index", "CAST(NULL AS BIGINT)", reader),
         "csv",
         files,
         tuple(s for _, s in run),
@@ -278,11 +278,9 @@ def line_scan(con: duckdb.DuckDBPyConnection, file: File, s: Survey, table: Tabl
     finally:
         con.unregister(source)
         con.execute(f"DROP TABLE IF EXISTS {lines}")
-    everything = [f"fields[{i + 1}]" for i in range(n)]
-    blank = _blank(everything, everything[present[table.required[0]]])
+    texts = [f"fields[{i + 1}]" for i in range(n)]
     return Scan(
-        f"(SELECT 0 AS _file, line AS _line, {blank} AS _blank, "
-        f"{_columns(table, present, lambda i: f'fields[{i + 1}]')} FROM {records} WHERE problem IS NULL)",
+        _select(table, present, texts, "0", "line", f"(SELECT * FROM {records} WHERE problem IS NULL)"),
         "lines",
         (file,),
         (s,),
@@ -312,10 +310,8 @@ def _parquet_scan(con: duckdb.DuckDBPyConnection, file: File, table: Table) -> S
     names = tuple(name for name, *_ in described)
     present = _require(file, names, table)
     texts = [_parquet_text(_quote(name), sql_type) for name, sql_type, *_ in described]
-    blank = _blank(texts, texts[present[table.required[0]]])
     return Scan(
-        f"(SELECT 0 AS _file, file_row_number + 1 AS _line, {blank} AS _blank, "
-        f"{_columns(table, present, lambda i: texts[i])} FROM {reader})",
+        _select(table, present, texts, "0", "file_row_number + 1", reader),
         "parquet",
         (file,),
         (None,),
