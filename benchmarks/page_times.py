@@ -28,7 +28,7 @@ from metrics.config import SAMPLE_DATA
 from metrics.ingest import ingest, sources_in_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
+PAGES = ("overview", "compliance", "agents", "invoices", "reconciliation", "data", "contracts", "reports")
 
 
 def timed(run) -> float:

@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from metrics import billing, catalog, data_health, drilldown, payments, reconcile, sla, store
+from metrics import agents, billing, catalog, data_health, drilldown, payments, reconcile, sla, store
 from metrics.cli.output import FORMULA_START
 from metrics.config import db_path
 from metrics.errors import VendorboardError
@@ -57,9 +57,11 @@ ENGINE: dict[str, Callable] = {
     "receivables": payments.receivables,
     "payment_statuses": payments.statuses,
     "payments_of": payments.payments_of,
+    "agent_figures": agents.figures,
+    "agent_trend": agents.trend,
 }
 
-PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
+PAGES = ("overview", "compliance", "agents", "invoices", "reconciliation", "data", "contracts", "reports")
 PICKERS = ("month", "vendor", "contract")
 
 
@@ -275,11 +277,13 @@ def table(
     numbers: tuple[str, ...] = (),
     enums: dict[str, str] | None = None,
     file_name: str | None = None,
+    formats: dict[str, str] | None = None,
 ) -> None:
     """A table in the current language with a CSV download of exactly what it shows (raw numbers,
     so a spreadsheet can add them up). Money columns get thousands separators and the currency in
     the header; `percent` columns are fractions shown as percentages; `counts` and `numbers` get
-    thousands separators (`numbers` keep all their decimals)."""
+    thousands separators (`numbers` keep all their decimals); `formats` give number columns a
+    printf-style format of their own (they stay numbers, so they sort as numbers)."""
     frame = localized(df, language(), enums, money, currency)
     names = dict(zip(df.columns, frame.columns))
     # `numbers` are shown exactly (316.0667 h, not the browser's 316.067) as right-aligned text;
@@ -289,6 +293,7 @@ def table(
     config |= {names[c]: st.column_config.NumberColumn(format="percent") for c in percent}
     config |= {names[c]: st.column_config.NumberColumn(format="%,d") for c in counts}
     config |= {names[c]: st.column_config.TextColumn(alignment="right") for c in numbers}
+    config |= {names[c]: st.column_config.NumberColumn(format=f) for c, f in (formats or {}).items()}
     config |= {
         names[c]: st.column_config.DateColumn(format="YYYY-MM-DD") for c, dtype in df.schema.items() if dtype == pl.Date
     }

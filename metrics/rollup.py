@@ -1,6 +1,7 @@
 """Month rollups: each SLA target's numerator and denominator per local day and hour, and each
 ladder's usage quantity, summed when rows are stored, so a month's verdicts, series and invoices
-read a few thousand rows instead of every interaction of the month.
+read a few thousand rows instead of every interaction of the month. Each agent's figures per day
+are kept beside them (agents/rollup.py, rebuilt with the same sources).
 
 Ingest keeps them in the same transaction as the rows they sum, so a rollup is never older than
 its rows: a month is rebuilt for the sources whose rows changed in it, and for all of them when a
@@ -18,6 +19,7 @@ from collections.abc import Collection, Mapping
 
 import duckdb
 
+from metrics.agents import rollup as agents
 from metrics.billing.quantities import measured_usage
 from metrics.billing.rates import ladders
 from metrics.billing.terms import active_terms
@@ -60,6 +62,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, month: dt.date, tables: set[str]) -
             f"FROM {live_sql(con, month, targets, grain)}",
             [month, source],
         )
+    agents.rebuild(con, month, sources)
 
     sessions = "agent_sessions" in tables
     channels = sorted(CHANNEL_OF[t] for t in tables if t in CHANNEL_OF)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import common
+from dashboard import common, evidence
 from dashboard.common import engine, tr
 from metrics import charts
 from metrics.drilldown import Target
@@ -15,7 +15,6 @@ from metrics.i18n import metric_kind, metric_value, target_label, value_name
 from metrics.periods import month_label
 from metrics.sla.definitions import METRICS
 
-PAGE_ROWS = 100
 TARGET_KEYS = ("channel", "metric", "threshold_seconds", "clock")
 
 
@@ -106,41 +105,6 @@ def distribution(target: Target, row: dict, lang: str) -> None:
     )
 
 
-def evidence(target: Target, lang: str) -> None:
-    counts = engine("evidence_counts", target)
-    left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
-    left.markdown(" · ".join(f"**{value_name('evidence', s, lang)}** {n:,}" for s, n in counts.items()))
-    shows = {"miss": tr("compliance.show_misses"), "all": tr("compliance.show_all")}
-    show = middle.segmented_control(
-        tr("compliance.show"), list(shows), key="evidence-show", required=True, default="miss", format_func=shows.get
-    )
-    status = "miss" if show == "miss" else None
-    total = counts["miss"] if status else sum(counts.values())
-    if total == 0:
-        st.info(tr("msg.no_evidence"), icon=":material/info:")
-        return
-    pages = (total - 1) // PAGE_ROWS + 1
-    number = right.number_input(tr("compliance.page"), 1, pages, 1, key=f"evidence-page-{status}")
-    offset = (number - 1) * PAGE_ROWS
-    rows = engine("evidence_page", target, status, PAGE_ROWS, offset).rename({"status": "evidence"})
-    st.caption(tr("compliance.rows_of", first=offset + 1, last=offset + rows.height, total=f"{total:,}"))
-    name = f"evidence-{target.contract_id}-{month_label(target.month)}-{target.channel}-{target.metric}"
-    common.table(
-        rows,
-        "evidence",
-        enums={"evidence": "evidence", "visit_status": "visit"},
-        file_name=f"{name}-page",
-        numbers=tuple(c for c in rows.columns if c.endswith("_seconds")),
-    )
-    common.download(
-        lambda: engine("evidence_page", target, status, None, 0).rename({"status": "evidence"}),
-        "evidence-all",
-        name,
-        label=f"{tr('download.csv')} · {name}.csv ({total:,})",
-        enums={"evidence": "evidence", "visit_status": "visit"},
-    )
-
-
 def main() -> None:
     sel = common.selection()
     if common.empty_database():
@@ -211,7 +175,8 @@ def main() -> None:
         f"{target_label(row['channel'], row['metric'], row['threshold_seconds'], lang)} · "
         f"{value_name('clock', row['clock'], lang)}"
     )
-    evidence(target, lang)
+    name = f"evidence-{target.contract_id}-{month_label(target.month)}-{target.channel}-{target.metric}"
+    evidence.section(target, name, lang)
 
 
 main()

@@ -29,16 +29,12 @@ from metrics import store
 from metrics.billing.rates import Ladder
 from metrics.periods import next_month
 from metrics.service_hours import merged_intervals_sql, sql_text, windows_sql
+from metrics.sla.facts import INTERACTIONS
 
 US = 1_000_000
 
 # Per channel: its table and which rows are handled contacts.
-HANDLED = {
-    "phone": ("calls", "answered_at IS NOT NULL"),
-    "chat": ("chats", "first_response_at IS NOT NULL"),
-    "email": ("emails", "first_reply_at IS NOT NULL"),
-    "onsite": ("visits", "status = 'completed'"),
-}
+HANDLED = {channel: (s.table, s.handled) for channel, s in INTERACTIONS.items()}
 # The base quantity a handled row adds to each unit ({inc}: the ladder's increment_seconds).
 PER_ROW = {
     "minute": f"(epoch_us(ended_at) - epoch_us(answered_at) + {{inc}} * {US} - 1) // ({{inc}} * {US}) * {{inc}}",

@@ -274,6 +274,18 @@ TABLES: dict[str, Table] = {
                 ),
             ),
         ),
+        # Optional names for the agent ids the logs carry (docs/agents.md); names change no figure.
+        Table(
+            "agents",
+            (
+                Col("vendor_id", required=True),
+                Col("agent_id", required=True),
+                Col("name"),
+                Col("team"),
+                Col("start_date", "date", sql_type="DATE"),
+            ),
+            key=("vendor_id", "agent_id"),
+        ),
         Table(
             "calls",
             (
@@ -393,6 +405,16 @@ TABLES: dict[str, Table] = {
     )
 }
 
-REFERENCE = ("vendors", "contracts", "rates", "sla_targets", "service_hours", "holidays", "adjustments", "payments")
+REFERENCE = (
+    "vendors",
+    "contracts",
+    "rates",
+    "sla_targets",
+    "service_hours",
+    "holidays",
+    "adjustments",
+    "payments",
+    "agents",
+)
 INTERACTIONS = ("calls", "chats", "emails", "visits", "agent_sessions")
 LOAD_ORDER = REFERENCE + INTERACTIONS

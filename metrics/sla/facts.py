@@ -10,12 +10,15 @@ zone conversion), and turn instants into exact microsecond durations. A clocked 
 some agent session on the channel was open; `agent_weeks` rows are ISO weeks per agent with
 the logged time of their sessions on every channel merged.
 
-Every facts relation has contract_id, vendor_id, channel, id and local_start (what series group by).
+Every facts relation has contract_id, vendor_id, channel, id and local_start (what series group by);
+interactions and agent-weeks also agent_id (what agent figures group by, metrics/agents/), and
+interactions `handled`, whether the row is a handled contact.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -40,6 +43,7 @@ class Interactions:
     start: str  # the instant that dates the row
     clocked: str | None  # the duration measured from `start` to `until`, on either clock
     until: str | None
+    handled: str  # the row is a handled contact (SPEC §4 `contact`), read off the table's columns
     columns: str  # the other per-row quantities the definitions use
 
 
@@ -53,9 +57,12 @@ INTERACTIONS = {
             "offered_at",
             "wait",
             "coalesce(answered_at, ended_at)",
+            "answered_at IS NOT NULL",
             """answered_at IS NOT NULL AS answered,
                         CASE WHEN answered_at IS NOT NULL THEN epoch_us(ended_at) - epoch_us(answered_at)
                              + (hold_seconds * 1000000)::BIGINT + (wrap_seconds * 1000000)::BIGINT END AS handle_us,
+                        CASE WHEN answered_at IS NOT NULL THEN (hold_seconds * 1000000)::BIGINT END AS hold_us,
+                        CASE WHEN answered_at IS NOT NULL THEN (wrap_seconds * 1000000)::BIGINT END AS wrap_us,
                         csat""",
         ),
         Interactions(
@@ -65,6 +72,7 @@ INTERACTIONS = {
             "started_at",
             "response",
             "first_response_at",
+            "first_response_at IS NOT NULL",
             "first_response_at IS NOT NULL AS responded, csat",
         ),
         Interactions(
@@ -74,6 +82,7 @@ INTERACTIONS = {
             "received_at",
             "reply",
             "first_reply_at",
+            "first_reply_at IS NOT NULL",
             "first_reply_at IS NOT NULL AS replied, replies, csat",
         ),
         Interactions(
@@ -83,6 +92,7 @@ INTERACTIONS = {
             "arrived_at",
             None,
             None,
+            "status = 'completed'",
             "status, questions_audited, questions_correct, csat",
         ),
     )
@@ -111,8 +121,8 @@ def interactions_sql(channel: str, month: dt.date, contract_ids: list[str], cloc
         else ""
     )
     base = f"""
-        SELECT contract_id, vendor_id, '{channel}' AS channel, {s.id} AS id, local_start,
-               {s.start} AS start_at{clocked}, {s.columns}
+        SELECT contract_id, vendor_id, '{channel}' AS channel, {s.id} AS id, local_start, agent_id,
+               {s.handled} AS handled, {s.start} AS start_at{clocked}, {s.columns}
         FROM {s.table}
         WHERE contract_id IN ({_ids(contract_ids)}) AND {month_filter(month)}"""
     if clock_until is None or not s.clocked:
@@ -228,13 +238,31 @@ def source_of(target: dict) -> str:
 def for_targets(con: duckdb.DuckDBPyConnection, source: str, month: dt.date, targets: list[dict]) -> str:
     """The facts relation of `source` for the contracts and channels of `targets` (with
     business-clock durations when one of them runs on that clock)."""
-    contract_ids = sorted({t["contract_id"] for t in targets})
+    return relation(
+        con,
+        source,
+        month,
+        sorted({t["contract_id"] for t in targets}),
+        any(t["clock"] == "business" for t in targets),
+        sorted({t["channel"] for t in targets}),
+    )
+
+
+def relation(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    month: dt.date,
+    contract_ids: list[str],
+    business: bool,
+    channels: Sequence[str] = (),
+) -> str:
+    """The facts relation of `source` for `contract_ids` (coverage: of `channels`), with
+    business-clock durations when `business`."""
     if source == "coverage":
-        return coverage_sql(month, contract_ids, sorted({t["channel"] for t in targets}))
+        return coverage_sql(month, contract_ids, list(channels))
     if source == "agent_weeks":
         return agent_weeks_sql(month, contract_ids)
     clock_until = None
-    business = any(t["clock"] == "business" for t in targets)
     end_sql = clock_end_sql(source, month, contract_ids) if business else None
     if end_sql:
         last = con.execute(end_sql).fetchall()[0][0]

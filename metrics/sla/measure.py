@@ -18,7 +18,7 @@ from metrics.errors import VendorboardError
 from metrics.periods import month_label
 from metrics.service_hours import sql_text
 from metrics.sla import facts
-from metrics.sla.definitions import METRICS, Count, metric, render
+from metrics.sla.definitions import METRICS, Count, Expr, metric, render
 from metrics.sla.targets import in_force, targets_sql
 
 PERIODS = {"day": ("local_start::DATE", "DATE"), "hour": ("hour(local_start)::INTEGER", "INTEGER")}
@@ -26,27 +26,43 @@ GRAINS = {None: (), "day": ("day",), "hour": ("hour",), "day_hour": ("day", "hou
 LOWER_IS_BETTER = tuple(m.name for m in METRICS.values() if m.better == "lower")
 
 
+def aggregates(e: Expr, micros: bool, terms: dict) -> tuple[str, str]:
+    """SQL aggregates of the numerator and the denominator of definition `e` under `terms` (a target,
+    see definitions.render), as exact DECIMALs. A row outside the denominator (counted NULL or
+    false) adds to neither."""
+    counted = f"({render(e.counted, terms)})"
+    if isinstance(e.numerator, Count):
+        num = f"count_if({counted} AND ({render(e.numerator.condition, terms)}))"
+    else:
+        num = f"sum({render(e.numerator, terms)}) FILTER (WHERE {counted})"
+    num = f"{num}::DECIMAL(38, 0) * 0.000001" if micros else f"{num}::DECIMAL(38, 6)"
+    den = (
+        f"count_if({counted})"
+        if e.denominator == "1"
+        else f"sum({render(e.denominator, terms)}) FILTER (WHERE {counted})"
+    )
+    return f"coalesce({num}, 0)", f"coalesce({den}::DECIMAL(38, 6), 0)"
+
+
 def _aggregates(targets: list[dict]) -> list[str]:
-    """Numerator n<target_no> and denominator d<target_no> of each target, as exact DECIMALs.
-    A row outside the denominator (counted NULL or false) adds to neither."""
+    """Numerator n<target_no> and denominator d<target_no> of each target."""
     out = []
     for t in targets:
         m = metric(t["metric"])
-        e = m.expr(t["channel"])
-        counted = f"({render(e.counted, t)})"
-        if isinstance(e.numerator, Count):
-            num = f"count_if({counted} AND ({render(e.numerator.condition, t)}))"
-        else:
-            num = f"sum({render(e.numerator, t)}) FILTER (WHERE {counted})"
-        num = f"{num}::DECIMAL(38, 0) * 0.000001" if m.micros else f"{num}::DECIMAL(38, 6)"
-        den = (
-            f"count_if({counted})"
-            if e.denominator == "1"
-            else f"sum({render(e.denominator, t)}) FILTER (WHERE {counted})"
-        )
-        no = t["target_no"]
-        out += [f"coalesce({num}, 0) AS n{no}", f"coalesce({den}::DECIMAL(38, 6), 0) AS d{no}"]
+        num, den = aggregates(m.expr(t["channel"]), m.micros, t)
+        out += [f"{num} AS n{t['target_no']}", f"{den} AS d{t['target_no']}"]
     return out
+
+
+def judged_sql(metric: str, target: str, numerator: str, denominator: str) -> tuple[str, str]:
+    """SQL of a measured `value` (null when the denominator is 0) and `met` (null then too: no data),
+    met decided in DECIMAL against `target`; arguments are SQL expressions."""
+    lower = ", ".join(map(sql_text, LOWER_IS_BETTER))
+    value = f"CASE WHEN {denominator} > 0 THEN {numerator}::DOUBLE / {denominator}::DOUBLE END"
+    met = f"""CASE WHEN {denominator} > 0 THEN
+                   CASE WHEN {metric} IN ({lower}) THEN {numerator} <= {target} * {denominator}
+                        ELSE {numerator} >= {target} * {denominator} END END"""
+    return value, met
 
 
 def _has_grain(target: dict, grain: str | None) -> bool:
@@ -96,17 +112,13 @@ def live_sql(con: duckdb.DuckDBPyConnection, month: dt.date, targets: list[dict]
 def _judged(month: dt.date, contract_id: str | None, measured: str, periods: tuple[str, ...]) -> str:
     """Targets joined to what was measured: every target for the month (null where nothing was
     measured), or per period only the periods with a non-zero denominator."""
-    lower = ", ".join(map(sql_text, LOWER_IS_BETTER))
     cols = "".join(f"m.{p}, " for p in periods)
     join = "JOIN" if periods else "LEFT JOIN"
     where = "WHERE m.denominator > 0" if periods else ""
+    value, met = judged_sql("t.metric", "t.target", "m.numerator", "m.denominator")
     return f"""
         SELECT t.contract_id, t.vendor_id, '{month_label(month)}' AS month, t.channel, t.metric, {cols}
-               CASE WHEN m.denominator > 0 THEN m.numerator::DOUBLE / m.denominator::DOUBLE END AS value,
-               t.target, t.threshold_seconds, t.clock,
-               CASE WHEN m.denominator > 0 THEN
-                    CASE WHEN t.metric IN ({lower}) THEN m.numerator <= t.target * m.denominator
-                         ELSE m.numerator >= t.target * m.denominator END END AS met,
+               {value} AS value, t.target, t.threshold_seconds, t.clock, {met} AS met,
                coalesce(m.numerator, 0) AS numerator, coalesce(m.denominator, 0) AS denominator,
                t.credit_rate, t.credit_base
         FROM ({targets_sql(month, contract_id)}) t {join} {measured} m USING (target_no) {where}

@@ -1,0 +1,212 @@
+"""Each agent's figures for a month: the figures' definitions (figures.py) summed per contract,
+agent and local day over the SLA facts, then per month, and judged against the contract's targets.
+
+A figure is measured under the terms it needs (threshold_seconds, clock): those of each of the
+contract's targets on its metric, or, with no target, the calendar clock (a figure that needs a
+threshold, such as the weekly minimum, then has no row). One pass per facts source computes every
+figure under every set of terms in use as an aggregate of its own — their number follows the
+distinct terms, not the contracts — grouped by contract, agent and day; the rows are unpivoted into
+the long form `agent_rollup` keeps (agents/rollup.py). Rows without an agent (an abandoned call, an
+unreplied e-mail) count for the contract only.
+
+`met` is decided like a contract's (sla/measure.py, `judged_sql`): in DECIMAL, null where the agent
+has nothing to measure. `verdict` says it in words: met / missed / no_data, null where the figure
+is not judged or the contract sets no target for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import duckdb
+import polars as pl
+
+from metrics import catalog
+from metrics.agents.figures import AGENT_WEEKS, FIGURES, SOURCES
+from metrics.periods import month_label
+from metrics.service_hours import sql_text
+from metrics.sla import facts
+from metrics.sla.definitions import render
+from metrics.sla.measure import aggregates, judged_sql
+from metrics.sla.targets import check_contract, targets_sql
+
+COLUMNS = (
+    "contract_id",
+    "vendor_id",
+    "month",
+    "agent_id",
+    "name",
+    "team",
+    "channel",
+    "metric",
+    "value",
+    "target",
+    "threshold_seconds",
+    "clock",
+    "met",
+    "verdict",
+    "count",
+    "numerator",
+    "denominator",
+)
+# What the rollup and a measurement from the rows give, per contract, agent and day.
+MEASURED = "source, contract_id, agent_id, day, figure, channel, threshold_seconds, clock, numerator, denominator, rows"
+
+
+def _literal(value: object) -> str:
+    return "NULL" if value is None else sql_text(value) if isinstance(value, str) else str(value)
+
+
+def _ids(contract_ids: list[str]) -> str:
+    return ", ".join(map(sql_text, contract_ids)) or "NULL"
+
+
+def _figures_sql() -> str:
+    """The figures as a relation: figure_no (their order), name, channel, source, the SLA metric they
+    take targets from, the terms they use, whether they are judged and how their value is totalled."""
+    rows = ", ".join(
+        f"({no}, {_literal(f.name)}, {_literal(f.channel)}, {_literal(f.source)}, {_literal(f.metric)}, "
+        f"{f.uses_threshold}, {f.uses_clock}, {f.judged}, {_literal(f.total)})"
+        for no, f in enumerate(FIGURES)
+    )
+    return (
+        f"SELECT * FROM (VALUES {rows}) f(figure_no, figure, channel, source, metric, uses_threshold, uses_clock, "
+        "judged, total)"
+    )
+
+
+def variants_sql(month: dt.date, contract_ids: list[str]) -> str:
+    """SQL: the figures each contract's agents get and the terms they are measured under, with the
+    target they are judged against (null when not judged or the contract sets none)."""
+    return f"""
+        SELECT DISTINCT c.contract_id, f.figure_no, f.figure, f.channel AS figure_channel,
+               coalesce(f.channel, t.channel) AS channel, f.source, f.total,
+               f.judged AND t.target_no IS NOT NULL AS judged,
+               CASE WHEN f.uses_threshold THEN t.threshold_seconds END AS threshold_seconds,
+               CASE WHEN f.uses_clock THEN coalesce(t.clock, 'calendar') END AS clock,
+               CASE WHEN f.judged THEN t.target END AS target
+        FROM (SELECT contract_id FROM contracts WHERE contract_id IN ({_ids(contract_ids)})) c
+        CROSS JOIN ({_figures_sql()}) f
+        LEFT JOIN ({targets_sql(month, None)}) t
+          ON t.contract_id = c.contract_id AND t.metric = f.metric AND (f.channel IS NULL OR t.channel = f.channel)
+        WHERE t.target_no IS NOT NULL OR NOT f.uses_threshold"""
+
+
+def measured_sql(
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    contract_ids: list[str],
+    sources: tuple[str, ...],
+    agent_id: str | None = None,
+) -> str:
+    """SQL of MEASURED from the month's rows of `sources` (of one agent if given): one pass per
+    source, every figure under every set of terms some contract uses."""
+    variants = con.execute(
+        f"SELECT DISTINCT figure_no, threshold_seconds, clock FROM ({variants_sql(month, contract_ids)}) ORDER BY ALL"
+    ).fetchall()
+    one = "" if agent_id is None else f" AND agent_id = {sql_text(agent_id)}"
+    parts = [f"SELECT {', '.join(f'NULL AS {c}' for c in MEASURED.split(', '))} WHERE false"]
+    for source in sources:
+        mine = [(FIGURES[no], threshold, clock) for no, threshold, clock in variants if FIGURES[no].source == source]
+        if not mine:
+            continue
+        business = any(clock == "business" for _, _, clock in mine)
+        rows = facts.relation(con, source, month, contract_ids, business)
+        sums, items = [], []
+        for i, (f, threshold, clock) in enumerate(mine):
+            under = terms(f.channel, threshold, clock)
+            num, den = aggregates(f.expr, f.micros, under)
+            sums += [f"{num} AS n{i}", f"{den} AS d{i}", f"count_if({render(f.expr.counted, under)}) AS r{i}"]
+            items.append(
+                f"{{'figure': {_literal(f.name)}, 'channel': {_literal(f.channel)}::VARCHAR, "
+                f"'threshold_seconds': {_literal(threshold)}::DECIMAL(12, 3), 'clock': {_literal(clock)}::VARCHAR, "
+                f"'numerator': n{i}, 'denominator': d{i}, 'rows': r{i}}}"
+            )
+        parts.append(f"""
+            SELECT '{source}' AS source, contract_id, agent_id, day, unnest([{", ".join(items)}], recursive := true)
+            FROM (SELECT contract_id, agent_id, local_start::DATE AS day, {", ".join(sums)}
+                  FROM {rows} WHERE agent_id IS NOT NULL{one} GROUP BY ALL)""")
+    return "(" + " UNION ALL BY NAME ".join(parts) + ")"
+
+
+def terms(channel: str | None, threshold: Decimal | None, clock: str | None) -> dict:
+    """What definitions.render needs of a target, for a figure measured under these terms (the
+    placeholders the figures' aggregates use are only the threshold and the clock)."""
+    return {
+        "channel": channel or "",
+        "threshold_seconds": threshold,
+        "clock": clock or "calendar",
+        "target": Decimal(0),
+        "short_abandon_seconds": None,
+        "sl_abandons": "",
+    }
+
+
+def rolled_up(con: duckdb.DuckDBPyConnection, month: dt.date) -> bool:
+    """Whether `month` has an agent rollup (agents/rollup.py)."""
+    return con.execute("SELECT count(*) FROM agent_rollup_months WHERE month = ?", [month]).fetchall()[0][0] > 0
+
+
+def _measured(con: duckdb.DuckDBPyConnection, month: dt.date, contract_ids: list[str], agent_id: str | None) -> str:
+    """MEASURED for the contracts: from the month's agent rollup when it has one, else from its rows."""
+    if not rolled_up(con, month):
+        return measured_sql(con, month, contract_ids, SOURCES, agent_id)
+    one = "" if agent_id is None else f" AND agent_id = {sql_text(agent_id)}"
+    return f"""(SELECT {MEASURED} FROM agent_rollup
+                WHERE month = DATE '{month.isoformat()}' AND contract_id IN ({_ids(contract_ids)}){one})"""
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.String)).cast(
+        {"value": pl.Float64, "met": pl.Boolean, "count": pl.Int64}
+    )
+
+
+def figures(
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    contract_id: str | None = None,
+    vendor_id: str | None = None,
+    agent_id: str | None = None,
+) -> pl.DataFrame:
+    """One row per agent and figure of every contract active in `month` (or of one contract, one
+    vendor, one agent): COLUMNS, in contract, agent and figure order. An agent gets the figures of
+    the channels it has rows on, and the weekly figures when the contract sets a weekly target."""
+    active = catalog.contracts(con, month)
+    if contract_id is not None:
+        check_contract(con, contract_id)
+        active = active.filter(pl.col("contract_id") == contract_id)
+    if vendor_id is not None:
+        active = active.filter(pl.col("vendor_id") == vendor_id)
+    contract_ids = active["contract_id"].to_list()
+    if not contract_ids:
+        return _empty()
+    numerator, denominator = "coalesce(m.numerator, 0)", "coalesce(m.denominator, 0)"
+    ratio, met = judged_sql("v.figure", "v.target", numerator, denominator)
+    value = f"""CASE v.total WHEN 'count' THEN coalesce(m.rows, 0)::DOUBLE
+                             WHEN 'hours' THEN {numerator}::DOUBLE / 3600 ELSE {ratio} END"""
+    return con.sql(f"""
+        WITH v AS ({variants_sql(month, contract_ids)}),
+        m AS (SELECT contract_id, agent_id, figure, channel, threshold_seconds, clock, sum(numerator) AS numerator,
+                     sum(denominator) AS denominator, sum(rows)::BIGINT AS rows
+              FROM {_measured(con, month, contract_ids, agent_id)} GROUP BY ALL),
+        staff AS (SELECT DISTINCT contract_id, agent_id FROM m),
+        judged AS (
+            SELECT s.contract_id, s.agent_id, v.figure_no, v.channel, v.figure, v.target, v.threshold_seconds,
+                   v.clock, {value} AS value, CASE WHEN v.judged THEN {met} END AS met, coalesce(m.rows, 0) AS count,
+                   {numerator} AS numerator, {denominator} AS denominator
+            FROM staff s JOIN v ON v.contract_id = s.contract_id
+            LEFT JOIN m ON m.contract_id = s.contract_id AND m.agent_id = s.agent_id AND m.figure = v.figure
+                 AND m.channel IS NOT DISTINCT FROM v.figure_channel
+                 AND m.threshold_seconds IS NOT DISTINCT FROM v.threshold_seconds
+                 AND m.clock IS NOT DISTINCT FROM v.clock
+            WHERE m.agent_id IS NOT NULL OR (v.source = '{AGENT_WEEKS}' AND v.judged))
+        SELECT j.contract_id, c.vendor_id, '{month_label(month)}' AS month, j.agent_id, a.name, a.team, j.channel,
+               j.figure AS metric, j.value, j.target, j.threshold_seconds, j.clock, j.met,
+               CASE WHEN j.target IS NOT NULL THEN CASE j.met WHEN true THEN 'met' WHEN false THEN 'missed'
+                                                    ELSE 'no_data' END END AS verdict,
+               j.count, j.numerator, j.denominator
+        FROM judged j JOIN contracts c USING (contract_id)
+        LEFT JOIN agents a ON a.vendor_id = c.vendor_id AND a.agent_id = j.agent_id
+        ORDER BY j.contract_id, j.agent_id, j.figure_no, j.channel, j.threshold_seconds NULLS FIRST, j.clock""").pl()
