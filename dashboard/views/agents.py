@@ -22,8 +22,8 @@ FORMATS = {"rate": "percent", "seconds": "%.3f s", "score": "%.2f", "count": "%d
 VERDICT_MARKS = {"met": "✓ ", "missed": "✗ ", "no_data": "– "}
 
 
-def verdict(value: str | None) -> str:
-    return "" if value is None else VERDICT_MARKS[value] + tr(f"verdict.{value}")
+def verdict(value: str | None, lang: str) -> str:
+    return "" if value is None else VERDICT_MARKS[value] + t(f"verdict.{value}", lang)
 
 
 def shown(metric: str, value: float | None, lang: str) -> str:
@@ -92,7 +92,7 @@ def ranking(figs: pl.DataFrame, row: dict, sel: common.Selection, lang: str) -> 
         "name",
         "team",
         "value",
-        pl.col("verdict").map_elements(verdict, return_dtype=pl.String),
+        pl.col("verdict").map_elements(lambda v: verdict(v, lang), return_dtype=pl.String),
         "count",
     )
     common.table(
@@ -119,7 +119,7 @@ def every_figure(figs: pl.DataFrame, sel: common.Selection, lang: str) -> None:
     missed = keyed.group_by("agent_id").agg((pl.col("verdict") == "missed").sum().alias("targets_missed"))
     wide = (
         keyed.pivot(on="figure", index=["agent_id", "name", "team"], values="value")
-        .join(missed, on="agent_id")
+        .join(missed, on="agent_id", maintain_order="left")
         .select("agent_id", "name", "team", "targets_missed", *order)
     )
     common.table(
@@ -161,7 +161,7 @@ def one_agent(ranked: pl.DataFrame, row: dict, sel: common.Selection, lang: str)
     with right:
         mine = ranked.filter(pl.col("agent_id") == pick).row(0, named=True)
         st.metric(label(row, lang), shown(row["metric"], mine["value"], lang), border=True)
-        st.caption(f"{verdict(mine['verdict'])} · {tr('col.count')} {mine['count']:,}")
+        st.caption(f"{verdict(mine['verdict'], lang)} · {tr('col.count')} {mine['count']:,}")
     st.markdown(f"**{tr('agents.evidence')}**")
     target = AgentFigure(
         sel.month,
