@@ -652,6 +652,19 @@ def target_label(channel: str, metric: str, threshold: Decimal | float | None, l
     return text
 
 
+def exact_value(metric: str, value: Decimal | float | None, language: str) -> str:
+    """A measured value as read, a duration to the millisecond: '377.625 s', '97.4%', '4.50'."""
+    return metric_value(metric, value, language, 3 if metric_kind(metric) == "seconds" else None)
+
+
+def against_target(row: dict, language: str) -> str:
+    """'Phone · Average handle time 377.625 s / 300.0 s': a measured figure (a row with channel,
+    metric, threshold_seconds, value, target) beside its target; durations to the millisecond."""
+    metric = row["metric"]
+    label = target_label(row["channel"], metric, row["threshold_seconds"], language)
+    return f"{label} {exact_value(metric, row['value'], language)} / {metric_value(metric, row['target'], language)}"
+
+
 def percent(fraction: Decimal | float | None, places: int = 1) -> str:
     """0.05 -> '5.0%'."""
     return "" if fraction is None else f"{number(_decimal(fraction) * 100, places)}%"

@@ -13,7 +13,7 @@ from dashboard.common import engine, tr
 from metrics import charts
 from metrics.agents import AgentFigure
 from metrics.agents.figures import figure
-from metrics.i18n import metric_kind, metric_value, t, target_label
+from metrics.i18n import against_target, exact_value, metric_kind, metric_value, t, target_label
 from metrics.periods import month_label, parse_month
 
 FIGURE_KEYS = ("channel", "metric", "threshold_seconds", "clock")
@@ -24,11 +24,6 @@ VERDICT_MARKS = {"met": "✓ ", "missed": "✗ ", "no_data": "– "}
 
 def verdict(value: str | None, lang: str) -> str:
     return "" if value is None else VERDICT_MARKS[value] + t(f"verdict.{value}", lang)
-
-
-def shown(metric: str, value: float | None, lang: str) -> str:
-    """A value as read, durations to the millisecond."""
-    return metric_value(metric, value, lang, 3 if metric_kind(metric) == "seconds" else None)
 
 
 def label(row: dict, lang: str) -> str:
@@ -65,11 +60,7 @@ def below_list(below: pl.DataFrame, sel: common.Selection, lang: str) -> None:
             "name": part["name"][0],
             "team": part["team"][0],
             "targets_missed": part.height,
-            "missed_targets": "; ".join(
-                f"{target_label(r['channel'], r['metric'], r['threshold_seconds'], lang)} "
-                f"{shown(r['metric'], r['value'], lang)} / {metric_value(r['metric'], r['target'], lang)}"
-                for r in part.iter_rows(named=True)
-            ),
+            "missed_targets": "; ".join(against_target(r, lang) for r in part.iter_rows(named=True)),
         }
         for (agent_id,), part in below.group_by("agent_id", maintain_order=True)
     ]
@@ -160,7 +151,7 @@ def one_agent(ranked: pl.DataFrame, row: dict, sel: common.Selection, lang: str)
         st.plotly_chart(charts.metric_trend(df, row["metric"], targets, lang), theme=None, key="agents-trend")
     with right:
         mine = ranked.filter(pl.col("agent_id") == pick).row(0, named=True)
-        st.metric(label(row, lang), shown(row["metric"], mine["value"], lang), border=True)
+        st.metric(label(row, lang), exact_value(row["metric"], mine["value"], lang), border=True)
         st.caption(f"{verdict(mine['verdict'], lang)} · {tr('col.count')} {mine['count']:,}")
     st.markdown(f"**{tr('agents.evidence')}**")
     target = AgentFigure(

@@ -50,6 +50,7 @@ COLUMNS = (
     "numerator",
     "denominator",
 )
+FIELDS = tuple(c for c in COLUMNS if c != "met")  # what leaves for programs: `verdict` says it in words
 # What the rollup and a measurement from the rows give, per contract, agent and day.
 MEASURED = "source, contract_id, agent_id, day, figure, channel, threshold_seconds, clock, numerator, denominator, rows"
 

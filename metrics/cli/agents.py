@@ -9,14 +9,12 @@ from typing import Annotated
 import typer
 
 from metrics import agents, store
-from metrics.agents.measure import COLUMNS
+from metrics.agents.measure import FIELDS
 from metrics.cli import app
 from metrics.cli.output import Format, FormatOption, OutOption, emit, show, to_csv
 from metrics.cli.sla import _plain
-from metrics.i18n import metric_value
+from metrics.i18n import exact_value, metric_value
 from metrics.periods import parse_month
-
-FIELDS = tuple(c for c in COLUMNS if c != "met")  # `verdict` says met / missed / no_data
 
 
 @app.command("agents")
@@ -61,7 +59,7 @@ def _for_people(r: dict) -> dict:
         "agent": r["agent_id"] + (f" {r['name']}" if r["name"] else ""),
         "channel": r["channel"],
         "metric": r["metric"],
-        "value": metric_value(r["metric"], r["value"], "en", 3),
+        "value": exact_value(r["metric"], r["value"], "en"),
         "target": "" if r["target"] is None else metric_value(r["metric"], r["target"], "en"),
         "verdict": (r["verdict"] or "").replace("_", " "),
         "count": r["count"],
