@@ -361,6 +361,23 @@ def money_metric(container, label: str, amounts: dict[str, Decimal]) -> None:
         container.metric(label, " · ".join(money(a, c) for c, a in amounts.items()) or "–", border=True)
 
 
+def contract_page(page: str) -> Selection | None:
+    """The header of a page about one contract (its vendor's name beside it): the selection, or None
+    (after saying why) when the database is empty or no contract is active in the month."""
+    sel = selection()
+    if empty_database():
+        page_header(page, sel)
+        return None
+    contracts = engine("contracts", sel.month)
+    owner = dict(zip(contracts["contract_id"], contracts["vendor_id"]))
+    subject = f"{sel.contract_id} · {vendor_names().get(owner.get(sel.contract_id), '')}" if sel.contract_id else None
+    page_header(page, sel, subject)
+    if sel.contract_id is None:
+        st.info(tr("msg.no_contracts", month=month_label(sel.month)), icon=":material/info:")
+        return None
+    return sel
+
+
 def empty_database() -> bool:
     """True (after saying so) when the database holds no vendors at all."""
     if engine("vendors").is_empty():

@@ -8,25 +8,16 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import write_data
+import test_agents
 from dashboard_fixtures import metrics_of, no_exception, open_app, texts
-from test_agents import DATA
 from typer.testing import CliRunner
 
 import metrics.cli.agents  # noqa: F401  (registers the command)
 from metrics import agents, store
 from metrics.cli import app
-from metrics.ingest import ingest, sources_in_dir
 
 OCT = dt.date(2026, 10, 1)
-
-
-@pytest.fixture(scope="module")
-def month_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("agents-page")
-    db = root / "agents.duckdb"
-    ingest(db, sources_in_dir(write_data(root / "data", DATA)))
-    return db
+month_db = test_agents.month_db  # the hand-built month, a fixture
 
 
 def test_the_page_shows_the_engines_and_the_clis_figures(month_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

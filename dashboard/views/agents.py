@@ -179,17 +179,8 @@ def default_figure(rows: list[dict], below: pl.DataFrame) -> int:
 
 
 def main() -> None:
-    sel = common.selection()
-    if common.empty_database():
-        common.page_header("agents", sel)
-        return
-    names = common.vendor_names()
-    contracts = engine("contracts", sel.month)
-    owner = dict(zip(contracts["contract_id"], contracts["vendor_id"]))
-    subject = f"{sel.contract_id} · {names.get(owner.get(sel.contract_id), '')}" if sel.contract_id else None
-    common.page_header("agents", sel, subject)
-    if sel.contract_id is None:
-        st.info(tr("msg.no_contracts", month=month_label(sel.month)), icon=":material/info:")
+    sel = common.contract_page("agents")
+    if sel is None:
         return
     lang = common.language()
     figs = engine("agent_figures", sel.month, sel.contract_id)

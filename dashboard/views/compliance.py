@@ -106,17 +106,8 @@ def distribution(target: Target, row: dict, lang: str) -> None:
 
 
 def main() -> None:
-    sel = common.selection()
-    if common.empty_database():
-        common.page_header("compliance", sel)
-        return
-    names = common.vendor_names()
-    contracts = engine("contracts", sel.month)
-    owner = dict(zip(contracts["contract_id"], contracts["vendor_id"]))
-    subject = f"{sel.contract_id} · {names.get(owner.get(sel.contract_id), '')}" if sel.contract_id else None
-    common.page_header("compliance", sel, subject)
-    if sel.contract_id is None:
-        st.info(tr("msg.no_contracts", month=month_label(sel.month)), icon=":material/info:")
+    sel = common.contract_page("compliance")
+    if sel is None:
         return
     lang = common.language()
     verdicts = engine("verdicts", sel.month, sel.contract_id)

@@ -26,7 +26,7 @@ KIND_FORMATS = {  # a metric's value in its own unit
     "count": "#,##0",
     "hours": '#,##0.0 "h"',
 }
-AGENT_SECONDS = '0.000 "s"'  # an agent's durations to the millisecond
+EXACT_SECONDS = '0.000 "s"'  # durations to the millisecond (an agent's figures)
 
 
 def _money(currency: str, decimals: str = "0.00") -> str:
@@ -57,7 +57,7 @@ class _Book:
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
         self.title = self.wb.add_format({"bold": True, "font_size": 14, "font_color": "#1b2430"})
         self.kinds = {kind: self.wb.add_format({"num_format": f}) for kind, f in KIND_FORMATS.items()}
-        self.agent_seconds = self.wb.add_format({"num_format": AGENT_SECONDS})
+        self.exact_seconds = self.wb.add_format({"num_format": EXACT_SECONDS})
         self.widths: dict[str, dict[int, int]] = {}  # sheet -> column -> characters
 
     def table(self, df: pl.DataFrame, sheet: str, row: int, name: str, formats: dict[str, str] | None = None) -> int:
@@ -77,6 +77,18 @@ class _Book:
             needed = max([_chars(series.name) + 3, *(_chars(v, formats.get(series.name)) for v in series)])
             widths[col] = max(widths.get(col, 0), needed)
         return row + df.height + 3
+
+    def in_units(self, df: pl.DataFrame, sheet: str, row: int, exact: bool = False) -> None:
+        """Rewrite the `value` and `target` cells of a table written at data row `row` (0-based) in
+        each row's metric's own unit; `exact`: durations to the millisecond."""
+        ws = self.sheet(sheet)
+        cols = df.columns.index("value"), df.columns.index("target")
+        for i, r in enumerate(df.iter_rows(named=True)):
+            kind = metric_kind(r["metric"])
+            fmt = self.exact_seconds if exact and kind == "seconds" else self.kinds[kind]
+            for col, value in zip(cols, (r["value"], r["target"])):
+                if value is not None:
+                    ws.write_number(row + i, col, value, fmt)
 
     def sheet(self, name: str) -> xlsxwriter.workbook.Worksheet:
         return self.wb.get_worksheet_by_name(name) or self.wb.add_worksheet(name)
@@ -165,13 +177,7 @@ def _sla_table(book: _Book, sheet: str, row: int, verdicts: pl.DataFrame, tag: s
     )
     book.sheet(sheet).write(row, 0, "SLA targets", book.title)
     end = book.table(df, sheet, row + 1, f"sla_{tag}", {"credit_rate": KIND_FORMATS["rate"]})
-    value_col, target_col = df.columns.index("value"), df.columns.index("target")
-    ws = book.sheet(sheet)
-    for i, r in enumerate(df.iter_rows(named=True)):  # each row in its metric's own unit
-        fmt = book.kinds[metric_kind(r["metric"])]
-        for col, value in ((value_col, r["value"]), (target_col, r["target"])):
-            if value is not None:
-                ws.write_number(row + 2 + i, col, value, fmt)
+    book.in_units(df, sheet, row + 2)
     return end
 
 
@@ -236,13 +242,7 @@ def _agents_sheet(book: _Book, report: MonthReport, vendor_id: str, tag: str) ->
         "denominator",
     )
     book.table(df, sheet, 2, f"agents_{tag}")
-    value_col, target_col = df.columns.index("value"), df.columns.index("target")
-    for i, r in enumerate(df.iter_rows(named=True)):  # each row in its figure's own unit
-        kind = metric_kind(r["metric"])
-        fmt = book.agent_seconds if kind == "seconds" else book.kinds[kind]
-        for col, value in ((value_col, r["value"]), (target_col, r["target"])):
-            if value is not None:
-                ws.write_number(3 + i, col, value, fmt)
+    book.in_units(df, sheet, 3, exact=True)
 
 
 def _payments_sheet(book: _Book, report: MonthReport) -> None:
