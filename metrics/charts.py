@@ -329,5 +329,5 @@ def agent_distribution(df: pl.DataFrame, metric: str, target: Decimal | float | 
         )
     fig.update_layout(barmode="stack", bargap=0.05)
     fig.update_xaxes(title=_axis_title(metric, language), **_y_axis(metric))
-    fig.update_yaxes(title=t("axis.agents", language), rangemode="tozero")
+    fig.update_yaxes(title=t("axis.agents", language), rangemode="tozero", tickformat="d")
     return _layout(fig, t("chart.agents_title", language, metric=value_name("metric", metric, language)), 320)

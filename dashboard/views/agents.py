@@ -18,7 +18,14 @@ from metrics.periods import month_label, parse_month
 
 FIGURE_KEYS = ("channel", "metric", "threshold_seconds", "clock")
 # How a value column reads, by the figure's kind (number columns, so they sort as numbers).
-FORMATS = {"rate": "percent", "seconds": "%.3f s", "score": "%.2f", "count": "%d", "hours": "%.1f h"}
+FORMATS = {"rate": "percent", "seconds": "%.3f {s}", "score": "%.2f", "count": "%d", "hours": "%.1f {h}"}
+UNITS = {"en": {"s": "s", "h": "h"}, "zh": {"s": "秒", "h": "小时"}}
+
+
+def value_format(metric: str, lang: str) -> str:
+    return FORMATS[metric_kind(metric)].format(**UNITS[lang])
+
+
 VERDICT_MARKS = {"met": "✓ ", "missed": "✗ ", "no_data": "– "}
 
 
@@ -90,7 +97,7 @@ def ranking(figs: pl.DataFrame, row: dict, sel: common.Selection, lang: str) -> 
         shown if row["target"] is not None else shown.drop("verdict"),
         "agents-ranking",
         counts=("count",),
-        formats={"value": FORMATS[metric_kind(row["metric"])]},
+        formats={"value": value_format(row["metric"], lang)},
         file_name=f"agents-{sel.contract_id}-{month_label(sel.month)}-{row['channel'] or 'all'}-{row['metric']}",
     )
     return ranked
@@ -106,7 +113,7 @@ def every_figure(figs: pl.DataFrame, sel: common.Selection, lang: str) -> None:
         .alias("figure")
     )
     order = keyed["figure"].unique(maintain_order=True).to_list()
-    kinds = dict(zip(keyed["figure"], keyed["metric"].map_elements(metric_kind, pl.String)))
+    metrics = dict(zip(keyed["figure"], keyed["metric"]))
     missed = keyed.group_by("agent_id").agg((pl.col("verdict") == "missed").sum().alias("targets_missed"))
     wide = (
         keyed.pivot(on="figure", index=["agent_id", "name", "team"], values="value")
@@ -117,7 +124,7 @@ def every_figure(figs: pl.DataFrame, sel: common.Selection, lang: str) -> None:
         wide,
         "agents-all",
         counts=("targets_missed",),
-        formats={f: FORMATS[kinds[f]] for f in order},
+        formats={f: value_format(metrics[f], lang) for f in order},
         file_name=f"agents-{sel.contract_id}-{month_label(sel.month)}-wide",
     )
     common.download(

@@ -103,13 +103,18 @@ class AgentFigure:
         measured = terms(f.channel, self.threshold_seconds, self.clock)
         if self.judged:  # the target itself, which `hit` compares with
             measured = next(
-                t
-                for t in in_force(con, self.month, self.contract_id)
-                if t["metric"] == f.metric
-                and t["channel"] == self.channel
-                and (not f.uses_threshold or t["threshold_seconds"] == self.threshold_seconds)
-                and (not f.uses_clock or t["clock"] == self.clock)
+                (
+                    t
+                    for t in in_force(con, self.month, self.contract_id)
+                    if t["metric"] == f.metric
+                    and t["channel"] == self.channel
+                    and (not f.uses_threshold or t["threshold_seconds"] == self.threshold_seconds)
+                    and (not f.uses_clock or t["clock"] == self.clock)
+                ),
+                None,
             )
+            if measured is None:
+                raise VendorboardError(f"no {self.contract_id} {self.channel} {self.metric} target in force")
         rows = facts.relation(con, f.source, self.month, [self.contract_id], self.clock == "business")
         where = f"agent_id = {sql_text(self.agent_id)}"
         return evidence_rows(con, rows, f.expr, measured, ordered, where, self.judged)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from metrics.errors import VendorboardError
 from metrics.sla.definitions import CLOCKED, METRICS, Count, Expr, seconds
 from metrics.sla.facts import INTERACTIONS
 
@@ -95,4 +96,8 @@ SOURCES = tuple(dict.fromkeys(f.source for f in FIGURES))  # the facts relations
 
 
 def figure(name: str, channel: str | None) -> Figure:
-    return next(f for f in FIGURES if f.name == name and (f.channel == channel or f.channel is None))
+    """The figure `name` on `channel` (the agent-week figures whatever the channel of their target)."""
+    found = next((f for f in FIGURES if f.name == name and (f.channel == channel or f.channel is None)), None)
+    if found is None:
+        raise VendorboardError(f"agents have no figure {name} on channel {channel}")
+    return found

@@ -159,9 +159,17 @@ def _measured(con: duckdb.DuckDBPyConnection, month: dt.date, contract_ids: list
 
 
 def _empty() -> pl.DataFrame:
-    return pl.DataFrame(schema=dict.fromkeys(COLUMNS, pl.String)).cast(
-        {"value": pl.Float64, "met": pl.Boolean, "count": pl.Int64}
-    )
+    """No agents: the columns with the types `figures` gives, so months concatenate."""
+    types = {
+        "value": pl.Float64,
+        "target": pl.Decimal(18, 6),
+        "threshold_seconds": pl.Decimal(12, 3),
+        "met": pl.Boolean,
+        "count": pl.Int64,
+        "numerator": pl.Decimal(38, 6),
+        "denominator": pl.Decimal(38, 6),
+    }
+    return pl.DataFrame(schema={c: types.get(c, pl.String) for c in COLUMNS})
 
 
 def figures(
