@@ -237,8 +237,8 @@ def bench_agents(db: Path, runs: int, work: Path) -> dict:
     return {
         "contract": [f["contract_seconds"] for f in found["rollup"]],
         "all": [f["all_seconds"] for f in found["rollup"]],
-        "contract_rows": [f["contract_seconds"] for f in found["rows"]],
-        "all_rows": [f["all_seconds"] for f in found["rows"]],
+        "contract_from_rows": [f["contract_seconds"] for f in found["rows"]],
+        "all_from_rows": [f["all_seconds"] for f in found["rows"]],
         **{k: first[k] for k in ("agents", "rows", "all_agents", "all_rows")},
         "load": load,
     }
@@ -461,8 +461,8 @@ def report(
                     what,
                     f"{median(staff[key]):.3f} s",
                     spread(staff[key]),
-                    f"{median(staff[key + '_rows']):.3f} s",
-                    spread(staff[key + "_rows"]),
+                    f"{median(staff[key + '_from_rows']):.3f} s",
+                    spread(staff[key + "_from_rows"]),
                 )
                 for what, key in ((AGENTS_CONTRACT, "contract"), ("every contract", "all"))
             ],
