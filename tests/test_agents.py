@@ -41,10 +41,12 @@ from conftest import BASE_REFERENCE, write_data
 from typer.testing import CliRunner
 
 import metrics.cli.agents  # noqa: F401  (registers the command)
-from metrics import agents, billing, drilldown, store
+from metrics import agents, billing, charts, drilldown, store
 from metrics.agents import AgentFigure
+from metrics.agents.figures import FIGURES
 from metrics.cli import app
 from metrics.errors import VendorboardError
+from metrics.i18n import exact_value, metric_value, t
 from metrics.ingest import ingest, sources_in_dir
 from metrics.sla import verdicts
 
@@ -306,3 +308,22 @@ def test_a_bad_agents_row_stops_the_run_naming_file_and_line(tmp_path: Path) -> 
     root = write_data(tmp_path / "d", {**BASE_REFERENCE, "agents": "vendor_id,agent_id,start_date\nV1,A1,soon\n"})
     with pytest.raises(VendorboardError, match=r"agents/data.csv, line 2"):
         ingest(tmp_path / "x.duckdb", sources_in_dir(root))
+
+
+def test_every_figure_has_its_words_and_its_unit() -> None:
+    for f in FIGURES:
+        assert all(t(f"metric.{f.name}", lang) != f"metric.{f.name}" for lang in ("en", "zh")), f.name
+    assert [metric_value(m, v, "en") for m, v in (("handled", 351.0), ("logged_hours", 22.0))] == ["351", "22.0 h"]
+    assert exact_value("hold_seconds", 10.0, "zh") == "10.000 秒"
+
+
+def test_the_distribution_chart_stacks_verdicts_and_draws_the_target() -> None:
+    # The three agents' AHT: two met (180.123 s, 286.833 s), one missed (377.625 s), target 300 s.
+    df = pl.DataFrame({"value": [286.833, 377.625, 180.123], "verdict": ["met", "missed", "met"]})
+    fig = charts.agent_distribution(df, "aht_seconds", D(300), "en")
+    assert [(tr.name, sorted(tr.x)) for tr in fig.data] == [
+        ("✓ met", [180.123, 286.833]),
+        ("✗ missed", [377.625]),
+    ]
+    assert [s.x0 for s in fig.layout.shapes] == [300.0]
+    assert fig.layout.annotations[0].text == "target 300.0 s"
