@@ -171,7 +171,8 @@ class _Traced:
 
 def trace_ingest(db: str, out: str, files: list[str]) -> None:
     """`ingest` of the calls files with each statement timed (the writer's connection is wrapped)."""
-    from metrics.ingest import Source, ingest
+    from metrics.ingest import Source
+    from metrics.loading import ingest
 
     log: list = []
     configure = store._configure

@@ -25,11 +25,12 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from metrics import agents, billing, catalog, data_health, drilldown, payments, reconcile, sla, store
+from metrics import agents, billing, catalog, data_health, drilldown, payments, quality, reconcile, sla, store
 from metrics.cli.output import FORMULA_START
 from metrics.config import db_path
 from metrics.errors import VendorboardError
 from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
+from metrics.imports import saved as saved_mappings
 from metrics.periods import month_label, parse_month
 
 # The engine calls the pages may make, by name (the cache key names the call, not a function object).
@@ -42,6 +43,7 @@ ENGINE: dict[str, Callable] = {
     "service_hours": catalog.service_hours,
     "holidays": catalog.holidays,
     "verdicts": sla.verdicts,
+    "history": sla.history,
     "series": sla.series,
     "evidence_counts": drilldown.counts,
     "evidence_page": drilldown.page,
@@ -57,6 +59,8 @@ ENGINE: dict[str, Callable] = {
     "receivables": payments.receivables,
     "payment_statuses": payments.statuses,
     "payments_of": payments.payments_of,
+    "saved_mappings": saved_mappings.saved,
+    "findings": quality.findings,
     "agent_figures": agents.figures,
     "agent_trend": agents.trend,
 }
@@ -132,7 +136,6 @@ class Selection:
     month: dt.date
     vendor_id: str | None  # None: all vendors
     contract_id: str | None  # None: no contract active in the month (for this vendor)
-    has_data: bool  # any interaction loaded for the month
 
 
 def _from_url(key: str) -> None:
@@ -199,7 +202,7 @@ def pickers() -> Selection:
     st.query_params.from_dict(
         {k: st.session_state[k] for k in ("month", "vendor", "contract", "lang", "as_of") if st.session_state.get(k)}
     )
-    return Selection(month, vendor, st.session_state["contract"] or None, month_label(month) in with_data)
+    return Selection(month, vendor, st.session_state["contract"] or None)
 
 
 def _is_month(text: str) -> bool:
@@ -389,6 +392,42 @@ def empty_database() -> bool:
 def error(exc: Exception) -> None:
     """A user-facing error: the engine's one-line message, never a traceback."""
     st.error(tr("msg.error", error=str(exc)), icon=":material/error:")
+
+
+def findings_box(found: list[quality.Finding], key: str, expanded: bool = True) -> None:
+    """The month's data-quality findings beside the figures they touch (SPEC §5): a one-line
+    summary in red (errors) or amber (warnings only), the findings, and a button that opens the
+    rejected rows on the Data page (the month's rows of the contract, or of every contract)."""
+    if not found:
+        return
+    n = len(quality.errors(found))
+    lang = language()
+    summary = tr("quality.summary", errors=n, warnings=len(found) - n)
+    lines = "\n".join(
+        f"- {'✗' if f.is_error else '⚠'} {value_name('severity', f.severity, lang)} · "
+        f"{f.contract_id + ' · ' if f.contract_id else ''}{f.message(lang)}"
+        for f in found
+    )
+    with st.expander(f"{'✗' if n else '⚠'} {tr('quality.heading')}: {summary.rstrip(':：')}", expanded=expanded):
+        (st.error if n else st.warning)(f"{summary}\n\n{lines}", icon=":material/report:")
+        rejected = [f for f in found if f.check == "quarantined"]
+        if rejected:
+            owners = {(f.vendor_id, f.contract_id) for f in rejected}
+            tables = {f.table for f in rejected}
+            one = dict(zip(("vendor", "contract"), owners.pop())) if len(owners) == 1 else {}
+            st.button(
+                tr("quality.show_rows"),
+                key=f"rows-{key}",
+                icon=":material/table_rows:",
+                on_click=go_to,
+                args=("data",),
+                kwargs={
+                    "q-scope": "contract" if one else "month",
+                    "q-table": tables.pop() if len(tables) == 1 else "",
+                    "q-reason": "",
+                    **one,
+                },
+            )
 
 
 def vendor_names() -> dict[str, str]:

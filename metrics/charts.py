@@ -1,10 +1,9 @@
 """Every chart of the product as a plain function of Polars data, so the dashboard and the PDF
 report draw the same figures (no Streamlit here).
 
-Met and missed are blue and orange (Okabe-Ito), which readers with any common colour-vision
-deficiency tell apart, and never colour alone: met points are circles and cells read ✓, missed
-points are crosses and cells read ✗. Every axis names its unit; a metric's target is drawn
-wherever the metric is.
+Met and missed take their colours from domain.VERDICT_COLOURS (blue and orange), and never colour
+alone: met points are circles and cells read ✓, missed points are crosses and cells read ✗. Every
+axis names its unit; a metric's target is drawn wherever the metric is.
 """
 
 from __future__ import annotations
@@ -15,14 +14,11 @@ from decimal import Decimal
 import plotly.graph_objects as go
 import polars as pl
 
+from metrics.domain import CHANNELS, METRIC, METRICS, VERDICT_COLOURS
 from metrics.i18n import duration, metric_kind, metric_value, t, target_label, value_name
-from metrics.ingest.tables import CHANNELS
-from metrics.sla.definitions import METRICS
 
-MET = "#0072B2"  # blue
-MISSED = "#E69F00"  # orange
-NO_DATA = "#D5D5D5"
-MET_FILL, MISSED_FILL = "#9DCAEC", "#F3BD55"  # lighter tints of the two for cells that carry dark text
+MET, MISSED, NO_DATA = (VERDICT_COLOURS[v].mark for v in ("met", "missed", "no_data"))
+MET_FILL, MISSED_FILL = VERDICT_COLOURS["met"].tint, VERDICT_COLOURS["missed"].tint
 TARGET = "#444444"
 SERIES = ("#332288", "#117733", "#882255", "#44AA99", "#999933", "#AA4499", "#6699CC", "#661100")
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Helvetica, Arial, sans-serif"
@@ -222,7 +218,7 @@ def hour_day_heatmap(
     z = [[None if v is None else v * scale_value for v in row] for row in z]
     heat: dict = {"colorscale": "Cividis"}
     if target is not None:
-        good, bad = (MET, MISSED) if METRICS[metric].better == "higher" else (MISSED, MET)
+        good, bad = (MET, MISSED) if METRIC[metric].better == "higher" else (MISSED, MET)
         values = [v for row in z for v in row if v is not None] + [float(target) * scale_value]
         low, high = min(values), max(values)
         middle = 0.5 if high == low else (float(target) * scale_value - low) / (high - low)

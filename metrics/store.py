@@ -43,16 +43,23 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute(f"SELECT max(version) FROM {SCHEMA_VERSION_TABLE}").fetchall()[0][0] or 0
 
 
+def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
+    if not schema_version(con):
+        return set()
+    return {v for (v,) in con.execute(f"SELECT version FROM {SCHEMA_VERSION_TABLE}").fetchall()}
+
+
 def latest_version() -> int:
     return _migrations()[-1][0]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring the schema up to the latest version; each migration runs once."""
+    """Apply every migration not applied yet, in number order; each runs once. Applied versions are
+    a set, not a high-water mark, so a migration numbered below one already applied still runs."""
     con.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA_VERSION_TABLE} (version INTEGER NOT NULL)")
-    current = schema_version(con)
+    applied = _applied(con)
     for version, sql in _migrations():
-        if version > current:
+        if version not in applied:
             con.execute(sql)
             con.execute(f"INSERT INTO {SCHEMA_VERSION_TABLE} VALUES (?)", [version])
 
@@ -69,7 +76,7 @@ def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise VendorboardError(f"database {path} does not exist; run `vendorboard ingest` first")
     con = _attach_read_only(path)
-    if schema_version(con) != latest_version():
+    if _applied(con) != {version for version, _ in _migrations()}:
         con.close()
         with writer(path):
             pass  # the writer migrates
@@ -119,8 +126,8 @@ def writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             shutil.copyfile(path, snapshot)
         con = _configure(duckdb.connect(str(snapshot)))
         try:
-            migrate(con)
             con.execute("BEGIN TRANSACTION")
+            migrate(con)  # in the write's transaction: one commit, not one per statement of the schema
             yield con
             con.execute("COMMIT")
             con.execute("CHECKPOINT")

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
+from metrics.loading import ingest
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 PAGES = ("overview", "compliance", "agents", "invoices", "reconciliation", "data", "contracts", "reports")

@@ -47,7 +47,8 @@ from metrics.agents.figures import FIGURES
 from metrics.cli import app
 from metrics.errors import VendorboardError
 from metrics.i18n import exact_value, metric_value, t
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
+from metrics.loading import ingest
 from metrics.sla import verdicts
 
 SEP, OCT = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
@@ -268,6 +269,55 @@ def test_a_correction_moves_a_call_between_agents_in_the_rollup(tmp_path: Path) 
     }
     assert by_agent(figs, "csat")["A2"]["count"] == 1
     assert figures_of(db, OCT) == figures_of(from_rows(db, tmp_path), OCT)
+
+
+MEDIAN = "first_response_median_seconds"
+MEDIAN_DATA = {
+    **BASE_REFERENCE,
+    "sla_targets": """
+        contract_id,channel,metric,target
+        C1,chat,first_response_median_seconds,40
+        C2,chat,first_response_seconds,40
+    """,
+    "chats": """
+        chat_id,vendor_id,started_at,first_response_at,agent_id
+        h1,V1,2026-10-05 10:00:00,2026-10-05 10:00:10,A1
+        h2,V1,2026-10-05 11:00:00,2026-10-05 11:00:30,A1
+        h3,V1,2026-10-06 09:00:00,2026-10-06 11:00:00,A1
+        h4,V1,2026-10-06 10:00:00,2026-10-06 10:00:50,A2
+        h5,V1,2026-10-07 10:00:00,2026-10-07 10:01:10,A2
+        h6,V1,2026-10-07 11:00:00,,
+        g1,V2,2026-10-05 10:00:00,2026-10-05 10:00:20,B1
+    """,
+}
+
+
+def test_the_median_first_response_per_agent_is_measured_from_the_rows(tmp_path: Path) -> None:
+    # C1 (median <= 40 s): A1 responded after 10, 30 and 7,200 s -> median 30 s (met; its mean,
+    # 2,413.3 s, would miss); A2 after 50 and 70 s -> the lower middle, 50 s (missed); h6 has no
+    # agent and no response. The contract's median of 10, 30, 50, 70, 7,200 is 50 s: a median is no
+    # sum, so the agents' medians do not add up to it.
+    db = tmp_path / "m.duckdb"
+    ingest(db, sources_in_dir(write_data(tmp_path / "d", MEDIAN_DATA)))
+    figs = read(db, agents.figures, OCT)
+    median = by_agent(figs, MEDIAN)
+    assert {a: (r["numerator"], r["denominator"], r["value"], r["count"], r["verdict"]) for a, r in median.items()} == {
+        "A1": (D(30), D(1), 30.0, 3, "met"),
+        "A2": (D(50), D(1), 50.0, 2, "missed"),
+    }
+    assert contract_row(db, MEDIAN)["value"] == 50.0
+    # C2 sets no median target: its agent gets the mean first response, and no median, as the contract.
+    b1 = figs.filter(pl.col("agent_id") == "B1")["metric"].to_list()
+    assert "first_response_seconds" in b1 and MEDIAN not in b1
+    # Never rolled up (a rolled-up month measures it from its rows), and the same from the rows alone.
+    stored = read(
+        db, lambda con: con.execute("SELECT count(*) FROM agent_rollup WHERE figure = ?", [MEDIAN]).fetchone()
+    )
+    assert stored == (0,)
+    assert figures_of(db, OCT) == figures_of(from_rows(db, tmp_path), OCT)
+    # Its rows: A1's 10 s and 30 s meet 40 s, the 7,200 s one misses.
+    a1 = AgentFigure(OCT, "C1", "A1", "chat", MEDIAN, clock="calendar", judged=True)
+    assert read(db, drilldown.counts, a1) == {"hit": 2, "miss": 1, "not_counted": 0}
 
 
 def run(db: Path, *args: str) -> str:

@@ -9,7 +9,7 @@ import subprocess
 import pypdf
 import pytest
 
-from metrics import agents, billing, catalog, data_health, sla, store
+from metrics import agents, billing, catalog, data_health, quality, sla, store
 from metrics.export import invoice_pdf, report
 from metrics.i18n import against_target, metric_value, money, t, target_label, value_name
 from metrics.periods import parse_month
@@ -29,6 +29,7 @@ def engine(sample_db):
             "verdicts": sla.verdicts(con, MONTH),
             "invoices": billing.invoices(con, MONTH),
             "rejected": data_health.quarantine_summary(con).to_dicts(),
+            "findings": quality.findings(con, MONTH),
             "agents": agents.figures(con, MONTH),
         }
     finally:
@@ -64,6 +65,7 @@ def _after(lines: list[str], label: str, n: int) -> list[str]:
     return lines[i + 1 : i + 1 + n]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_one_page_per_part(english, engine):
     _, pages = english
     contracts, invoices = engine["contracts"], engine["invoices"]
@@ -85,6 +87,7 @@ def test_one_page_per_part(english, engine):
     assert [p[1] for p in pages] == [f"Page {n}" for n in range(1, 13)]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_every_vendor_with_its_chinese_name(english, engine):
     _, pages = english
     text = "\n".join("\n".join(p) for p in pages)
@@ -95,6 +98,7 @@ def test_every_vendor_with_its_chinese_name(english, engine):
         assert text.count(name) >= 3  # cover, scorecard, invoice
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_every_target_verdict_on_its_contract_scorecard(english, engine):
     _, pages = english
     contracts = [c["contract_id"] for c in engine["contracts"]]
@@ -113,10 +117,18 @@ def test_every_target_verdict_on_its_contract_scorecard(english, engine):
     tel = pages[1 + contracts.index("C-TEL")]
     assert _after(tel, "Phone · Answer rate", 3) == ["83.29%", "95.00%", "✘ missed"]
     assert _after(tel, "Phone · Average speed of answer", 3) == ["10.45 s", "5.00 s", "✘ missed"]
-    # The cover counts them: 3 of the 11 targets missed, all V-TEL's, so 3 of 4 vendors meet every target.
-    assert _after(pages[0], "SLA credits", 4) == ["3 / 4", "3 / 11", "CNY 143,641.98", "CNY -1,278.94"]
+    # The cover counts them: 3 of the 11 targets missed, all V-TEL's, so 3 of 4 vendors meet every target;
+    # none is without data (the tile wraps after "missed").
+    assert _after(pages[0], "SLA credits", 5) == [
+        "3 / 4",
+        "8 met · 3 missed",
+        "· 0 no data",
+        "CNY 143,641.98",
+        "CNY -1,278.94",
+    ]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_every_invoice_total_as_the_engine_computes_it(english, engine):
     _, pages = english
     first_invoice = 2 + len(engine["contracts"])
@@ -134,6 +146,7 @@ def test_every_invoice_total_as_the_engine_computes_it(english, engine):
     assert _after(tel, "Total", 1) == ["CNY 35,627.54"]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_agents_below_target_per_vendor(english, engine):
     _, pages = english
     page = pages[1 + len(engine["contracts"])]
@@ -152,6 +165,7 @@ def test_agents_below_target_per_vendor(english, engine):
     assert _after(page, "PT-C00020", 1) == ["Chat · Weekly minimum hours met (≥ 20 h) 80.0% / 90.0%"]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_data_quality_page_lists_every_rejection_reason(english, engine):
     _, pages = english
     dq = pages[-1]
@@ -167,6 +181,25 @@ def test_data_quality_page_lists_every_rejection_reason(english, engine):
     assert _after(dq, "Interactions no contract covers (not billed)", 1) == ["None."]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
+def test_each_scorecard_lists_its_contracts_data_quality_findings(english, engine):
+    _, pages = english
+    contracts = [c["contract_id"] for c in engine["contracts"]]
+    for contract_id in contracts:
+        page = " ".join(pages[1 + contracts.index(contract_id)])
+        found = [f for f in engine["findings"] if f.contract_id == contract_id]
+        assert "Data quality this month" in page
+        for f in found:
+            assert f.message()[:40] in page, (contract_id, f.message())
+        if not found:
+            assert "None." in page
+    # By hand, the sample's planted bad visits of C-TEL in October: 6 rejected of 118 + 6 = 4.84 %, an
+    # error (at least 0.5 %).
+    tel = " ".join(pages[1 + contracts.index("C-TEL")])
+    assert "error visits rejected: 6" in tel and "4.84% of the month's visits" in tel
+
+
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_the_one_font_is_embedded_on_every_page(english):
     # A reader without the font must still show the Chinese names: every font the pages use is the
     # embedded CJK TrueType subset (ReportLab would otherwise name Helvetica on each page and table,
@@ -180,6 +213,7 @@ def test_the_one_font_is_embedded_on_every_page(english):
     assert len(used) == 1 and all(used.values()), used
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_chinese_report_has_chinese_headings_and_names(chinese, engine):
     _, pages = chinese
     text = "\n".join("\n".join(p) for p in pages)

@@ -21,6 +21,7 @@ from metrics.periods import parse_month
 MONTH = parse_month("2026-10")
 TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
 CENT = Decimal("0.01")
+pytestmark = pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 
 
 @pytest.fixture(scope="module")

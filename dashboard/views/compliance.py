@@ -13,7 +13,8 @@ from metrics import charts
 from metrics.drilldown import Target
 from metrics.i18n import metric_kind, metric_value, target_label, value_name
 from metrics.periods import month_label
-from metrics.sla.definitions import METRICS
+from metrics.quality import Finding, errors, touches
+from metrics.sla.definitions import metric
 
 TARGET_KEYS = ("channel", "metric", "threshold_seconds", "clock")
 
@@ -28,7 +29,8 @@ def verdict(met: bool | None) -> str:
     )
 
 
-def scorecard(verdicts: pl.DataFrame, lang: str) -> pl.DataFrame:
+def scorecard(verdicts: pl.DataFrame, lang: str, found: list[Finding]) -> pl.DataFrame:
+    """Every target with its verdict, and beside it whether a data-quality finding touches it."""
     return pl.DataFrame(
         [
             {
@@ -37,6 +39,7 @@ def scorecard(verdicts: pl.DataFrame, lang: str) -> pl.DataFrame:
                 "value": metric_value(r["metric"], r["value"], lang, 2),
                 "target": metric_value(r["metric"], r["target"], lang, 2),
                 "verdict": verdict(r["met"]),
+                "data_quality": _doubt([f for f in found if touches(f, r["channel"], r["metric"])]),
                 "clock": r["clock"],
                 "numerator": r["numerator"],
                 "denominator": r["denominator"],
@@ -45,6 +48,13 @@ def scorecard(verdicts: pl.DataFrame, lang: str) -> pl.DataFrame:
             for r in verdicts.iter_rows(named=True)
         ]
     )
+
+
+def _doubt(found: list[Finding]) -> str:
+    """'✗ error' / '⚠ warning' when findings touch a figure, else ''."""
+    if not found:
+        return ""
+    return "✗ " + tr("severity.error") if errors(found) else "⚠ " + tr("severity.warning")
 
 
 def default_target(verdicts: pl.DataFrame) -> int:
@@ -77,7 +87,7 @@ def daily(sel: common.Selection, row: dict, lang: str) -> None:
 
 
 def hour_day(sel: common.Selection, row: dict, lang: str) -> None:
-    if not METRICS[row["metric"]].per_hour:
+    if not metric(row["metric"]).per_hour:
         st.info(tr("msg.no_hourly"), icon=":material/info:")
         return
     cells = of_target(engine("series", sel.month, sel.contract_id, "day_hour"), row)
@@ -114,20 +124,31 @@ def main() -> None:
     if verdicts.is_empty():
         st.info(tr("msg.no_targets", contract=sel.contract_id, month=month_label(sel.month)), icon=":material/info:")
         return
-    if not sel.has_data:
-        st.warning(tr("msg.no_data_month", month=month_label(sel.month)), icon=":material/warning:")
-    missed = verdicts.filter(pl.col("met") == False)  # noqa: E712  (null = no data, not missed)
-    if missed.height:
-        which = ", ".join(
-            target_label(r["channel"], r["metric"], r["threshold_seconds"], lang) for r in missed.iter_rows(named=True)
+    found = engine("findings", sel.month, sel.contract_id)
+    if any(f.check == "no_data" for f in found):
+        st.info(
+            tr("msg.no_data_contract", contract=sel.contract_id, month=month_label(sel.month)), icon=":material/info:"
         )
-        st.error(tr("msg.n_missed", n=missed.height, which=which), icon=":material/cancel:")
-    elif verdicts["met"].is_not_null().any():
+        return
+
+    def named(rows: pl.DataFrame) -> str:
+        return ", ".join(
+            target_label(r["channel"], r["metric"], r["threshold_seconds"], lang) for r in rows.iter_rows(named=True)
+        )
+
+    missed = verdicts.filter(pl.col("met") == False)  # noqa: E712  (null = no data, not missed)
+    unmeasured = verdicts.filter(pl.col("met").is_null())
+    if missed.height:
+        st.error(tr("msg.n_missed", n=missed.height, which=named(missed)), icon=":material/cancel:")
+    elif unmeasured.height < verdicts.height:
         st.success(tr("msg.all_met"), icon=":material/check_circle:")
+    if unmeasured.height:
+        st.info(tr("msg.some_no_data", n=unmeasured.height, which=named(unmeasured)), icon=":material/remove:")
+    common.findings_box(found, "compliance")
 
     st.subheader(tr("compliance.scorecard"))
     common.table(
-        scorecard(verdicts, lang),
+        scorecard(verdicts, lang, found),
         "verdicts",
         percent=("credit_rate",),
         numbers=("numerator", "denominator"),

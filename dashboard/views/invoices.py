@@ -1,7 +1,8 @@
 """Invoices: one contract and month. The lines, each credit beside the missed target that caused
-it, the totals, due date and status, drift of a finalized invoice, the finalize button (with a
-confirmation), the payments (status, the payments recorded, a form to record one, late-payment
-damages to carry into a later invoice) and the downloads."""
+it, the totals, due date and status, the month's data-quality findings, drift of a finalized
+invoice and what it was finalized over, the finalize button (with a confirmation, and a reason
+while the data has errors), the payments (status, the payments recorded, a form to record one,
+late-payment damages to carry into a later invoice) and the downloads."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from dashboard import common
 from dashboard.common import engine, tr
 from metrics import billing, payments
 from metrics.billing import Invoice
+from metrics.domain import CREDIT_LINES, TOTALS
 from metrics.errors import VendorboardError
 from metrics.i18n import metric_value, money, number, percent, t, target_label, value_name
 from metrics.periods import month_label, next_month
+from metrics.quality import Finding, errors
 
 
 def causes(invoice: Invoice, verdicts: pl.DataFrame) -> list[dict | None]:
@@ -96,22 +99,25 @@ def credits_frame(invoice: Invoice, found: list[dict | None], lang: str) -> pl.D
             "amount": line.amount,
         }
         for line, c in zip(invoice.lines, found)
-        if line.type in ("credit", "credit_cap")
+        if line.type in CREDIT_LINES
     ]
     return pl.DataFrame(rows, schema_overrides={"amount": pl.Decimal(18, 2)}, infer_schema_length=None)
 
 
 def totals_frame(invoice: Invoice) -> pl.DataFrame:
     return pl.DataFrame(
-        [{k: getattr(invoice, k) for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")}],
-        schema_overrides={k: pl.Decimal(18, 2) for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")},
+        [{k: getattr(invoice, k) for k in TOTALS}],
+        schema_overrides={k: pl.Decimal(18, 2) for k in TOTALS},
     )
 
 
-def finalize_button(sel: common.Selection) -> None:
+def finalize_button(sel: common.Selection, found: list[Finding]) -> None:
     """Finalize with a confirmation dialog. Whether the dialog is open is kept in the session, so
-    the confirming click is seen whether the dialog reruns alone or with the whole page."""
+    the confirming click is seen whether the dialog reruns alone or with the whole page. While the
+    month's data has errors, the dialog names them and asks for the reason to accept them (stored
+    with the invoice); finalizing without one is refused."""
     label = f"{sel.contract_id} {month_label(sel.month)}"
+    failing = errors(found)
 
     def close() -> None:
         st.session_state.pop("confirm_finalize", None)
@@ -119,11 +125,24 @@ def finalize_button(sel: common.Selection) -> None:
     @st.dialog(tr("invoices.finalize"), on_dismiss=close)
     def confirm() -> None:
         st.write(tr("invoices.finalize_confirm", contract=sel.contract_id, month=month_label(sel.month)))
+        reason = None
+        if failing:
+            lang = common.language()
+            st.error(
+                tr("invoices.blocked", month=month_label(sel.month), n=len(failing))
+                + "\n\n"
+                + "\n".join(f"- ✗ {f.message(lang)}" for f in failing),
+                icon=":material/report:",
+            )
+            reason = st.text_area(tr("invoices.reason"), key="finalize-reason")
         yes, no = st.columns(2)
         if yes.button(tr("invoices.confirm"), type="primary", key="finalize-yes", width="stretch"):
+            if failing and not (reason or "").strip():
+                st.error(tr("invoices.reason_required"), icon=":material/edit_note:")
+                return
             close()
             try:
-                billing.finalize(common.db(), sel.month, sel.contract_id)
+                billing.finalize(common.db(), sel.month, sel.contract_id, reason)
             except VendorboardError as exc:
                 st.session_state["flash"] = ("error", tr("msg.error", error=str(exc)))
             else:
@@ -304,8 +323,7 @@ def main() -> None:
     if flash := st.session_state.pop("flash", None):
         kind, message = flash
         (st.success if kind == "success" else st.error)(message, icon=":material/lock:")
-    if not sel.has_data:
-        st.warning(tr("msg.no_data_month", month=month_label(sel.month)), icon=":material/warning:")
+    found = engine("findings", sel.month, sel.contract_id)
     cur = invoice.currency
 
     a, b, c, d = st.columns(4)
@@ -317,6 +335,9 @@ def main() -> None:
     st.caption(f"{tr('col.payee')}: {invoice.payee}")
     if invoice.total < 0:
         st.info(tr("msg.credit_note"), icon=":material/info:")
+    if invoice.accepted_data_issues:
+        st.warning(tr("invoices.accepted", reason=invoice.accepted_data_issues), icon=":material/lock:")
+    common.findings_box(found, "invoices")
 
     verdicts = engine("verdicts", sel.month, sel.contract_id)
     cause = causes(invoice, verdicts)
@@ -349,12 +370,24 @@ def main() -> None:
     common.table(
         totals_frame(invoice),
         "invoice-totals",
-        money=("subtotal", "credits", "adjustments", "net", "tax", "total"),
+        money=TOTALS,
         currency=cur,
         file_name=f"invoice-totals-{invoice.contract_id}-{month_label(sel.month)}",
     )
 
     if invoice.status == "finalized":
+        then = [Finding.from_dict(d) for d in invoice.data_findings]
+        if then:
+            st.subheader(tr("invoices.findings_then"))
+            common.table(
+                pl.DataFrame(
+                    [{"severity": f.severity, "check": f.check, "finding": f.message(lang)} for f in then],
+                    infer_schema_length=None,
+                ),
+                "invoice-findings-then",
+                enums={"severity": "severity", "check": "check"},
+                file_name=f"invoice-findings-{invoice.contract_id}-{month_label(sel.month)}",
+            )
         st.subheader(tr("invoices.drift"))
         st.caption(tr("msg.finalized_at", when=f"{invoice.finalized_at:%Y-%m-%d %H:%M}"))
         if drift:
@@ -370,7 +403,7 @@ def main() -> None:
         else:
             st.success(tr("msg.no_drift"), icon=":material/check_circle:")
     else:
-        finalize_button(sel)
+        finalize_button(sel, found)
     payments_section(invoice, lang)
     downloads(invoice, lang)
 

@@ -20,10 +20,10 @@ from metrics.agents.figures import figure
 from metrics.agents.measure import figures, terms
 from metrics.errors import VendorboardError
 from metrics.periods import month_label, previous_month
-from metrics.service_hours import sql_text
 from metrics.sla import facts
 from metrics.sla.evidence import rows as evidence_rows
 from metrics.sla.targets import check_contract, in_force
+from metrics.sql import sql_text
 
 RUN_KEYS = ("vendor_id", "agent_id", "channel", "metric")  # a target an agent can keep missing
 

@@ -1,11 +1,12 @@
 """Every figure an agent is assessed on, each a per-row definition over the SLA facts (sla/facts.py).
 
-Where a figure is an SLA metric (AHT, first response, reply within the threshold, accuracy, CSAT,
-weekly minimum hours) it *is* that metric's definition from sla/definitions.py, so an agent's
-numerator and denominator are the contract's restricted to the agent's rows: the agents' figures
-add up to the contract's. The others are sums the contract has no target for: handled contacts
-(the billing rule of a `contact`, facts column `handled`), hold and wrap time, and logged hours
-(the agent-weeks of `weekly_min_hours`).
+Where a figure is an SLA metric (AHT, first response and its median, reply within the threshold,
+accuracy, CSAT, weekly minimum hours) it *is* that metric's definition from sla/definitions.py, so
+an agent's numerator and denominator are the contract's restricted to the agent's rows: the agents'
+sums add up to the contract's. The others (domain.AGENT_FIGURES) are sums the contract has no
+target for: handled contacts (the channel's handled rule, facts column `handled`), hold and wrap
+time, and logged hours (the agent-weeks of `weekly_min_hours`). A percentile (the median first
+response) is no sum: it is the median of the agent's own rows, measured from the month's rows.
 
 A figure is `judged` against the contract's target where the agent drives it (AHT, first
 response, accuracy, CSAT, weekly hours); answer, abandon and response rates and the service level
@@ -17,28 +18,52 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from metrics.domain import AGENT_FIGURES, CHANNELS, CLOCKED, METRIC
 from metrics.errors import VendorboardError
-from metrics.sla.definitions import CLOCKED, METRICS, Count, Expr, seconds
-from metrics.sla.facts import INTERACTIONS
+from metrics.sla.definitions import METRICS, Count, Expr, Percentile, seconds
 
 AGENT_WEEKS = "agent_weeks"
 
 
 @dataclass(frozen=True)
 class Figure:
-    name: str  # the `metric` of its rows: an SLA metric's name, or handled / hold_seconds / ...
+    name: str  # the `metric` of its rows: an SLA metric's name, or one of domain.AGENT_FIGURES
     channel: str | None  # None: the agent's time on every channel (agent-weeks)
     expr: Expr
     source: str  # the facts relation (sla/facts.py)
-    micros: bool  # the numerator is in microseconds (reported in seconds)
-    total: str | None = None  # value: None numerator ÷ denominator; 'count' rows counted; 'hours' the numerator
-    metric: str | None = None  # the SLA metric whose targets give its terms (and, judged, its target)
     judged: bool = False
+
+    @property
+    def metric(self) -> str | None:
+        """The SLA metric whose targets give its terms (and, judged, its target)."""
+        return self.name if self.name in METRIC else None
+
+    @property
+    def kind(self) -> str:
+        """How its value reads (domain.py): rate, seconds, score, count or hours."""
+        return METRIC[self.name].kind if self.metric else AGENT_FIGURES[self.name]
+
+    @property
+    def micros(self) -> bool:
+        """The numerator is in microseconds (reported in seconds, or in hours)."""
+        return self.kind in ("seconds", "hours")
+
+    @property
+    def total(self) -> str | None:
+        """How its value is totalled: 'count' the rows counted, 'hours' the numerator, None
+        numerator ÷ denominator."""
+        return self.kind if self.kind in ("count", "hours") else None
 
     @property
     def better(self) -> str:
         """'lower' when a smaller value is better (durations), else 'higher'."""
-        return METRICS[self.metric].better if self.metric else "lower" if self.micros and not self.total else "higher"
+        return METRIC[self.name].better if self.metric else "lower" if self.kind == "seconds" else "higher"
+
+    @property
+    def summable(self) -> bool:
+        """Its numerator and denominator are sums over rows, so per-day sums add up to the month
+        (agents/rollup.py); a percentile is not."""
+        return not isinstance(self.expr.numerator, Percentile)
 
     @property
     def uses_threshold(self) -> bool:
@@ -50,48 +75,45 @@ class Figure:
 
     @property
     def _aggregated(self) -> str:
-        e = self.expr
-        numerator = e.numerator.condition if isinstance(e.numerator, Count) else e.numerator
+        e, n = self.expr, self.expr.numerator
+        numerator = n.condition if isinstance(n, Count) else n.of if isinstance(n, Percentile) else n
         return e.counted + numerator + e.denominator
 
 
 def _sla(name: str, channel: str | None, judged: bool = True) -> Figure:
     m = METRICS[name]
-    return Figure(name, channel, m.expr(channel or "*"), m.source or channel, m.micros, None, name, judged)
+    expr = m.expr(channel) if channel else m.by_channel["*"]  # no channel: the same on every one
+    return Figure(name, channel, expr, m.source or channel, judged)
 
 
 def _handled(channel: str) -> Figure:
-    return Figure("handled", channel, Expr("handled", Count("true"), "true", "handled"), channel, False, "count")
+    return Figure("handled", channel, Expr("handled", Count("true"), "true", "handled"), channel)
 
 
 def _mean_us(name: str, column: str) -> Figure:
     """A mean duration over answered calls (hold, wrap) that no contract target measures."""
-    e = Expr("answered", column, "true", f"{seconds(column)} AS {name}")
-    return Figure(name, "phone", e, "phone", True)
+    return Figure(name, "phone", Expr("answered", column, "true", f"{seconds(column)} AS {name}"), "phone")
 
 
 FIGURES: tuple[Figure, ...] = (
-    *(_handled(channel) for channel in INTERACTIONS),
+    *(_handled(channel) for channel in CHANNELS),
     _sla("aht_seconds", "phone"),
     _mean_us("hold_seconds", "hold_us"),
     _mean_us("wrap_seconds", "wrap_us"),
     _sla("first_response_seconds", "chat"),
+    _sla("first_response_median_seconds", "chat"),
     _sla("reply_within_rate", "email", judged=False),
     _sla("accuracy", "onsite"),
-    *(_sla("csat", channel) for channel in INTERACTIONS),
+    *(_sla("csat", channel) for channel in CHANNELS),
     Figure(
         "logged_hours",
         None,
         Expr("true", "logged_us", "true", f"agent_id, {seconds('logged_us')} AS logged_seconds"),
         AGENT_WEEKS,
-        True,
-        "hours",
     ),
     _sla("weekly_min_hours", None),
 )
 
-# How the values of the figures that are no SLA metric read (metrics/i18n.py): count, seconds, hours.
-KINDS = {f.name: f.total or ("seconds" if f.micros else "rate") for f in FIGURES if f.metric is None}
 SOURCES = tuple(dict.fromkeys(f.source for f in FIGURES))  # the facts relations agents are measured on
 
 

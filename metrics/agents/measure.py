@@ -9,6 +9,10 @@ distinct terms, not the contracts — grouped by contract, agent and day; the ro
 the long form `agent_rollup` keeps (agents/rollup.py). Rows without an agent (an abandoned call, an
 unreplied e-mail) count for the contract only.
 
+A figure that is no sum (the median first response) is measured per month from the month's rows,
+also in a rolled-up month, and only for a contract that sets a target on its metric — as the
+contract's own figure is (sla/measure.py).
+
 `met` is decided like a contract's (sla/measure.py, `judged_sql`): in DECIMAL, null where the agent
 has nothing to measure. `verdict` says it in words: met / missed / no_data, null where the figure
 is not judged or the contract sets no target for it.
@@ -25,11 +29,11 @@ import polars as pl
 from metrics import catalog
 from metrics.agents.figures import AGENT_WEEKS, FIGURES, SOURCES
 from metrics.periods import month_label
-from metrics.service_hours import sql_text
 from metrics.sla import facts
 from metrics.sla.definitions import render
-from metrics.sla.measure import aggregates, judged_sql
+from metrics.sla.measure import aggregate_sql, judged_sql
 from metrics.sla.targets import check_contract, targets_sql
+from metrics.sql import sql_list, sql_text
 
 COLUMNS = (
     "contract_id",
@@ -59,21 +63,18 @@ def _literal(value: object) -> str:
     return "NULL" if value is None else sql_text(value) if isinstance(value, str) else str(value)
 
 
-def _ids(contract_ids: list[str]) -> str:
-    return ", ".join(map(sql_text, contract_ids)) or "NULL"
-
-
 def _figures_sql() -> str:
     """The figures as a relation: figure_no (their order), name, channel, source, the SLA metric they
-    take targets from, the terms they use, whether they are judged and how their value is totalled."""
+    take targets from, the terms they use, whether only a target's terms measure them (a threshold,
+    or no sum), whether they are judged and how their value is totalled."""
     rows = ", ".join(
         f"({no}, {_literal(f.name)}, {_literal(f.channel)}, {_literal(f.source)}, {_literal(f.metric)}, "
-        f"{f.uses_threshold}, {f.uses_clock}, {f.judged}, {_literal(f.total)})"
+        f"{f.uses_threshold}, {f.uses_clock}, {f.uses_threshold or not f.summable}, {f.judged}, {_literal(f.total)})"
         for no, f in enumerate(FIGURES)
     )
     return (
         f"SELECT * FROM (VALUES {rows}) f(figure_no, figure, channel, source, metric, uses_threshold, uses_clock, "
-        "judged, total)"
+        "needs_target, judged, total)"
     )
 
 
@@ -87,11 +88,11 @@ def variants_sql(month: dt.date, contract_ids: list[str]) -> str:
                CASE WHEN f.uses_threshold THEN t.threshold_seconds END AS threshold_seconds,
                CASE WHEN f.uses_clock THEN coalesce(t.clock, 'calendar') END AS clock,
                CASE WHEN f.judged THEN t.target END AS target
-        FROM (SELECT contract_id FROM contracts WHERE contract_id IN ({_ids(contract_ids)})) c
+        FROM (SELECT contract_id FROM contracts WHERE contract_id IN {sql_list(contract_ids)}) c
         CROSS JOIN ({_figures_sql()}) f
         LEFT JOIN ({targets_sql(month, None)}) t
           ON t.contract_id = c.contract_id AND t.metric = f.metric AND (f.channel IS NULL OR t.channel = f.channel)
-        WHERE t.target_no IS NOT NULL OR NOT f.uses_threshold"""
+        WHERE t.target_no IS NOT NULL OR NOT f.needs_target"""
 
 
 def measured_sql(
@@ -100,16 +101,23 @@ def measured_sql(
     contract_ids: list[str],
     sources: tuple[str, ...],
     agent_id: str | None = None,
+    summed: bool = True,
 ) -> str:
     """SQL of MEASURED from the month's rows of `sources` (of one agent if given): one pass per
-    source, every figure under every set of terms some contract uses."""
+    source, every figure under every set of terms some contract uses; the figures that are sums per
+    day (what the rollup keeps), or, not `summed`, the others per month (`day` its first)."""
     variants = con.execute(
         f"SELECT DISTINCT figure_no, threshold_seconds, clock FROM ({variants_sql(month, contract_ids)}) ORDER BY ALL"
     ).fetchall()
     one = "" if agent_id is None else f" AND agent_id = {sql_text(agent_id)}"
+    day = "local_start::DATE" if summed else f"DATE '{month.isoformat()}'"
     parts = [f"SELECT {', '.join(f'NULL AS {c}' for c in MEASURED.split(', '))} WHERE false"]
     for source in sources:
-        mine = [(FIGURES[no], threshold, clock) for no, threshold, clock in variants if FIGURES[no].source == source]
+        mine = [
+            (f, threshold, clock)
+            for no, threshold, clock in variants
+            if (f := FIGURES[no]).source == source and f.summable == summed
+        ]
         if not mine:
             continue
         business = any(clock == "business" for _, _, clock in mine)
@@ -117,7 +125,7 @@ def measured_sql(
         sums, items = [], []
         for i, (f, threshold, clock) in enumerate(mine):
             under = terms(f.channel, threshold, clock)
-            num, den = aggregates(f.expr, f.micros, under)
+            num, den = aggregate_sql(f.expr, f.micros, under)
             sums += [f"{num} AS n{i}", f"{den} AS d{i}", f"count_if({render(f.expr.counted, under)}) AS r{i}"]
             items.append(
                 f"{{'figure': {_literal(f.name)}, 'channel': {_literal(f.channel)}::VARCHAR, "
@@ -126,7 +134,7 @@ def measured_sql(
             )
         parts.append(f"""
             SELECT '{source}' AS source, contract_id, agent_id, day, unnest([{", ".join(items)}], recursive := true)
-            FROM (SELECT contract_id, agent_id, local_start::DATE AS day, {", ".join(sums)}
+            FROM (SELECT contract_id, agent_id, {day} AS day, {", ".join(sums)}
                   FROM {rows} WHERE agent_id IS NOT NULL{one} GROUP BY ALL)""")
     return "(" + " UNION ALL BY NAME ".join(parts) + ")"
 
@@ -150,12 +158,15 @@ def rolled_up(con: duckdb.DuckDBPyConnection, month: dt.date) -> bool:
 
 
 def _measured(con: duckdb.DuckDBPyConnection, month: dt.date, contract_ids: list[str], agent_id: str | None) -> str:
-    """MEASURED for the contracts: from the month's agent rollup when it has one, else from its rows."""
+    """MEASURED for the contracts: the sums from the month's agent rollup when it has one, else from
+    its rows; the figures that are no sums always from its rows."""
+    others = measured_sql(con, month, contract_ids, SOURCES, agent_id, summed=False)
     if not rolled_up(con, month):
-        return measured_sql(con, month, contract_ids, SOURCES, agent_id)
+        return f"({measured_sql(con, month, contract_ids, SOURCES, agent_id)} UNION ALL BY NAME {others})"
     one = "" if agent_id is None else f" AND agent_id = {sql_text(agent_id)}"
     return f"""(SELECT {MEASURED} FROM agent_rollup
-                WHERE month = DATE '{month.isoformat()}' AND contract_id IN ({_ids(contract_ids)}){one})"""
+                WHERE month = DATE '{month.isoformat()}' AND contract_id IN {sql_list(contract_ids)}{one}
+                UNION ALL BY NAME {others})"""
 
 
 def _empty() -> pl.DataFrame:

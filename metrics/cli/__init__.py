@@ -31,8 +31,19 @@ def _root(
 
 def main() -> None:
     """Entry point: bad input is a one-line message on stderr and exit code 2, never a traceback."""
-    import metrics.cli.payments  # noqa: F401  (registers `payments`)
-    from metrics.cli import agents, generate, ingest, invoice, reconcile, report, serve, sla  # noqa: F401  (register the commands)
+    from metrics.cli import (  # noqa: F401  (register the commands)
+        agents,
+        check,
+        generate,
+        ingest,
+        invoice,
+        payments,
+        profiles,
+        reconcile,
+        report,
+        serve,
+        sla,
+    )
 
     try:
         app()

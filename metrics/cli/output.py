@@ -27,6 +27,8 @@ class Format(str, Enum):
 
 FormatOption = Annotated[Format, typer.Option("--format", help="table (for people), json or csv")]
 OutOption = Annotated[Path | None, typer.Option("--out", help="write to this file instead of printing")]
+MonthArgument = Annotated[str, typer.Option(help="month as YYYY-MM")]
+ContractFilter = Annotated[str | None, typer.Option(help="one contract (default: all)")]
 
 
 def _plain(value: Any) -> Any:

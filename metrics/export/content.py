@@ -10,14 +10,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from metrics import agents, billing, catalog, data_health, payments, sla
+from metrics import agents, billing, catalog, data_health, payments, quality, sla
 from metrics.billing import Invoice
 from metrics.errors import VendorboardError
 from metrics.payments import Receivables
 from metrics.periods import last_day, month_label
+from metrics.quality import Finding
 from metrics.reconcile import reconcile
-
-TREND_MONTHS = 6
 
 
 @dataclass(frozen=True)
@@ -25,8 +24,9 @@ class MonthReport:
     month: dt.date
     contracts: pl.DataFrame  # catalog.contracts of the month: terms, vendor_name, payee
     verdicts: pl.DataFrame  # sla.verdicts of the month
-    history: pl.DataFrame  # sla.verdicts of the last TREND_MONTHS months, this one included
+    history: pl.DataFrame  # sla.history: the verdicts of the last months, this one included
     invoices: list[Invoice]
+    findings: list[Finding]  # quality.findings of the month, every contract
     rejected: pl.DataFrame  # data_health.quarantine_summary
     out_of_contract: pl.DataFrame  # data_health.out_of_contract, this month
     reconciliation: list[dict]  # reconcile() rows of the vendor invoices given, if any
@@ -46,14 +46,15 @@ def gather(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoices: tupl
     with_data = catalog.months_with_data(con)
     if month not in with_data:
         raise VendorboardError(f"no data for {month_label(month)}: no interaction of that month has been ingested")
-    months = [m for m in with_data if m <= month][:TREND_MONTHS]
-    history = pl.concat([sla.verdicts(con, m) for m in reversed(months)], how="vertical_relaxed")
+    history = sla.history(con, month)
+    invoices = billing.with_drift(con, month)
     return MonthReport(
         month=month,
         contracts=catalog.contracts(con, month),
         verdicts=history.filter(pl.col("month") == month_label(month)),
         history=history,
-        invoices=billing.invoices(con, month),
+        invoices=[invoice for invoice, _ in invoices],
+        findings=quality.findings(con, month, invoices=invoices),
         rejected=data_health.quarantine_summary(con),
         out_of_contract=data_health.out_of_contract(con).filter(pl.col("month") == month_label(month)),
         reconciliation=[row for path in vendor_invoices for row in reconcile(con, month, path)],

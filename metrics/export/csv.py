@@ -18,23 +18,7 @@ def write_csvs(report: MonthReport, out_dir: Path) -> list[Path]:
     sla = out_dir / "sla.csv"
     sla.write_text(to_csv(report.verdicts.drop("credit_base").to_dicts()), encoding="utf-8")
     lines = out_dir / "invoice_lines.csv"
-    lines.write_text(
-        to_csv(
-            [
-                {
-                    "contract_id": i.contract_id,
-                    "vendor_id": i.vendor_id,
-                    "month": f"{i.month:%Y-%m}",
-                    "currency": i.currency,
-                    "status": i.status,
-                    **line.as_dict(),
-                }
-                for i in report.invoices
-                for line in i.lines
-            ]
-        ),
-        encoding="utf-8",
-    )
+    lines.write_text(to_csv([row for i in report.invoices for row in i.line_rows()]), encoding="utf-8")
     paid = out_dir / "payments.csv"
     paid.write_text(to_csv([s.as_dict() for s in report.receivables.invoices], FIELDS), encoding="utf-8")
     staff = out_dir / "agents.csv"

@@ -21,6 +21,7 @@ from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Simple
 
 from metrics import charts
 from metrics.billing import Invoice
+from metrics.domain import CREDIT_LINES, TOTALS, VERDICT_COLOURS
 from metrics.export import figures, fonts
 from metrics.export.content import MonthReport
 from metrics.i18n import (
@@ -34,9 +35,11 @@ from metrics.i18n import (
     t,
     target_label,
     value_name,
+    verdict_counts,
 )
 from metrics.payments import BUCKETS
 from metrics.periods import parse_month
+from metrics.quality import Finding
 
 INK, MUTED, RULE, BAND = (
     colors.HexColor("#1b2430"),
@@ -44,7 +47,7 @@ INK, MUTED, RULE, BAND = (
     colors.HexColor("#d5dbe3"),
     colors.HexColor("#f2f5f9"),
 )
-MET, MISSED = colors.HexColor("#1f5fa8"), colors.HexColor("#c45a00")  # blue / orange: colour-blind safe
+MET, MISSED, NO_DATA = (colors.HexColor(VERDICT_COLOURS[v].ink) for v in ("met", "missed", "no_data"))
 WIDTH = A4[0] - 36 * mm
 CHART_W, CHART_H = 520, 250  # points
 
@@ -99,7 +102,7 @@ def _table(
 def _verdict(met: bool | None, lang: str, styles: Styles) -> Paragraph:
     # ✔ and ✘: the embedded font has these two, not the lighter ✗ the dashboard uses (it would print blank)
     key, colour, mark = {True: ("verdict.met", MET, "✔"), False: ("verdict.missed", MISSED, "✘")}.get(
-        met, ("verdict.no_data", MUTED, "–")
+        met, ("verdict.no_data", NO_DATA, "–")
     )
     return Paragraph(f'<font color="{colour.hexval()}">{mark} {_escape(t(key, lang))}</font>', styles.cell)
 
@@ -107,17 +110,14 @@ def _verdict(met: bool | None, lang: str, styles: Styles) -> Paragraph:
 def _cover(report: MonthReport, lang: str, styles: Styles) -> list:
     v = report.verdicts
     vendors = report.contracts["vendor_id"].unique().to_list()
-    failing = set(v.filter(pl.col("met").eq(False))["vendor_id"].to_list())
+    failing = set(v.filter(pl.col("met").ne(True) | pl.col("met").is_null())["vendor_id"].to_list())  # no data: no pass
     currencies = {i.currency for i in report.invoices}
     billed = sum((i.total for i in report.invoices), Decimal(0))
     credits = sum((i.credits for i in report.invoices), Decimal(0))
     money_text = (lambda a: money(a, next(iter(currencies)))) if len(currencies) == 1 else money
     figures_row = [
         (t("report.vendors_ok", lang), f"{len(vendors) - len(failing)} / {len(vendors)}"),
-        (
-            t("report.targets_missed", lang),
-            f"{v.filter(pl.col('met').eq(False)).height} / {v.filter(pl.col('met').is_not_null()).height}",
-        ),
+        (t("overview.targets", lang), verdict_counts(v["met"].to_list(), lang)),
         (t("report.billed", lang), money_text(billed)),
         (t("report.credits", lang), money_text(credits)),
     ]
@@ -157,7 +157,7 @@ def _cover(report: MonthReport, lang: str, styles: Styles) -> list:
             [
                 f"{c['vendor_id']} · {c['vendor_name']}",
                 c["contract_id"],
-                f"{mine.filter(pl.col('met').eq(True)).height} / {mine.filter(pl.col('met').is_not_null()).height}",
+                verdict_counts(mine["met"].to_list(), lang),
                 money(invoice.total, invoice.currency) if invoice else "",
                 value_name("status", invoice.status, lang) if invoice else "",
             ]
@@ -236,10 +236,13 @@ def _scorecard(report: MonthReport, contract: dict, trends: list[bytes], lang: s
                 percent(r["credit_rate"]) if r["credit_rate"] else "",
             ]
         )
-    images = [Image(io.BytesIO(png), width=CHART_W * 0.95, height=CHART_H * 0.95) for png in trends]
+    images = [Image(io.BytesIO(png), width=CHART_W * 0.75, height=CHART_H * 0.75) for png in trends]
+    found = [f for f in report.findings if f.contract_id == contract["contract_id"]]
     return [
         *head,
         _table(rows, [WIDTH * w for w in (0.44, 0.15, 0.15, 0.14, 0.12)], styles, right={1, 2, 4}),
+        Paragraph(_escape(t("report.data_issues", lang)), styles.h3),
+        _findings(found, lang, styles),
         Paragraph(_escape(t("report.trends", lang)), styles.h3),
         *images,
     ]
@@ -280,6 +283,22 @@ def _agents_below(report: MonthReport, lang: str, styles: Styles) -> list:
     return out
 
 
+def _findings(found: list[Finding], lang: str, styles: Styles) -> Table | Paragraph:
+    """Data-quality findings, errors in orange: severity and the finding in words."""
+    if not found:
+        return Paragraph(_escape(t("report.none", lang)), styles.body)
+
+    def cell(text: str, error: bool) -> Paragraph:
+        return Paragraph(
+            f'<font color="{MISSED.hexval()}">{_escape(text)}</font>' if error else _escape(text), styles.cell
+        )
+
+    rows = [[header("severity", lang), header("finding", lang)]] + [
+        [cell(value_name("severity", f.severity, lang), f.is_error), cell(f.message(lang), f.is_error)] for f in found
+    ]
+    return _table(rows, [WIDTH * 0.14, WIDTH * 0.86], styles)
+
+
 def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Styles) -> list:
     """One invoice: who is paid what, line by line, with credits and their cause, totals and due date."""
     facts = [
@@ -304,11 +323,8 @@ def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Sty
                 money(line.amount),
             ]
         )
-    credit_rows = [i + 1 for i, line in enumerate(invoice.lines) if line.type in ("credit", "credit_cap")]
-    totals = [
-        [header(k, lang), money(getattr(invoice, k), invoice.currency)]
-        for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")
-    ]
+    credit_rows = [i + 1 for i, line in enumerate(invoice.lines) if line.type in CREDIT_LINES]
+    totals = [[header(k, lang), money(getattr(invoice, k), invoice.currency)] for k in TOTALS]
     total_table = Table(
         [[Paragraph(_escape(a), styles.cell), Paragraph(_escape(b), styles.cell_right)] for a, b in totals],
         colWidths=[WIDTH * 0.25, WIDTH * 0.25],
@@ -323,6 +339,16 @@ def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Sty
             ]
         )
     )
+    accepted = []  # what a finalized invoice was finalized over
+    if invoice.accepted_data_issues:
+        accepted.append(
+            Paragraph(_escape(t("report.accepted", lang, reason=invoice.accepted_data_issues)), styles.body)
+        )
+    if invoice.data_findings:
+        accepted += [
+            Paragraph(_escape(t("invoices.findings_then", lang)), styles.h3),
+            _findings([Finding.from_dict(d) for d in invoice.data_findings], lang, styles),
+        ]
     return [
         Paragraph(
             _escape(f"{t('report.invoice', lang)} · {invoice.contract_id} · {month_name(invoice.month, lang)}"),
@@ -348,6 +374,7 @@ def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Sty
         ),
         Spacer(1, 4 * mm),
         KeepTogether(total_table),
+        *accepted,
     ]
 
 

@@ -13,12 +13,12 @@ import polars as pl
 import xlsxwriter
 
 from metrics.billing import Invoice
+from metrics.domain import TOTALS
 from metrics.export.content import MonthReport
 from metrics.i18n import metric_kind, target_label
 from metrics.payments.status import AGING_FIELDS
 
 STYLE = "Table Style Medium 2"
-TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
 KIND_FORMATS = {  # a metric's value in its own unit
     "rate": "0.0%",
     "seconds": '0.00 "s"',
@@ -148,7 +148,12 @@ def _invoice_tables(book: _Book, sheet: str, row: int, invoices: list[Invoice], 
             row,
             0,
             f"Invoice {invoice.contract_id} {invoice.month:%Y-%m} "
-            f"({invoice.status}, due {invoice.due_date}, payee {invoice.payee})",
+            f"({invoice.status}, due {invoice.due_date}, payee {invoice.payee})"
+            + (
+                f"; finalized despite data errors, because: {invoice.accepted_data_issues}"
+                if invoice.accepted_data_issues
+                else ""
+            ),
             book.title,
         )
         row = book.table(_lines(invoice).drop("contract_id"), sheet, row + 1, f"lines_{tag}_{n}", money)

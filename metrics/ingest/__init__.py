@@ -11,16 +11,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
 from metrics import store
 from metrics.errors import VendorboardError
-from metrics.ingest import read, reference
+from metrics.ingest import encoding, read, reference, zones
 from metrics.ingest.attribution import out_of_contract, refresh
 from metrics.ingest.lookups import Lookups
 from metrics.ingest.reach import Reach, reach, to_refresh
@@ -28,6 +30,8 @@ from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, T
 from metrics.ingest.validate import stage_sql
 
 Progress = Callable[[str, int, int], None]  # (message, files done, files in all)
+Touched = dict[dt.date, set[str]]  # month -> the interaction tables whose figures in it a run can move
+Then = Callable[[duckdb.DuckDBPyConnection, Touched], None]
 
 
 @dataclass(frozen=True)
@@ -49,17 +53,39 @@ class TableCounts:
     rejected: int = 0
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
 
+    def reject(self, reason: str, n: int) -> None:
+        self.rejected += n
+        self.rejected_by_reason[reason] = self.rejected_by_reason.get(reason, 0) + n
+
 
 @dataclass
 class IngestReport:
     tables: dict[str, TableCounts]
     out_of_contract: dict[str, int]
+    imports: list[dict] = field(default_factory=list)  # per import: what each of its steps produced
 
     def as_dict(self) -> dict:
         return {
             "tables": {t: vars(c) for t, c in self.tables.items()},
             "out_of_contract": self.out_of_contract,
-        }
+        } | ({"imports": self.imports} if self.imports else {})
+
+
+class Derivation(Protocol):
+    """A platform's export read through an import profile or mapping (metrics/imports): inside the
+    run's transaction it derives rows of the native tables, which are then typed, checked,
+    quarantined and stored exactly like a file's rows."""
+
+    files: tuple[read.File, ...]
+
+    def derive(self, con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, read.Scan]:
+        """The derived rows of each table it fills, as scans yielding `_file`, `_line`, `_raw`,
+        `_reject`, `_reject_detail` and the table's columns as text."""
+        ...
+
+    def steps(self) -> dict:
+        """What each step produced (after derive), for the run's report."""
+        ...
 
 
 def sources_in_dir(data_dir: Path) -> list[Source]:
@@ -81,17 +107,28 @@ def sources_in_dir(data_dir: Path) -> list[Source]:
     return found
 
 
-def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None) -> IngestReport:
-    """Load `sources` into the database at `db` as one transaction; nothing changes on error."""
+def run(
+    db: Path,
+    sources: Sequence[Source],
+    then: Then,
+    progress: Progress | None = None,
+    derived: Sequence[Derivation] = (),
+) -> IngestReport:
+    """Load `sources` and the rows `derived` from platform exports into the database at `db` as one
+    transaction; nothing changes on error.
+
+    Before the transaction commits, `then(con, touched)` gets what the run touched (ingest/reach.py),
+    so the caller keeps what is derived from the rows current in the same write (metrics/loading.py:
+    the rollups) without this layer knowing of it."""
     for s in sources:
         if s.kind not in TABLES:
             raise VendorboardError(f"unknown kind '{s.kind}' (expected one of {', '.join(LOAD_ORDER)})")
-    from metrics import rollup  # not above: rollups are measured by the engine, which imports ingest.tables
-
     started = dt.datetime.now(dt.UTC)
     ordered = sorted(sources, key=lambda s: LOAD_ORDER.index(s.kind))
     counts: dict[str, TableCounts] = {}
-    with store.writer(db) as con:
+    total = len(sources) + sum(len(d.files) for d in derived)
+    imported: dict[str, list[read.Scan]] = {}  # table -> the scans of rows derived from exports
+    with store.writer(db) as con, tempfile.TemporaryDirectory(prefix="vendorboard-") as scratch:
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()[0]
         done = 0
         lookups: Lookups | None = None
@@ -99,43 +136,51 @@ def ingest(db: Path, sources: Sequence[Source], progress: Progress | None = None
 
         def load(kind: str) -> set[str]:
             nonlocal done, lookups
-            files = [read.File(s.path, s.shown) for s in ordered if s.kind == kind]
-            if not files:
+            files = encoding.as_utf8([read.File(s.path, s.shown) for s in ordered if s.kind == kind], Path(scratch))
+            if not files and kind not in imported:
                 return set()
             counts[kind] = TableCounts()
             con.execute("DROP TABLE IF EXISTS staged")
             if lookups is None:
                 lookups = Lookups.load(con, with_offsets=kind in INTERACTIONS)
             seq = 0
-            for scan in read.scan(con, files, TABLES[kind]):
+            for scan in read.scan(con, files, TABLES[kind]) + imported.get(kind, []):
                 more = len(scan.files) - 1
                 message = f"reading {scan.files[0].shown}" + (f" and {more} more" if more else "")
                 percent = None
                 if progress:
-                    progress(message, done, len(sources))
-                    percent = lambda pct, m=message, d=done: progress(f"{m} ({pct:.0f} %)", d, len(sources))  # noqa: E731
+                    progress(message, done, total)
+                    percent = lambda pct, m=message, d=done: progress(f"{m} ({pct:.0f} %)", d, total)  # noqa: E731
                 _stage(con, TABLES[kind], scan, seq, counts[kind], lookups, percent)
                 seq += len(scan.files)
-                done += len(scan.files)
+                done += 0 if scan.derived else len(scan.files)
             if progress:
-                progress(f"storing {kind}", done, len(sources))
+                progress(f"storing {kind}", done, total)
             vendors, reaches[kind] = _upsert(con, TABLES[kind], counts[kind])
             if kind in REFERENCE:
                 reference.check(con, kind)
                 lookups = None  # what is known has changed
             return vendors
 
+        zones.remember(con)
         retimed = load("vendors") | load("contracts")  # their rows' local time or contract may move
         for kind in REFERENCE[2:]:
             load(kind)
+        moved = zones.reread(con)  # naive times in a corrected zone: before they are re-attributed
         refresh(con, retimed)  # before new interactions, which are attributed as they are stored
+        for d in derived:  # after the reference tables: an import reads its vendor's zone
+            if progress:
+                progress(f"reading {d.files[0].shown}", done, total)
+            for kind, scan in d.derive(con, Path(scratch)).items():
+                imported.setdefault(kind, []).append(scan)
+            done += len(d.files)
         for kind in INTERACTIONS:
             load(kind)
-        changed = to_refresh(con, reaches)
-        if progress and changed:
-            progress(f"summing up {len(changed)} month(s)", done, len(sources))
-        rollup.refresh(con, changed)
-        report = IngestReport(counts, out_of_contract(con, list(counts)))
+        for kind, reasons in moved.items():
+            for reason, n in reasons.items():
+                counts.setdefault(kind, TableCounts()).reject(reason, n)
+        then(con, to_refresh(con, reaches))
+        report = IngestReport(counts, out_of_contract(con, list(counts)), [d.steps() for d in derived])
         con.execute(
             "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
             [run_id, started, json.dumps(report.as_dict())],
@@ -182,7 +227,7 @@ def _stage(
     )
     select = (
         f"SELECT ({first_seq} + _file)::INTEGER AS _seq, * EXCLUDE (_file){provenance} "
-        f"FROM ({stage_sql(table, scan.sql, lookups)})"
+        f"FROM ({stage_sql(table, scan.sql, lookups, scan.derived)})"
     )
     try:  # the rows land in file order, so rowid gives their file and line
         with _watch(con, report):
@@ -191,7 +236,7 @@ def _stage(
         raise _unreadable(con, scan, exc) from None
     bad_lines = read.malformed(con, scan)
     this = f"_seq BETWEEN {first_seq} AND {first_seq + len(scan.files) - 1}"
-    line = _line_sql(con, scan, first_seq, this, bad_lines)
+    line = "_line" if scan.derived else _line_sql(con, scan, first_seq, this, bad_lines)
     shown = [f.shown for f in scan.files]
     file_name = f"(?::VARCHAR[])[(_seq - {first_seq} + 1)::BIGINT]"
     if not table.is_interaction:
@@ -222,8 +267,7 @@ def _stage(
         f"SELECT _reason, count(*) FROM staged WHERE {this} AND _check IS NOT NULL GROUP BY ALL"
     ).fetchall() + ([("malformed_line", len(bad_lines))] if bad_lines else [])
     for reason, n in rejected:
-        counts.rejected += n
-        counts.rejected_by_reason[reason] = counts.rejected_by_reason.get(reason, 0) + n
+        counts.reject(reason, n)
 
 
 def _line_sql(
@@ -264,7 +308,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
     The common case — no key repeated in the run and none stored yet — is one INSERT.
     """
     key = ", ".join(table.key)
-    data = [c.name for c in table.columns]
+    data = [c.name for c in table.columns] + (["naive_times"] if table.is_interaction else [])
     stored = (
         data
         + (["local_start", "contract_id"] if table.start_column else [])
@@ -318,4 +362,4 @@ def _vendors(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> set[str
     return {v for (v,) in con.execute(f"SELECT DISTINCT vendor_id FROM {rows}").fetchall()}
 
 
-__all__ = ["INTERACTIONS", "IngestReport", "Source", "TableCounts", "ingest", "sources_in_dir"]
+__all__ = ["INTERACTIONS", "Derivation", "IngestReport", "Source", "TableCounts", "Touched", "run", "sources_in_dir"]

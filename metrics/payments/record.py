@@ -12,8 +12,9 @@ import tempfile
 from pathlib import Path
 
 from metrics.errors import VendorboardError
-from metrics.ingest import Source, TableCounts, ingest
+from metrics.ingest import Source, TableCounts
 from metrics.ingest.tables import TABLES
+from metrics.loading import ingest
 
 COLUMNS = tuple(c.name for c in TABLES["payments"].columns)
 
