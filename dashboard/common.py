@@ -25,10 +25,11 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from metrics import billing, catalog, data_health, drilldown, inert, reconcile, sla, store
+from metrics import agents, billing, catalog, data_health, drilldown, inert, payments, quality, reconcile, sla, store
 from metrics.config import db_path
 from metrics.errors import VendorboardError
 from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
+from metrics.imports import saved as saved_mappings
 from metrics.periods import month_label, parse_month
 
 # The engine calls the pages may make, by name (the cache key names the call, not a function object).
@@ -41,6 +42,7 @@ ENGINE: dict[str, Callable] = {
     "service_hours": catalog.service_hours,
     "holidays": catalog.holidays,
     "verdicts": sla.verdicts,
+    "history": sla.history,
     "series": sla.series,
     "evidence_counts": drilldown.counts,
     "evidence_page": drilldown.page,
@@ -53,9 +55,16 @@ ENGINE: dict[str, Callable] = {
     "quarantine_count": data_health.quarantine_count,
     "out_of_contract": data_health.out_of_contract,
     "ingest_runs": data_health.ingest_runs,
+    "receivables": payments.receivables,
+    "payment_statuses": payments.statuses,
+    "payments_of": payments.payments_of,
+    "saved_mappings": saved_mappings.saved,
+    "findings": quality.findings,
+    "agent_figures": agents.figures,
+    "agent_trend": agents.trend,
 }
 
-PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
+PAGES = ("overview", "compliance", "agents", "invoices", "reconciliation", "data", "contracts", "reports")
 PICKERS = ("month", "vendor", "contract")
 
 
@@ -126,7 +135,6 @@ class Selection:
     month: dt.date
     vendor_id: str | None  # None: all vendors
     contract_id: str | None  # None: no contract active in the month (for this vendor)
-    has_data: bool  # any interaction loaded for the month
 
 
 def _from_url(key: str) -> None:
@@ -189,10 +197,11 @@ def pickers() -> Selection:
     contract_labels = {c: f"{c} · {v}" for c, v in zip(active["contract_id"], active["vendor_id"])}
     contract_labels[""] = tr("picker.no_contract")
     st.sidebar.selectbox(tr("picker.contract"), contracts, key="contract", format_func=contract_labels.get)
+    _from_url("as_of")
     st.query_params.from_dict(
-        {k: st.session_state[k] for k in ("month", "vendor", "contract", "lang") if st.session_state.get(k)}
+        {k: st.session_state[k] for k in ("month", "vendor", "contract", "lang", "as_of") if st.session_state.get(k)}
     )
-    return Selection(month, vendor, st.session_state["contract"] or None, month_label(month) in with_data)
+    return Selection(month, vendor, st.session_state["contract"] or None)
 
 
 def _is_month(text: str) -> bool:
@@ -206,6 +215,19 @@ def _is_month(text: str) -> bool:
 def selection() -> Selection:
     """The pickers' values as the entry script left them for this run."""
     return st.session_state["_selection"]
+
+
+def as_of(key: str) -> dt.date:
+    """The date payments are looked at from: a date input (widget `key`) whose value is shared by
+    every page and kept in the URL (?as_of=2026-11-22); today until one is picked."""
+    try:
+        chosen = dt.date.fromisoformat(st.session_state.get("as_of") or "")
+    except ValueError:
+        chosen = dt.date.today()
+    picked = st.columns([1, 3])[0].date_input(tr("payments.as_of"), chosen, key=key, format="YYYY-MM-DD")
+    st.session_state["as_of"] = picked.isoformat()
+    st.query_params["as_of"] = picked.isoformat()
+    return picked
 
 
 def go_to(page: str, **pickers: str) -> None:
@@ -257,11 +279,13 @@ def table(
     numbers: tuple[str, ...] = (),
     enums: dict[str, str] | None = None,
     file_name: str | None = None,
+    formats: dict[str, str] | None = None,
 ) -> None:
     """A table in the current language with a CSV download of exactly what it shows (raw numbers,
     so a spreadsheet can add them up). Money columns get thousands separators and the currency in
     the header; `percent` columns are fractions shown as percentages; `counts` and `numbers` get
-    thousands separators (`numbers` keep all their decimals)."""
+    thousands separators (`numbers` keep all their decimals); `formats` give number columns a
+    printf-style format of their own (they stay numbers, so they sort as numbers)."""
     frame = localized(df, language(), enums, money, currency)
     names = dict(zip(df.columns, frame.columns))
     # `numbers` are shown exactly (316.0667 h, not the browser's 316.067) as right-aligned text;
@@ -271,6 +295,7 @@ def table(
     config |= {names[c]: st.column_config.NumberColumn(format="percent") for c in percent}
     config |= {names[c]: st.column_config.NumberColumn(format="%,d") for c in counts}
     config |= {names[c]: st.column_config.TextColumn(alignment="right") for c in numbers}
+    config |= {names[c]: st.column_config.NumberColumn(format=f) for c, f in (formats or {}).items()}
     config |= {
         names[c]: st.column_config.DateColumn(format="YYYY-MM-DD") for c, dtype in df.schema.items() if dtype == pl.Date
     }
@@ -325,6 +350,23 @@ def money_metric(container, label: str, amounts: dict[str, Decimal]) -> None:
         container.metric(label, " · ".join(money(a, c) for c, a in amounts.items()) or "–", border=True)
 
 
+def contract_page(page: str) -> Selection | None:
+    """The header of a page about one contract (its vendor's name beside it): the selection, or None
+    (after saying why) when the database is empty or no contract is active in the month."""
+    sel = selection()
+    if empty_database():
+        page_header(page, sel)
+        return None
+    contracts = engine("contracts", sel.month)
+    owner = dict(zip(contracts["contract_id"], contracts["vendor_id"]))
+    subject = f"{sel.contract_id} · {vendor_names().get(owner.get(sel.contract_id), '')}" if sel.contract_id else None
+    page_header(page, sel, subject)
+    if sel.contract_id is None:
+        st.info(tr("msg.no_contracts", month=month_label(sel.month)), icon=":material/info:")
+        return None
+    return sel
+
+
 def empty_database() -> bool:
     """True (after saying so) when the database holds no vendors at all."""
     if engine("vendors").is_empty():
@@ -336,6 +378,42 @@ def empty_database() -> bool:
 def error(exc: Exception) -> None:
     """A user-facing error: the engine's one-line message, never a traceback."""
     st.error(tr("msg.error", error=str(exc)), icon=":material/error:")
+
+
+def findings_box(found: list[quality.Finding], key: str, expanded: bool = True) -> None:
+    """The month's data-quality findings beside the figures they touch (SPEC §5): a one-line
+    summary in red (errors) or amber (warnings only), the findings, and a button that opens the
+    rejected rows on the Data page (the month's rows of the contract, or of every contract)."""
+    if not found:
+        return
+    n = len(quality.errors(found))
+    lang = language()
+    summary = tr("quality.summary", errors=n, warnings=len(found) - n)
+    lines = "\n".join(
+        f"- {'✗' if f.is_error else '⚠'} {value_name('severity', f.severity, lang)} · "
+        f"{f.contract_id + ' · ' if f.contract_id else ''}{f.message(lang)}"
+        for f in found
+    )
+    with st.expander(f"{'✗' if n else '⚠'} {tr('quality.heading')}: {summary.rstrip(':：')}", expanded=expanded):
+        (st.error if n else st.warning)(f"{summary}\n\n{lines}", icon=":material/report:")
+        rejected = [f for f in found if f.check == "quarantined"]
+        if rejected:
+            owners = {(f.vendor_id, f.contract_id) for f in rejected}
+            tables = {f.table for f in rejected}
+            one = dict(zip(("vendor", "contract"), owners.pop())) if len(owners) == 1 else {}
+            st.button(
+                tr("quality.show_rows"),
+                key=f"rows-{key}",
+                icon=":material/table_rows:",
+                on_click=go_to,
+                args=("data",),
+                kwargs={
+                    "q-scope": "contract" if one else "month",
+                    "q-table": tables.pop() if len(tables) == 1 else "",
+                    "q-reason": "",
+                    **one,
+                },
+            )
 
 
 def vendor_names() -> dict[str, str]:

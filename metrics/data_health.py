@@ -8,46 +8,124 @@ with the vendor's zone), so "latest" means the vendor's wall clock, like every m
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 
-from metrics.ingest.attribution import DATED
-from metrics.sla.facts import INTERACTIONS
+from metrics.domain import CHANNEL_OF_TABLE, DATED, INTERACTIONS, SESSIONS
+from metrics.ingest.attribution import covers
+from metrics.ingest.lookups import OFFSET
+from metrics.ingest.tables import TABLES
+from metrics.periods import next_month
 
-CHANNEL_OF = {s.table: s.channel for s in INTERACTIONS.values()}
+# The column that dates a row of each interaction table (sessions: their login).
+DATED_BY = {t: TABLES[t].start_column or TABLES[t].timestamps[0] for t in INTERACTIONS}
+
+
+def month_rows_sql(month: dt.date, tables: Iterable[str] = INTERACTIONS) -> str:
+    """SQL: table_name, channel, vendor_id, contract_id (NULL: out of contract), day, rows — the
+    month's stored rows of `tables` per local day, interactions by their local start under their
+    contract, agent sessions by their local login under the vendor's contract holding that date.
+    What the data-quality checks count (metrics/quality.py); rollup.py keeps it as `row_rollup`."""
+    start, end = f"TIMESTAMP '{month}'", f"TIMESTAMP '{next_month(month)}'"
+    parts = [
+        f"SELECT '{t}', '{CHANNEL_OF_TABLE[t]}', vendor_id, contract_id, local_start::DATE, count(*) FROM {t} "
+        f"WHERE local_start >= {start} AND local_start < {end} GROUP BY ALL"
+        for t in DATED
+        if t in tables
+    ]
+    if SESSIONS in tables:
+        parts.append(f"""
+            SELECT '{SESSIONS}', x.channel, x.vendor_id, c.contract_id, x.local_start::DATE, count(*)
+            FROM (SELECT s.vendor_id, s.channel, timezone(v.timezone, s.login_at) AS local_start
+                  FROM {SESSIONS} s JOIN vendors v USING (vendor_id)) x
+            LEFT JOIN contracts c ON {covers("x", "c")}
+            WHERE x.local_start >= {start} AND x.local_start < {end} GROUP BY ALL""")
+    columns = "table_name, channel, vendor_id, contract_id, day, rows"
+    empty = f"SELECT * FROM (VALUES (NULL, NULL, NULL, NULL, NULL::DATE, 0::BIGINT)) v({columns}) WHERE false"
+    return f"(SELECT * FROM ({' UNION ALL '.join([empty, *parts])}) u({columns}))"
+
+
+def dated_quarantine_sql() -> str:
+    """SQL: every quarantined row with the `local_start` and `contract_id` it would have had — the one
+    way a rejected row is dated (docs/quality.md "Which month a rejected row belongs to"): the raw
+    start column (the table's dating column) as the local time of its vendor (`vendor_id`, as the
+    row wrote it), converted when it carries an offset; the vendor's contract whose dates hold that
+    local date; and whether that vendor is stored (`vendor_known`). NULL where the row has no
+    readable start or names no stored vendor (a malformed line, an unknown vendor, an unparseable
+    date): such a row cannot be dated."""
+    column = "CASE q.table_name " + " ".join(f"WHEN '{t}' THEN '$.{c}'" for t, c in DATED_BY.items()) + " END"
+    return f"""(
+        WITH q AS (
+            SELECT q.*, CASE WHEN json_valid(q.raw) THEN trim(json_extract_string(q.raw, {column})) END AS _start
+            FROM quarantine q),
+        r AS (
+            SELECT q.* EXCLUDE (_start), v.vendor_id IS NOT NULL AS vendor_known,
+                   CASE WHEN v.vendor_id IS NULL THEN NULL
+                        WHEN regexp_matches(_start, '{OFFSET}')
+                        THEN timezone(v.timezone, try_cast(_start AS TIMESTAMPTZ))
+                        ELSE try_cast(_start AS TIMESTAMP) END AS local_start
+            FROM q LEFT JOIN vendors v ON v.vendor_id = q.vendor_id)
+        SELECT r.*, c.contract_id FROM r LEFT JOIN contracts c ON {covers("r", "c")})"""
 
 
 def freshness(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """vendor_id, channel, table, rows, first_start, last_start (local) and days_behind: how many
     days the vendor-channel's latest row lags the newest row of any vendor (0 = up to date)."""
     parts = [
-        f"SELECT vendor_id, '{CHANNEL_OF[t]}' AS channel, '{t}' AS \"table\", count(*) AS rows, "
+        f"SELECT vendor_id, '{CHANNEL_OF_TABLE[t]}' AS channel, '{t}' AS \"table\", count(*) AS rows, "
         f"min(local_start) AS first_start, max(local_start) AS last_start FROM {t} GROUP BY ALL"
         for t in DATED
     ]
-    parts.append("""SELECT s.vendor_id, s.channel, 'agent_sessions', count(*),
+    parts.append(f"""SELECT s.vendor_id, s.channel, '{SESSIONS}', count(*),
                            min(timezone(v.timezone, s.login_at)), max(timezone(v.timezone, s.logout_at))
-                    FROM agent_sessions s JOIN vendors v USING (vendor_id) GROUP BY ALL""")
+                    FROM {SESSIONS} s JOIN vendors v USING (vendor_id) GROUP BY ALL""")
     return con.sql(f"""
         SELECT *, date_diff('day', last_start, max(last_start) OVER ()) AS days_behind
         FROM ({" UNION ALL ".join(parts)})
         ORDER BY vendor_id, "table", channel""").pl()
 
 
-def quarantine_summary(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+@dataclass(frozen=True)
+class Scope:
+    """Which rejected rows to show: all, or those dated in one month (dated_quarantine_sql), of one
+    contract's when given (the rows a data-quality finding counts)."""
+
+    month: dt.date | None = None
+    contract_id: str | None = None
+
+    def source(self) -> tuple[str, str, dict]:
+        """(relation, condition, parameters)"""
+        if self.month is None:
+            return "quarantine", "true", {}
+        return (
+            dated_quarantine_sql(),
+            "local_start >= $m AND local_start < $e AND ($c IS NULL OR contract_id = $c)",
+            {"m": self.month, "e": next_month(self.month), "c": self.contract_id},
+        )
+
+
+def quarantine_summary(con: duckdb.DuckDBPyConnection, scope: Scope = Scope()) -> pl.DataFrame:
     """table_name, reason, rows: the rejected rows by table and reason, most frequent first."""
-    return con.sql("""SELECT table_name, reason, count(*) AS rows FROM quarantine
-                      GROUP BY ALL ORDER BY table_name, rows DESC, reason""").pl()
+    source, where, params = scope.source()
+    return con.sql(
+        f"""SELECT table_name, reason, count(*) AS rows FROM {source} WHERE {where}
+            GROUP BY ALL ORDER BY table_name, rows DESC, reason""",
+        params=params,
+    ).pl()
 
 
 def _quarantine_filter(
-    table: str | None, reason: str | None, vendor: str | None, month: dt.date | None
-) -> tuple[str, list]:
+    table: str | None, reason: str | None, vendor: str | None, scope: Scope
+) -> tuple[str, str, dict]:
+    source, where, params = scope.source()
     return (
-        "WHERE ($1 IS NULL OR table_name = $1) AND ($2 IS NULL OR reason = $2) AND ($3 IS NULL OR vendor_id = $3) "
-        "AND ($4 IS NULL OR month = $4)",
-        [table, reason, vendor, month],
+        source,
+        f"WHERE {where} AND ($t IS NULL OR table_name = $t) AND ($r IS NULL OR reason = $r) "
+        "AND ($v IS NULL OR vendor_id = $v)",
+        {**params, "t": table, "r": reason, "v": vendor},
     )
 
 
@@ -57,18 +135,19 @@ def quarantine_rows(
     reason: str | None = None,
     limit: int | None = 100,
     offset: int = 0,
+    scope: Scope = Scope(),
     vendor: str | None = None,
-    month: dt.date | None = None,
 ) -> pl.DataFrame:
-    """Rejected rows (optionally of one table, reason, vendor and local month of their start) with
-    vendor, month ('YYYY-MM'), file, line, reason, detail, the raw row and its length (a malformed
-    line's text is capped), in file and line order; `limit=None` gives them all (for a download)."""
-    where, params = _quarantine_filter(table, reason, vendor, month)
+    """Rejected rows (optionally of one table, reason and vendor, of one month or contract) with
+    vendor, month ('YYYY-MM', dated as dated_quarantine_sql says), file, line, reason, detail, the
+    raw row and its length (a malformed line's text is capped), in file and line order;
+    `limit=None` gives them all (for a download)."""
+    _, where, params = _quarantine_filter(table, reason, vendor, scope)
     page = "" if limit is None else f"LIMIT {int(limit)} OFFSET {int(offset)}"
     return con.sql(
-        f"""SELECT table_name, vendor_id, strftime(month, '%Y-%m') AS month, source_file, line, reason, detail, raw,
-                   raw_length
-            FROM quarantine {where} ORDER BY table_name, source_file, line {page}""",
+        f"""SELECT table_name, vendor_id, strftime(local_start, '%Y-%m') AS month, source_file, line, reason, detail,
+                   raw, raw_length
+            FROM {dated_quarantine_sql()} {where} ORDER BY table_name, source_file, line {page}""",
         params=params,
     ).pl()
 
@@ -77,11 +156,11 @@ def quarantine_count(
     con: duckdb.DuckDBPyConnection,
     table: str | None = None,
     reason: str | None = None,
+    scope: Scope = Scope(),
     vendor: str | None = None,
-    month: dt.date | None = None,
 ) -> int:
-    where, params = _quarantine_filter(table, reason, vendor, month)
-    return con.execute(f"SELECT count(*) FROM quarantine {where}", params).fetchall()[0][0]
+    source, where, params = _quarantine_filter(table, reason, vendor, scope)
+    return con.execute(f"SELECT count(*) FROM {source} {where}", params).fetchall()[0][0]
 
 
 def out_of_contract(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -11,9 +11,10 @@ No Streamlit here: the PDF and Excel report use the same labels and formats.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from metrics.sla.definitions import METRICS
+from metrics.domain import AGENT_FIGURES, METRIC
 
 LANGUAGES = ("en", "zh")
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
@@ -70,6 +71,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "metric.abandon_rate": ("Abandon rate", "放弃率"),
     "metric.aht_seconds": ("Average handle time", "平均处理时长"),
     "metric.first_response_seconds": ("First response time", "首次响应时长"),
+    "metric.first_response_median_seconds": ("Median first response time", "首次响应时长中位数"),
     "metric.response_rate": ("Response rate", "响应率"),
     "metric.reply_within_rate": ("Replied in time", "及时回复率"),
     "metric.accuracy": ("Accuracy", "解答准确率"),
@@ -290,7 +292,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "measure.logged_seconds": ("weekly logged time", "每周登录时长"),
     # sections and labels
     "overview.vendors_ok": ("Vendors meeting every target", "全部达标的供应商"),
-    "overview.missed": ("Targets missed", "未达标目标"),
     "overview.billed": ("Billed this month", "本月应付"),
     "overview.credits": ("SLA credits", "服务水平扣减"),
     "overview.scorecard": ("Vendor scorecard", "供应商记分卡"),
@@ -336,6 +337,54 @@ LABELS: dict[str, tuple[str, str]] = {
     "data.filter_table": ("Table", "数据表"),
     "data.filter_reason": ("Reason", "原因"),
     "data.all": ("all", "全部"),
+    # importing a platform's export (dashboard/imports.py)
+    "data.import_export": ("Import a platform's export", "导入平台导出文件"),
+    "data.import_how": ("Read it", "读取方式"),
+    "data.how_profile": ("with a profile", "按平台模板"),
+    "data.how_mapping": ("by mapping its columns", "按列映射"),
+    "data.profile": ("Profile", "导入模板"),
+    "data.export_files": ("Export files (read together)", "导出文件 (合并读取)"),
+    "data.export_file": ("CSV or Excel file", "CSV 或 Excel 文件"),
+    "data.import": ("Import", "导入"),
+    "data.saved_mapping": ("Mapping", "列映射"),
+    "data.new_mapping": ("a new mapping", "新建映射"),
+    "data.first_rows": ("The file's first rows", "文件前几行"),
+    "data.derived_rows": (
+        "What would be loaded: the first rows as derived (times in UTC)",
+        "将导入的内容：按映射推导出的前几行 (时间为 UTC)",
+    ),
+    "data.format": ("format", "格式"),
+    "data.time_column": ("time column (with a date)", "时间列 (配合日期列)"),
+    "data.plus": ("or {start} plus durations (s)", "或 {start} 加时长列 (秒)"),
+    "data.answered_column": ("Answered or abandoned: the disposition column", "接通或放弃：呼叫结果列"),
+    "data.outcome_answered": ("answered", "接通"),
+    "data.outcome_abandoned": ("abandoned", "放弃"),
+    "data.outcome_ignore": ("not a call", "不计为来电"),
+    "data.source_zone": ("Time zone of the file's times", "文件时间所在时区"),
+    "data.vendor_zone": ("the vendor's", "供应商的时区"),
+    "data.skew": ("Clock-skew tolerance (s)", "时钟偏差容忍 (秒)"),
+    "data.this_mapping": ("this mapping", "此映射"),
+    "data.mapping_name": ("Save this mapping as", "将此映射保存为"),
+    "data.save_mapping": ("Save", "保存"),
+    "msg.mapping_saved": ("Mapping '{name}' saved for this vendor.", "已为该供应商保存映射「{name}」。"),
+    "reason.unmapped_value": ("a value the mapping does not name", "映射中未列出的取值"),
+    "col.step": ("Step", "步骤"),
+    "step.rows_read": ("rows read", "读取行数"),
+    "step.malformed_lines": ("lines that are not rows (quarantined)", "格式错误的行 (已隔离)"),
+    "step.unreadable_rows": ("rows whose key fields do not read (quarantined)", "关键字段无法读取的行 (已隔离)"),
+    "step.unmapped_values": ("values not in the value map (quarantined)", "值映射之外的取值 (已隔离)"),
+    "step.not_offered": ("not offered calls (left out)", "非来电 (未导入)"),
+    "step.duplicate_lines": ("repeated lines (counted once)", "重复行 (只计一次)"),
+    "step.ids_without_enterqueue": ("ids that never entered a queue (not calls)", "未进入队列的编号 (非来电)"),
+    "step.calls_in_progress": ("calls still in progress (not loaded yet)", "尚在进行的通话 (暂不导入)"),
+    "step.sessions_still_open": ("agent sessions still open (not loaded yet)", "尚未结束的坐席会话 (暂不导入)"),
+    "step.older_versions": ("older versions of a contact (replaced)", "联系记录的旧版本 (已替换)"),
+    "step.records_merged_into_chains": ("transfer records merged into their contact", "转接记录并入原联系"),
+    "step.contacts_never_queued": ("contacts never queued (not offered)", "未进入队列的联系 (非来电)"),
+    "step.contacts_in_progress": ("contacts still in progress (not loaded yet)", "尚在进行的联系 (暂不导入)"),
+    "step.other_channels": ("contacts of other channels (left out)", "其他渠道的联系 (未导入)"),
+    "step.legs_merged_into_calls": ("call legs merged into their call", "通话分段并入通话"),
+    "step.clock_skew_corrected": ("times corrected for clock skew", "按时钟偏差校正的时间"),
     # issue 12: implausible times, the quarantine's retry, skipped files
     "reason.implausible_time": ("implausible time (too early or in the future)", "时间不合理 (过早或晚于当前)"),
     "msg.retried": (
@@ -377,7 +426,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.invoice": ("Invoice", "账单"),
     "report.data_quality": ("Data quality", "数据质量"),
     "report.vendors_ok": ("Vendors meeting every target", "全部达标的供应商"),
-    "report.targets_missed": ("Targets missed", "未达标目标"),
     "report.billed": ("Billed", "应付总额"),
     "report.credits": ("SLA credits", "服务水平扣减"),
     "report.rejected": ("Rejected rows by table and reason", "被拒绝的行（按表和原因）"),
@@ -393,10 +441,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "数据库中还没有数据。请在“数据”页导入数据目录（或运行 `vendorboard ingest DIR`）。",
     ),
     "msg.no_contracts": ("No contract is active in {month}.", "{month} 没有生效的合同。"),
-    "msg.no_data_month": (
-        "No interactions were loaded for {month}: the figures below show contract terms only.",
-        "{month} 没有导入任何交互数据：以下仅显示合同条款。",
-    ),
     "msg.no_targets": (
         "Contract {contract} sets no SLA targets in {month}.",
         "合同 {contract} 在 {month} 没有服务水平目标。",
@@ -453,6 +497,207 @@ LABELS: dict[str, tuple[str, str]] = {
         "Targets in force in {month}; billed totals are this month's invoices (stored if finalized, else a draft).",
         "{month} 生效的目标；应付总额为本月账单（已定稿取定稿，否则为草稿）。",
     ),
+    # payments against issued invoices (docs/payments.md)
+    "table.payments": ("payments", "付款"),
+    "payment.unpaid": ("unpaid", "未付款"),
+    "payment.partly paid": ("partly paid", "部分付款"),
+    "payment.paid": ("paid", "已付清"),
+    "payment.overpaid": ("overpaid", "多付"),
+    "aging.not_due": ("not due", "未到期"),
+    "aging.1-30": ("1–30 days", "逾期 1–30 天"),
+    "aging.31-60": ("31–60 days", "逾期 31–60 天"),
+    "aging.61-90": ("61–90 days", "逾期 61–90 天"),
+    "aging.over_90": ("over 90 days", "逾期 90 天以上"),
+    "col.paid": ("Paid", "已付"),
+    "col.outstanding": ("Outstanding", "未付余额"),
+    "col.overdue": ("Overdue", "逾期金额"),
+    "col.payment_status": ("Payment status", "付款状态"),
+    "col.days_overdue": ("Days overdue", "逾期天数"),
+    "col.aging": ("Aging", "账龄"),
+    "col.last_paid_on": ("Last paid on", "最近付款日"),
+    "col.late_payment_rate": ("Late-payment rate per day", "逾期违约金日费率"),
+    "col.damages": ("Late-payment damages", "逾期违约金"),
+    "col.damages_carried": ("Damages carried", "已计入违约金"),
+    "col.paid_on": ("Paid on", "付款日期"),
+    "col.reference": ("Reference", "凭证号"),
+    "col.payer_account": ("Payer account", "付款账户"),
+    "payments.title": ("Payments", "付款"),
+    "payments.as_of": ("As of", "截至日期"),
+    "payments.invoices": ("Issued invoices", "已开具账单"),
+    "payments.aging": ("Aging per vendor", "各供应商账龄"),
+    "payments.unapplied": ("Payments without a finalized invoice (unapplied)", "尚无定稿账单的付款（未核销）"),
+    "payments.of_invoice": ("Payments of this invoice", "本账单的付款"),
+    "payments.record": ("Record a payment", "登记付款"),
+    "payments.save": ("Record payment", "登记付款"),
+    "payments.carry_into": ("Into the invoice of", "计入账单月份"),
+    "payments.carry_button": ("Carry {amount} into {month}", "将 {amount} 计入 {month} 账单"),
+    "reports.payments_csv": ("Payment status of issued invoices", "已开具账单的付款状态"),
+    "msg.unapplied_count": (
+        "{n} payment(s) wait for their invoice to be finalized (listed on the Reports page).",
+        "{n} 笔付款等待对应账单定稿（见“报告”页）。",
+    ),
+    "report.payments": ("Payments as of {date}", "截至 {date} 的付款情况"),
+    "msg.no_issued": (
+        "No finalized invoice yet: payments apply to finalized invoices.",
+        "尚无定稿账单：付款只核销已定稿的账单。",
+    ),
+    "msg.no_receivables": ("Nothing outstanding.", "没有未付款项。"),
+    "msg.no_payments": ("No payment recorded for this invoice.", "本账单尚无付款记录。"),
+    "msg.draft_no_status": (
+        "A draft has no payment status: payments for {month} are held as unapplied until the invoice is finalized.",
+        "草稿账单没有付款状态：{month} 的付款在账单定稿前暂不核销。",
+    ),
+    "msg.payment_loaded": ("Payment {reference} recorded.", "付款 {reference} 已登记。"),
+    "msg.payment_updated": ("Payment {reference} corrected.", "付款 {reference} 已更正。"),
+    "msg.payment_unchanged": (
+        "Payment {reference} was recorded already: nothing changed.",
+        "付款 {reference} 已登记过：无变化。",
+    ),
+    "msg.damages": (
+        "Late-payment damages accrued: {amount} ({rate} a day of the amount outstanding); carried so far: {carried}.",
+        "已产生逾期违约金 {amount}（按未付余额每日 {rate}）；已计入后续账单 {carried}。",
+    ),
+    "msg.damages_carried": (
+        "{amount} of late-payment damages carried into the {month} invoice.",
+        "已将 {amount} 逾期违约金计入 {month} 账单。",
+    ),
+    "msg.payments_caption": (
+        "Issued (finalized) invoices only; payments made on or before {date} count.",
+        "仅含已定稿账单；计入 {date} 及之前的付款。",
+    ),
+    # data quality and "no data" (metrics/quality.py, docs/quality.md)
+    "channel.any": ("Any channel", "任何渠道"),
+    "severity.error": ("error", "错误"),
+    "severity.warning": ("warning", "警告"),
+    "check.quarantined": ("rejected rows", "被拒收的行"),
+    "check.undated_quarantine": ("undated rejected rows", "无法确定日期的拒收行"),
+    "check.empty_days": ("days without data", "无数据的日期"),
+    "check.no_sessions": ("no agent sessions", "无坐席登录"),
+    "check.out_of_contract": ("out of contract", "合同外"),
+    "check.no_data": ("no data", "无数据"),
+    "check.drift": ("drift since finalizing", "定稿后差异"),
+    "quality.quarantined": (
+        "{table} rejected: {rows} ({detail}), {share} of the month's {table}",
+        "{table}被拒收 {rows} 行（{detail}），占当月{table}的 {share}",
+    ),
+    "quality.undated_quarantine": (
+        "rejected rows with no readable vendor or date: {rows} ({detail}); some may belong to this month",
+        "{rows} 行被拒收的数据无法识别供应商或日期（{detail}），其中部分可能属于本月",
+    ),
+    "quality.empty_days": (
+        "{channel}: no {table} on {rows} of {of} days in service hours ({detail})",
+        "{channel}：服务时段内的 {of} 天中有 {rows} 天没有任何{table}（{detail}）",
+    ),
+    "quality.no_sessions": (
+        "{channel}: no agent session this month, but {detail}",
+        "{channel}：本月没有任何坐席登录，但{detail}",
+    ),
+    "quality.needs.rate:hour": ("it is billed by the hour", "该渠道按工时计费"),
+    "quality.needs.target:coverage_rate": ("it has a coverage target", "该渠道设有服务时段覆盖率目标"),
+    "quality.needs.target:weekly_min_hours": ("a weekly-hours target counts them", "每周最低工时目标依据坐席登录"),
+    "quality.out_of_contract": (
+        "{table} of vendor {vendor} under no contract this month: {rows} ({share} of its {table}), not billed",
+        "供应商 {vendor} 本月有 {rows} 条{table}不属于任何合同（占其{table}的 {share}）：不计费",
+    ),
+    "quality.no_data": (
+        "No interaction or agent session was loaded for this month: the invoice bills fees only "
+        "and every target is no data",
+        "本月未导入任何交互或坐席登录：账单仅含固定费用，所有目标均为无数据",
+    ),
+    "quality.drift": (
+        "The finalized invoice differs from a fresh computation on {rows} line(s), {detail} on the total: "
+        "data changed after finalizing",
+        "定稿账单与重新计算结果有 {rows} 行不同，总额相差 {detail}：定稿后数据发生了变化",
+    ),
+    "quality.heading": ("Data quality", "数据质量"),
+    "quality.summary": (
+        "The data behind these figures has {errors} error(s) and {warnings} warning(s):",
+        "这些数字背后的数据有 {errors} 个错误、{warnings} 个警告：",
+    ),
+    "quality.show_rows": ("Show the rejected rows on the Data page", "在“数据”页查看被拒收的行"),
+    "quality.counts": ("{errors} error(s) · {warnings} warning(s)", "{errors} 个错误 · {warnings} 个警告"),
+    "quality.scope": ("Only rows dated in {month} of {contract}", "仅显示 {contract} 在 {month} 的行"),
+    "quality.scope_all": ("Only rows dated in {month}", "仅显示 {month} 的行"),
+    "col.severity": ("Severity", "严重程度"),
+    "col.check": ("Check", "检查项"),
+    "col.finding": ("Finding", "发现的问题"),
+    "col.data_quality": ("Data", "数据"),
+    "verdict.counts": (
+        "{met} met · {missed} missed · {no_data} no data",
+        "{met} 达标 · {missed} 未达标 · {no_data} 无数据",
+    ),
+    "verdict.no_targets": ("no targets", "无目标"),
+    "overview.targets": ("Targets", "目标"),
+    "overview.target_counts": ("Targets met · missed · no data", "目标：达标 · 未达标 · 无数据"),
+    "msg.no_data_at_all": (
+        "No data for {month}: no interaction or agent session of that month has been loaded, so every target "
+        "is no data.",
+        "{month} 没有数据：尚未导入该月的任何交互或坐席登录，所有目标均为无数据。",
+    ),
+    "msg.no_data_contract": (
+        "No data for {contract} in {month}: no interaction or agent session of that month has been loaded, so "
+        "every target is no data.",
+        "{contract} 在 {month} 没有数据：尚未导入该月的任何交互或坐席登录，所有目标均为无数据。",
+    ),
+    "msg.some_no_data": ("{n} target(s) have nothing to measure: {which}.", "{n} 个目标没有可计算的数据：{which}。"),
+    "invoices.blocked": (
+        "The data of {month} has {n} error(s): finalizing needs a reason, which is stored with the invoice.",
+        "{month} 的数据有 {n} 个错误：定稿须填写理由，理由将与账单一并保存。",
+    ),
+    "invoices.reason": ("Reason for finalizing despite these errors", "尽管存在上述错误仍定稿的理由"),
+    "invoices.reason_required": (
+        "Give the reason first: it is stored with the invoice.",
+        "请先填写理由：理由将与账单一并保存。",
+    ),
+    "invoices.accepted": (
+        "Finalized despite data errors, because: {reason}",
+        "在数据有错误的情况下定稿，理由：{reason}",
+    ),
+    "invoices.findings_then": ("Data-quality findings when it was finalized", "定稿时的数据质量问题"),
+    "report.data_issues": ("Data quality this month", "本月数据质量"),
+    "report.accepted": ("Finalized despite data errors, because: {reason}", "在数据有错误的情况下定稿，理由：{reason}"),
+    # agent assessment (docs/agents.md)
+    "page.agents": ("Agents", "坐席"),
+    "table.agents": ("agents", "坐席名册"),
+    "metric.handled": ("Handled contacts", "处理量"),
+    "metric.hold_seconds": ("Average hold time", "平均保持时长"),
+    "metric.wrap_seconds": ("Average wrap-up time", "平均话后处理时长"),
+    "metric.logged_hours": ("Logged hours", "登录工时"),
+    "evidence.counted": ("counted", "计入"),
+    "col.team": ("Team", "班组"),
+    "col.count": ("Counted", "计数"),
+    "col.rank": ("Rank", "排名"),
+    "col.targets_missed": ("Targets missed", "未达标目标数"),
+    "col.handled": ("Handled", "已处理"),
+    "col.hold_seconds": ("Hold (s)", "保持 (秒)"),
+    "col.wrap_seconds": ("Wrap-up (s)", "话后处理 (秒)"),
+    "agents.summary_agents": ("Agents with figures", "有数据的坐席"),
+    "agents.summary_below": ("Agents below a target", "未达标坐席"),
+    "agents.summary_targets": ("Targets judged per agent", "按坐席考核的目标"),
+    "agents.pick_figure": ("Figure", "指标"),
+    "agents.distribution": ("Distribution over the agents", "坐席分布"),
+    "agents.ranking": ("Agents ranked", "坐席排名"),
+    "agents.all": ("Every agent, every figure", "全部坐席与指标"),
+    "agents.one": ("One agent", "单个坐席"),
+    "agents.pick_agent": ("Agent", "坐席"),
+    "agents.trend": ("Month over month", "逐月趋势"),
+    "agents.evidence": ("The agent's rows behind the figure", "该坐席的指标明细"),
+    "agents.below_list": ("Below target: retrain or replace", "未达标：培训或更换"),
+    "chart.agents_title": ("{metric} per agent", "各坐席{metric}"),
+    "axis.agents": ("Agents", "坐席数"),
+    "axis.count": ("contacts", "次"),
+    "report.agents_below": ("Agents below target: {n} of {total}", "未达标坐席：{total} 人中 {n} 人"),
+    "report.agents_none": ("No agent figures this month.", "本月无坐席数据。"),
+    "msg.no_agents": (
+        "No agent figures for {contract} in {month}: no interaction or session of the month carries an agent.",
+        "{contract} 在 {month} 没有坐席数据：当月没有带坐席编号的交互或登录记录。",
+    ),
+    "msg.agents_caption": (
+        "Each agent's rows measured with the contract's own definitions; targets judged per agent: average "
+        "handle time, first response, accuracy, satisfaction and weekly hours.",
+        "按合同的同一口径逐个坐席计算；按坐席考核的目标：平均处理时长、首次响应、准确率、满意度与每周工时。",
+    ),
+    "msg.all_agents_met": ("Every agent met every target with data.", "所有有数据的坐席均已达标。"),
 }
 
 EN = {key: pair[0] for key, pair in LABELS.items()}
@@ -509,10 +754,9 @@ def number(value: Decimal | float | int | None, places: int | None = None) -> st
 
 
 def metric_kind(metric: str) -> str:
-    """How a metric's value reads: 'seconds' (a mean duration), 'score' (csat) or 'rate' (a share)."""
-    if metric == "csat":
-        return "score"
-    return "seconds" if METRICS[metric].micros else "rate"
+    """How a metric's value reads: 'seconds' (a duration), 'score' (csat) or 'rate' (a share); an agent
+    figure that is no SLA metric also 'count' (handled contacts) or 'hours' (logged time)."""
+    return METRIC[metric].kind if metric in METRIC else AGENT_FIGURES[metric]
 
 
 def metric_value(metric: str, value: Decimal | float | None, language: str, places: int | None = None) -> str:
@@ -524,6 +768,10 @@ def metric_value(metric: str, value: Decimal | float | None, language: str, plac
         return f"{number(_decimal(value) * 100, 1 if places is None else places)}%"
     if kind == "seconds":
         return f"{number(value, 1 if places is None else places)} {'秒' if language == 'zh' else 's'}"
+    if kind == "count":
+        return number(value, 0)
+    if kind == "hours":
+        return f"{number(value, 1 if places is None else places)} {'小时' if language == 'zh' else 'h'}"
     return number(value, 2 if places is None else places)
 
 
@@ -540,11 +788,43 @@ def duration(seconds: Decimal | float | None, language: str) -> str:
 
 def target_label(channel: str, metric: str, threshold: Decimal | float | None, language: str) -> str:
     """'Phone · Service level (≤ 20 s)': a target as one short label (a metric may have several)."""
-    text = f"{value_name('channel', channel, language)} · {value_name('metric', metric, language)}"
+    text = value_name("metric", metric, language)
+    if channel is not None:  # an agent's time on every channel has none
+        text = f"{value_name('channel', channel, language)} · {text}"
     if threshold is not None:
-        mark = "≥" if metric == "weekly_min_hours" else "≤"
+        mark = "≥" if METRIC[metric].threshold == "reach" else "≤"
+
         text += f" ({mark} {duration(threshold, language)})"
     return text
+
+
+def exact_value(metric: str, value: Decimal | float | None, language: str) -> str:
+    """A measured value as read, a duration to the millisecond: '377.625 s', '97.4%', '4.50'."""
+    return metric_value(metric, value, language, 3 if metric_kind(metric) == "seconds" else None)
+
+
+def against_target(row: dict, language: str) -> str:
+    """'Phone · Average handle time 377.625 s / 300.0 s': a measured figure (a row with channel,
+    metric, threshold_seconds, value, target) beside its target; durations to the millisecond."""
+    metric = row["metric"]
+    label = target_label(row["channel"], metric, row["threshold_seconds"], language)
+    return f"{label} {exact_value(metric, row['value'], language)} / {metric_value(metric, row['target'], language)}"
+
+
+def count_verdicts(met: Iterable[bool | None]) -> tuple[int, int, int]:
+    """(met, missed, no data): a target with nothing to measure (met None) is never a pass (SPEC §3)."""
+    verdicts = list(met)
+    met_n, missed = sum(v is True for v in verdicts), sum(v is False for v in verdicts)
+    return met_n, missed, len(verdicts) - met_n - missed
+
+
+def verdict_counts(met: Iterable[bool | None], language: str) -> str:
+    """Verdicts counted, no data apart from met and missed: '3 met · 1 missed · 2 no data';
+    'no targets' when there are none."""
+    counts = count_verdicts(met)
+    if not any(counts):
+        return t("verdict.no_targets", language)
+    return t("verdict.counts", language, **dict(zip(("met", "missed", "no_data"), counts)))
 
 
 def percent(fraction: Decimal | float | None, places: int = 1) -> str:

@@ -24,6 +24,20 @@ def next_month(month: dt.date) -> dt.date:
     return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+def add_days(day: dt.date, days: int) -> dt.date:
+    """`day` moved by `days`, held within the dates a date holds: a margin of days around the first
+    or the last month never overflows."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
+def last_day(month: dt.date) -> dt.date:
+    """The month's last day: the date a monthly report looks at payments from."""
+    return next_month(month) - dt.timedelta(days=1)
+
+
 def previous_month(month: dt.date) -> dt.date:
     """The first day of the month before (January of year 1 has none: it is its own)."""
     if (month.year, month.month) == (dt.MINYEAR, 1):

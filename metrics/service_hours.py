@@ -16,14 +16,9 @@ import datetime as dt
 
 import duckdb
 
-from metrics.ingest.tables import CHANNELS
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def sql_text(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
+from metrics.domain import CHANNELS, WEEKDAYS
+from metrics.periods import add_days
+from metrics.sql import sql_list
 
 
 def _date(value: dt.date) -> str:
@@ -37,21 +32,24 @@ def local_instant(ts: str, tz: str) -> str:
     return f"CASE WHEN timezone({tz}, {later} - INTERVAL 1 HOUR) = {ts} THEN {later} - INTERVAL 1 HOUR ELSE {later} END"
 
 
-def windows_sql(start: dt.date, end: dt.date, contract_ids: list[str] | None = None) -> str:
-    """SQL for `service_windows` (see there); composable into larger queries."""
-    only = f"AND c.contract_id IN ({', '.join(map(sql_text, contract_ids))})" if contract_ids else ""
-    if contract_ids == []:
-        only = "AND false"
+def windows_sql(start: dt.date, end: dt.date, contract_ids: list[str] | None = None, contract_days: bool = True) -> str:
+    """SQL for `service_windows` (see there); composable into larger queries. With `contract_days`
+    False, every date in [start, end) has its windows, whatever the contract's dates (the business
+    clock: the contract decides which interactions count, never when their clock stops)."""
+    only = "" if contract_ids is None else f"AND c.contract_id IN {sql_list(contract_ids)}"
     last = f"{_date(end)} - 1"
     day_name = f"{list(WEEKDAYS)}[isodow(d.local_date)]"
     weekday = "(isodow(d.local_date) <= 5 OR d.holiday IS NOT DISTINCT FROM 'workday')"
+    if contract_days:
+        first_day, last_day = f"greatest(c.start_date, {_date(start)})", f"least(coalesce(c.end_date, {last}), {last})"
+        active = f"c.start_date < {_date(end)} AND (c.end_date IS NULL OR c.end_date >= {_date(start)})"
+    else:
+        first_day, last_day, active = _date(start), last, "true"
     return f"""
     WITH active AS (
-        SELECT c.contract_id, c.vendor_id, v.timezone AS tz,
-               greatest(c.start_date, {_date(start)}) AS first_day,
-               least(coalesce(c.end_date, {last}), {last}) AS last_day
+        SELECT c.contract_id, c.vendor_id, v.timezone AS tz, {first_day} AS first_day, {last_day} AS last_day
         FROM contracts c JOIN vendors v USING (vendor_id)
-        WHERE c.start_date < {_date(end)} AND (c.end_date IS NULL OR c.end_date >= {_date(start)}) {only}),
+        WHERE {active} {only}),
     days AS (
         SELECT a.contract_id, a.vendor_id, a.tz, ch.channel, g.local_date, h.kind AS holiday
         FROM active a
@@ -111,21 +109,22 @@ def _epoch_us(day: dt.date) -> int:
 
 def business_clock_sql(start: dt.date, end: dt.date, contract_ids: list[str] | None = None) -> str:
     """SQL: the business clock of each contract and channel over the service windows of the local
-    dates [start, end), as segments [lo_us, hi_us) (epoch microseconds) that are each wholly inside
-    or wholly outside service hours and never cross a UTC hour (`bucket`). `before_us` is the
-    service time before lo_us, so the reading at an instant t of a segment is before_us, plus
-    t - lo_us when the segment is open: business time between a <= b is reading(b) - reading(a),
-    with no per-interaction expansion over the days in between (see `clock_join`).
+    dates [start, end) — every date, the contract's dates aside — as segments [lo_us, hi_us) (epoch
+    microseconds) that are each wholly inside or wholly outside service hours and never cross a UTC
+    hour (`bucket`). `before_us` is the service time before lo_us, so the reading at an instant t
+    of a segment is before_us, plus t - lo_us when the segment is open: business time between
+    a <= b is reading(b) - reading(a), with no per-interaction expansion over the days in between
+    (see `clock_join`).
 
     The segments cover two days either side of [start, end) in UTC, which holds every window."""
-    lo, hi = _epoch_us(start - dt.timedelta(days=2)), _epoch_us(end + dt.timedelta(days=2))
+    lo, hi = _epoch_us(add_days(start, -2)), _epoch_us(add_days(end, 2))
     return f"""
     WITH w AS (
         SELECT contract_id, channel, epoch_us(start_at) AS s, epoch_us(end_at) AS e,
                coalesce(sum(epoch_us(end_at) - epoch_us(start_at)) OVER (
                    PARTITION BY contract_id, channel ORDER BY start_at
                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before_us
-        FROM ({windows_sql(start, end, contract_ids)}) WHERE end_at > start_at),
+        FROM ({windows_sql(start, end, contract_ids, contract_days=False)}) WHERE end_at > start_at),
     cuts AS (
         SELECT contract_id, channel, s AS cut FROM w
         UNION SELECT contract_id, channel, e FROM w
@@ -184,6 +183,5 @@ __all__ = [
     "local_instant",
     "merged_intervals_sql",
     "service_windows",
-    "sql_text",
     "windows_sql",
 ]

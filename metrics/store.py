@@ -52,27 +52,34 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute(f"SELECT max(version) FROM {SCHEMA_VERSION_TABLE}").fetchall()[0][0] or 0
 
 
+def _applied(con: duckdb.DuckDBPyConnection) -> set[int]:
+    if not schema_version(con):
+        return set()
+    return {v for (v,) in con.execute(f"SELECT version FROM {SCHEMA_VERSION_TABLE}").fetchall()}
+
+
 def latest_version() -> int:
     return _migrations()[-1][0]
 
 
-def _require_known_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """The file's schema version; a file from a newer vendorboard is refused, never half-read."""
+def _require_known_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A file from a newer vendorboard is refused, never half-read (checked before the applied
+    migrations are compared: a newer file's set is never ours)."""
     version = schema_version(con)
     if version > latest_version():
         raise VendorboardError(
             f"{path}: written by a newer vendorboard (schema version {version}, this one knows up to "
             f"{latest_version()}); upgrade vendorboard to open it"
         )
-    return version
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Bring the schema up to the latest version; each migration runs once."""
+    """Apply every migration not applied yet, in number order; each runs once. Applied versions are
+    a set, not a high-water mark, so a migration numbered below one already applied still runs."""
     con.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA_VERSION_TABLE} (version INTEGER NOT NULL)")
-    current = schema_version(con)
+    applied = _applied(con)
     for version, sql in _migrations():
-        if version > current:
+        if version not in applied:
             con.execute(sql)
             con.execute(f"INSERT INTO {SCHEMA_VERSION_TABLE} VALUES (?)", [version])
 
@@ -90,11 +97,11 @@ def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
         raise VendorboardError(f"database {path} does not exist; run `vendorboard ingest` first")
     con = _attach_read_only(path)
     try:
-        version = _require_known_version(con, path)
+        _require_known_version(con, path)
     except VendorboardError:
         con.close()
         raise
-    if version != latest_version():
+    if _applied(con) != {version for version, _ in _migrations()}:
         con.close()
         with writer(path):
             pass  # the writer migrates
@@ -230,8 +237,8 @@ def writer(path: Path, purpose: str = "write") -> Iterator[duckdb.DuckDBPyConnec
             except duckdb.Error as exc:  # a copy of a file that is not a (readable) database
                 raise _unusable(path, exc, snapshot) from None
             _require_known_version(con, path)
-            migrate(con)
             con.execute("BEGIN TRANSACTION")
+            migrate(con)  # in the write's transaction: one commit, not one per statement of the schema
             yield con
             committing = True
             con.execute("COMMIT")

@@ -23,6 +23,7 @@ import polars as pl
 import pytest
 
 from metrics import catalog, charts, data_health, drilldown, store
+from metrics.domain import CHANNELS, INTERACTIONS, UNITS_BY_CHANNEL
 from metrics.i18n import (
     LABELS,
     duration,
@@ -35,8 +36,9 @@ from metrics.i18n import (
     target_label,
     value_name,
 )
-from metrics.ingest.tables import CHANNELS, INTERACTIONS, TABLES, UNITS_BY_CHANNEL
+from metrics.ingest.tables import TABLES
 from metrics.ingest.validate import PARSE_REASON
+from metrics.quality import CHECKS, SESSION_SOURCES, SEVERITIES
 from metrics.sla.definitions import METRICS
 
 OCT, SEP = dt.date(2026, 10, 1), dt.date(2026, 9, 1)
@@ -103,6 +105,12 @@ def test_every_code_the_engine_shows_has_a_label() -> None:
         }
         assert f"table.{name}" in LABELS
     assert sorted(r for r in reasons if f"reason.{r}" not in LABELS) == []
+    # the data-quality findings: every check's name and sentence, every severity, every need
+    for check in CHECKS:
+        assert f"check.{check}" in LABELS and f"quality.{check}" in LABELS
+    assert all(f"severity.{s}" in LABELS for s in SEVERITIES)
+    needs = [f"rate:{u}" for u in UNITS_BY_CHANNEL if u == "hour"] + [f"target:{m}" for m in SESSION_SOURCES]
+    assert all(f"quality.needs.{n}" in LABELS for n in needs)
 
 
 def test_t_fills_placeholders_and_shows_an_unknown_key() -> None:

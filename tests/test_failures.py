@@ -20,8 +20,9 @@ from conftest import BASE_REFERENCE, table_fingerprints, write_data
 
 from metrics import periods, store
 from metrics.errors import VendorboardError
-from metrics.ingest import Source, ingest, sources_in_dir
+from metrics.ingest import Source, sources_in_dir
 from metrics.ingest.validate import Plausible
+from metrics.loading import ingest
 
 HEADER = "call_id,vendor_id,offered_at,answered_at,ended_at"
 

@@ -30,8 +30,9 @@ import pytest
 from metrics import store
 from metrics.config import SAMPLE_DATA
 from metrics.errors import VendorboardError
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
 from metrics.ingest.tables import INTERACTIONS, REFERENCE, TABLES
+from metrics.loading import ingest
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ import openpyxl
 import pypdf
 import pytest
 
-from metrics import billing, sla, store
+from metrics import agents, billing, sla, store
 from metrics.config import SAMPLE_DATA
 from metrics.errors import VendorboardError
 from metrics.export import report
@@ -104,18 +104,34 @@ def report_run(sample_db, tmp_path_factory):
 @pytest.mark.slow
 def test_report_writes_the_pdf_the_workbook_and_the_csvs(report_run, sample_db):
     run, out = report_run
-    assert (run.returncode, run.stderr) == (0, "")
-    names = ["invoice_lines.csv", "reconciliation.csv", "report-2026-10.pdf", "report-2026-10.xlsx", "sla.csv"]
+    assert run.returncode == 0
+    # stderr holds only the month's data-quality warnings (SPEC §5), among them the sample's planted bad
+    # visits: 6 of C-TEL's October visits are rejected, an error by the 0.5 % default.
+    assert all(line.startswith("warning: ") for line in run.stderr.splitlines()), run.stderr
+    assert "warning: C-TEL 2026-10 [error] visits rejected: 6 (" in run.stderr
+    names = [
+        "agents.csv",
+        "invoice_lines.csv",
+        "payments.csv",
+        "reconciliation.csv",
+        "report-2026-10.pdf",
+        "report-2026-10.xlsx",
+        "sla.csv",
+    ]
     assert sorted(p.name for p in out.iterdir()) == names  # no temporary folder left
     assert run.stdout.splitlines() == [str(out / n) for n in names]
-    assert len(pypdf.PdfReader(out / "report-2026-10.pdf").pages) == 10
+    assert len(pypdf.PdfReader(out / "report-2026-10.pdf").pages) == 12
     assert openpyxl.load_workbook(out / "report-2026-10.xlsx").sheetnames[0] == "Summary"
     con = store.connect_reader(sample_db)
     try:
         verdicts = sla.verdicts(con, parse_month("2026-10"))
         invoices = billing.invoices(con, parse_month("2026-10"))
+        staff = agents.figures(con, parse_month("2026-10"))
     finally:
         con.close()
+    assert [(r["agent_id"], r["metric"], Decimal(r["numerator"]), r["verdict"]) for r in _csv(out / "agents.csv")] == [
+        (r["agent_id"], r["metric"], r["numerator"], r["verdict"] or "") for r in staff.iter_rows(named=True)
+    ]
     sla_rows = _csv(out / "sla.csv")
     assert [(r["contract_id"], r["metric"], r["met"]) for r in sla_rows] == [
         (r["contract_id"], r["metric"], str(r["met"])) for r in verdicts.iter_rows(named=True)
@@ -182,7 +198,8 @@ def test_report_into_an_unwritable_out_exits_2(sample_db, tmp_path):
 def test_invoice_pdf_is_one_document(sample_db, tmp_path):
     out = tmp_path / "C-TEL.pdf"
     run = _cli(sample_db, "invoice", "--month", "2026-10", "--contract", "C-TEL", "--format", "pdf", "--out", str(out))
-    assert (run.returncode, run.stdout, run.stderr) == (0, "", f"wrote {out}\n")
+    assert (run.returncode, run.stdout, run.stderr.splitlines()[-1]) == (0, "", f"wrote {out}")
+    assert all(line.startswith("warning: C-TEL 2026-10 ") for line in run.stderr.splitlines()[:-2])
     pages = pypdf.PdfReader(out).pages
     text = pages[0].extract_text()
     assert len(pages) == 1 and list(tmp_path.iterdir()) == [out]

@@ -13,6 +13,7 @@ import duckdb
 
 from metrics import store
 from metrics.billing import compute
+from metrics.quality import findings
 from metrics.sla import series, verdicts
 
 SEP, OCT, NOV = dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)
@@ -22,7 +23,11 @@ def figures(path: Path, month: dt.date) -> dict:
     """Everything a page or a report reads for the month."""
     con = store.connect_reader(path)
     try:
-        found = {"verdicts": verdicts(con, month).to_dicts(), "invoices": [i.as_dict() for i in compute(con, month)]}
+        found = {
+            "verdicts": verdicts(con, month).to_dicts(),
+            "invoices": [i.as_dict() for i in compute(con, month)],
+            "findings": [f.as_dict() for f in findings(con, month)],  # their row counts: row_rollup
+        }
         for grain in ("day", "hour", "day_hour"):
             found[grain] = series(con, month, None, grain).to_dicts()
         for (contract_id,) in con.execute("SELECT contract_id FROM contracts ORDER BY 1").fetchall():
@@ -187,3 +192,51 @@ def test_a_reference_change_rebuilds_only_the_months_it_reaches(load, db, tmp_pa
     assert sorted(m for m in third if third[m] != second[m]) == [SEP, OCT]
     for month in (SEP, OCT, NOV):
         assert figures(db, month) == measured(db, month, tmp_path)
+
+
+def test_rollups_of_a_month_in_which_a_contract_ends_follow_the_full_business_clock(load, db, tmp_path):
+    # C1 ends Sat 31 Oct; a 24/7 call offered 23:59 that day is answered 00:30 on 1 Nov: 1,860 s of
+    # business-clock wait (the clock runs through the service hours, not to the end date). A November
+    # call (out of contract) gives November rows, so a rollup.
+    load(
+        {
+            "contracts": "contract_id,vendor_id,start_date,end_date\nC1,V1,2026-01-01,2026-10-31\n",
+            "sla_targets": "contract_id,channel,metric,target,clock\nC1,phone,asa_seconds,300,business\n",
+            "calls": "call_id,vendor_id,offered_at,answered_at,ended_at\n"
+            "a,V1,2026-10-31 23:59:00,2026-11-01 00:30:00,2026-11-01 00:35:00\n"
+            "b,V1,2026-11-02 10:00:00,2026-11-02 10:00:05,2026-11-02 10:05:00\n",
+        }
+    )
+    con = store.connect_reader(db)
+    try:
+        [(numerator,)] = con.execute("SELECT sum(numerator) FROM sla_rollup WHERE month = ?", [OCT]).fetchall()
+    finally:
+        con.close()
+    assert numerator == 1860
+    assert figures(db, OCT) == measured(db, OCT, tmp_path)
+
+    # A database from before the fix kept such months' rollups with the clock stopped at the end date:
+    # migration 005 drops them (the month is measured from its rows) and keeps the others.
+    old = tmp_path / "before-005.duckdb"
+    shutil.copyfile(db, old)
+    con = duckdb.connect(str(old))
+    con.execute("DELETE FROM schema_version WHERE version = 5")
+    for table in ("calls", "chats", "emails", "visits", "agent_sessions"):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN naive_times")
+    con.execute("ALTER TABLE invoices DROP COLUMN accepted_data_issues; ALTER TABLE invoices DROP COLUMN data_findings")
+    con.execute("DROP TABLE row_rollup")
+    con.execute("UPDATE sla_rollup SET numerator = 60 WHERE month = ?", [OCT])  # the stopped clock's reading
+    assert con.execute("SELECT month FROM rollup_months ORDER BY 1").fetchall() == [(OCT,), (NOV,)]
+    con.close()
+    migrated = rolled_months(old)  # connecting migrates
+    assert OCT not in migrated and NOV in migrated
+    assert figures(old, OCT) == figures(db, OCT)
+    # and it counts the rows of the months it keeps, as ingest does: November's one call, out of contract
+    con = store.connect_reader(old)
+    try:
+        assert con.execute("SELECT * EXCLUDE (month) FROM row_rollup").fetchall() == [
+            ("calls", "phone", "V1", None, NOV.replace(day=2), 1)
+        ]
+    finally:
+        con.close()
+    assert figures(old, NOV) == figures(db, NOV)

@@ -49,7 +49,7 @@ def test_json_matches_spec_field_for_field(load, db):
         app, ["--db", str(db), "sla", "--month", "2026-10", "--contract", "C1", "--format", "json"]
     )
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)  # the data-quality warnings go to stderr
     assert [list(r) for r in rows] == [FIELDS, FIELDS]
     # e-mail first (targets in channel order); nothing received: value and met null.
     assert rows[0] == {
@@ -110,3 +110,27 @@ def test_bad_arguments_are_one_line_errors(load, db, args, message):
         text=True,
     )
     assert (run.returncode, run.stderr.strip(), run.stdout) == (2, message, "")
+
+
+def test_a_month_without_data_says_so_in_one_line(load, db):
+    load(DATA)
+    run = CliRunner().invoke(app, ["--db", str(db), "sla", "--month", "2026-11"])
+    assert run.exit_code == 0
+    assert run.stdout == "no data for 2026-11: no interaction or agent session of that month has been loaded\n"
+    assert "warning: C1 2026-11 [warning] No interaction or agent session was loaded" in run.stderr
+    # JSON keeps the SPEC shape: every target, value and met null (never a pass)
+    rows = json.loads(
+        CliRunner().invoke(app, ["--db", str(db), "sla", "--month", "2026-11", "--format", "json"]).stdout
+    )
+    assert [(r["metric"], r["value"], r["met"]) for r in rows] == [
+        ("reply_within_rate", None, None),
+        ("service_level", None, None),
+    ]
+
+
+def test_a_target_with_nothing_to_measure_reads_no_data_in_the_table(load, db):
+    load(DATA)  # no e-mail received in October: its target is no data, the phone target is missed
+    table = CliRunner().invoke(app, ["--db", str(db), "sla", "--month", "2026-10"]).stdout
+    [email] = [line for line in table.splitlines() if "reply_within_rate" in line]
+    [phone] = [line for line in table.splitlines() if "service_level" in line]
+    assert "no data" in email and "missed" in phone

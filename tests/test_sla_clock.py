@@ -153,3 +153,44 @@ def test_reply_long_after_the_month_is_measured_in_full(load, db):
     got = reply_seconds(load, db, "C1", OCT, "2026-10-31 21:30:00", "2026-11-20 08:30:00", 86400)
     assert got == (Decimal(961200), "miss", False)
     assert fraction(verdict(db, NOV, "C1", "reply_within_rate")) == (0, 0)
+
+
+ENDS_IN_OCTOBER = """
+    contract_id,vendor_id,start_date,end_date
+    C1,V1,2026-01-01,2026-10-31
+    C2,V2,2026-01-01,
+"""
+
+
+def test_a_reply_after_the_contracts_last_day_is_measured_in_full(load, db):
+    # The contract ends Sat 31 Oct; the e-mail arrives 21:30 that day and is answered Mon 2 Nov 10:00.
+    # Under 08:00-22:00: 21:30 -> 22:00 (1,800 s) + all of Sun 1 Nov (14 h = 50,400 s) + Mon 08:00 -> 10:00
+    # (7,200 s) = 59,400 s. The contract's dates decide that the e-mail counts (it arrived on an active
+    # day), not when its clock stops: stopped at the end date it read 1,800 s.
+    got = reply_seconds(
+        load, db, "C1", OCT, "2026-10-31 21:30:00", "2026-11-02 10:00:00", 59400, {"contracts": ENDS_IN_OCTOBER}
+    )
+    assert got == (59400, "hit", True)
+
+
+def test_a_call_answered_after_the_contracts_last_day_waits_in_full(load, db):
+    # Phone is 24/7 (no service_hours rows). Offered 23:59:00 on the contract's last day, answered 00:30:00
+    # the next day: 60 s + 30 min = 1,860 s of business time, as on the calendar; stopped at the end
+    # date it read 60 s and met the 5-minute ASA target.
+    load(
+        {
+            "contracts": ENDS_IN_OCTOBER,
+            "sla_targets": """
+            contract_id,channel,metric,target,threshold_seconds,clock
+            C1,phone,asa_seconds,300,,business
+        """,
+            "calls": """
+            call_id,vendor_id,offered_at,answered_at,ended_at
+            1,V1,2026-10-31 23:59:00,2026-11-01 00:30:00,2026-11-01 00:35:00
+        """,
+        }
+    )
+    [row] = evidence_rows(db, OCT, "C1", "phone", "asa_seconds")
+    assert (row["wait_seconds"], row["status"]) == (1860, "miss")
+    assert fraction(verdict(db, OCT, "C1", "asa_seconds")) == (1860, 1)
+    assert verdict(db, OCT, "C1", "asa_seconds")["met"] is False

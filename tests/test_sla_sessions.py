@@ -118,3 +118,39 @@ def test_weekly_min_hours_week_goes_to_the_contract_in_force_on_its_thursday(loa
         }
     )
     assert fraction(verdict(db, OCT, "C1", "weekly_min_hours")) == (0, 1)
+
+
+def test_coverage_and_weekly_hours_without_any_session_are_no_data_not_zero(load, db):
+    # The same contract and targets with no agent session at all in October: 28,800 service seconds
+    # on chat, none of them covered - but nobody logged in, so there is nothing to measure. Before, this
+    # read 0 % and missed (and a credit on it would have been billed for missing data).
+    load(
+        {
+            **{k: v for k, v in COVERAGE.items() if k != "agent_sessions"},
+            "sla_targets": """
+            contract_id,channel,metric,target,threshold_seconds,credit_rate,credit_base
+            C1,chat,coverage_rate,0.9,,0.1,invoice
+            C1,chat,weekly_min_hours,0.9,72000,0.1,invoice
+        """,
+        }
+    )
+    for metric in ("coverage_rate", "weekly_min_hours"):
+        row = verdict(db, OCT, "C1", metric)
+        assert (row["value"], row["met"], fraction(row)) == (None, None, (0, 0)), metric
+    assert {r["status"] for r in evidence_rows(db, OCT, "C1", "chat", "coverage_rate")} == {"not_counted"}
+
+
+def test_coverage_with_sessions_only_outside_service_hours_is_zero(load, db):
+    # A session on the channel in the month, but 06:00-08:00, before the 09:00 opening: the vendor did
+    # log in, so the service hours were measured and not covered at all: 0 of 28,800 s, missed.
+    load(
+        {
+            **COVERAGE,
+            "agent_sessions": """
+            session_id,vendor_id,agent_id,channel,login_at,logout_at
+            1,V1,A,chat,2026-10-05 06:00:00,2026-10-05 08:00:00
+        """,
+        }
+    )
+    chat = verdict(db, OCT, "C1", "coverage_rate", channel="chat")
+    assert (fraction(chat), chat["met"]) == ((0, 28800), False)

@@ -7,15 +7,15 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import common
+from dashboard import common, evidence
 from dashboard.common import engine, tr
 from metrics import charts
 from metrics.drilldown import Target
 from metrics.i18n import metric_kind, metric_value, target_label, value_name
 from metrics.periods import month_label
-from metrics.sla.definitions import METRICS
+from metrics.quality import Finding, errors, touches
+from metrics.sla.definitions import metric
 
-PAGE_ROWS = 100
 TARGET_KEYS = ("channel", "metric", "threshold_seconds", "clock")
 
 
@@ -29,7 +29,8 @@ def verdict(met: bool | None) -> str:
     )
 
 
-def scorecard(verdicts: pl.DataFrame, lang: str) -> pl.DataFrame:
+def scorecard(verdicts: pl.DataFrame, lang: str, found: list[Finding]) -> pl.DataFrame:
+    """Every target with its verdict, and beside it whether a data-quality finding touches it."""
     return pl.DataFrame(
         [
             {
@@ -38,6 +39,7 @@ def scorecard(verdicts: pl.DataFrame, lang: str) -> pl.DataFrame:
                 "value": metric_value(r["metric"], r["value"], lang, 2),
                 "target": metric_value(r["metric"], r["target"], lang, 2),
                 "verdict": verdict(r["met"]),
+                "data_quality": _doubt([f for f in found if touches(f, r["channel"], r["metric"])]),
                 "clock": r["clock"],
                 "numerator": r["numerator"],
                 "denominator": r["denominator"],
@@ -46,6 +48,13 @@ def scorecard(verdicts: pl.DataFrame, lang: str) -> pl.DataFrame:
             for r in verdicts.iter_rows(named=True)
         ]
     )
+
+
+def _doubt(found: list[Finding]) -> str:
+    """'✗ error' / '⚠ warning' when findings touch a figure, else ''."""
+    if not found:
+        return ""
+    return "✗ " + tr("severity.error") if errors(found) else "⚠ " + tr("severity.warning")
 
 
 def default_target(verdicts: pl.DataFrame) -> int:
@@ -78,7 +87,7 @@ def daily(sel: common.Selection, row: dict, lang: str) -> None:
 
 
 def hour_day(sel: common.Selection, row: dict, lang: str) -> None:
-    if not METRICS[row["metric"]].per_hour:
+    if not metric(row["metric"]).per_hour:
         st.info(tr("msg.no_hourly"), icon=":material/info:")
         return
     cells = of_target(engine("series", sel.month, sel.contract_id, "day_hour"), row)
@@ -106,73 +115,40 @@ def distribution(target: Target, row: dict, lang: str) -> None:
     )
 
 
-def evidence(target: Target, lang: str) -> None:
-    counts = engine("evidence_counts", target)
-    left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
-    left.markdown(" · ".join(f"**{value_name('evidence', s, lang)}** {n:,}" for s, n in counts.items()))
-    shows = {"miss": tr("compliance.show_misses"), "all": tr("compliance.show_all")}
-    show = middle.segmented_control(
-        tr("compliance.show"), list(shows), key="evidence-show", required=True, default="miss", format_func=shows.get
-    )
-    status = "miss" if show == "miss" else None
-    total = counts["miss"] if status else sum(counts.values())
-    if total == 0:
-        st.info(tr("msg.no_evidence"), icon=":material/info:")
-        return
-    pages = (total - 1) // PAGE_ROWS + 1
-    number = right.number_input(tr("compliance.page"), 1, pages, 1, key=f"evidence-page-{status}")
-    offset = (number - 1) * PAGE_ROWS
-    rows = engine("evidence_page", target, status, PAGE_ROWS, offset).rename({"status": "evidence"})
-    st.caption(tr("compliance.rows_of", first=offset + 1, last=offset + rows.height, total=f"{total:,}"))
-    name = f"evidence-{target.contract_id}-{month_label(target.month)}-{target.channel}-{target.metric}"
-    common.table(
-        rows,
-        "evidence",
-        enums={"evidence": "evidence", "visit_status": "visit"},
-        file_name=f"{name}-page",
-        numbers=tuple(c for c in rows.columns if c.endswith("_seconds")),
-    )
-    common.download(
-        lambda: engine("evidence_page", target, status, None, 0).rename({"status": "evidence"}),
-        "evidence-all",
-        name,
-        label=f"{tr('download.csv')} · {name}.csv ({total:,})",
-        enums={"evidence": "evidence", "visit_status": "visit"},
-    )
-
-
 def main() -> None:
-    sel = common.selection()
-    if common.empty_database():
-        common.page_header("compliance", sel)
-        return
-    names = common.vendor_names()
-    contracts = engine("contracts", sel.month)
-    owner = dict(zip(contracts["contract_id"], contracts["vendor_id"]))
-    subject = f"{sel.contract_id} · {names.get(owner.get(sel.contract_id), '')}" if sel.contract_id else None
-    common.page_header("compliance", sel, subject)
-    if sel.contract_id is None:
-        st.info(tr("msg.no_contracts", month=month_label(sel.month)), icon=":material/info:")
+    sel = common.contract_page("compliance")
+    if sel is None:
         return
     lang = common.language()
     verdicts = engine("verdicts", sel.month, sel.contract_id)
     if verdicts.is_empty():
         st.info(tr("msg.no_targets", contract=sel.contract_id, month=month_label(sel.month)), icon=":material/info:")
         return
-    if not sel.has_data:
-        st.warning(tr("msg.no_data_month", month=month_label(sel.month)), icon=":material/warning:")
-    missed = verdicts.filter(pl.col("met") == False)  # noqa: E712  (null = no data, not missed)
-    if missed.height:
-        which = ", ".join(
-            target_label(r["channel"], r["metric"], r["threshold_seconds"], lang) for r in missed.iter_rows(named=True)
+    found = engine("findings", sel.month, sel.contract_id)
+    if any(f.check == "no_data" for f in found):
+        st.info(
+            tr("msg.no_data_contract", contract=sel.contract_id, month=month_label(sel.month)), icon=":material/info:"
         )
-        st.error(tr("msg.n_missed", n=missed.height, which=which), icon=":material/cancel:")
-    elif verdicts["met"].is_not_null().any():
+        return
+
+    def named(rows: pl.DataFrame) -> str:
+        return ", ".join(
+            target_label(r["channel"], r["metric"], r["threshold_seconds"], lang) for r in rows.iter_rows(named=True)
+        )
+
+    missed = verdicts.filter(pl.col("met") == False)  # noqa: E712  (null = no data, not missed)
+    unmeasured = verdicts.filter(pl.col("met").is_null())
+    if missed.height:
+        st.error(tr("msg.n_missed", n=missed.height, which=named(missed)), icon=":material/cancel:")
+    elif unmeasured.height < verdicts.height:
         st.success(tr("msg.all_met"), icon=":material/check_circle:")
+    if unmeasured.height:
+        st.info(tr("msg.some_no_data", n=unmeasured.height, which=named(unmeasured)), icon=":material/remove:")
+    common.findings_box(found, "compliance")
 
     st.subheader(tr("compliance.scorecard"))
     common.table(
-        scorecard(verdicts, lang),
+        scorecard(verdicts, lang, found),
         "verdicts",
         percent=("credit_rate",),
         numbers=("numerator", "denominator"),
@@ -211,7 +187,8 @@ def main() -> None:
         f"{target_label(row['channel'], row['metric'], row['threshold_seconds'], lang)} · "
         f"{value_name('clock', row['clock'], lang)}"
     )
-    evidence(target, lang)
+    name = f"evidence-{target.contract_id}-{month_label(target.month)}-{target.channel}-{target.metric}"
+    evidence.section(target, name, lang)
 
 
 main()

@@ -8,8 +8,8 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
+from metrics.domain import CHANNELS
 from metrics.i18n import duration, metric_value, money, percent, value_name
-from metrics.ingest.tables import CHANNELS
 
 
 def _hhmm(minutes: int) -> str:
@@ -38,6 +38,7 @@ def terms(contract: dict, lang: str) -> pl.DataFrame:
         ("credit_cap_rate", percent(contract["credit_cap_rate"], 0)),
         ("short_abandon_seconds", duration(contract["short_abandon_seconds"], lang)),
         ("sl_abandons", value_name("sl_abandons", contract["sl_abandons"], lang)),
+        ("late_payment_rate", percent(contract["late_payment_rate"], 3) or "–"),
     ]
     return pl.DataFrame({"term": [common.header(k, lang) for k, _ in rows], "setting": [v for _, v in rows]})
 

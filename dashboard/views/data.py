@@ -13,11 +13,15 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
+from dashboard.imports import import_section, show_steps
+from metrics.data_health import Scope
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
-from metrics.ingest import NOT_DATA, Source, ingest, retry, sources_in_dir
+from metrics.ingest import NOT_DATA, Source, sources_in_dir
 from metrics.ingest.read import supported
 from metrics.ingest.tables import LOAD_ORDER
+from metrics.loading import ingest, retry
+from metrics.periods import month_label
 
 PAGE_ROWS = 50
 
@@ -101,6 +105,7 @@ def show_report(report: dict) -> None:
         st.warning(tr("msg.skipped", file=skipped["file"], reason=skipped["reason"]), icon=":material/block:")
     if report.get("retryable"):
         st.info(tr("msg.retryable", n=f"{report['retryable']:,}"), icon=":material/replay:")
+    show_steps(report)
     outside = {k: n for k, n in report["out_of_contract"].items() if n}
     if outside:
         st.warning(
@@ -143,11 +148,28 @@ def retry_quarantine() -> None:
     st.rerun()
 
 
-def quarantine_section(vendor: str | None) -> None:
+def quarantine_scope(sel: common.Selection) -> Scope:
+    """All rejected rows, those dated in the picked month, or those of the picked contract in it
+    (what a data-quality finding counts; its button on another page opens this view)."""
+    month = month_label(sel.month)
+    scopes = {"": tr("data.all"), "month": tr("quality.scope_all", month=month)}
+    if sel.contract_id:
+        scopes["contract"] = tr("quality.scope", month=month, contract=sel.contract_id)
+    common._keep("q-scope", list(scopes))
+    chosen = st.segmented_control(
+        tr("data.quarantine"), list(scopes), key="q-scope", format_func=scopes.get, label_visibility="collapsed"
+    )
+    if not chosen:
+        return Scope()
+    return Scope(sel.month, sel.contract_id if chosen == "contract" else None)
+
+
+def quarantine_section(sel: common.Selection) -> None:
     st.subheader(tr("data.quarantine"))
     if done := st.session_state.pop("last_retry", None):
         st.success(done, icon=":material/replay:")
-    summary = engine("quarantine_summary")
+    scope = quarantine_scope(sel)
+    summary = engine("quarantine_summary", scope)
     if summary.is_empty():
         st.success(tr("msg.no_quarantine"), icon=":material/check_circle:")
         return
@@ -165,19 +187,21 @@ def quarantine_section(vendor: str | None) -> None:
     tables = {"": tr("data.all")} | {
         v: value_name("table", v, lang) for v in summary["table_name"].unique(maintain_order=True)
     }
+    common._keep("q-table", list(tables))
     table = a.selectbox(tr("data.filter_table"), list(tables), key="q-table", format_func=tables.get) or None
     shown = summary if table is None else summary.filter(pl.col("table_name") == table)
     reasons = {"": tr("data.all")} | {v: value_name("reason", v, lang) for v in shown["reason"].unique().sort()}
+    common._keep("q-reason", list(reasons))
     reason = b.selectbox(tr("data.filter_reason"), list(reasons), key="q-reason", format_func=reasons.get) or None
-    total = engine("quarantine_count", table, reason)
+    total = engine("quarantine_count", table, reason, scope)
     pages = max((total - 1) // PAGE_ROWS + 1, 1)
     number = c.number_input(tr("compliance.page"), 1, pages, 1, key="q-page")
     offset = (number - 1) * PAGE_ROWS
-    rows = engine("quarantine_rows", table, reason, PAGE_ROWS, offset).rename({"table_name": "table"})
+    rows = engine("quarantine_rows", table, reason, PAGE_ROWS, offset, scope).rename({"table_name": "table"})
     st.caption(tr("compliance.rows_of", first=min(offset + 1, total), last=offset + rows.height, total=total))
     common.table(rows, "quarantine-rows", enums={"table": "table", "reason": "reason"}, file_name="quarantine-page")
     common.download(
-        lambda: engine("quarantine_rows", table, reason, None, 0).rename({"table_name": "table"}),
+        lambda: engine("quarantine_rows", table, reason, None, 0, scope).rename({"table_name": "table"}),
         "quarantine-all",
         "quarantine",
         label=f"{tr('download.csv')} · {tr('data.quarantine')} ({total:,})",
@@ -189,6 +213,7 @@ def main() -> None:
     sel = common.selection()
     common.page_header("data", sel)
     upload_section()
+    import_section()
     if common.empty_database():
         return
     vendor = sel.vendor_id
@@ -220,7 +245,7 @@ def main() -> None:
             file_name="out-of-contract",
         )
 
-    quarantine_section(vendor)
+    quarantine_section(sel)
 
     st.subheader(tr("data.runs"))
     common.table(

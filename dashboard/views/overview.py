@@ -1,7 +1,8 @@
 """Overview: who is failing this month, at one glance. Headline figures, one row per vendor
-(targets met of targets set, billed total, change from last month), the vendor × target heat map
-of met / missed, and the trend of a metric over the last months; a button per failing vendor
-opens its Compliance page."""
+(targets met, missed and without data, the data-quality findings, billed total, change from last
+month), each vendor's outstanding and overdue amounts, the vendor × target heat map of met / missed /
+no data, and the trend of a metric over the last months; a button per failing vendor opens its
+Compliance page. A month without any data says so in one line."""
 
 from __future__ import annotations
 
@@ -13,28 +14,36 @@ import streamlit as st
 from dashboard import common
 from dashboard.common import engine, tr
 from metrics import charts
-from metrics.i18n import target_label
+from metrics.i18n import count_verdicts, target_label, verdict_counts
 from metrics.periods import month_label, parse_month, previous_month
-
-TREND_MONTHS = 6
+from metrics.quality import Finding, errors
 
 
 def _invoices(month) -> dict:
     return {inv.contract_id: inv for inv, _ in engine("invoices", month)}
 
 
-def scorecard(verdicts: pl.DataFrame, contracts: pl.DataFrame, sel: common.Selection, lang: str) -> pl.DataFrame:
+def scorecard(
+    verdicts: pl.DataFrame, contracts: pl.DataFrame, sel: common.Selection, lang: str, found: list[Finding]
+) -> pl.DataFrame:
     now, before = _invoices(sel.month), _invoices(previous_month(sel.month))
     rows = []
     for c in contracts.iter_rows(named=True):
         mine = verdicts.filter(pl.col("contract_id") == c["contract_id"])
         missed = mine.filter(pl.col("met") == False)  # noqa: E712  (null = no data, not missed)
+        no_data = mine.filter(pl.col("met").is_null()).height
         inv, last = now.get(c["contract_id"]), before.get(c["contract_id"])
+        doubts = [f for f in found if f.contract_id == c["contract_id"]]
+        n = len(errors(doubts))
+        mark = "✗ " if missed.height else "– " if no_data else "✓ " if mine.height else ""
         rows.append(
             {
                 "vendor": f"{c['vendor_id']} · {c['vendor_name']}",
                 "contract_id": c["contract_id"],
-                "targets_met": ("✗ " if missed.height else "✓ ") + f"{mine['met'].sum()} / {mine.height}",
+                "targets_met": mark + verdict_counts(mine["met"].to_list(), lang),
+                "data_quality": ("✗ " if n else "⚠ ") + tr("quality.counts", errors=n, warnings=len(doubts) - n)
+                if doubts
+                else "",
                 "total": inv.total if inv else None,
                 "change": inv.total - last.total if inv and last else None,
                 "currency": c["currency"],
@@ -43,6 +52,7 @@ def scorecard(verdicts: pl.DataFrame, contracts: pl.DataFrame, sel: common.Selec
                     for m in missed.iter_rows(named=True)
                 ),
                 "_missed": missed.height,
+                "_no_data": no_data,
                 "_vendor_id": c["vendor_id"],
             }
         )
@@ -60,19 +70,16 @@ def headline(card: pl.DataFrame, verdicts: pl.DataFrame, sel: common.Selection) 
         billed[inv.currency] = billed.get(inv.currency, Decimal(0)) + inv.total
         credits[inv.currency] = credits.get(inv.currency, Decimal(0)) + inv.credits
     a, b, c, d = st.columns(4)
-    ok = card.filter(pl.col("_missed") == 0).height
+    ok = card.filter((pl.col("_missed") == 0) & (pl.col("_no_data") == 0)).height  # no data is not a pass
     a.metric(tr("overview.vendors_ok"), f"{ok} / {card.height}", border=True)
-    measured = verdicts.filter(pl.col("met").is_not_null()).height
-    b.metric(tr("overview.missed"), f"{int(card['_missed'].sum())} / {measured}", border=True)
+    b.metric(tr("overview.target_counts"), " · ".join(map(str, count_verdicts(verdicts["met"]))), border=True)
     common.money_metric(c, tr("overview.billed"), billed)
     common.money_metric(d, tr("overview.credits"), credits)
 
 
 def trend(sel: common.Selection, contracts: pl.DataFrame, verdicts: pl.DataFrame, lang: str) -> None:
     st.subheader(tr("overview.trend"))
-    months = [m for m in engine("months") if m <= sel.month][:TREND_MONTHS]
-    history = pl.concat([engine("verdicts", m) for m in months] or [verdicts], how="vertical_relaxed")
-    history = history.filter(pl.col("contract_id").is_in(contracts["contract_id"].to_list()))
+    history = engine("history", sel.month).filter(pl.col("contract_id").is_in(contracts["contract_id"].to_list()))
     keys = (
         verdicts.sort(pl.col("met").fill_null(True))
         .select("channel", "metric", "threshold_seconds")
@@ -104,6 +111,45 @@ def trend(sel: common.Selection, contracts: pl.DataFrame, verdicts: pl.DataFrame
     )
 
 
+def receivables(card: pl.DataFrame) -> None:
+    """Per vendor: what its issued invoices still lack and how much of it is past due, as of the
+    page's as-of date (the same figures as `vendorboard payments --as-of`)."""
+    st.subheader(tr("payments.title"))
+    when = common.as_of("as_of-overview")
+    found = engine("receivables", when)
+    rows = [r for r in found.aging if r["vendor_id"] in card["_vendor_id"].to_list()]
+    if not found.invoices:
+        st.info(tr("msg.no_issued"), icon=":material/info:")
+    elif not rows:
+        st.success(tr("msg.no_receivables"), icon=":material/check_circle:")
+    else:
+        labels = dict(zip(card["_vendor_id"], card["vendor"]))
+        frame = pl.DataFrame(
+            [
+                {
+                    "vendor": labels[r["vendor_id"]],
+                    "currency": r["currency"],
+                    "outstanding": r["outstanding"],
+                    "overdue": r["overdue"],
+                }
+                for r in rows
+            ],
+            schema_overrides={"outstanding": pl.Decimal(18, 2), "overdue": pl.Decimal(18, 2)},
+        )
+        currencies = frame["currency"].unique().to_list()
+        common.table(
+            frame.drop("currency") if len(currencies) == 1 else frame,
+            "receivables",
+            money=("outstanding", "overdue"),
+            currency=currencies[0] if len(currencies) == 1 else None,
+            file_name=f"outstanding-{when.isoformat()}",
+        )
+    waiting = [p for p in found.unapplied if p["vendor_id"] in card["_vendor_id"].to_list()]
+    if waiting:
+        st.caption(tr("msg.unapplied_count", n=len(waiting)))
+    st.caption(tr("msg.payments_caption", date=when.isoformat()))
+
+
 def main() -> None:
     sel = common.selection()
     common.page_header("overview", sel)
@@ -116,16 +162,24 @@ def main() -> None:
     if contracts.is_empty():
         st.info(tr("msg.no_contracts", month=month_label(sel.month)), icon=":material/info:")
         return
-    if not sel.has_data:
-        st.warning(tr("msg.no_data_month", month=month_label(sel.month)), icon=":material/warning:")
-    verdicts = engine("verdicts", sel.month).filter(pl.col("contract_id").is_in(contracts["contract_id"].to_list()))
-    card = scorecard(verdicts, contracts, sel, lang)
+    shown = contracts["contract_id"].to_list()
+    found = [
+        f
+        for f in engine("findings", sel.month, None)
+        if f.contract_id in shown or (f.contract_id is None and not sel.vendor_id)
+    ]
+    if {f.contract_id for f in found if f.check == "no_data"} >= set(shown):
+        st.info(tr("msg.no_data_at_all", month=month_label(sel.month)), icon=":material/info:")
+        return
+    verdicts = engine("verdicts", sel.month).filter(pl.col("contract_id").is_in(shown))
+    card = scorecard(verdicts, contracts, sel, lang, found)
     headline(card, verdicts, sel)
+    common.findings_box(found, "overview", expanded=False)
 
     st.subheader(tr("overview.scorecard"))
     currencies = card["currency"].unique().to_list()
     common.table(
-        card.drop("_missed", "_vendor_id", *(["currency"] if len(currencies) == 1 else [])),
+        card.drop("_missed", "_no_data", "_vendor_id", *(["currency"] if len(currencies) == 1 else [])),
         "scorecard",
         money=("total", "change"),
         currency=currencies[0] if len(currencies) == 1 else None,
@@ -145,6 +199,8 @@ def main() -> None:
                 args=("compliance",),
                 kwargs={"vendor": row["_vendor_id"], "contract": row["contract_id"]},
             )
+
+    receivables(card)
 
     if verdicts.height:
         st.subheader(tr("overview.heatmap"))

@@ -1,5 +1,6 @@
 """Reports: the monthly report for all vendors (PDF, Excel and CSVs in one ZIP, built by
-`metrics.export`) and, always, the month's CSV exports for systems (SPEC §5 field names)."""
+`metrics.export`), the month's CSV exports for systems (SPEC §5 field names) and the report's
+payments section: aging per vendor and each issued invoice's payment status at the month's end."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
-from metrics.periods import month_label
-
-TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
+from metrics.domain import TOTALS
+from metrics.i18n import value_name
+from metrics.payments import BUCKETS
+from metrics.payments.status import AGING_FIELDS, FIELDS
+from metrics.periods import last_day, month_label
 
 
 def invoice_totals(month) -> pl.DataFrame:
@@ -24,18 +27,7 @@ def invoice_totals(month) -> pl.DataFrame:
 
 
 def invoice_lines(month) -> pl.DataFrame:
-    rows = [
-        {
-            "contract_id": inv.contract_id,
-            "vendor_id": inv.vendor_id,
-            "month": month_label(month),
-            "currency": inv.currency,
-            "status": inv.status,
-            **line.as_dict(),
-        }
-        for inv, _ in engine("invoices", month)
-        for line in inv.lines
-    ]
+    rows = [row for inv, _ in engine("invoices", month) for row in inv.line_rows()]
     return pl.DataFrame(
         rows,
         schema_overrides={
@@ -47,6 +39,12 @@ def invoice_lines(month) -> pl.DataFrame:
         },
         infer_schema_length=None,
     )
+
+
+def payment_status_csv(month) -> pl.DataFrame:
+    """payments.csv of the monthly report: each issued invoice's payment status at the month's end."""
+    found = engine("receivables", last_day(month))
+    return pl.DataFrame([s.as_dict() for s in found.invoices], schema=list(FIELDS), infer_schema_length=None)
 
 
 def build(month) -> None:
@@ -67,6 +65,50 @@ def build(month) -> None:
                 archive.write(p, p.relative_to(folder))
     bar.progress(1.0, text=tr("msg.report_ready", files=len(files)))
     st.session_state["report_zip"] = (month_label(month), buffer.getvalue())
+
+
+def receivables(sel: common.Selection, lang: str) -> None:
+    """The report's payments section as it will print: as of the month's last day, the aging per
+    vendor, each issued invoice's payment status and the unapplied payments."""
+    when = last_day(sel.month)
+    found = engine("receivables", when)
+    st.subheader(tr("report.payments", date=when.isoformat()))
+    mine = [r for r in found.aging if sel.vendor_id in (None, r["vendor_id"])]
+    st.markdown(f"**{tr('payments.aging')}**")
+    if mine:
+        buckets = {b: value_name("aging", b, lang) for b in BUCKETS}  # bucket names head their columns
+        frame = pl.DataFrame(mine, schema_overrides=dict.fromkeys(AGING_FIELDS[2:], pl.Decimal(18, 2)))
+        common.table(
+            frame.rename(buckets),
+            "report-aging",
+            money=(*buckets.values(), "outstanding", "overdue"),
+            file_name=f"aging-{when.isoformat()}",
+        )
+    else:
+        st.caption(tr("msg.no_receivables") if found.invoices else tr("msg.no_issued"))
+    issued = [s.as_dict() for s in found.invoices if sel.vendor_id in (None, s.vendor_id)]
+    if issued:
+        st.markdown(f"**{tr('payments.invoices')}**")
+        money_columns = ("total", "paid", "outstanding", "damages", "damages_carried")
+        common.table(
+            pl.DataFrame(
+                issued, schema_overrides=dict.fromkeys(money_columns, pl.Decimal(18, 2)), infer_schema_length=None
+            ).drop("late_payment_rate"),
+            "report-payment-status",
+            money=money_columns,
+            enums={"payment_status": "payment", "aging": "aging"},
+            file_name=f"payment-status-{when.isoformat()}",
+        )
+    waiting = [p for p in found.unapplied if sel.vendor_id in (None, p["vendor_id"])]
+    if waiting:
+        st.markdown(f"**{tr('payments.unapplied')}**")
+        common.table(
+            pl.DataFrame(waiting, schema_overrides={"amount": pl.Decimal(18, 2)}, infer_schema_length=None),
+            "report-unapplied",
+            money=("amount",),
+            file_name=f"unapplied-payments-{when.isoformat()}",
+        )
+    st.caption(tr("msg.payments_caption", date=when.isoformat()))
 
 
 def main() -> None:
@@ -97,6 +139,7 @@ def main() -> None:
         ("reports.sla_csv", lambda: engine("verdicts", sel.month)),
         ("reports.invoices_csv", lambda: invoice_lines(sel.month)),
         ("reports.totals_csv", lambda: invoice_totals(sel.month)),
+        ("reports.payments_csv", lambda: payment_status_csv(sel.month)),
     ):
         name = f"{key.split('.')[1].removesuffix('_csv')}-{label}"
         common.download(make, key, name, label=f"{tr(key)} · {name}.csv", localize=False)
@@ -114,6 +157,7 @@ def main() -> None:
             enums={"status": "status"},
             file_name=f"invoice-totals-{label}",
         )
+    receivables(sel, common.language())
 
 
 main()

@@ -10,6 +10,7 @@ a later month.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -17,11 +18,11 @@ from pathlib import Path
 import duckdb
 
 from metrics import store
-from metrics.billing.invoice import TOTALS, Invoice, compute
+from metrics.billing.invoice import Invoice, compute
 from metrics.billing.line import STORED, Line, by_key
+from metrics.domain import TOTALS
 from metrics.errors import VendorboardError
-from metrics.ingest.attribution import DATED
-from metrics.periods import month_label, next_month
+from metrics.periods import month_label
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ def stored_invoices(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id:
         lines.setdefault(row[0], []).append(Line(**dict(zip(STORED, row[1:]))))
     headers = con.execute(
         f"SELECT contract_id, vendor_id, currency, payee, due_date, {', '.join(TOTALS)}, "
-        f"finalized_at::TIMESTAMP FROM invoices WHERE {where} ORDER BY contract_id",
+        f"finalized_at::TIMESTAMP, accepted_data_issues, data_findings "
+        f"FROM invoices WHERE {where} ORDER BY contract_id",
         params,
     ).fetchall()
     return [
@@ -77,8 +79,10 @@ def stored_invoices(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id:
             due_date=r[4],
             lines=tuple(lines.get(r[0], [])),
             **dict(zip(TOTALS, r[5:11])),
-            finalized_at=r[11].replace(tzinfo=dt.UTC),
-        )  # stored in UTC
+            finalized_at=r[11].replace(tzinfo=dt.UTC),  # stored in UTC
+            accepted_data_issues=r[12],
+            data_findings=tuple(json.loads(r[13] or "[]")),
+        )
         for r in headers
     ]
 
@@ -124,24 +128,16 @@ def require_contract(con: duckdb.DuckDBPyConnection, contract_id: str) -> None:
         raise VendorboardError(f"--contract: unknown contract '{contract_id}'")
 
 
-def _has_data(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str) -> bool:
-    """Any interaction attributed to the contract, or agent session of its vendor, in the month."""
-    attributed = " OR ".join(
-        f"EXISTS (SELECT 1 FROM {t} WHERE contract_id = $c AND local_start >= $m AND local_start < $e)" for t in DATED
-    )
-    return con.execute(
-        f"""SELECT {attributed} OR EXISTS (
-                SELECT 1 FROM agent_sessions s JOIN contracts c USING (vendor_id) JOIN vendors v USING (vendor_id)
-                WHERE c.contract_id = $c AND s.login_at < timezone(v.timezone, $e::TIMESTAMP)
-                  AND s.logout_at > timezone(v.timezone, $m::TIMESTAMP))""",
-        {"c": contract_id, "m": month, "e": next_month(month)},
-    ).fetchone()[0]
-
-
-def finalize(db_path: Path, month: dt.date, contract_id: str) -> Invoice:
+def finalize(db_path: Path, month: dt.date, contract_id: str, accept_data_issues: str | None = None) -> Invoice:
     """Store the invoice of `contract_id` for `month` as issued; refused when it is finalized
-    already, when the contract has no invoice that month, or when no data for the month is in."""
+    already, when the contract has no invoice that month, or while the month's data has `error`
+    findings (metrics/quality.py) and no reason is given to accept them. The reason and the
+    findings at this moment are stored with the invoice. A month with no data finalizes (fees only;
+    its `no_data` finding is a warning)."""
+    from metrics import quality  # not above: quality reads invoices (its drift check) from this package
+
     label = f"{contract_id} {month_label(month)}"
+    reason = (accept_data_issues or "").strip() or None
     with store.writer(db_path, "finalize") as con:
         done = con.execute(
             "SELECT finalized_at::TIMESTAMP FROM invoices WHERE contract_id = ? AND month = ?", [contract_id, month]
@@ -157,15 +153,25 @@ def finalize(db_path: Path, month: dt.date, contract_id: str) -> Invoice:
             raise VendorboardError(
                 f"contract {contract_id} is not active in {month_label(month)}: no invoice to finalize"
             )
-        if not _has_data(con, month, contract_id):
+        checked = quality.findings(con, month, contract_id, invoices=[])  # not finalized: no drift yet
+        failing = quality.errors(checked)
+        if failing and reason is None:
             raise VendorboardError(
-                f"no data for {label}: no interactions or agent sessions of that month have been ingested; "
-                "refusing to finalize an invoice that would bill nothing but fees"
+                f"refusing to finalize {label}: its data has {len(failing)} error(s): "
+                + "; ".join(f.message() for f in failing)
+                + f" (see vendorboard check --month {month_label(month)} --contract {contract_id}); "
+                'to finalize anyway, give the reason: --accept-data-issues "REASON"'
             )
-        invoice = found[0]
-        finalized_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        invoice = replace(
+            found[0],
+            status="finalized",
+            finalized_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            accepted_data_issues=reason,
+            data_findings=tuple(json.loads(quality.to_json(checked))),
+        )
         con.execute(
-            f"INSERT INTO invoices VALUES (?, ?, ?, ?, ?, ?, {', '.join('?' * len(TOTALS))}, ?)",
+            f"INSERT INTO invoices (contract_id, month, vendor_id, currency, payee, due_date, {', '.join(TOTALS)}, "
+            f"finalized_at, accepted_data_issues, data_findings) VALUES ({', '.join('?' * (len(TOTALS) + 9))})",
             [
                 invoice.contract_id,
                 month,
@@ -174,7 +180,9 @@ def finalize(db_path: Path, month: dt.date, contract_id: str) -> Invoice:
                 invoice.payee,
                 invoice.due_date,
                 *(getattr(invoice, t) for t in TOTALS),
-                finalized_at,
+                invoice.finalized_at,
+                reason,
+                json.dumps(list(invoice.data_findings)),
             ],
         )
         con.executemany(
@@ -184,4 +192,4 @@ def finalize(db_path: Path, month: dt.date, contract_id: str) -> Invoice:
                 for n, line in enumerate(invoice.lines, start=1)
             ],
         )
-    return replace(invoice, status="finalized", finalized_at=finalized_at)
+    return invoice

@@ -25,6 +25,9 @@ def generate_command(
     vendor_invoices: Annotated[
         bool, typer.Option(help="also invoice the data and write the vendors' own invoices, with a few discrepancies")
     ] = True,
+    exports: Annotated[
+        bool, typer.Option(help="also write one vendor month in each import profile's format (imports/)")
+    ] = True,
 ) -> None:
     """Write a realistic data set: four vendors, one per seed contract."""
     from metrics.generate import generate
@@ -39,4 +42,8 @@ def generate_command(
     )
     if vendor_invoices:
         manifest["vendor_invoice_discrepancies"] = write_vendor_invoices(out_dir, manifest["months"], seed)
+    if exports:
+        from metrics.generate.exports import write_exports
+
+        manifest["imports"] = write_exports(out_dir)
     emit(to_json(manifest), None)

@@ -1,4 +1,5 @@
-"""`vendorboard ingest DIR` / `vendorboard ingest --kind KIND FILE...`.
+"""`vendorboard ingest DIR` / `vendorboard ingest --kind KIND FILE...` / `vendorboard ingest --from PROFILE
+--vendor V FILE...` / `vendorboard ingest --mapping FILE --vendor V FILE...`.
 
 Exit codes a script can trust: 0 every row loaded; 3 loaded, some rows rejected (the counts on
 stderr, the rows in `vendorboard quarantine`); 2 nothing changed (an error, one line on stderr).
@@ -19,9 +20,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from metrics.cli import app
 from metrics.cli.output import Format, FormatOption, OutOption, emit, to_csv, to_json, to_table
 from metrics.errors import VendorboardError
-from metrics.ingest import IngestReport, Source, ingest, sources_in_dir
+from metrics.ingest import Derivation, IngestReport, Source, sources_in_dir
 from metrics.ingest.tables import LOAD_ORDER
 from metrics.ingest.validate import Plausible
+from metrics.loading import ingest
 
 REJECTED_EXIT = 3
 
@@ -60,6 +62,11 @@ def ingest_command(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="a data directory, or files with --kind")],
     kind: Annotated[str | None, typer.Option(help=f"table of the files: {', '.join(LOAD_ORDER)}")] = None,
+    profile: Annotated[
+        str | None, typer.Option("--from", help="read a platform's own export (see `vendorboard profiles`)")
+    ] = None,
+    mapping: Annotated[Path | None, typer.Option(help="read any export through a column mapping (TOML)")] = None,
+    vendor: Annotated[str | None, typer.Option(help="the vendor whose export it is (with --from or --mapping)")] = None,
     max_rejected: Annotated[
         str | None,
         typer.Option(
@@ -71,17 +78,50 @@ def ingest_command(
     fmt: FormatOption = Format.table,
     out: OutOption = None,
 ) -> None:
-    """Load data: every file under a data directory's known folders, or single files of one kind.
-    Exit code 0: all loaded; 3: loaded, some rows rejected; 2: nothing changed."""
-    if kind is None:
+    """Load data: every file under a data directory's known folders, single files of one kind, or a
+    platform's export through an import profile or a column mapping. Exit code 0: all loaded; 3:
+    loaded, some rows rejected; 2: nothing changed."""
+    sources: list[Source] = []
+    derived: list[Derivation] = []
+    if profile or mapping:
+        derived = [_import(profile, mapping, vendor, paths)]
+    elif vendor:
+        raise VendorboardError("--vendor goes with --from PROFILE or --mapping FILE")
+    elif kind is None:
         if len(paths) != 1:
             raise VendorboardError("give one data directory, or --kind KIND with one or more files")
         sources = sources_in_dir(paths[0])
     else:
         sources = [Source(kind, p) for p in paths]
     window, limit = plausible(earliest, future_days), _rate(max_rejected)
-    report = with_progress(lambda progress: ingest(ctx.obj, sources, progress, plausible=window, max_rejected=limit))
+    report = with_progress(
+        lambda progress: ingest(ctx.obj, sources, progress, derived, plausible=window, max_rejected=limit)
+    )
     finish(report, fmt, out)
+
+
+def _import(profile: str | None, mapping: Path | None, vendor: str | None, paths: list[Path]) -> Derivation:
+    from metrics import imports
+    from metrics.ingest.read import File
+
+    if profile and mapping:
+        raise VendorboardError("give --from PROFILE or --mapping FILE, not both")
+    if not vendor:
+        raise VendorboardError(f"--{'from' if profile else 'mapping'} needs --vendor VENDOR_ID: whose export is it?")
+    chosen = imports.profile(profile) if profile else imports.load(mapping)
+    return imports.Import(chosen, vendor, tuple(File(p, str(p)) for p in paths))
+
+
+def _steps(report: IngestReport) -> str:
+    """What each import's steps produced, one line each (the tables above say what was stored)."""
+    return "".join(
+        f"{i['source']} ({i['vendor_id']}): "
+        + ", ".join(f"{step.replace('_', ' ')} {n:,}" for step, n in i["steps"].items())
+        + "; derived "
+        + ", ".join(f"{t} {n:,}" for t, n in i["derived"].items())
+        + "\n"
+        for i in report.imports
+    )
 
 
 def with_progress(run: Callable) -> IngestReport:
@@ -106,7 +146,8 @@ def finish(report: IngestReport, fmt: Format, out: Path | None) -> None:
         emit(to_json(report.as_dict()), out)
     else:
         rows = _rows(report)
-        emit(to_csv(rows) if fmt is Format.csv else to_table(rows, "ingest") + _out_of_contract(report), out)
+        text = to_table(rows, "ingest") + _out_of_contract(report) + _steps(report)
+        emit(to_csv(rows) if fmt is Format.csv else text, out)
     for s in report.skipped:
         print(f"warning: skipped {s['file']}: {s['reason']}", file=sys.stderr)
     if report.retryable:

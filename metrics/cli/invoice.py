@@ -6,6 +6,7 @@ after the invoice, and on stderr for json and csv (so their stdout stays the SPE
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from enum import Enum
 from typing import Annotated
@@ -14,12 +15,14 @@ import typer
 
 from metrics import store
 from metrics.billing import Drift, Invoice, finalize, with_drift
-from metrics.billing.invoice import TOTALS
 from metrics.billing.lifecycle import require_contract
-from metrics.billing.line import FIELDS, money
+from metrics.billing.line import money
 from metrics.cli import app
+from metrics.cli.check import warn
 from metrics.cli.output import OutOption, emit, to_csv, to_json, to_table
+from metrics.domain import TOTALS
 from metrics.errors import VendorboardError
+from metrics.payments.status import InvoiceStatus, statuses
 from metrics.periods import month_label, parse_month
 
 invoice_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
@@ -63,6 +66,8 @@ def invoice_command(
         if contract:
             require_contract(con, contract)
         found = with_drift(con, when, contract)
+        paid = {s.contract_id: s for s in statuses(con, dt.date.today(), contract, when)}
+        warn(con, when, contract, found)
         vendor = (
             con.execute(
                 "SELECT v.name FROM contracts c JOIN vendors v USING (vendor_id) WHERE contract_id = ?", [contract]
@@ -77,11 +82,11 @@ def invoice_command(
     if document:
         _document(found[0][0], vendor[0][0], fmt, out)
     elif fmt is InvoiceFormat.json:
-        emit(to_json([inv.as_dict() for inv, _ in found]), out)
+        emit(to_json([{**inv.as_dict(), **payment_fields(paid.get(inv.contract_id))} for inv, _ in found]), out)
     elif fmt is InvoiceFormat.csv:
-        emit(to_csv([row for inv, _ in found for row in _csv_rows(inv)]), out)
+        emit(to_csv([row for inv, _ in found for row in inv.line_rows(with_totals=True)]), out)
     else:
-        text = "".join(_table(inv, moved) for inv, moved in found)
+        text = "".join(_table(inv, moved, paid.get(inv.contract_id)) for inv, moved in found)
         emit(text or f"no contract is active in {month_label(when)}\n", out)
     if fmt is not InvoiceFormat.table:
         for inv, moved in found:
@@ -94,13 +99,29 @@ def finalize_command(
     ctx: typer.Context,
     month: Annotated[str, typer.Option("--month", help="the month, YYYY-MM")],
     contract: Annotated[str, typer.Option("--contract", help="the contract to finalize")],
+    accept_data_issues: Annotated[
+        str | None,
+        typer.Option(
+            "--accept-data-issues",
+            metavar="REASON",
+            help="finalize although the month's data has errors (vendorboard check); the reason is stored",
+        ),
+    ] = None,
 ) -> None:
-    """Store the invoice as issued: later data will not change it (differences show as drift)."""
-    inv = finalize(ctx.obj, parse_month(month), contract)
+    """Store the invoice as issued: later data will not change it (differences show as drift).
+    Refused while the month's data has `error` findings, unless --accept-data-issues gives a reason."""
+    inv = finalize(ctx.obj, parse_month(month), contract, accept_data_issues)
     print(
         f"finalized {inv.contract_id} {month_label(inv.month)}: total {money(inv.total)} {inv.currency}, "
         f"due {inv.due_date.isoformat()}"
     )
+    for finding in inv.data_findings:
+        print(
+            f"warning: {contract} {month_label(inv.month)} [{finding['severity']}] {finding['message']}",
+            file=sys.stderr,
+        )
+    if inv.accepted_data_issues:
+        print(f"accepted data issues: {inv.accepted_data_issues}")
 
 
 def _document(inv: Invoice, vendor_name: str, fmt: InvoiceFormat, out) -> None:
@@ -116,11 +137,21 @@ def _document(inv: Invoice, vendor_name: str, fmt: InvoiceFormat, out) -> None:
     print(f"wrote {out}", file=sys.stderr)
 
 
-def _table(inv: Invoice, moved: list[Drift]) -> str:
+def payment_fields(status: InvoiceStatus | None) -> dict:
+    """What the invoice JSON says about payments as of today; null for a draft (no payment status)."""
+    return {
+        "paid": status and status.paid,
+        "outstanding": status and status.outstanding,
+        "payment_status": status and status.payment_status,
+    }
+
+
+def _table(inv: Invoice, moved: list[Drift], paid: InvoiceStatus | None) -> str:
     head = (
         f"{inv.contract_id} · {inv.vendor_id} · {month_label(inv.month)} · {inv.status}"
         f"{f' {inv.finalized_at:%Y-%m-%d %H:%M} UTC' if inv.finalized_at else ''} · payee {inv.payee} · "
         f"due {inv.due_date.isoformat()} · {inv.currency}"
+        f"{f' · {paid.payment_status}, outstanding {money(paid.outstanding)}' if paid else ''}"
     )
     lines = [
         {
@@ -136,6 +167,12 @@ def _table(inv: Invoice, moved: list[Drift]) -> str:
     ]
     totals = [{"": name, "amount": money(getattr(inv, name))} for name in TOTALS]
     text = to_table(lines, head) + to_table(totals)
+    if inv.status == "finalized" and (inv.accepted_data_issues or inv.data_findings):
+        accepted = f"; accepted because: {inv.accepted_data_issues}" if inv.accepted_data_issues else ""
+        text += to_table(
+            [{"severity": f["severity"], "finding": f["message"]} for f in inv.data_findings],
+            f"data-quality findings when finalized{accepted}",
+        )
     if moved:
         text += to_table(
             [{**d.as_dict(), "difference": money(d.difference)} for d in moved], f"drift: {_drift_summary(inv, moved)}"
@@ -150,15 +187,3 @@ def _drift_summary(inv: Invoice, moved: list[Drift]) -> str:
         f"line{'s' * (lines != 1)} and by {'+' if change > 0 else ''}{money(change)} {inv.currency} on the "
         "total (settle with an adjustment in a later month)"
     )
-
-
-def _csv_rows(inv: Invoice) -> list[dict]:
-    """One row per line with the invoice's header, then one row per total (type = the total's name)."""
-    head = {
-        k: v
-        for k, v in inv.as_dict().items()
-        if k in ("contract_id", "vendor_id", "month", "currency", "payee", "status", "due_date")
-    }
-    return [{**head, **line.as_dict()} for line in inv.lines] + [
-        {**head, **dict.fromkeys(FIELDS), "type": name, "amount": getattr(inv, name)} for name in TOTALS
-    ]

@@ -28,6 +28,8 @@ class Format(str, Enum):
 
 FormatOption = Annotated[Format, typer.Option("--format", help="table (for people), json or csv")]
 OutOption = Annotated[Path | None, typer.Option("--out", help="write to this file instead of printing")]
+MonthArgument = Annotated[str, typer.Option(help="month as YYYY-MM")]
+ContractFilter = Annotated[str | None, typer.Option(help="one contract (default: all)")]
 
 
 def _plain(value: Any) -> Any:
@@ -42,12 +44,13 @@ def to_json(data: Any) -> str:
     return json.dumps(data, default=_plain, ensure_ascii=False, indent=2)
 
 
-def to_csv(rows: list[dict]) -> str:
-    """Rows as CSV (RFC 4180: CRLF line ends, so that a value holding a CR is quoted too), inert
-    (metrics/inert.py): every CSV the product writes comes from here or from `inert.frame`."""
+def to_csv(rows: list[dict], columns: tuple[str, ...] = ()) -> str:
+    """Rows as CSV with a header; with no rows, just the header of `columns` (if given). RFC 4180:
+    CRLF line ends, so that a value holding a CR is quoted too. Inert (metrics/inert.py): every CSV
+    the product writes comes from here or from `inert.frame`."""
     buf = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\r\n")
+    if rows or columns:
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else list(columns), lineterminator="\r\n")
         writer.writeheader()
         writer.writerows({k: "" if v is None else inert.cell(v) for k, v in r.items()} for r in rows)
     return buf.getvalue()

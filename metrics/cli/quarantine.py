@@ -13,7 +13,8 @@ from metrics.cli import app
 from metrics.cli.ingest import EarliestOption, FutureOption, finish, plausible, with_progress
 from metrics.cli.output import Format, FormatOption, OutOption, show
 from metrics.errors import VendorboardError
-from metrics.ingest import INTERACTIONS, retry
+from metrics.ingest import INTERACTIONS
+from metrics.loading import retry
 from metrics.periods import parse_month
 
 quarantine_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
@@ -39,7 +40,7 @@ def quarantine_command(
     when = parse_month(month) if month else None
     con = store.connect_reader(ctx.obj)
     try:
-        rows = data_health.quarantine_rows(con, table, reason, None, 0, vendor, when).to_dicts()
+        rows = data_health.quarantine_rows(con, table, reason, None, 0, data_health.Scope(when), vendor).to_dicts()
     finally:
         con.close()
     short = [{**r, "raw": r["raw"] if len(r["raw"]) <= SHOWN_RAW else r["raw"][: SHOWN_RAW - 1] + "…"} for r in rows]

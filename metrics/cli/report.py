@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from metrics import store
 from metrics.cli import app
+from metrics.cli.check import warn
 from metrics.periods import parse_month
 
 
@@ -54,6 +55,7 @@ def report_command(
                 )
         else:
             written = report(con, when, out, None, tuple(vendor_invoice), language.value)
+        warn(con, when, None)  # once it is built: a month without data is an error, not warnings
     finally:
         con.close()
     for path in written:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
 from metrics import store
 from metrics.cli import app
-from metrics.cli.output import Format, FormatOption, OutOption, show
-from metrics.periods import parse_month
+from metrics.cli.check import warn
+from metrics.cli.output import ContractFilter, Format, FormatOption, MonthArgument, OutOption, emit, show
+from metrics.periods import month_label, parse_month
 from metrics.sla import verdicts
 
 FIELDS = (
@@ -34,8 +34,8 @@ FIELDS = (
 @app.command("sla")
 def sla_command(
     ctx: typer.Context,
-    month: Annotated[str, typer.Option(help="month as YYYY-MM")],
-    contract: Annotated[str | None, typer.Option(help="one contract (default: all)")] = None,
+    month: MonthArgument,
+    contract: ContractFilter = None,
     fmt: FormatOption = Format.table,
     out: OutOption = None,
 ) -> None:
@@ -44,8 +44,13 @@ def sla_command(
     con = store.connect_reader(Path(ctx.obj))
     try:
         rows = [_plain(r) for r in verdicts(con, first, contract).select(FIELDS).iter_rows(named=True)]
+        found = warn(con, first, contract)
     finally:
         con.close()
+    empty = {f.contract_id for f in found if f.check == "no_data"}
+    if fmt is Format.table and rows and empty >= {r["contract_id"] for r in rows}:
+        emit(f"no data for {month_label(first)}: no interaction or agent session of that month has been loaded", out)
+        return
     show(rows, fmt, out, f"SLA {month}", [_for_people(r) for r in rows])
 
 
@@ -62,7 +67,7 @@ def _for_people(r: dict) -> dict:
         "value": None if r["value"] is None else round(r["value"], 4),
         "target": r["target"],
         "threshold": limit,
-        "met": r["met"],
+        "met": {True: "met", False: "missed", None: "no data"}[r["met"]],
         "of": f"{r['numerator']}/{r['denominator']}",
         "credit": r["credit_rate"],
     }

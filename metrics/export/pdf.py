@@ -1,6 +1,6 @@
 """The monthly report and single invoices as PDF (ReportLab), for people who never open vendorboard:
-a cover with the headline figures, a scorecard page per vendor with trend charts, each contract's
-invoice, and a data-quality page."""
+a cover with the headline figures, a scorecard page per vendor with trend charts, the agents below
+target per vendor, each contract's invoice, a payments page (aging per vendor) and a data-quality page."""
 
 from __future__ import annotations
 
@@ -21,10 +21,25 @@ from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Simple
 
 from metrics import charts
 from metrics.billing import Invoice
+from metrics.domain import CREDIT_LINES, TOTALS, VERDICT_COLOURS
 from metrics.export import figures, fonts
 from metrics.export.content import MonthReport
-from metrics.i18n import header, metric_value, money, month_name, number, percent, t, target_label, value_name
+from metrics.i18n import (
+    against_target,
+    header,
+    metric_value,
+    money,
+    month_name,
+    number,
+    percent,
+    t,
+    target_label,
+    value_name,
+    verdict_counts,
+)
+from metrics.payments import BUCKETS
 from metrics.periods import parse_month
+from metrics.quality import Finding
 
 INK, MUTED, RULE, BAND = (
     colors.HexColor("#1b2430"),
@@ -32,7 +47,7 @@ INK, MUTED, RULE, BAND = (
     colors.HexColor("#d5dbe3"),
     colors.HexColor("#f2f5f9"),
 )
-MET, MISSED = colors.HexColor("#1f5fa8"), colors.HexColor("#c45a00")  # blue / orange: colour-blind safe
+MET, MISSED, NO_DATA = (colors.HexColor(VERDICT_COLOURS[v].ink) for v in ("met", "missed", "no_data"))
 WIDTH = A4[0] - 36 * mm
 CHART_W, CHART_H = 520, 250  # points
 
@@ -87,7 +102,7 @@ def _table(
 def _verdict(met: bool | None, lang: str, styles: Styles) -> Paragraph:
     # ✔ and ✘: the embedded font has these two, not the lighter ✗ the dashboard uses (it would print blank)
     key, colour, mark = {True: ("verdict.met", MET, "✔"), False: ("verdict.missed", MISSED, "✘")}.get(
-        met, ("verdict.no_data", MUTED, "–")
+        met, ("verdict.no_data", NO_DATA, "–")
     )
     return Paragraph(f'<font color="{colour.hexval()}">{mark} {_escape(t(key, lang))}</font>', styles.cell)
 
@@ -95,17 +110,14 @@ def _verdict(met: bool | None, lang: str, styles: Styles) -> Paragraph:
 def _cover(report: MonthReport, lang: str, styles: Styles) -> list:
     v = report.verdicts
     vendors = report.contracts["vendor_id"].unique().to_list()
-    failing = set(v.filter(pl.col("met").eq(False))["vendor_id"].to_list())
+    failing = set(v.filter(pl.col("met").ne(True) | pl.col("met").is_null())["vendor_id"].to_list())  # no data: no pass
     currencies = {i.currency for i in report.invoices}
     billed = sum((i.total for i in report.invoices), Decimal(0))
     credits = sum((i.credits for i in report.invoices), Decimal(0))
     money_text = (lambda a: money(a, next(iter(currencies)))) if len(currencies) == 1 else money
     figures_row = [
         (t("report.vendors_ok", lang), f"{len(vendors) - len(failing)} / {len(vendors)}"),
-        (
-            t("report.targets_missed", lang),
-            f"{v.filter(pl.col('met').eq(False)).height} / {v.filter(pl.col('met').is_not_null()).height}",
-        ),
+        (t("overview.targets", lang), verdict_counts(v["met"].to_list(), lang)),
         (t("report.billed", lang), money_text(billed)),
         (t("report.credits", lang), money_text(credits)),
     ]
@@ -145,7 +157,7 @@ def _cover(report: MonthReport, lang: str, styles: Styles) -> list:
             [
                 f"{c['vendor_id']} · {c['vendor_name']}",
                 c["contract_id"],
-                f"{mine.filter(pl.col('met').eq(True)).height} / {mine.filter(pl.col('met').is_not_null()).height}",
+                verdict_counts(mine["met"].to_list(), lang),
                 money(invoice.total, invoice.currency) if invoice else "",
                 value_name("status", invoice.status, lang) if invoice else "",
             ]
@@ -224,13 +236,67 @@ def _scorecard(report: MonthReport, contract: dict, trends: list[bytes], lang: s
                 percent(r["credit_rate"]) if r["credit_rate"] else "",
             ]
         )
-    images = [Image(io.BytesIO(png), width=CHART_W * 0.95, height=CHART_H * 0.95) for png in trends]
+    images = [Image(io.BytesIO(png), width=CHART_W * 0.75, height=CHART_H * 0.75) for png in trends]
+    found = [f for f in report.findings if f.contract_id == contract["contract_id"]]
     return [
         *head,
         _table(rows, [WIDTH * w for w in (0.44, 0.15, 0.15, 0.14, 0.12)], styles, right={1, 2, 4}),
+        Paragraph(_escape(t("report.data_issues", lang)), styles.h3),
+        _findings(found, lang, styles),
         Paragraph(_escape(t("report.trends", lang)), styles.h3),
         *images,
     ]
+
+
+def _agents_below(report: MonthReport, lang: str, styles: Styles) -> list:
+    """Per contract, the agents below a target this month (how many of its agents, and who with
+    which targets missed): the list the contracts let the client have retrained or replaced."""
+    out = [Paragraph(_escape(t("agents.below_list", lang)), styles.h2)]
+    for contract in report.contracts.iter_rows(named=True):
+        mine = report.agents.filter(pl.col("contract_id") == contract["contract_id"])
+        below = mine.filter(pl.col("verdict") == "missed")
+        out.append(
+            Paragraph(
+                _escape(
+                    f"{contract['vendor_id']} · {contract['vendor_name']} · {contract['contract_id']}: "
+                    + t("report.agents_below", lang, n=below["agent_id"].n_unique(), total=mine["agent_id"].n_unique())
+                ),
+                styles.h3,
+            )
+        )
+        if mine.is_empty() or below.is_empty():
+            out.append(
+                Paragraph(_escape(t("report.agents_none" if mine.is_empty() else "report.none", lang)), styles.body)
+            )
+            continue
+        rows = [[header("agent_id", lang), header("team", lang), header("missed_targets", lang)]]
+        for (agent_id,), part in below.group_by("agent_id", maintain_order=True):
+            name = part["name"][0]
+            rows.append(
+                [
+                    f"{agent_id} · {name}" if name else agent_id,
+                    part["team"][0] or "",
+                    "; ".join(against_target(r, lang) for r in part.iter_rows(named=True)),
+                ]
+            )
+        out.append(_table(rows, [WIDTH * w for w in (0.25, 0.15, 0.6)], styles))
+    return out
+
+
+def _findings(found: list[Finding], lang: str, styles: Styles) -> Table | Paragraph:
+    """Data-quality findings, errors in orange: severity and the finding in words."""
+    if not found:
+        return Paragraph(_escape(t("report.none", lang)), styles.body)
+
+    def cell(text: str, error: bool) -> Paragraph:
+        return Paragraph(
+            f'<font color="{MISSED.hexval()}">{_escape(text)}</font>' if error else _escape(text), styles.cell
+        )
+
+    rows = [[header("severity", lang), header("finding", lang)]] + [
+        [cell(value_name("severity", f.severity, lang), f.is_error), cell(f.message(lang), f.is_error)] for f in found
+    ]
+    return _table(rows, [WIDTH * 0.14, WIDTH * 0.86], styles)
 
 
 def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Styles) -> list:
@@ -257,11 +323,8 @@ def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Sty
                 money(line.amount),
             ]
         )
-    credit_rows = [i + 1 for i, line in enumerate(invoice.lines) if line.type in ("credit", "credit_cap")]
-    totals = [
-        [header(k, lang), money(getattr(invoice, k), invoice.currency)]
-        for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")
-    ]
+    credit_rows = [i + 1 for i, line in enumerate(invoice.lines) if line.type in CREDIT_LINES]
+    totals = [[header(k, lang), money(getattr(invoice, k), invoice.currency)] for k in TOTALS]
     total_table = Table(
         [[Paragraph(_escape(a), styles.cell), Paragraph(_escape(b), styles.cell_right)] for a, b in totals],
         colWidths=[WIDTH * 0.25, WIDTH * 0.25],
@@ -276,6 +339,16 @@ def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Sty
             ]
         )
     )
+    accepted = []  # what a finalized invoice was finalized over
+    if invoice.accepted_data_issues:
+        accepted.append(
+            Paragraph(_escape(t("report.accepted", lang, reason=invoice.accepted_data_issues)), styles.body)
+        )
+    if invoice.data_findings:
+        accepted += [
+            Paragraph(_escape(t("invoices.findings_then", lang)), styles.h3),
+            _findings([Finding.from_dict(d) for d in invoice.data_findings], lang, styles),
+        ]
     return [
         Paragraph(
             _escape(f"{t('report.invoice', lang)} · {invoice.contract_id} · {month_name(invoice.month, lang)}"),
@@ -301,12 +374,84 @@ def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Sty
         ),
         Spacer(1, 4 * mm),
         KeepTogether(total_table),
+        *accepted,
     ]
 
 
 def _price(value: Decimal) -> str:
     """A unit price with at least the cents: 38 -> '38.00', 0.455 -> '0.455'."""
     return number(value, max(2, -value.normalize().as_tuple().exponent))
+
+
+def _payments(report: MonthReport, lang: str, styles: Styles) -> list:
+    """The payments page: the aging table per vendor, every issued invoice's payment status and the
+    payments no finalized invoice takes, as of the month's last day. Amounts are plain numbers; the
+    outstanding one carries the currency (each invoice's own)."""
+    due = report.receivables
+    # English headers wrap between words ("Days / overdue"), not inside one as CJK wrapping would.
+    head = ParagraphStyle("head", styles.cell, wordWrap="CJK" if lang == "zh" else None)
+    head_right = ParagraphStyle("head_right", head, alignment=TA_RIGHT)
+
+    def section(title: str, names: list[str], rows: list[list], widths: tuple[float, ...], right: set[int]) -> list:
+        if not rows:
+            return [Paragraph(_escape(title), styles.h3), Paragraph(_escape(t("report.none", lang)), styles.body)]
+        heads = [Paragraph(_escape(n), head_right if j in right else head) for j, n in enumerate(names)]
+        tight = [("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
+        return [
+            Paragraph(_escape(title), styles.h3),
+            _table([heads, *rows], [WIDTH * w for w in widths], styles, right, tight),
+        ]
+
+    aging = [
+        [
+            f"{r['vendor_id']} · {report.vendor_name(r['vendor_id'])}",
+            *(money(r[b]) for b in BUCKETS),
+            money(r["outstanding"], r["currency"]),
+        ]
+        for r in due.aging
+    ]
+    issued = [
+        [
+            s.contract_id,
+            s.month.strftime("%Y-%m"),
+            money(s.total),
+            money(s.paid),
+            money(s.outstanding, s.currency),
+            value_name("payment", s.payment_status, lang),
+            number(s.days_overdue),
+            "" if s.damages is None else money(s.damages),
+        ]
+        for s in due.invoices
+    ]
+    unapplied = [
+        [p["contract_id"], p["month"], p["paid_on"].isoformat(), money(p["amount"], p["currency"]), p["reference"]]
+        for p in due.unapplied
+    ]
+    columns = ("contract_id", "month", "total", "paid", "outstanding", "payment_status", "days_overdue", "damages")
+    return [
+        Paragraph(_escape(t("report.payments", lang, date=due.as_of.isoformat())), styles.h2),
+        *section(
+            t("payments.aging", lang),
+            [header("vendor", lang), *(value_name("aging", b, lang) for b in BUCKETS), header("outstanding", lang)],
+            aging,
+            (0.22, 0.12, 0.12, 0.12, 0.12, 0.12, 0.18),
+            set(range(1, 7)),
+        ),
+        *section(
+            t("payments.invoices", lang),
+            [header(k, lang) for k in columns],
+            issued,
+            (0.1, 0.09, 0.13, 0.13, 0.16, 0.13, 0.11, 0.15),
+            {2, 3, 4, 6, 7},
+        ),
+        *section(
+            t("payments.unapplied", lang),
+            [header(k, lang) for k in ("contract_id", "month", "paid_on", "amount", "reference")],
+            unapplied,
+            (0.15, 0.12, 0.15, 0.2, 0.38),
+            {3},
+        ),
+    ]
 
 
 def _data_quality(report: MonthReport, lang: str, styles: Styles) -> list:
@@ -366,7 +511,8 @@ def _build(path: Path, story: list, title: str, lang: str) -> None:
 def report_pdf(
     report: MonthReport, path: Path, lang: str = "en", progress: Callable[[str], None] | None = None
 ) -> None:
-    """The monthly report: cover, a scorecard per contract, each invoice, data quality."""
+    """The monthly report: cover, a scorecard per contract, the agents below target, each invoice,
+    payments, data quality."""
     styles = Styles()
     story = _cover(report, lang, styles)
     contracts = list(report.contracts.iter_rows(named=True))
@@ -381,8 +527,10 @@ def report_pdf(
     )
     for contract, per_contract in zip(contracts, figs):
         story += [PageBreak(), *_scorecard(report, contract, [next(drawn) for _ in per_contract], lang, styles)]
+    story += [PageBreak(), *_agents_below(report, lang, styles)]
     for invoice in report.invoices:
         story += [PageBreak(), *invoice_flowables(invoice, report.vendor_name(invoice.vendor_id), lang, styles)]
+    story += [PageBreak(), *_payments(report, lang, styles)]
     story += [PageBreak(), *_data_quality(report, lang, styles)]
     _build(path, story, f"{t('report.title', lang)} · {month_name(report.month, lang)}", lang)
 

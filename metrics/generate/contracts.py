@@ -15,8 +15,6 @@ import polars as pl
 
 TIMEZONE = "Asia/Shanghai"
 
-TABLE_CHANNEL = {"calls": "phone", "chats": "chat", "emails": "email", "visits": "onsite"}
-
 
 @dataclass(frozen=True)
 class Vendor:
@@ -43,6 +41,9 @@ SHARES = {
 }
 
 PLATFORM_PAYEE = "成都蜂巢云客服平台科技有限公司"
+# Late payment is the client's breach in the telecom standard and the part-time agreement: damages
+# of a share of the amount outstanding per day overdue (万分之五 and 万分之三).
+LATE_PAYMENT_RATE = {"C-TEL": "0.0005", "C-PT": "0.0003"}
 AS_CONTRACT_TOTAL = Decimal("240000.00")  # the after-sales agreement's total; fee = total / 12
 
 # (contract_id, channel, days, open, close); a channel without rows is served 24/7.
@@ -173,6 +174,8 @@ def reference_tables(months: tuple[str, ...]) -> dict[str, pl.DataFrame]:
             "sl_abandons": pl.String,
             "payee": pl.String,
         },
+    ).with_columns(
+        late_payment_rate=pl.col("contract_id").replace_strict(LATE_PAYMENT_RATE, default=None, return_dtype=pl.String)
     )
     rates = _frame(
         [

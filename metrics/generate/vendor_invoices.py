@@ -22,7 +22,9 @@ from metrics import store
 from metrics.billing import Invoice, Line, compute
 from metrics.billing.line import USAGE, cents
 from metrics.billing.terms import active_terms
-from metrics.ingest import ingest, sources_in_dir
+from metrics.generate.payments import write_payments
+from metrics.ingest import sources_in_dir
+from metrics.loading import ingest
 from metrics.periods import month_label, parse_month
 
 FOLDER = "vendor_invoices"
@@ -111,8 +113,9 @@ def _eligible(bill: Bill, kind: str) -> bool:
 
 
 def write_vendor_invoices(data_dir: Path, months: list[str], seed: int) -> list[dict]:
-    """Write one vendor invoice per vendor-month of `months` under data_dir/vendor_invoices;
-    returns the planted discrepancies."""
+    """Write one vendor invoice per vendor-month of `months` under data_dir/vendor_invoices, and the
+    client's payments of them (generate/payments.py) under data_dir/payments; returns the planted
+    discrepancies."""
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "invoices.duckdb"
         ingest(db, sources_in_dir(data_dir))
@@ -124,6 +127,7 @@ def write_vendor_invoices(data_dir: Path, months: list[str], seed: int) -> list[
                 bills += [Bill(inv, tax[inv.contract_id], inv.lines) for inv in compute(con, month)]
         finally:
             con.close()
+    write_payments(data_dir, [b.invoice for b in bills])  # what the client paid of the honest totals
     rng = random.Random(seed)
     planted = []
     for kind in KINDS:

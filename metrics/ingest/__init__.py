@@ -9,6 +9,10 @@ A quarantined row is known by its content, not by the file it came in: table, ve
 without them a hash of the raw row. Loading the same rows again, from any path, replaces them, and
 a row that loads removes its quarantined twin. `retry()` loads quarantined rows again against the
 reference data stored today (a vendor or contract that arrived after them).
+
+Whoever runs an ingest passes `then(con, touched)`, called before the write commits with what the
+run touched (ingest/reach.py), so what is derived from the rows stays current in the same write
+(metrics/loading.py: the rollups) without this layer knowing of it.
 """
 
 from __future__ import annotations
@@ -16,16 +20,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
 from metrics import store
 from metrics.errors import VendorboardError
-from metrics.ingest import quarantine, read, reference
+from metrics.ingest import encoding, quarantine, read, reference, zones
 from metrics.ingest.attribution import out_of_contract, refresh
 from metrics.ingest.lookups import Lookups
 from metrics.ingest.reach import Reach, reach, to_refresh
@@ -33,6 +39,8 @@ from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, T
 from metrics.ingest.validate import REJECTED, Plausible, stage_sql
 
 Progress = Callable[[str, int, int], None]  # (message, files done, files in all)
+Touched = dict[dt.date, set[str]]  # month -> the interaction tables whose figures in it a run can move
+Then = Callable[[duckdb.DuckDBPyConnection, Touched], None]
 NOT_DATA = "not a data file (expected .csv, .csv.gz or .parquet)"
 
 
@@ -60,9 +68,9 @@ class TableCounts:
     def rows(self) -> int:
         return self.loaded + self.updated + self.unchanged + self.rejected
 
-    def count_rejected(self, by_reason: dict[str, int]) -> None:
-        self.rejected_by_reason = by_reason
-        self.rejected = sum(by_reason.values())
+    def reject(self, reason: str, n: int) -> None:
+        self.rejected += n
+        self.rejected_by_reason[reason] = self.rejected_by_reason.get(reason, 0) + n
 
 
 @dataclass
@@ -71,6 +79,7 @@ class IngestReport:
     out_of_contract: dict[str, int]
     skipped: list[dict[str, str]] = field(default_factory=list)  # {"file", "reason"}: files not read
     retryable: int = 0  # quarantined rows of vendors that are known now: `retry` would load them
+    imports: list[dict] = field(default_factory=list)  # per import: what each of its steps produced
 
     @property
     def rejected(self) -> int:
@@ -82,7 +91,27 @@ class IngestReport:
             "out_of_contract": self.out_of_contract,
             "skipped": self.skipped,
             "retryable": self.retryable,
-        }
+        } | ({"imports": self.imports} if self.imports else {})
+
+
+class Derivation(Protocol):
+    """A platform's export read through an import profile or mapping (metrics/imports): inside the
+    run's transaction it derives rows of the native tables, which are then typed, checked,
+    quarantined and stored exactly like a file's rows."""
+
+    files: tuple[read.File, ...]
+
+    def derive(
+        self, con: duckdb.DuckDBPyConnection, scratch: Path, by_line: frozenset[str] = frozenset()
+    ) -> dict[str, read.Scan]:
+        """The derived rows of each table it fills, as scans yielding `_file`, `_line`, `_blank`, `_raw`,
+        `_reject`, `_reject_detail` and the table's columns as text; CSV files named in `by_line` are
+        read line by line (read.ReadLineByLine)."""
+        ...
+
+    def steps(self) -> dict:
+        """What each step produced (after derive), for the run's report."""
+        ...
 
 
 def sources_in_dir(data_dir: Path) -> list[Source]:
@@ -111,58 +140,69 @@ def sources_in_dir(data_dir: Path) -> list[Source]:
     return found + skipped
 
 
-def ingest(
+def run(
     db: Path,
     sources: Sequence[Source],
+    then: Then,
     progress: Progress | None = None,
+    derived: Sequence[Derivation] = (),
     *,
     plausible: Plausible | None = None,
     max_rejected: float | None = None,
 ) -> IngestReport:
-    """Load `sources` into the database at `db` as one transaction; nothing changes on error.
-    `max_rejected`: a table with a larger share of rejected rows fails the run."""
+    """Load `sources` and the rows `derived` from platform exports into the database at `db` as one
+    transaction, calling `then` before it commits (see the module docstring); nothing changes on
+    error. `max_rejected`: a table with a larger share of rejected rows fails the run."""
     for s in sources:
         if s.skip is None and s.kind not in TABLES:
             raise VendorboardError(f"unknown kind '{s.kind}' (expected one of {', '.join(LOAD_ORDER)})")
     readable = sorted((s for s in sources if s.skip is None), key=lambda s: LOAD_ORDER.index(s.kind))
     skipped = [{"file": s.shown, "reason": s.skip} for s in sources if s.skip]
-    by_line: set[Path] = set()
-    while True:  # DuckDB's fast reader may give up on a file mid-run: then read it line by line
-        try:
-            return _run(db, _FileReader(readable, skipped, frozenset(by_line)), progress, plausible, max_rejected)
-        except read.ReadLineByLine as redo:
-            if redo.path in by_line:
-                shown = next(s.shown for s in readable if s.path == redo.path)
-                raise VendorboardError(f"{shown}: cannot read the file") from None
-            by_line.add(redo.path)
+    return read.line_by_line_on_failure(
+        lambda by_line: _run(
+            db, _FileReader(readable, skipped, by_line), then, progress, plausible, max_rejected, derived, by_line
+        )
+    )
 
 
-def retry(db: Path, progress: Progress | None = None, *, plausible: Plausible | None = None) -> IngestReport:
-    """Validate every quarantined row (but malformed lines, which have no columns) again against the
-    reference data stored now, and load those that pass, in one atomic write; the others stay
+def retry(
+    db: Path, then: Then, progress: Progress | None = None, *, plausible: Plausible | None = None
+) -> IngestReport:
+    """Validate every quarantined row that can be read again (read.retryable: not malformed lines,
+    which have no columns, nor rows an import derived) against the reference data stored now, and
+    load those that pass, in one atomic write calling `then` as `run` does; the others stay
     quarantined with their reason as it is now. With nothing to retry, nothing is written."""
     con = store.connect_reader(db)
     try:
-        waiting = con.execute("SELECT count(*) FROM quarantine WHERE reason <> 'malformed_line'").fetchall()[0][0]
+        waiting = con.execute(
+            "SELECT count(*) FROM quarantine WHERE "
+            + " OR ".join(f"({read.retryable(TABLES[t])})" for t in INTERACTIONS)
+        ).fetchall()[0][0]
     finally:
         con.close()
     if not waiting:
         return IngestReport({}, {})
-    return _run(db, _QuarantineReader(), progress, plausible, None)
+    return _run(db, _QuarantineReader(), then, progress, plausible, None)
 
 
 class _FileReader:
     """The scans of the files of each table (ingest)."""
 
-    def __init__(self, sources: list[Source], skipped: list[dict[str, str]], by_line: frozenset[Path]) -> None:
+    def __init__(self, sources: list[Source], skipped: list[dict[str, str]], by_line: frozenset[str]) -> None:
         self.sources, self.skipped, self.by_line = sources, list(skipped), by_line
         self.total = len(sources)
 
     def kinds(self) -> set[str]:
         return {s.kind for s in self.sources}
 
-    def scans(self, con: duckdb.DuckDBPyConnection, kind: str) -> list[read.Scan]:
+    def scans(self, con: duckdb.DuckDBPyConnection, kind: str, scratch: Path) -> list[read.Scan]:
+        """The scans of the table's files, those in another encoding as UTF-8 copies in `scratch`
+        (encoding.py): surveyed and read as the UTF-8 text, their lines numbered as in the file."""
         files = [read.File(s.path, s.shown) for s in self.sources if s.kind == kind]
+        for f in files:
+            if not read.supported(f.path):
+                raise VendorboardError(f"{f.shown}: unsupported file type (expected {', '.join(read.SUFFIXES)})")
+        files = encoding.as_utf8(files, scratch)
         scans, skipped = read.scan(con, files, TABLES[kind], self.by_line)
         self.skipped += [{"file": s.file, "reason": s.reason} for s in skipped]
         return scans
@@ -178,7 +218,7 @@ class _QuarantineReader:
     def kinds(self) -> set[str]:
         return set(INTERACTIONS)
 
-    def scans(self, con: duckdb.DuckDBPyConnection, kind: str) -> list[read.Scan]:
+    def scans(self, con: duckdb.DuckDBPyConnection, kind: str, scratch: Path) -> list[read.Scan]:
         found = read.quarantined(con, TABLES[kind])
         return [found] if found else []
 
@@ -186,18 +226,22 @@ class _QuarantineReader:
 def _run(
     db: Path,
     reader: _FileReader | _QuarantineReader,
+    then: Then,
     progress: Progress | None,
     plausible: Plausible | None,
     max_rejected: float | None,
+    derived: Sequence[Derivation] = (),
+    by_line: frozenset[str] = frozenset(),
 ) -> IngestReport:
-    """One ingest run over what `reader` reads, in one write (see the module docstring)."""
-    from metrics import rollup  # not above: rollups are measured by the engine, which imports ingest.tables
-
+    """One ingest run over what `reader` reads and `derived` derives, in one write (see the module
+    docstring)."""
     started = dt.datetime.now(dt.UTC)
     window = (plausible or Plausible()).window(started)
     counts: dict[str, TableCounts] = {}
     kinds = reader.kinds()
-    with store.writer(db, "ingest") as con:
+    total = reader.total + sum(len(d.files) for d in derived)
+    imported: dict[str, list[read.Scan]] = {}  # table -> the scans of rows derived from exports
+    with store.writer(db, "ingest") as con, tempfile.TemporaryDirectory(prefix="vendorboard-") as scratch:
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()[0]
         done = 0
         lookups: Lookups | None = None
@@ -205,10 +249,8 @@ def _run(
 
         def load(kind: str) -> set[str]:
             nonlocal done, lookups
-            if kind not in kinds:
-                return set()
             table = TABLES[kind]
-            scans = reader.scans(con, kind)
+            scans = (reader.scans(con, kind, Path(scratch)) if kind in kinds else []) + imported.get(kind, [])
             if not scans:
                 return set()
             counts[kind] = TableCounts()
@@ -221,16 +263,17 @@ def _run(
                 message = f"reading {scan.files[0].shown}" + (f" and {more} more" if more else "")
                 percent = None
                 if progress:
-                    progress(message, done, reader.total)
-                    percent = lambda pct, m=message, d=done: progress(f"{m} ({pct:.0f} %)", d, reader.total)  # noqa: E731
+                    progress(message, done, total)
+                    percent = lambda pct, m=message, d=done: progress(f"{m} ({pct:.0f} %)", d, total)  # noqa: E731
                 _stage(con, _Typing(table, lookups, window), scan, seq, percent)
                 seq += len(scan.files)
-                done += len(scan.files)
+                done += 0 if scan.derived else len(scan.files)
                 shown += [f.shown for f in scan.files]
             if progress:
-                progress(f"storing {kind}", done, reader.total)
+                progress(f"storing {kind}", done, total)
             if table.is_interaction:
-                counts[kind].count_rejected(quarantine.record(con, table, shown))
+                for reason, n in quarantine.record(con, table, shown).items():
+                    counts[kind].reject(reason, n)
             else:
                 _provenance(con, table, shown)
             vendors, reaches[kind] = _upsert(con, table, counts[kind])
@@ -239,25 +282,35 @@ def _run(
                 lookups = None  # what is known has changed
             return vendors
 
+        zones.remember(con)
         retimed = load("vendors") | load("contracts")  # their rows' local time or contract may move
         for kind in REFERENCE[2:]:
             load(kind)
+        moved = zones.reread(con)  # naive times in a corrected zone: before they are re-attributed
         refresh(con, retimed)  # before new interactions, which are attributed as they are stored
+        for d in derived:  # after the reference tables: an import reads its vendor's zone
+            if progress:
+                progress(f"reading {d.files[0].shown}", done, total)
+            for kind, scan in d.derive(con, Path(scratch), by_line).items():
+                imported.setdefault(kind, []).append(scan)
+            done += len(d.files)
         for kind in INTERACTIONS:
             load(kind)
+        for kind, reasons in moved.items():
+            for reason, n in reasons.items():
+                counts.setdefault(kind, TableCounts()).reject(reason, n)
         if not counts:
             skipped = "; ".join(f"{s['file']}: {s['reason']}" for s in reader.skipped[:3])
             raise VendorboardError("nothing to load" + (f": every file was skipped ({skipped})" if skipped else ""))
         _limit_rejections(counts, max_rejected)
-        changed = to_refresh(con, reaches)
-        if progress and changed:
-            progress(f"summing up {len(changed)} month(s)", done, reader.total)
-        rollup.refresh(con, changed)
+        then(con, to_refresh(con, reaches))
         retryable = con.execute(  # rows that came before their vendor
             "SELECT count(*) FROM quarantine WHERE reason = 'unknown_vendor' "
             "AND vendor_id IN (SELECT vendor_id FROM vendors)"
         ).fetchall()[0][0]
-        report = IngestReport(counts, out_of_contract(con, list(counts)), reader.skipped, retryable)
+        report = IngestReport(
+            counts, out_of_contract(con, list(counts)), reader.skipped, retryable, [d.steps() for d in derived]
+        )
         con.execute(
             "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
             [run_id, started, json.dumps(report.as_dict())],
@@ -319,7 +372,7 @@ def _insert(
     )
     select = (
         f"SELECT ({first_seq} + _file)::INTEGER AS _seq, * EXCLUDE (_file){provenance} "
-        f"FROM ({stage_sql(table, scan.sql, typing.lookups, typing.window)})"
+        f"FROM ({stage_sql(table, scan.sql, typing.lookups, typing.window, scan.derived)})"
     )
     try:  # the rows land in file order, so rowid gives the fast reader's rows their lines
         with _watch(con, report):
@@ -337,21 +390,10 @@ def _stage(
     file that is mostly malformed lines does too."""
     table = typing.table
     _insert(con, typing, scan, first_seq, report)
-    read.store_malformed(con, scan, first_seq)
+    read.settle(con, scan, first_seq, table, "staged", lambda again, seq: _insert(con, typing, again, seq, None))
     this = f"_seq BETWEEN {first_seq} AND {first_seq + len(scan.files) - 1}"
-    rows = dict(con.execute(f"SELECT _seq, count(*) FROM staged WHERE {this} GROUP BY _seq").fetchall())
-    for i in read.inexact(con, scan, first_seq, rows):
-        seq = first_seq + i
-        con.execute(f"DELETE FROM staged WHERE _seq = {seq}; DELETE FROM {read.MALFORMED} WHERE _seq = {seq}")
-        again = read.line_scan(con, scan.files[i], scan.surveys[i], table)
-        _insert(con, typing, again, seq, None)
-        read.store_malformed(con, again, seq)
-        con.execute(f"DROP TABLE {again.records}")
-    if scan.records:
-        con.execute(f"DROP TABLE {scan.records}")
-    line = _line_sql(con, scan, first_seq, this)
     wanted = "true" if not table.is_interaction else REJECTED
-    con.execute(f"UPDATE staged SET _line = {line} WHERE {this} AND _line IS NULL AND {wanted}")
+    read.number_lines(con, scan, first_seq, "staged", f"{this} AND {wanted}")
     for i, f in enumerate(scan.files):  # the first problem in file order stops the run
         seq = first_seq + i
         bad = con.execute(
@@ -376,24 +418,6 @@ def _stage(
                 )
 
 
-def _line_sql(con: duckdb.DuckDBPyConnection, scan: read.Scan, first_seq: int, rows: str) -> str:
-    """SQL: the line in its file of a staged row of `scan` (whose rows satisfy `rows`): `_line` when
-    the reader gave it, else from its position (a file's first row has the smallest rowid of its
-    _seq) and the lines rejected before it."""
-    if scan.mode != "csv":
-        return "_line"
-    firsts = con.execute(f"SELECT _seq, min(rowid) FROM staged WHERE {rows} AND _line IS NULL GROUP BY _seq").fetchall()
-    if not firsts:
-        return "_line"
-    bad = dict(con.execute(f"SELECT _seq, list(line ORDER BY line) FROM {read.MALFORMED} GROUP BY _seq").fetchall())
-    cases = " ".join(
-        f"WHEN {seq} THEN "
-        + read.line_expr(f"(rowid - {first})", bad.get(seq, []), scan.surveys[seq - first_seq].header_line)
-        for seq, first in firsts
-    )
-    return f"CASE _seq {cases} END"
-
-
 def _provenance(con: duckdb.DuckDBPyConnection, table: Table, shown: list[str]) -> None:
     """Reference rows remember their file and line, for the messages of later checks."""
     con.execute("UPDATE staged SET source_file = (?::VARCHAR[])[_seq + 1], source_line = _line", [shown])
@@ -406,7 +430,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
     The common case — no key repeated in the run and none stored yet — is one INSERT.
     """
     key = ", ".join(table.key)
-    data = [c.name for c in table.columns]
+    data = [c.name for c in table.columns] + (["naive_times"] if table.is_interaction else [])
     stored = (
         data
         + (["local_start", "contract_id"] if table.start_column else [])
@@ -460,4 +484,15 @@ def _vendors(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> set[str
     return {v for (v,) in con.execute(f"SELECT DISTINCT vendor_id FROM {rows}").fetchall()}
 
 
-__all__ = ["INTERACTIONS", "IngestReport", "Source", "TableCounts", "ingest", "retry", "sources_in_dir"]
+__all__ = [
+    "INTERACTIONS",
+    "Derivation",
+    "IngestReport",
+    "Source",
+    "TableCounts",
+    "Then",
+    "Touched",
+    "retry",
+    "run",
+    "sources_in_dir",
+]

@@ -21,21 +21,14 @@ def record(con: duckdb.DuckDBPyConnection, table: Table, shown: list[str]) -> di
     read.MALFORMED; file `_seq` is `shown[_seq]`) the table's quarantine, as the module docstring
     says; returns how many were rejected for each reason."""
     id_col = table.key[-1]
-    start = table.start_column or next(c.name for c in table.columns if c.kind == "timestamp")
-    month = (
-        f"date_trunc('month', coalesce({'local_start' if table.start_column else 'NULL'}, "
-        f"try_cast(left(json_extract_string(_raw, '$.{start}'), 10) AS DATE)))::DATE"
-    )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE vb_rejects AS
-        SELECT *, CASE WHEN vendor_id IS NOT NULL AND row_id IS NOT NULL THEN to_json([vendor_id, row_id])::VARCHAR
-                       ELSE md5(raw) END AS row_key
+        SELECT *, {row_key("vendor_id", "row_id", "raw")} AS row_key
         FROM (SELECT _seq, rowid AS _pos, _line AS line, _reason AS reason, _detail AS detail, _raw AS raw,
-                     length(_raw) AS raw_length, vendor_id, {id_col} AS row_id,
-                     CASE WHEN {month} BETWEEN DATE '0001-01-01' AND DATE '9999-12-01' THEN {month} END AS month
+                     length(_raw) AS raw_length, vendor_id, {id_col} AS row_id
               FROM staged WHERE {REJECTED}
               UNION ALL
-              SELECT _seq, NULL, line, 'malformed_line', detail, raw, length, NULL, NULL, NULL
+              SELECT _seq, NULL, line, 'malformed_line', detail, raw, length, NULL, NULL
               FROM {read.MALFORMED} WHERE NOT empty)""")
     by_reason = dict(con.execute("SELECT reason, count(*) FROM vb_rejects GROUP BY ALL ORDER BY ALL").fetchall())
     stored = _has_quarantine(con, table)
@@ -57,13 +50,21 @@ def record(con: duckdb.DuckDBPyConnection, table: Table, shown: list[str]) -> di
         )
     con.execute(  # of one identity, the last of the run stays
         """INSERT INTO quarantine (table_name, source_file, line, reason, detail, raw, vendor_id, row_id, row_key,
-                                   month, raw_length)
-           SELECT ?, (?::VARCHAR[])[_seq + 1], line, reason, detail, raw, vendor_id, row_id, row_key, month, raw_length
+                                   raw_length)
+           SELECT ?, (?::VARCHAR[])[_seq + 1], line, reason, detail, raw, vendor_id, row_id, row_key, raw_length
            FROM vb_rejects QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY _seq DESC, line DESC) = 1""",
         [table.name, shown],
     )
     con.execute("DROP TABLE vb_rejects")
     return by_reason
+
+
+def row_key(vendor: str, row_id: str, raw: str) -> str:
+    """SQL: a rejected row's identity from its vendor, id and raw text (see the module docstring)."""
+    return (
+        f"CASE WHEN {vendor} IS NOT NULL AND {row_id} IS NOT NULL THEN to_json([{vendor}, {row_id}])::VARCHAR "
+        f"ELSE md5({raw}) END"
+    )
 
 
 def _has_quarantine(con: duckdb.DuckDBPyConnection, table: Table) -> bool:

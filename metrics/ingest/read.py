@@ -24,15 +24,17 @@ such rows are ignored) and the table's columns as trimmed text or NULL.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 from metrics.errors import VendorboardError
 from metrics.ingest.survey import Survey, open_bytes, survey, unreadable
 from metrics.ingest.tables import Table
+from metrics.sql import sql_name, sql_text
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 REJECTS = "store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans'"
@@ -43,6 +45,7 @@ MANY_MALFORMED = 100  # a file with more rejected lines is read line by line (ex
 # quote left open runs on), empty (only delimiters and spaces, as `,,,` with too few commas: ignored)
 MALFORMED = "vb_malformed"
 _names = itertools.count()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Scan:
     files: tuple[File, ...]
     surveys: tuple[Survey | None, ...] = ()
     records: str | None = None  # "lines": the temp table of the file's records
+    derived: bool = False  # "rows" an import derived (metrics/imports): they bring `_raw`, `_reject`
 
     def single(self, index: int) -> Scan:
         """The scan of its `index`-th file alone (to name the file a failed read came from)."""
@@ -74,27 +78,34 @@ class Skipped:
 
 
 class ReadLineByLine(Exception):
-    """DuckDB's fast reader gave up on this file (inside the write's transaction): read it line by line."""
+    """DuckDB's fast reader gave up on this file (inside the write's transaction): read it line by
+    line (`line_by_line_on_failure`). Files are known by their `shown` name, which a transcoded or
+    re-headed copy keeps."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(str(path))
-        self.path = path
+    def __init__(self, file: File) -> None:
+        super().__init__(file.shown)
+        self.file = file
+
+
+def line_by_line_on_failure(attempt: Callable[[frozenset[str]], T]) -> T:
+    """`attempt(by_line)`, run again with each file DuckDB's fast reader gave up on added to
+    `by_line` (files to read line by line); a file that fails line by line too is an error."""
+    by_line: set[str] = set()
+    while True:
+        try:
+            return attempt(frozenset(by_line))
+        except ReadLineByLine as redo:
+            if redo.file.shown in by_line:
+                raise VendorboardError(f"{redo.file.shown}: cannot read the file") from None
+            by_line.add(redo.file.shown)
 
 
 def supported(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIXES)
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _file_list(files: tuple[File, ...]) -> str:
-    return "[" + ", ".join(_literal(str(f.path)) for f in files) + "]"
+    return "[" + ", ".join(sql_text(str(f.path)) for f in files) + "]"
 
 
 def trimmed(text: str) -> str:
@@ -131,9 +142,9 @@ def _require(file: File, names: tuple[str, ...], table: Table) -> dict[str, int]
 def _select(table: Table, present: dict[str, int], texts: list[str], file: str, line: str, source: str) -> str:
     """A scan's FROM clause: `_file`, `_line`, `_blank` and the table's columns as trimmed text, from
     `texts` (SQL for each of the file's columns, in order) of `source`."""
-    blank = _blank(texts, texts[present[table.required[0]]])
+    blank = _blank(texts, texts[present[table.required[0]]] if table.required else texts[0])
     columns = ", ".join(
-        f"{trimmed(texts[present[c.name]]) if c.name in present else 'CAST(NULL AS VARCHAR)'} AS {c.name}"
+        f"{trimmed(texts[present[c.name]]) if c.name in present else 'CAST(NULL AS VARCHAR)'} AS {sql_name(c.name)}"
         for c in table.columns
     )
     return f"(SELECT {file} AS _file, {line} AS _line, {blank} AS _blank, {columns} FROM {source})"
@@ -146,7 +157,7 @@ def _csv_options(s: Survey) -> str:
     types = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(s.names)))
     new_line = s.new_line.replace("\r", "\\r").replace("\n", "\\n")  # as DuckDB spells it: '\r\n'
     return (
-        f"auto_detect = false, header = true, delim = {_literal(s.delim)}, quote = '\"', escape = '\"', "
+        f"auto_detect = false, header = true, delim = {sql_text(s.delim)}, quote = '\"', escape = '\"', "
         f"new_line = '{new_line}', skip = {s.skip}, max_line_size = {MAX_LINE}, columns = {{{types}}}"
     )
 
@@ -222,9 +233,9 @@ def line_scan(con: duckdb.DuckDBPyConnection, file: File, s: Survey, table: Tabl
     present = _require(file, s.names, table)
     d, n = _hex(s.delim), len(s.names)
     field = f'"(?:[^"]|"")*"|[^{d}"][^{d}]*|'  # quoted (a quote doubled inside), unquoted, or empty
-    whole = _literal(f"(?:{field})(?:{d}(?:{field}))*")
-    each = _literal(f"{d}({field})")
-    lead = _literal(s.delim)
+    whole = sql_text(f"(?:{field})(?:{d}(?:{field}))*")
+    each = sql_text(f"{d}({field})")
+    lead = sql_text(s.delim)
 
     def fields(text: str) -> str:
         return f"regexp_extract_all({lead} || {text}, {each}, 1)"
@@ -309,7 +320,7 @@ def _parquet_scan(con: duckdb.DuckDBPyConnection, file: File, table: Table) -> S
         raise VendorboardError(f"{file.shown}: cannot read the file: {str(exc).splitlines()[0]}") from None
     names = tuple(name for name, *_ in described)
     present = _require(file, names, table)
-    texts = [_parquet_text(_quote(name), sql_type) for name, sql_type, *_ in described]
+    texts = [_parquet_text(sql_name(name), sql_type) for name, sql_type, *_ in described]
     return Scan(
         _select(table, present, texts, "0", "file_row_number + 1", reader),
         "parquet",
@@ -321,17 +332,28 @@ def _parquet_scan(con: duckdb.DuckDBPyConnection, file: File, table: Table) -> S
 # ---- quarantined rows (retry) ------------------------------------------------------------------
 
 
+def retryable(table: Table) -> str:
+    """SQL: a quarantined row of `table` that can be read again: not a malformed line (it has no
+    columns) and a raw row of the table's columns, as a file's row is kept — not the export's line
+    of a row an import derived, which only the import reads."""
+    columns = "[" + ", ".join(sql_text(c.name) for c in table.columns) + "]"
+    return (
+        f"table_name = {sql_text(table.name)} AND reason <> 'malformed_line' AND json_valid(raw) "
+        f"AND list_has_all({columns}, json_keys(raw))"
+    )
+
+
 def quarantined(con: duckdb.DuckDBPyConnection, table: Table) -> Scan | None:
-    """The quarantined rows of `table` (not its malformed lines, which have no columns) as a scan,
-    each with the file and line it came from."""
-    where = f"table_name = {_literal(table.name)} AND reason <> 'malformed_line'"
+    """The quarantined rows of `table` that can be read again (`retryable`) as a scan, each with the
+    file and line it came from."""
+    where = retryable(table)
     found = con.execute(f"SELECT DISTINCT source_file FROM quarantine WHERE {where} ORDER BY 1").fetchall()
     names = [n for (n,) in found]
     if not names:
         return None
     files = tuple(File(Path(n), n) for n in names)
-    listed = "[" + ", ".join(_literal(n) for n in names) + "]"
-    columns = ", ".join(f"json_extract_string(raw, {_literal('$.' + c.name)}) AS {c.name}" for c in table.columns)
+    listed = "[" + ", ".join(sql_text(n) for n in names) + "]"
+    columns = ", ".join(f"json_extract_string(raw, {sql_text('$.' + c.name)}) AS {c.name}" for c in table.columns)
     return Scan(
         f"(SELECT list_position({listed}, source_file) - 1 AS _file, line AS _line, false AS _blank, {columns} "
         f"FROM quarantine WHERE {where} ORDER BY source_file, line)",
@@ -344,11 +366,12 @@ def quarantined(con: duckdb.DuckDBPyConnection, table: Table) -> Scan | None:
 
 
 def scan(
-    con: duckdb.DuckDBPyConnection, files: list[File], table: Table, by_line: frozenset[Path] = frozenset()
+    con: duckdb.DuckDBPyConnection, files: list[File], table: Table, by_line: frozenset[str] = frozenset()
 ) -> tuple[list[Scan], list[Skipped]]:
     """How to read `files` (in order): consecutive CSV files of one dialect whose lines end alike
-    in one fast statement; other CSV files (and those in `by_line`) line by line; Parquet files
-    one by one. Empty and header-only files are skipped (returned, to be reported)."""
+    in one fast statement; other CSV files (and those named in `by_line`) line by line; Parquet
+    files one by one. A file that is not Parquet is read as CSV, whatever its name (the caller
+    decides which files it takes). Empty and header-only files are skipped (returned, to be reported)."""
     scans: list[Scan] = []
     skipped: list[Skipped] = []
     run: list[tuple[File, Survey]] = []
@@ -359,8 +382,6 @@ def scan(
             run.clear()
 
     for file in files:
-        if not supported(file.path):
-            raise VendorboardError(f"{file.shown}: unsupported file type (expected {', '.join(SUFFIXES)})")
         if not file.path.is_file():
             raise VendorboardError(f"{file.shown}: no such file")
         if file.path.name.lower().endswith(".parquet"):
@@ -372,7 +393,7 @@ def scan(
             skipped.append(Skipped(file.shown, s.empty))
             continue
         _require(file, s.names, table)
-        if not s.uniform or file.path in by_line:
+        if not s.uniform or file.shown in by_line:
             flush()
             scans.append(line_scan(con, file, s, table))
             continue
@@ -431,6 +452,52 @@ def inexact(con: duckdb.DuckDBPyConnection, scan: Scan, first_seq: int, rows: di
     return again
 
 
+def settle(
+    con: duckdb.DuckDBPyConnection,
+    scan: Scan,
+    first_seq: int,
+    table: Table,
+    target: str,
+    insert: Callable[[Scan, int], None],
+) -> None:
+    """After `scan`'s rows went into temp table `target` (file i as `_seq` first_seq + i, in file
+    order, by `insert(scan, first_seq)`): keep the lines it could not split (MALFORMED) and read
+    again line by line, through `insert`, every file whose rows do not add up (`inexact`)."""
+    store_malformed(con, scan, first_seq)
+    this = f"_seq BETWEEN {first_seq} AND {first_seq + len(scan.files) - 1}"
+    rows = dict(con.execute(f"SELECT _seq, count(*) FROM {target} WHERE {this} GROUP BY _seq").fetchall())
+    for i in inexact(con, scan, first_seq, rows):
+        seq = first_seq + i
+        con.execute(f"DELETE FROM {target} WHERE _seq = {seq}; DELETE FROM {MALFORMED} WHERE _seq = {seq}")
+        again = line_scan(con, scan.files[i], scan.surveys[i], table)
+        insert(again, seq)
+        store_malformed(con, again, seq)
+        con.execute(f"DROP TABLE {again.records}")
+    if scan.records:
+        con.execute(f"DROP TABLE {scan.records}")
+
+
+def number_lines(con: duckdb.DuckDBPyConnection, scan: Scan, first_seq: int, target: str, wanted: str) -> None:
+    """Give the rows of `scan` in `target` that satisfy `wanted` and have no `_line` yet (the fast
+    reader's) their line in their file, from their position there (a file's first row has the
+    smallest rowid of its _seq) and the lines rejected before it (`line_expr`)."""
+    if scan.mode != "csv":
+        return
+    this = f"_seq BETWEEN {first_seq} AND {first_seq + len(scan.files) - 1}"
+    firsts = con.execute(
+        f"SELECT _seq, min(rowid) FROM {target} WHERE {this} AND _line IS NULL GROUP BY _seq"
+    ).fetchall()
+    if not firsts:
+        return
+    bad = dict(con.execute(f"SELECT _seq, list(line ORDER BY line) FROM {MALFORMED} GROUP BY _seq").fetchall())
+    cases = " ".join(
+        f"WHEN {seq} THEN "
+        + line_expr(f"(rowid - {first})", bad.get(seq, []), scan.surveys[seq - first_seq].header_line)
+        for seq, first in firsts
+    )
+    con.execute(f"UPDATE {target} SET _line = CASE _seq {cases} END WHERE {this} AND _line IS NULL AND {wanted}")
+
+
 def failed_file(con: duckdb.DuckDBPyConnection, scan: Scan, exc: duckdb.Error) -> VendorboardError:
     """After a read of `scan` failed: the error naming its file, found by reading each file of a
     fast CSV run alone on a cursor of its own (the failed statement has aborted the write's
@@ -451,5 +518,5 @@ def failed_file(con: duckdb.DuckDBPyConnection, scan: Scan, exc: duckdb.Error) -
         finally:
             probe.close()
     if scan.mode == "csv":
-        raise ReadLineByLine(failed.path)
+        raise ReadLineByLine(failed)
     return VendorboardError(f"{failed.shown}: cannot read the file: {str(exc).splitlines()[0]}")

@@ -70,6 +70,18 @@ CHECKS: dict[str, list[tuple[str, str]]] = {
             "misaligned target",
         ),
     ],
+    "payments": [
+        (  # amounts are in the invoice's currency (the contract's until it is finalized): no conversion
+            f"""SELECT {_where("p")} || ': payment ' || p.reference || ' is in ' || p.currency
+                    || ' but the invoice of ' || p.contract_id || ' ' || strftime(p.month, '%Y-%m') || ' is in '
+                    || coalesce(i.currency, c.currency) || '; record the amount received in '
+                    || coalesce(i.currency, c.currency)
+             FROM payments p JOIN contracts c USING (contract_id)
+             LEFT JOIN invoices i ON i.contract_id = p.contract_id AND i.month = p.month
+             WHERE p.currency IS NOT NULL AND upper(p.currency) <> upper(coalesce(i.currency, c.currency))""",
+            "payment in another currency",
+        ),
+    ],
 }
 
 

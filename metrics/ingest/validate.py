@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from metrics.domain import WEEKDAYS
 from metrics.ingest.lookups import Lookups
-from metrics.ingest.tables import Col, Table, sql_list
+from metrics.ingest.tables import Col, Table
+from metrics.sql import sql_list
 
 PARSE_REASON = {
     "timestamp": "bad_timestamp",
@@ -25,7 +27,6 @@ PARSE_REASON = {
     "days": "bad_days",
     "timezone": "unknown_timezone",
 }
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PARENTS = {"vendor_id": "vendors", "contract_id": "contracts"}
 REJECTED = "_check > 0"  # check 0 is a blank line: neither stored nor quarantined
 
@@ -119,13 +120,20 @@ def _checks(
     return checks
 
 
-def stage_sql(table: Table, source: str, lookups: Lookups, window: tuple[dt.datetime, dt.datetime]) -> str:
-    """SELECT over `source` (a read.Scan) giving its `_file` and `_line`, typed columns, `local_start` and
-    `contract_id` for interactions, and `_check` (index of the failing check, NULL when the row is good),
-    `_reason`, `_detail` and `_raw` (JSON of the raw row) — the last three only on rejected rows; `window`
-    bounds every timestamp (Plausible.window). No joins: the rows keep the file's order."""
+def stage_sql(
+    table: Table, source: str, lookups: Lookups, window: tuple[dt.datetime, dt.datetime], derived: bool = False
+) -> str:
+    """SELECT over `source` (a read.Scan) giving its `_file` and `_line`, typed columns, `local_start`,
+    `contract_id` and `naive_times` for interactions, and `_check` (index of the failing check, NULL
+    when the row is good), `_reason`, `_detail` and `_raw` (JSON of the raw row) — the last three
+    only on rejected rows; `window` bounds every timestamp (Plausible.window). No joins: the rows
+    keep the file's order.
+
+    Rows an import `derived` from a platform's export (metrics/imports) bring their own `_raw` (the
+    source line they came from) and may carry a rejection of the import's own (`_reject`, a reason
+    code, and `_reject_detail`), tried first after the blank check."""
     names = [c.name for c in table.columns]
-    stamps = [c.name for c in table.columns if c.kind == "timestamp"]
+    stamps = table.timestamps
     parents = [
         (c, PARENTS[c]) for c in ("vendor_id", "contract_id") if c in table.required and PARENTS[c] != table.name
     ]
@@ -151,21 +159,28 @@ def stage_sql(table: Table, source: str, lookups: Lookups, window: tuple[dt.date
         f"CASE WHEN _raw_{n} IS NULL THEN {table.fills[n]} ELSE {n} END AS {n}" if n in table.fills else n
         for n in names
     )
-    checks = _checks(table, parents, window)
+    checks = [(cond, f"'{r}'", d) for cond, r, d in _checks(table, parents, window)]
+    if derived:  # after check 0, the blank line
+        checks.insert(1, ("_reject IS NOT NULL", "_reject", "_reject_detail"))
     check = "CASE " + " ".join(f"WHEN {cond} THEN {i}" for i, (cond, _, _) in enumerate(checks)) + " END"
-    reason = "CASE _check " + " ".join(f"WHEN {i} THEN '{r}'" for i, (_, r, _) in enumerate(checks)) + " END"
+    reason = "CASE _check " + " ".join(f"WHEN {i} THEN {r}" for i, (_, r, _) in enumerate(checks)) + " END"
     detail = "CASE _check " + " ".join(f"WHEN {i} THEN {d}" for i, (_, _, d) in enumerate(checks)) + " END"
+    own = ", _raw AS _raw_source, _reject, _reject_detail" if derived else ""
     raw_json = "to_json(struct_pack(" + ", ".join(f"{c} := _raw_{c}" for c in names) + "))::VARCHAR"
+    raw_json = "_raw_source" if derived else raw_json
     start = table.start_column
     local_start = f", coalesce(_naive_{start}, timezone(_tz, {start})) AS local_start" if start else ""
     contract = f", {lookups.contract('local_start')} AS contract_id" if start else ""
+    # which timestamps were written as local time: a later zone correction re-reads them (zones.py)
+    mask = " + ".join(f"CASE WHEN _naive_{s} IS NOT NULL THEN {1 << i} ELSE 0 END" for i, s in enumerate(stamps))
+    naive_times = f", ({mask})::UTINYINT AS naive_times" if table.is_interaction else ""
     return f"""
         WITH m AS (SELECT *, {vi} AS _vi{marks} FROM {source}),
         z AS (SELECT *, {tz} AS _tz{split} FROM m),
-        p AS (SELECT _file, _line, _blank, {raw}{known}, _vi, _tz{naive}, {typed} FROM z),
+        p AS (SELECT _file, _line, _blank{own}, {raw}{known}, _vi, _tz{naive}, {typed} FROM z),
         f AS (SELECT * EXCLUDE ({", ".join(names)}), {filled} FROM p),
         c AS (SELECT *, {check} AS _check{local_start} FROM f)
-        SELECT _file, _line, {", ".join(names)}{", local_start" if start else ""}{contract}, _check,
+        SELECT _file, _line, {", ".join(names)}{", local_start" if start else ""}{contract}{naive_times}, _check,
                CASE WHEN _check IS NOT NULL THEN {reason} END AS _reason,
                CASE WHEN _check IS NOT NULL THEN {detail} END AS _detail,
                CASE WHEN _check IS NOT NULL THEN {raw_json} END AS _raw
