@@ -160,7 +160,7 @@ def run(
     skipped = [{"file": s.shown, "reason": s.skip} for s in sources if s.skip]
     return read.line_by_line_on_failure(
         lambda by_line: _run(
-            db, _FileReader(readable, skipped, by_line), then, progress, plausible, max_rejected, derived, by_line
+            db, _FileReader(readable, skipped, by_line), then, progress, plausible, max_rejected, derived
         )
     )
 
@@ -214,6 +214,7 @@ class _QuarantineReader:
     def __init__(self) -> None:
         self.skipped: list[dict[str, str]] = []
         self.total = len(INTERACTIONS)
+        self.by_line: frozenset[str] = frozenset()
 
     def kinds(self) -> set[str]:
         return set(INTERACTIONS)
@@ -231,10 +232,9 @@ def _run(
     plausible: Plausible | None,
     max_rejected: float | None,
     derived: Sequence[Derivation] = (),
-    by_line: frozenset[str] = frozenset(),
 ) -> IngestReport:
-    """One ingest run over what `reader` reads and `derived` derives, in one write (see the module
-    docstring)."""
+    """One ingest run over what `reader` reads and `derived` derives (CSV files named in
+    `reader.by_line` read line by line), in one write (see the module docstring)."""
     started = dt.datetime.now(dt.UTC)
     window = (plausible or Plausible()).window(started)
     counts: dict[str, TableCounts] = {}
@@ -291,7 +291,7 @@ def _run(
         for d in derived:  # after the reference tables: an import reads its vendor's zone
             if progress:
                 progress(f"reading {d.files[0].shown}", done, total)
-            for kind, scan in d.derive(con, Path(scratch), by_line).items():
+            for kind, scan in d.derive(con, Path(scratch), reader.by_line).items():
                 imported.setdefault(kind, []).append(scan)
             done += len(d.files)
         for kind in INTERACTIONS:
