@@ -29,7 +29,7 @@ from metrics.ingest import sources_in_dir
 from metrics.loading import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
+PAGES = ("overview", "compliance", "agents", "invoices", "reconciliation", "data", "contracts", "reports")
 
 
 def timed(run) -> float:

@@ -1,6 +1,7 @@
 """One measured task in a process of its own (so its peak RSS is its own), called by run.py:
 
     worker.py compute DB MONTH OUT.json         vendorboard's month compute, timed, and its figures
+    worker.py agents DB MONTH CONTRACT OUT.json the agent view: one contract's agents, then all
     worker.py pandas DB MONTH OUT.json          the pandas baseline, timed, and its figures
     worker.py raw-csv DB FILE...                DuckDB's own CREATE TABLE AS SELECT * FROM read_csv
     worker.py trace-ingest DB OUT.json FILE...  vendorboard's ingest of calls, timed per SQL statement
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import store
+from metrics import agents, store
 from metrics.billing import compute
 from metrics.billing.quantities import usage_quantities
 from metrics.billing.rates import ladders
@@ -80,6 +81,36 @@ def month_compute(db: str, month: str, out: str) -> None:
     )
 
 
+def agent_view(db: str, month: str, contract: str, out: str) -> None:
+    """What the Agents page asks the engine for: one contract's agents with every figure judged, then
+    every contract's (the monthly report's). Timed on a fresh read connection after one untimed
+    warm-up on another."""
+    m = parse_month(month)
+    path = Path(db)
+    warm = store.connect_reader(path)
+    agents.figures(warm, m, contract)
+    warm.close()
+    con = store.connect_reader(path)
+    start = time.perf_counter()
+    one = agents.figures(con, m, contract)
+    middle = time.perf_counter()
+    every = agents.figures(con, m)
+    end = time.perf_counter()
+    con.close()
+    Path(out).write_text(
+        json.dumps(
+            {
+                "contract_seconds": middle - start,
+                "all_seconds": end - middle,
+                "agents": one["agent_id"].n_unique(),
+                "rows": one.height,
+                "all_agents": every.select("contract_id", "agent_id").n_unique(),
+                "all_rows": every.height,
+            }
+        )
+    )
+
+
 def pandas_baseline(db: str, month: str, out: str) -> None:
     """The pandas figures: tables read into memory (not timed), one untimed warm-up, one timed run."""
     import pandas_baseline as baseline
@@ -108,7 +139,8 @@ def raw_csv(db: str, files: list[str]) -> None:
 STATEMENT_KINDS = (
     ("stage: read, type and check each file", r"^(CREATE TEMP TABLE staged|INSERT INTO staged)"),
     ("read the file header", r"^DESCRIBE SELECT"),
-    ("quarantine and rejection counts", r"(quarantine|csv_rejects|_reason, count|_check IS NOT NULL)"),
+    ("quarantine and rejection counts", r"(quarantine|csv_rejects|vb_rejects|vb_malformed|_reason, count|_check > 0)"),
+    ("lines: each file's lines add up, rejected rows' lines", r"^(UPDATE staged SET _line|SELECT _seq, count)"),
     ("de-duplication check (keys repeated or stored)", r"count\(DISTINCT"),
     ("store: insert the typed rows into calls", r"^INSERT INTO calls"),
     ("month rollups: the month's sums, refreshed", r"(_rollup|rollup_months)"),
@@ -155,7 +187,7 @@ def trace_ingest(db: str, out: str, files: list[str]) -> None:
         kind = next((k for k, pattern in STATEMENT_KINDS if re.search(pattern, text)), "other statements")
         kinds[kind][0] += 1
         kinds[kind][1] += seconds
-    kinds["outside SQL (Python, the snapshot copy)"] = [0, total - sum(s for s, _ in log)]
+    kinds["outside SQL (Python: the snapshot copy, each file's survey)"] = [0, total - sum(s for s, _ in log)]
     Path(out).write_text(json.dumps({"seconds": total, "kinds": kinds}))
 
 
@@ -163,6 +195,8 @@ if __name__ == "__main__":
     task, *rest = sys.argv[1:]
     if task == "compute":
         month_compute(*rest)
+    elif task == "agents":
+        agent_view(*rest)
     elif task == "pandas":
         pandas_baseline(*rest)
     elif task == "raw-csv":

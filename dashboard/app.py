@@ -31,6 +31,7 @@ def _bootstrap(db: str) -> bool:
 ICONS = {
     "overview": "dashboard",
     "compliance": "fact_check",
+    "agents": "groups",
     "invoices": "receipt_long",
     "reconciliation": "compare_arrows",
     "data": "database",

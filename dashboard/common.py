@@ -26,8 +26,20 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from metrics import billing, catalog, data_health, drilldown, payments, quality, reconcile, render, sla, store
-from metrics.cli.output import FORMULA_START
+from metrics import (
+    agents,
+    billing,
+    catalog,
+    data_health,
+    drilldown,
+    inert,
+    payments,
+    quality,
+    reconcile,
+    render,
+    sla,
+    store,
+)
 from metrics.config import db_path
 from metrics.errors import VendorboardError
 from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
@@ -62,9 +74,11 @@ ENGINE: dict[str, Callable] = {
     "payments_of": payments.payments_of,
     "saved_mappings": saved_mappings.saved,
     "findings": quality.findings,
+    "agent_figures": agents.figures,
+    "agent_trend": agents.trend,
 }
 
-PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
+PAGES = ("overview", "compliance", "agents", "invoices", "reconciliation", "data", "contracts", "reports")
 PICKERS = ("month", "vendor", "contract")
 
 
@@ -308,15 +322,17 @@ def table(
     wide: tuple[str, ...] = (),
     wide_px: int | None = None,
     downloadable: bool = True,
+    formats: dict[str, str] | None = None,
 ) -> None:
     """A table in the current language with a CSV download of exactly what it shows (raw numbers,
     so a spreadsheet can add them up). Money columns get thousands separators and the currency in
     the header; `percent` columns are fractions shown as percentages; `counts` and `numbers` get
-    thousands separators (`numbers` keep all their decimals). Every column is as wide as its header
-    and values need (`column_widths`); the `wide` text columns (descriptions, reasons) take the room
-    left and wrap onto more lines rather than being cut (`wide_px` wide, WIDE_PX unless given).
-    Without `downloadable`, the table is one already offered for download on the page (its phone
-    layout)."""
+    thousands separators (`numbers` keep all their decimals); `formats` give number columns a
+    printf-style format of their own (they stay numbers, so they sort as numbers). Every column is
+    as wide as its header and values need (`column_widths`); the `wide` text columns (descriptions,
+    reasons) take the room left and wrap onto more lines rather than being cut (`wide_px` wide,
+    WIDE_PX unless given). Without `downloadable`, the table is one already offered for download on
+    the page (its phone layout)."""
     frame = localized(df, language(), enums, money, currency)
     names = dict(zip(df.columns, frame.columns))
     # `numbers` are shown exactly (316.0667 h, not the browser's 316.067) as right-aligned text;
@@ -326,6 +342,7 @@ def table(
     config |= {names[c]: st.column_config.NumberColumn(format="percent") for c in percent}
     config |= {names[c]: st.column_config.NumberColumn(format="%,d") for c in counts}
     config |= {names[c]: st.column_config.TextColumn(alignment="right") for c in numbers}
+    config |= {names[c]: st.column_config.NumberColumn(format=f) for c, f in (formats or {}).items()}
     config |= {
         names[c]: st.column_config.DateColumn(format="YYYY-MM-DD") for c, dtype in df.schema.items() if dtype == pl.Date
     }
@@ -399,16 +416,16 @@ def download(
     enums: dict[str, str] | None = None,
     localize: bool = True,
 ) -> None:
-    """A CSV download (UTF-8 with BOM, so Excel reads Chinese). A callable is only run on click,
-    in a thread of its own; its frame is localized like a table (`enums`) unless `localize` is
-    False (exports for systems keep the SPEC's field names and codes)."""
+    """A CSV download (UTF-8 with BOM, so Excel reads Chinese; inert, so no text is a formula). A
+    callable is only run on click, in a thread of its own; its frame is localized like a table
+    (`enums`) unless `localize` is False (exports for systems keep the SPEC's field names and codes)."""
     lang = language()
 
     def data() -> bytes:
         body = frame() if callable(frame) else frame
         if callable(frame) and localize:
             body = localized(body, lang, enums)
-        return inert_frame(body).write_csv().encode("utf-8-sig")
+        return inert.frame(body).write_csv().encode("utf-8-sig")
 
     st.download_button(
         label or f"{tr('download.csv')} · {file_name}.csv",
@@ -422,19 +439,6 @@ def download(
     )
 
 
-def inert_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` with text that a spreadsheet would run as a formula kept as text, as the CLI's CSVs
-    do (`metrics.cli.output.inert`: a leading apostrophe)."""
-    return frame.with_columns(
-        pl.when(pl.any_horizontal(pl.col(c).str.starts_with(p) for p in FORMULA_START))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c, dtype in frame.schema.items()
-        if dtype == pl.String
-    )
-
-
 def money_metric(container, label: str, amounts: dict[str, Decimal]) -> None:
     """A headline amount: the currency in the label when there is one, so the figure stays short."""
     if len(amounts) == 1:
@@ -442,6 +446,30 @@ def money_metric(container, label: str, amounts: dict[str, Decimal]) -> None:
         container.metric(f"{label} ({currency})", money(amount), border=True)
     else:
         container.metric(label, " · ".join(money(a, c) for c, a in amounts.items()) or "–", border=True)
+
+
+def contract_page(page: str) -> Selection | None:
+    """The header of a page about one contract (its vendor's name beside it): the selection, or None
+    (after saying why) when the database is empty or no contract is active in the month."""
+    sel = selection()
+    if empty_database():
+        page_header(page, sel)
+        return None
+    contracts = engine("contracts", sel.month)
+    owner = dict(zip(contracts["contract_id"], contracts["vendor_id"]))
+    subject = f"{sel.contract_id} · {vendor_names().get(owner.get(sel.contract_id), '')}" if sel.contract_id else None
+    page_header(page, sel, subject)
+    if sel.contract_id is None:
+        st.info(tr("msg.no_contracts", month=month_label(sel.month)), icon=":material/info:")
+        return None
+    return sel
+
+
+def contract_terms(sel: Selection) -> dict:
+    """The picked contract's terms in the month (short abandons, how a service level counts them):
+    what says why an evidence row counts as it does."""
+    contracts = engine("contracts", sel.month).filter(pl.col("contract_id") == sel.contract_id)
+    return contracts.row(0, named=True) if contracts.height else {}
 
 
 def empty_database() -> bool:

@@ -39,7 +39,13 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 
 def _axis_title(metric: str, language: str) -> str:
     """'Answer rate (%)', 'Average speed of answer (s)', 'Customer satisfaction (score 1–5)'."""
-    unit = {"rate": "%", "seconds": t("axis.seconds", language), "score": t("axis.score", language)}
+    unit = {
+        "rate": "%",
+        "seconds": t("axis.seconds", language),
+        "score": t("axis.score", language),
+        "count": t("axis.count", language),
+        "hours": t("axis.hours", language),
+    }
     return f"{value_name('metric', metric, language)} ({unit[metric_kind(metric)]})"
 
 
@@ -300,3 +306,42 @@ def wait_histogram(
     counted = "agent_weeks" if measure == "logged_seconds" else channel or "any"
     fig.update_yaxes(title=t(f"axis.count.{counted}", language))
     return _layout(fig, t("chart.histogram_title", language, what=t("measure." + measure, language)), 320)
+
+
+def agent_distribution(df: pl.DataFrame, metric: str, target: Decimal | float | None, language: str) -> go.Figure:
+    """How one figure spreads over a contract's agents: a histogram of the agents' values, stacked by
+    verdict (met blue, missed orange, no target or no data grey-blue), with the target as a dashed
+    vertical line.
+
+    df: `value` (float, null = nothing measured: left out), `verdict` ('met', 'missed', 'no_data' or null).
+    """
+    measured = df.filter(pl.col("value").is_not_null())
+    fig = go.Figure()
+    for verdict, colour, mark in (("met", MET, "✓ "), ("missed", MISSED, "✗ "), (None, SERIES[6], "")):
+        part = measured.filter(pl.col("verdict").is_null() if verdict is None else pl.col("verdict") == verdict)
+        if part.is_empty():
+            continue
+        fig.add_trace(
+            go.Histogram(
+                x=part["value"].to_list(),
+                name=mark + (t(f"verdict.{verdict}", language) if verdict else t("axis.agents", language)),
+                marker={"color": colour, "line": {"width": 0.5, "color": "#ffffff"}},
+                bingroup=1,
+                nbinsx=30,
+                hovertemplate="%{x}: %{y}<extra></extra>",
+            )
+        )
+    if target is not None:
+        fig.add_vline(
+            x=float(target),
+            line={"dash": "dash", "color": TARGET, "width": 1.5},
+            annotation={
+                "text": f"{t('chart.target', language)} {metric_value(metric, target, language)}",
+                "font": {"size": 11, "color": TARGET},
+            },
+            annotation_position="top right",
+        )
+    fig.update_layout(barmode="stack", bargap=0.05)
+    fig.update_xaxes(title=_axis_title(metric, language), **_y_axis(metric))
+    fig.update_yaxes(title=t("axis.agents", language), rangemode="tozero", tickformat="d")
+    return _layout(fig, t("chart.agents_title", language, metric=value_name("metric", metric, language)), 320)

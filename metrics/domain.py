@@ -130,6 +130,12 @@ METRICS = tuple(METRIC)
 METRICS_BY_CHANNEL = {m.name: m.channels for m in METRIC.values()}
 LOWER_IS_BETTER = tuple(m.name for m in METRIC.values() if m.better == "lower")
 
+# ---- agent figures ---------------------------------------------------------------------------
+
+# What an agent is assessed on besides the SLA metrics (metrics/agents/figures.py), and how each
+# value reads: `count` (handled contacts), `seconds` (a mean duration) or `hours` (logged time).
+AGENT_FIGURES = {"handled": "count", "hold_seconds": "seconds", "wrap_seconds": "seconds", "logged_hours": "hours"}
+
 # ---- invoices --------------------------------------------------------------------------------
 
 USAGE = "usage"

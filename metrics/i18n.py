@@ -16,7 +16,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal, format_percent
 
-from metrics.domain import METRIC
+from metrics.domain import AGENT_FIGURES, METRIC
 
 LANGUAGES = ("en", "zh")
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
@@ -389,6 +389,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "step.other_channels": ("contacts of other channels (left out)", "其他渠道的联系 (未导入)"),
     "step.legs_merged_into_calls": ("call legs merged into their call", "通话分段并入通话"),
     "step.clock_skew_corrected": ("times corrected for clock skew", "按时钟偏差校正的时间"),
+    # issue 12: implausible times, the quarantine's retry, skipped files
+    "reason.implausible_time": ("implausible time (too early or in the future)", "时间不合理 (过早或晚于当前)"),
+    "msg.retried": (
+        "Retried: {loaded} row(s) loaded, {left} still rejected.",
+        "重新校验：已载入 {loaded} 行，仍有 {left} 行被拒收。",
+    ),
+    "msg.skipped": ("Skipped {file}: {reason}.", "已跳过 {file}：{reason}。"),
+    "msg.retryable": (
+        "{n} rejected row(s) name vendors that are known now: retry them below.",
+        "有 {n} 行被拒收的数据所属供应商现已导入：可在下方重新校验。",
+    ),
+    "col.raw_length": ("Length of the raw row", "原始行长度"),
+    "data.retry": ("Retry against today's reference data", "按当前参考数据重新校验"),
+    "data.retry_help": (
+        "Rows rejected because their vendor had not been loaded are loaded once it has; the rest stay here.",
+        "因供应商尚未导入而被拒收的行，在供应商导入后将被载入；其余仍留在隔离区。",
+    ),
     "contracts.terms": ("Terms", "合同条款"),
     "contracts.rates": ("Rate card", "费率表"),
     "contracts.targets": ("SLA targets", "服务水平目标"),
@@ -588,8 +605,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "error.no_data_files": ("{path}: no data files in any of {folders}", "{path}：{folders} 中都没有数据文件"),
     "error.unknown_kind": (
-        "unknown kind '{kind}' (expected one of {kinds})",
-        "未知的数据表“{kind}”（应为 {kinds} 之一）",
+        "unknown kind '{given}' (expected one of {kinds})",
+        "未知的数据表“{given}”（应为 {kinds} 之一）",
     ),
     "error.no_such_file": ("{file}: no such file", "{file}：文件不存在"),
     "error.unreadable": ("{file}: cannot read the file: {problem}", "{file}：无法读取该文件：{problem}"),
@@ -637,6 +654,32 @@ LABELS: dict[str, tuple[str, str]] = {
         "请按 {invoiced} 登记实收金额",
     ),
     "error.cell": ("{file}, row {row}, column {column}: {problem}", "{file} 第 {row} 行 {column} 列：{problem}"),
+    "error.malformed_row": (
+        "{file}, line {line}: malformed line: {detail}",
+        "{file} 第 {line} 行：格式错误的行：{detail}",
+    ),
+    "error.mostly_malformed": (
+        "{file}: {n} of its {lines} lines are malformed (line {line}: {detail}); is it a file of {table}? "
+        "Nothing changed",
+        "{file}：{lines} 行中有 {n} 行格式错误（第 {line} 行：{detail}）；这是{table}的文件吗？未做任何更改",
+    ),
+    "error.unreadable_file": ("{file}: cannot read the file", "{file}：无法读取该文件"),
+    "error.unreadable_os": ("{file}: cannot read the file ({problem})", "{file}：无法读取该文件（{problem}）"),
+    "error.gzip_truncated": (
+        "{file}: the gzip file is truncated; nothing changed",
+        "{file}：gzip 文件不完整；未做任何更改",
+    ),
+    "error.gzip_corrupt": (
+        "{file}: the gzip file is corrupt ({problem}); nothing changed",
+        "{file}：gzip 文件已损坏（{problem}）；未做任何更改",
+    ),
+    "said.too_long": ("the line is longer than {limit} bytes", "该行超过 {limit} 字节"),
+    "said.fields": ("expected {expected} fields, found {found}", "应有 {expected} 个字段，实有 {found} 个"),
+    "said.implausible": (
+        "{column} {value} is outside the plausible range {first} to {last} UTC",
+        "{column} {value} 不在合理范围内（UTC {first} 至 {last}）",
+    ),
+    "cli.quarantine": ("quarantine: {n} row(s)", "隔离区：{n} 行"),
     "problem.number_required": ("empty, a number is required", "为空，须填写数字"),
     "problem.not_a_number": ("'{value}' is not a number", "“{value}”不是数字"),
     "problem.contract_required": ("empty, a contract_id is required", "为空，须填写 contract_id"),
@@ -814,6 +857,48 @@ LABELS: dict[str, tuple[str, str]] = {
     "invoices.findings_then": ("Data-quality findings when it was finalized", "定稿时的数据质量问题"),
     "report.data_issues": ("Data quality this month", "本月数据质量"),
     "report.accepted": ("Finalized despite data errors, because: {reason}", "在数据有错误的情况下定稿，理由：{reason}"),
+    # agent assessment (docs/agents.md)
+    "page.agents": ("Agents", "坐席"),
+    "table.agents": ("agents", "坐席名册"),
+    "metric.handled": ("Handled contacts", "处理量"),
+    "metric.hold_seconds": ("Average hold time", "平均保持时长"),
+    "metric.wrap_seconds": ("Average wrap-up time", "平均话后处理时长"),
+    "metric.logged_hours": ("Logged hours", "登录工时"),
+    "evidence.counted": ("counted", "计入"),
+    "col.team": ("Team", "班组"),
+    "col.count": ("Counted", "计数"),
+    "col.rank": ("Rank", "排名"),
+    "col.targets_missed": ("Targets missed", "未达标目标数"),
+    "col.handled": ("Handled", "已处理"),
+    "col.hold_seconds": ("Hold (s)", "保持 (秒)"),
+    "col.wrap_seconds": ("Wrap-up (s)", "话后处理 (秒)"),
+    "agents.summary_agents": ("Agents with figures", "有数据的坐席"),
+    "agents.summary_below": ("Agents below a target", "未达标坐席"),
+    "agents.summary_targets": ("Targets judged per agent", "按坐席考核的目标"),
+    "agents.pick_figure": ("Figure", "指标"),
+    "agents.distribution": ("Distribution over the agents", "坐席分布"),
+    "agents.ranking": ("Agents ranked", "坐席排名"),
+    "agents.all": ("Every agent, every figure", "全部坐席与指标"),
+    "agents.one": ("One agent", "单个坐席"),
+    "agents.pick_agent": ("Agent", "坐席"),
+    "agents.trend": ("Month over month", "逐月趋势"),
+    "agents.evidence": ("The agent's rows behind the figure", "该坐席的指标明细"),
+    "agents.below_list": ("Below target: retrain or replace", "未达标：培训或更换"),
+    "chart.agents_title": ("{metric} per agent", "各坐席{metric}"),
+    "axis.agents": ("Agents", "坐席数"),
+    "axis.count": ("contacts", "次"),
+    "report.agents_below": ("Agents below target: {n} of {total}", "未达标坐席：{total} 人中 {n} 人"),
+    "report.agents_none": ("No agent figures this month.", "本月无坐席数据。"),
+    "msg.no_agents": (
+        "No agent figures for {contract} in {month}: no interaction or session of the month carries an agent.",
+        "{contract} 在 {month} 没有坐席数据：当月没有带坐席编号的交互或登录记录。",
+    ),
+    "msg.agents_caption": (
+        "Each agent's rows measured with the contract's own definitions; targets judged per agent: average "
+        "handle time, first response, accuracy, satisfaction and weekly hours.",
+        "按合同的同一口径逐个坐席计算；按坐席考核的目标：平均处理时长、首次响应、准确率、满意度与每周工时。",
+    ),
+    "msg.all_agents_met": ("Every agent met every target with data.", "所有有数据的坐席均已达标。"),
     # documents, verdicts and evidence in words (metrics/render.py, issue 15)
     "unit.s": ("s", "秒"),
     "unit.min": ("min", "分钟"),
@@ -858,7 +943,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart.period.week": ("week", "周"),
     "axis.count.agent_weeks": ("Agent-weeks", "坐席周数"),
     "evidence.abandoned": ("abandoned", "放弃"),
-    "evidence.counted": ("counted", "计入"),
     "recon.title": (
         "reconcile {file}: {n} of {of} lines differ",
         "对账 {file}：{of} 行中有 {n} 行存在差异",
@@ -1000,8 +1084,9 @@ def percent(fraction: Decimal | float | None, places: int = 1, language: str = "
 
 
 def metric_kind(metric: str) -> str:
-    """How a metric's value reads: 'seconds' (a duration), 'score' (csat) or 'rate' (a share)."""
-    return METRIC[metric].kind
+    """How a metric's value reads: 'seconds' (a duration), 'score' (csat) or 'rate' (a share); an agent
+    figure that is no SLA metric also 'count' (handled contacts) or 'hours' (logged time)."""
+    return METRIC[metric].kind if metric in METRIC else AGENT_FIGURES[metric]
 
 
 def metric_value(metric: str, value: Decimal | float | None, language: str, places: int | None = None) -> str:
@@ -1016,6 +1101,10 @@ def metric_value(metric: str, value: Decimal | float | None, language: str, plac
         if _decimal(value) >= 60:
             return duration(value, language)
         return f"{number(value, 1 if places is None else places, language)} {t('unit.s', language)}"
+    if kind == "count":
+        return number(value, 0, language)
+    if kind == "hours":
+        return f"{number(value, 1 if places is None else places, language)} {t('unit.h', language)}"
     return number(value, 2 if places is None else places, language)
 
 
@@ -1041,12 +1130,30 @@ def duration(seconds: Decimal | float | None, language: str) -> str:
 
 def target_label(channel: str, metric: str, threshold: Decimal | float | None, language: str) -> str:
     """'Phone · Service level (≤ 20 s)': a target as one short label (a metric may have several)."""
-    text = f"{value_name('channel', channel, language)} · {value_name('metric', metric, language)}"
+    text = value_name("metric", metric, language)
+    if channel is not None:  # an agent's time on every channel has none
+        text = f"{value_name('channel', channel, language)} · {text}"
     if threshold is not None:
         mark = "≥" if METRIC[metric].threshold == "reach" else "≤"
 
         text += f" ({mark} {duration(threshold, language)})"
     return text
+
+
+def exact_value(metric: str, value: Decimal | float | None, language: str) -> str:
+    """A measured value as read, a duration to the millisecond in seconds whatever its size (an
+    agent's figure, compared to the millisecond): '377.625 s', '97.4%', '4.50'."""
+    if metric_kind(metric) == "seconds" and value is not None:
+        return f"{number(value, 3, language)} {t('unit.s', language)}"
+    return metric_value(metric, value, language)
+
+
+def against_target(row: dict, language: str) -> str:
+    """'Phone · Average handle time 377.625 s / 300.0 s': a measured figure (a row with channel,
+    metric, threshold_seconds, value, target) beside its target; durations to the millisecond."""
+    metric = row["metric"]
+    label = target_label(row["channel"], metric, row["threshold_seconds"], language)
+    return f"{label} {exact_value(metric, row['value'], language)} / {metric_value(metric, row['target'], language)}"
 
 
 def count_verdicts(met: Iterable[bool | None]) -> tuple[int, int, int]:

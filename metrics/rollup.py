@@ -1,7 +1,8 @@
 """Month rollups: each SLA target's numerator and denominator per local day and hour, each
 ladder's usage quantity and the stored rows per table, contract and local day, summed when rows are
 stored, so a month's verdicts, series, invoices and data-quality checks read a few thousand rows
-instead of every interaction of the month.
+instead of every interaction of the month. Each agent's figures per day are kept beside them
+(agents/rollup.py, rebuilt with the same sources).
 
 Ingest keeps them in the same transaction as the rows they sum, so a rollup is never older than
 its rows: a month is rebuilt for the sources whose rows changed in it, and for all of them when a
@@ -20,6 +21,7 @@ from collections.abc import Collection, Mapping
 
 import duckdb
 
+from metrics.agents import rollup as agents
 from metrics.billing.quantities import measured_usage
 from metrics.billing.rates import ladders
 from metrics.billing.terms import active_terms
@@ -62,6 +64,7 @@ def _rebuild(con: duckdb.DuckDBPyConnection, month: dt.date, tables: set[str]) -
             f"FROM {live_sql(con, month, targets, grain)}",
             [month, source],
         )
+    agents.rebuild(con, month, sources)
 
     sessions = SESSIONS in tables
     channels = sorted(CHANNEL_OF_TABLE[t] for t in tables if t in CHANNEL_OF_TABLE)

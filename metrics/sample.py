@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from metrics import store
 from metrics.config import SAMPLE_DATA
-from metrics.ingest import Source, sources_in_dir
+from metrics.ingest import sources_in_dir
 from metrics.loading import ingest
 
 
@@ -16,5 +17,5 @@ def ensure_loaded(db: Path) -> bool:
         return False
     # named from the data set's folder (sample_data/calls/part-0001.csv), not the server's path to it
     found = sources_in_dir(SAMPLE_DATA)
-    ingest(db, [Source(s.kind, s.path, f"{SAMPLE_DATA.name}/{s.path.relative_to(SAMPLE_DATA)}") for s in found])
+    ingest(db, [replace(s, name=f"{SAMPLE_DATA.name}/{s.path.relative_to(SAMPLE_DATA)}") for s in found])
     return True

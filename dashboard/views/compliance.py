@@ -7,16 +7,15 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import common
+from dashboard import common, evidence
 from dashboard.common import engine, tr
 from metrics import charts, render
 from metrics.drilldown import Target
-from metrics.i18n import duration, metric_kind, metric_value, t, target_label, value_name
+from metrics.i18n import metric_kind, metric_value, target_label, value_name
 from metrics.periods import month_label
 from metrics.quality import Finding, errors, touches
 from metrics.sla.definitions import metric
 
-PAGE_ROWS = 100
 TARGET_KEYS = ("channel", "metric", "threshold_seconds", "clock")
 
 
@@ -110,79 +109,9 @@ def distribution(target: Target, row: dict, lang: str) -> None:
     )
 
 
-def with_why(rows: pl.DataFrame, target: Target, terms: dict, lang: str) -> pl.DataFrame:
-    """The rows with the reason each counts as it does ('abandoned after 31 s'), durations in words
-    by their size instead of seconds to the millisecond (the CSV export keeps the exact seconds)."""
-    reason = render.why(target.metric, target.channel, target.clock, terms, lang)
-    durations = [c for c in rows.columns if c.endswith("_seconds")]
-    return rows.with_columns(
-        pl.Series("why", [reason(r) for r in rows.iter_rows(named=True)], dtype=pl.String),
-        *(pl.col(c).map_elements(lambda v: duration(v, lang), return_dtype=pl.String) for c in durations),
-    ).drop([c for c in ("answered",) if c in rows.columns])
-
-
-def evidence(target: Target, lang: str, terms: dict) -> None:
-    counts = engine("evidence_counts", target)
-    left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
-    why_not = render.not_counted(target.metric, target.channel, terms, lang)
-    left.markdown(
-        " · ".join(
-            f"**{value_name('evidence', s, lang)}** {n:,}"
-            + (t("render.aside", lang, text=why_not) if s == "not_counted" and why_not else "")
-            for s, n in counts.items()
-        )
-    )
-    shows = {"miss": tr("compliance.show_misses"), "all": tr("compliance.show_all")}
-    show = middle.segmented_control(
-        tr("compliance.show"), list(shows), key="evidence-show", required=True, default="miss", format_func=shows.get
-    )
-    status = "miss" if show == "miss" else None
-    total = counts["miss"] if status else sum(counts.values())
-    if total == 0:
-        st.info(tr("msg.no_evidence"), icon=":material/info:")
-        return
-    pages = (total - 1) // PAGE_ROWS + 1
-    number = right.number_input(tr("compliance.page"), 1, pages, 1, key=f"evidence-page-{status}")
-    offset = (number - 1) * PAGE_ROWS
-    rows = engine("evidence_page", target, status, PAGE_ROWS, offset)
-    st.caption(tr("compliance.rows_of", first=offset + 1, last=offset + rows.height, total=f"{total:,}"))
-    name = f"evidence-{target.contract_id}-{month_label(target.month)}-{target.channel}-{target.metric}"
-    shown = with_why(rows, target, terms, lang).rename({"status": "evidence"})
-    common.table(
-        shown.select(
-            "id",
-            "local_start",
-            "evidence",
-            "why",
-            *(c for c in shown.columns if c not in ("id", "local_start", "evidence", "why")),
-        ),
-        "evidence",
-        enums={"evidence": "evidence", "visit_status": "visit"},
-        file_name=f"{name}-page",
-        wide=("why",),
-    )
-    common.download(
-        lambda: engine("evidence_page", target, status, None, 0).rename({"status": "evidence"}),
-        "evidence-all",
-        name,
-        label=f"{tr('download.csv')} · {name}.csv ({total:,})",
-        enums={"evidence": "evidence", "visit_status": "visit"},
-    )
-
-
 def main() -> None:
-    sel = common.selection()
-    if common.empty_database():
-        common.page_header("compliance", sel)
-        return
-    names = common.vendor_names()
-    contracts = engine("contracts", sel.month)
-    terms = {r["contract_id"]: r for r in contracts.iter_rows(named=True)}
-    owner = dict(zip(contracts["contract_id"], contracts["vendor_id"]))
-    subject = f"{sel.contract_id} · {names.get(owner.get(sel.contract_id), '')}" if sel.contract_id else None
-    common.page_header("compliance", sel, subject)
-    if sel.contract_id is None:
-        st.info(tr("msg.no_contracts", month=month_label(sel.month)), icon=":material/info:")
+    sel = common.contract_page("compliance")
+    if sel is None:
         return
     lang = common.language()
     verdicts = engine("verdicts", sel.month, sel.contract_id)
@@ -237,7 +166,6 @@ def main() -> None:
     )
     row = rows[pick]
     target = Target(sel.month, sel.contract_id, row["channel"], row["metric"], row["threshold_seconds"], row["clock"])
-    owner_terms = terms.get(sel.contract_id, {})
 
     left, right = st.columns(2)
     with left:
@@ -253,7 +181,8 @@ def main() -> None:
         f"{target_label(row['channel'], row['metric'], row['threshold_seconds'], lang)} · "
         f"{value_name('clock', row['clock'], lang)}"
     )
-    evidence(target, lang, owner_terms)
+    name = f"evidence-{target.contract_id}-{month_label(target.month)}-{target.channel}-{target.metric}"
+    evidence.section(target, name, lang, common.contract_terms(sel))
 
 
 main()

@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
-from metrics import reconcile
+from metrics import inert, reconcile
 from metrics.errors import VendorboardError
 from metrics.i18n import money, value_name
 from metrics.periods import month_label
@@ -47,7 +47,7 @@ def template_downloads(sel: common.Selection) -> None:
     with left:
         common.download(frame, "recon-template", name, localize=False)
     buffer = io.BytesIO()
-    common.inert_frame(frame).write_excel(buffer, worksheet="invoice")
+    inert.frame(frame).write_excel(buffer, worksheet="invoice")
     right.download_button(
         f"{tr('download.xlsx')} · {name}.xlsx",
         buffer.getvalue(),

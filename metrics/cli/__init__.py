@@ -33,12 +33,14 @@ def _root(
 def main() -> None:
     """Entry point: bad input is a one-line message on stderr and exit code 2, never a traceback."""
     from metrics.cli import (  # noqa: F401  (register the commands)
+        agents,
         check,
         generate,
         ingest,
         invoice,
         payments,
         profiles,
+        quarantine,
         reconcile,
         report,
         serve,

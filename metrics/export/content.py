@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from metrics import billing, catalog, data_health, payments, quality, sla
+from metrics import agents, billing, catalog, data_health, payments, quality, sla
 from metrics.billing import Invoice
 from metrics.errors import VendorboardError
 from metrics.payments import Receivables
@@ -31,6 +31,7 @@ class MonthReport:
     out_of_contract: pl.DataFrame  # data_health.out_of_contract, this month
     reconciliation: list[dict]  # reconcile() rows of the vendor invoices given, if any
     receivables: Receivables  # payments.receivables as of the month's last day (docs/payments.md)
+    agents: pl.DataFrame  # agents.figures of the month: every agent's figures (docs/agents.md)
     drift: dict[str, list] = field(default_factory=dict)  # contract_id -> billing.Drift of a finalized invoice
 
     def vendor_name(self, vendor_id: str) -> str:
@@ -62,5 +63,6 @@ def gather(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoices: tupl
         out_of_contract=data_health.out_of_contract(con).filter(pl.col("month") == month_label(month)),
         reconciliation=[row for path in vendor_invoices for row in reconcile(con, month, path)],
         receivables=payments.receivables(con, last_day(month)),
+        agents=agents.figures(con, month),
         drift={invoice.contract_id: moved for invoice, moved in invoices if moved},
     )

@@ -1,6 +1,6 @@
 """The monthly report and single invoices as PDF (ReportLab), for people who never open vendorboard:
-a cover with the headline figures, a scorecard page per vendor with trend charts, each contract's
-invoice, a payments page (aging per vendor) and a data-quality page."""
+a cover with the headline figures, a scorecard page per vendor with trend charts, the agents below
+target per vendor, each contract's invoice, a payments page (aging per vendor) and a data-quality page."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from metrics.export import figures, fonts
 from metrics.export.content import MonthReport
 from metrics.export.invoice import invoice_text
 from metrics.i18n import (
+    against_target,
     header,
     metric_value,
     money,
@@ -246,6 +247,41 @@ def _scorecard(report: MonthReport, contract: dict, trends: list[bytes], lang: s
         Paragraph(_escape(t("report.trends", lang)), styles.h3),
         *images,
     ]
+
+
+def _agents_below(report: MonthReport, lang: str, styles: Styles) -> list:
+    """Per contract, the agents below a target this month (how many of its agents, and who with
+    which targets missed): the list the contracts let the client have retrained or replaced."""
+    out = [Paragraph(_escape(t("agents.below_list", lang)), styles.h2)]
+    for contract in report.contracts.iter_rows(named=True):
+        mine = report.agents.filter(pl.col("contract_id") == contract["contract_id"])
+        below = mine.filter(pl.col("verdict") == "missed")
+        out.append(
+            Paragraph(
+                _escape(
+                    f"{contract['vendor_id']} · {contract['vendor_name']} · {contract['contract_id']}: "
+                    + t("report.agents_below", lang, n=below["agent_id"].n_unique(), total=mine["agent_id"].n_unique())
+                ),
+                styles.h3,
+            )
+        )
+        if mine.is_empty() or below.is_empty():
+            out.append(
+                Paragraph(_escape(t("report.agents_none" if mine.is_empty() else "report.none", lang)), styles.body)
+            )
+            continue
+        rows = [[header("agent_id", lang), header("team", lang), header("missed_targets", lang)]]
+        for (agent_id,), part in below.group_by("agent_id", maintain_order=True):
+            name = part["name"][0]
+            rows.append(
+                [
+                    f"{agent_id} · {name}" if name else agent_id,
+                    part["team"][0] or "",
+                    "; ".join(against_target(r, lang) for r in part.iter_rows(named=True)),
+                ]
+            )
+        out.append(_table(rows, [WIDTH * w for w in (0.25, 0.15, 0.6)], styles))
+    return out
 
 
 def _findings(found: list[Finding], lang: str, styles: Styles) -> Table | Paragraph:
@@ -485,7 +521,8 @@ def _build(path: Path, story: list, title: str, lang: str) -> None:
 def report_pdf(
     report: MonthReport, path: Path, lang: str = "en", progress: Callable[[str], None] | None = None
 ) -> None:
-    """The monthly report: cover, a scorecard per contract, each invoice, payments, data quality."""
+    """The monthly report: cover, a scorecard per contract, the agents below target, each invoice,
+    payments, data quality."""
     styles = Styles()
     story = _cover(report, lang, styles)
     contracts = list(report.contracts.iter_rows(named=True))
@@ -500,6 +537,7 @@ def report_pdf(
     )
     for contract, per_contract in zip(contracts, figs):
         story += [PageBreak(), *_scorecard(report, contract, [next(drawn) for _ in per_contract], lang, styles)]
+    story += [PageBreak(), *_agents_below(report, lang, styles)]
     for invoice in report.invoices:
         story += [
             PageBreak(),

@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from metrics import render
+from metrics import inert, render
 from metrics.billing import Invoice
 from metrics.domain import TOTALS
 from metrics.export.content import MonthReport
@@ -24,9 +24,20 @@ from metrics.i18n import header, metric_kind, t, target_label, value_name
 from metrics.payments import BUCKETS
 
 STYLE = "Table Style Medium 2"
-KIND_FORMATS = {"rate": "0.0%", "seconds": '0.00 "s"', "score": "0.00"}  # a metric's value in its own unit
-SECONDS = {"en": '0.00 "s"', "zh": '0.00 "秒"'}
 RATE = "0.0%"
+
+
+def kind_format(kind: str, lang: str, exact: bool = False) -> str:
+    """A metric's value in its own unit ('0.00 "s"', '0.0%'); `exact`: durations to the millisecond
+    (an agent's figures)."""
+    unit = t(f"unit.{'s' if kind == 'seconds' else 'h'}", lang)
+    return {
+        "rate": RATE,
+        "seconds": f'0.{"000" if exact else "00"} "{unit}"',
+        "score": "0.00",
+        "count": "#,##0",
+        "hours": f'#,##0.0 "{unit}"',
+    }[kind]
 
 
 def _money(currency: str, decimals: str = "0.00") -> str:
@@ -54,16 +65,12 @@ class _Book:
     the tables."""
 
     def __init__(self, path: Path, lang: str) -> None:
-        # Text stays text: a payment reference or vendor name starting with "=" is not a formula.
-        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+        self.wb = xlsxwriter.Workbook(str(path), inert.WORKBOOK_OPTIONS)  # no text becomes a formula or link
         self.lang = lang
         self.title = self.wb.add_format({"bold": True, "font_size": 14, "font_color": "#1b2430"})
         self.label = self.wb.add_format({"bold": True, "bg_color": "#f2f5f9"})
         self.wrap = self.wb.add_format({"text_wrap": True, "valign": "top"})
-        self.kinds = {
-            kind: self.wb.add_format({"num_format": SECONDS[lang] if kind == "seconds" else f})
-            for kind, f in KIND_FORMATS.items()
-        }
+        self.formats: dict[str, xlsxwriter.format.Format] = {}
         self.widths: dict[str, dict[int, int]] = {}  # sheet -> column -> characters
 
     def table(self, df: pl.DataFrame, sheet: str, row: int, name: str, formats: dict[str, str] | None = None) -> int:
@@ -83,6 +90,25 @@ class _Book:
             needed = max([_chars(series.name) + 3, *(_chars(v, formats.get(series.name)) for v in series)])
             widths[col] = max(widths.get(col, 0), needed)
         return row + df.height + 3
+
+    def in_units(
+        self, metrics: list[str], values: list[tuple], sheet: str, row: int, cols: tuple[int, ...], exact: bool = False
+    ) -> None:
+        """Rewrite the cells in `cols` of a table's data rows from `row` (0-based) in each row's
+        metric's own unit: `values` gives each row's numbers for those columns; `exact`: durations
+        to the millisecond."""
+        ws = self.sheet(sheet)
+        for i, (metric, numbers) in enumerate(zip(metrics, values)):
+            fmt = self.number_format(metric_kind(metric), exact)
+            for col, value in zip(cols, numbers):
+                if value is not None:
+                    ws.write_number(row + i, col, float(value), fmt)
+
+    def number_format(self, kind: str, exact: bool = False) -> xlsxwriter.format.Format:
+        num_format = kind_format(kind, self.lang, exact)
+        if num_format not in self.formats:
+            self.formats[num_format] = self.wb.add_format({"num_format": num_format})
+        return self.formats[num_format]
 
     def pairs(self, sheet: str, row: int, pairs: list[tuple[str, str]]) -> int:
         """Label and value rows (an invoice's head); returns the next free row."""
@@ -206,12 +232,7 @@ def _sla_table(book: _Book, sheet: str, row: int, verdicts: pl.DataFrame, tag: s
     )
     book.sheet(sheet).write_string(row, 0, t("contracts.targets", lang), book.title)
     end = book.table(df, sheet, row + 1, f"sla_{tag}", {extra[3]: RATE})
-    ws = book.sheet(sheet)
-    for i, r in enumerate(verdicts.iter_rows(named=True)):  # each row in its metric's own unit
-        fmt = book.kinds[metric_kind(r["metric"])]
-        for col, value in ((2, r["value"]), (3, r["target"])):
-            if value is not None:
-                ws.write_number(row + 2 + i, col, float(value), fmt)
+    book.in_units(verdicts["metric"].to_list(), verdicts.select("value", "target").rows(), sheet, row + 2, (2, 3))
     return end
 
 
@@ -236,7 +257,7 @@ def _trend_chart(book: _Book, sheet: str, row: int, report: MonthReport, contrac
     name = target_label(first["channel"], first["metric"], first["threshold_seconds"], lang)
     book.sheet(sheet).write_string(row, 0, f"{t('report.trends', lang)}{t('render.colon', lang)}{name}", book.title)
     kind = metric_kind(first["metric"])
-    unit = SECONDS[lang] if kind == "seconds" else KIND_FORMATS[kind]
+    unit = kind_format(kind, lang)
     end = book.table(df, sheet, row + 1, f"trend_{tag}", {value_col: unit, target_col: unit})
     chart = book.wb.add_chart({"type": "line"})
     for col, label, dash in ((1, value_col, None), (2, target_col, "dash")):
@@ -254,6 +275,52 @@ def _trend_chart(book: _Book, sheet: str, row: int, report: MonthReport, contrac
     chart.set_size({"width": 640, "height": 300})
     book.sheet(sheet).insert_chart(row + 1, 5, chart)
     return max(end, row + 18)
+
+
+AGENT_VERDICTS = {"met": True, "missed": False, "no_data": None}
+
+
+def _agents_sheet(book: _Book, report: MonthReport, vendor_id: str, sheet: str, tag: str) -> None:
+    """Every agent of the vendor, every figure: value, the contract's target and the verdict, with
+    the numerator, denominator and rows counted (what `vendorboard agents` prints)."""
+    lang = book.lang
+    ws = book.sheet(sheet)
+    title = f"{vendor_id} · {report.vendor_name(vendor_id)} · {t('page.agents', lang)} {report.month:%Y-%m}"
+    ws.write_string(0, 0, title, book.title)
+    mine = report.agents.filter(pl.col("vendor_id") == vendor_id)
+    if mine.is_empty():
+        ws.write_string(2, 0, t("report.agents_none", lang))
+        return
+    keys = (
+        "contract_id",
+        "agent_id",
+        "name",
+        "team",
+        "value",
+        "target",
+        "verdict",
+        "count",
+        "numerator",
+        "denominator",
+    )
+    names = {k: header(k, lang) for k in keys} | {"figure": t("agents.pick_figure", lang)}
+    rows = [
+        {
+            **{names[k]: r[k] for k in ("contract_id", "agent_id", "name", "team")},
+            names["figure"]: target_label(r["channel"], r["metric"], r["threshold_seconds"], lang),
+            names["value"]: None if r["value"] is None else float(r["value"]),
+            names["target"]: None if r["target"] is None else float(r["target"]),
+            names["verdict"]: "" if r["verdict"] is None else render.verdict(AGENT_VERDICTS[r["verdict"]], lang),
+            names["count"]: r["count"],
+            names["numerator"]: None if r["numerator"] is None else float(r["numerator"]),
+            names["denominator"]: None if r["denominator"] is None else float(r["denominator"]),
+        }
+        for r in mine.iter_rows(named=True)
+    ]
+    numbers = ("value", "target", "numerator", "denominator")
+    df = pl.DataFrame(rows, schema_overrides={names[k]: pl.Float64 for k in numbers}, infer_schema_length=None)
+    book.table(df, sheet, 2, f"agents_{tag}")
+    book.in_units(mine["metric"].to_list(), mine.select("value", "target").rows(), sheet, 3, (5, 6), exact=True)
 
 
 PAYMENT_WORDS = {"payment_status": "payment", "aging": "aging"}  # columns whose values are words
@@ -362,16 +429,17 @@ def _summary(book: _Book, report: MonthReport) -> None:
 
 def report_xlsx(report: MonthReport, path: Path, lang: str = "en") -> None:
     """Summary sheet (one row per contract, a chart of the totals), one sheet per vendor (its
-    targets, trend, invoices) and the payments sheet, in `lang`."""
+    targets, trend, invoices) and one of its agents, and the payments sheet, in `lang`."""
     book = _Book(path, lang)
     _summary(book, report)
+    sheets, tags = {t("report.summary", lang).lower(), t("payments.title", lang).lower()}, set()
     for vendor_id in report.contracts["vendor_id"].unique(maintain_order=True).to_list():
-        sheet = vendor_id[:31]
+        sheet = _sheet_name(vendor_id, sheets)
         book.sheet(sheet).write_string(0, 0, f"{vendor_id} · {report.vendor_name(vendor_id)}", book.title)
-        tag = "".join(ch if ch.isalnum() else "_" for ch in vendor_id)
+        tag = _tag(vendor_id, tags)
         row = _sla_table(book, sheet, 2, report.verdicts.filter(pl.col("vendor_id") == vendor_id), tag)
         for contract_id in report.contracts.filter(pl.col("vendor_id") == vendor_id)["contract_id"].to_list():
-            row = _trend_chart(book, sheet, row, report, contract_id, f"{tag}_{contract_id}".replace("-", "_"))
+            row = _trend_chart(book, sheet, row, report, contract_id, _tag(f"{tag}_{contract_id}", tags))
         for n, invoice in enumerate(i for i in report.invoices if i.vendor_id == vendor_id):
             row = _invoice(
                 book,
@@ -383,8 +451,32 @@ def report_xlsx(report: MonthReport, path: Path, lang: str = "en") -> None:
                 report.drift.get(invoice.contract_id, ()),
                 report.findings_of(invoice.contract_id),
             )
+        agents_sheet = _sheet_name(f"{vendor_id[:24]} {t('page.agents', lang)}", sheets)
+        _agents_sheet(book, report, vendor_id, agents_sheet, tag)
     _payments_sheet(book, report)
     book.close()
+
+
+def _tag(text: str, taken: set[str]) -> str:
+    """An id as part of Excel table names: letters, digits and _ only, unique in the workbook."""
+    return _unique(re.sub(r"\W", "_", text, flags=re.ASCII), taken)
+
+
+def _sheet_name(vendor_id: str, taken: set[str]) -> str:
+    """The vendor's worksheet name: Excel forbids []:*?/\\, a quote at either end and more than 31
+    characters."""
+    return _unique(re.sub(r"[\[\]:*?/\\]", "_", vendor_id).strip("'") or "vendor", taken, 31, "~")
+
+
+def _unique(name: str, taken: set[str], width: int = 255, sep: str = "_") -> str:
+    """`name` (at most `width` characters), numbered when a name equal but for case is taken: Excel
+    compares names so."""
+    unique, n = name[:width], 1
+    while unique.lower() in taken:
+        n += 1
+        unique = f"{name[: width - len(sep) - len(str(n))]}{sep}{n}"
+    taken.add(unique.lower())
+    return unique
 
 
 def invoice_xlsx(

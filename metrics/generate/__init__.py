@@ -31,7 +31,7 @@ from .contracts import (
     reference_tables,
 )
 from .interactions import MAKERS, Context, row_ids
-from .sessions import part_timers, roster, shift_sessions, weekly_sessions
+from .sessions import agents_table, part_timers, roster, shift_sessions, weekly_sessions
 from .writer import Writer
 
 __all__ = ["generate"]
@@ -81,7 +81,7 @@ def generate(
             DEFAULT_PER_MONTH[table] * len(period.months) if total is None else total, SHARES[table]
         ).items()
     }
-    writer = Writer(out_dir, fmt, (*reference_tables(period.months), *DATED, SESSIONS))
+    writer = Writer(out_dir, fmt, (*reference_tables(period.months), "agents", *DATED, SESSIONS))
     for table, frame in reference_tables(period.months).items():
         writer.write(table, frame)
 
@@ -100,6 +100,8 @@ def generate(
     pools = {(vendor, CHANNEL_OF_TABLE[table]): r.pool for (vendor, table), r in rosters.items()}
     pools[(PART_TIME_VENDOR, "chat")] = part_timers(volume[("chats", PART_TIME_VENDOR)], period)
     ctx = Context(period, misses, pools)
+    staff = [agents_table(vendor, channel, n, period.months[0]) for (vendor, channel), n in pools.items()]
+    writer.write("agents", pl.concat(staff).sort("vendor_id", "agent_id"))
 
     def interaction_chunks(t: int, table: str) -> Iterator[tuple[Vendor, pl.DataFrame, int]]:
         for v, vendor in enumerate(VENDORS):

@@ -300,6 +300,18 @@ TABLES: dict[str, Table] = {
                 ),
             ),
         ),
+        # Optional names for the agent ids the logs carry (docs/agents.md); names change no figure.
+        Table(
+            "agents",
+            (
+                Col("vendor_id", required=True),
+                Col("agent_id", required=True),
+                Col("name"),
+                Col("team"),
+                Col("start_date", "date", sql_type="DATE"),
+            ),
+            key=("vendor_id", "agent_id"),
+        ),
         _interaction(
             "phone",
             (
@@ -395,5 +407,15 @@ TABLES: dict[str, Table] = {
     )
 }
 
-REFERENCE = ("vendors", "contracts", "rates", "sla_targets", "service_hours", "holidays", "adjustments", "payments")
+REFERENCE = (
+    "vendors",
+    "contracts",
+    "rates",
+    "sla_targets",
+    "service_hours",
+    "holidays",
+    "adjustments",
+    "payments",
+    "agents",
+)
 LOAD_ORDER = REFERENCE + INTERACTIONS

@@ -10,17 +10,20 @@ zone conversion), and turn instants into exact microsecond durations. A clocked 
 some agent session on the channel was open; `agent_weeks` rows are ISO weeks per agent with
 the logged time of their sessions on every channel merged.
 
-Every facts relation has contract_id, vendor_id, channel, id and local_start (what series group by).
+Every facts relation has contract_id, vendor_id, channel, id and local_start (what series group by);
+interactions and agent-weeks also agent_id (what agent figures group by, metrics/agents/), and
+interactions `handled`, whether the row is a handled contact (the channel's rule, domain.CHANNEL).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import duckdb
 
 from metrics.domain import CHANNEL
-from metrics.periods import next_month
+from metrics.periods import add_days, next_month
 from metrics.service_hours import business_clock_sql, clock_join, local_instant, merged_intervals_sql, windows_sql
 from metrics.sla.definitions import metric
 from metrics.sql import sql_list
@@ -31,6 +34,8 @@ COLUMNS = {
     "phone": f"""{CHANNEL["phone"].handled} AS answered,
                 CASE WHEN {CHANNEL["phone"].handled} THEN epoch_us(ended_at) - epoch_us(answered_at)
                      + (hold_seconds * 1000000)::BIGINT + (wrap_seconds * 1000000)::BIGINT END AS handle_us,
+                CASE WHEN {CHANNEL["phone"].handled} THEN (hold_seconds * 1000000)::BIGINT END AS hold_us,
+                CASE WHEN {CHANNEL["phone"].handled} THEN (wrap_seconds * 1000000)::BIGINT END AS wrap_us,
                 csat""",
     "chat": f"{CHANNEL['chat'].handled} AS responded, csat",
     "email": f"{CHANNEL['email'].handled} AS replied, replies, csat",
@@ -56,8 +61,8 @@ def interactions_sql(channel: str, month: dt.date, contract_ids: list[str], cloc
         else ""
     )
     base = f"""
-        SELECT contract_id, vendor_id, '{channel}' AS channel, {s.id} AS id, local_start,
-               {s.start} AS start_at{clocked}, {COLUMNS[channel]}
+        SELECT contract_id, vendor_id, '{channel}' AS channel, {s.id} AS id, local_start, agent_id,
+               {s.handled} AS handled, {s.start} AS start_at{clocked}, {COLUMNS[channel]}
         FROM {s.table}
         WHERE contract_id IN {sql_list(contract_ids)} AND {month_filter(month)}"""
     if clock_until is None or not s.clocked:
@@ -151,7 +156,7 @@ def agent_weeks_sql(month: dt.date, contract_ids: list[str]) -> str:
     contract in force on that Thursday, with the agent's sessions on every channel merged and
     clipped to the whole week. Weeks without logged time have no row."""
     first, last = iso_weeks(month)
-    lo, hi = _utc(first - dt.timedelta(days=1)), _utc(last + dt.timedelta(days=8))
+    lo, hi = _utc(add_days(first, -1)), _utc(add_days(last, 8))
     vendors = f"s.vendor_id IN (SELECT vendor_id FROM contracts WHERE contract_id IN {sql_list(contract_ids)})"
     return f"""(
         WITH weeks AS (
@@ -180,16 +185,34 @@ def source_of(target: dict) -> str:
 def for_targets(con: duckdb.DuckDBPyConnection, source: str, month: dt.date, targets: list[dict]) -> str:
     """The facts relation of `source` for the contracts and channels of `targets` (with
     business-clock durations when one of them runs on that clock)."""
-    contract_ids = sorted({t["contract_id"] for t in targets})
+    return relation(
+        con,
+        source,
+        month,
+        sorted({t["contract_id"] for t in targets}),
+        any(t["clock"] == "business" for t in targets),
+        sorted({t["channel"] for t in targets}),
+    )
+
+
+def relation(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    month: dt.date,
+    contract_ids: list[str],
+    business: bool,
+    channels: Sequence[str] = (),
+) -> str:
+    """The facts relation of `source` for `contract_ids` (coverage: of `channels`), with
+    business-clock durations when `business`."""
     if source == "coverage":
-        return coverage_sql(month, contract_ids, sorted({t["channel"] for t in targets}))
+        return coverage_sql(month, contract_ids, list(channels))
     if source == "agent_weeks":
         return agent_weeks_sql(month, contract_ids)
     clock_until = None
-    business = any(t["clock"] == "business" for t in targets)
     end_sql = clock_end_sql(source, month, contract_ids) if business else None
     if end_sql:
         last = con.execute(end_sql).fetchall()[0][0]
         # the clock runs past the last end; a UTC date is within a day of the local one
-        clock_until = max(next_month(month), last + dt.timedelta(days=2)) if last else next_month(month)
+        clock_until = max(next_month(month), add_days(last, 2)) if last else next_month(month)
     return interactions_sql(source, month, contract_ids, clock_until)
