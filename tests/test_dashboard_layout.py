@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SIZES = {1440: 900, 390: 844}
 QUERY = {  # the sample's C-TEL in October; the reconciliation of September, its planted discrepancy
     page: f"month={'2026-09' if page == 'reconciliation' else '2026-10'}&contract=C-TEL"
-    for page in ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
+    for page in ("overview", "compliance", "agents", "invoices", "reconciliation", "data", "contracts", "reports")
 }
 VENDOR_INVOICE = Path(__file__).resolve().parent.parent / "sample_data" / "vendor_invoices" / "C-TEL_2026-09.csv"
 

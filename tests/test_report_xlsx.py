@@ -15,13 +15,14 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from metrics import agents, billing, catalog, sla, store
 from metrics.export import report
-from metrics.i18n import metric_kind
+from metrics.i18n import metric_kind, target_label
 from metrics.periods import parse_month
 
 MONTH = parse_month("2026-10")
 TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
 HEADERS = dict(zip(TOTALS, ("Subtotal", "Credits", "Adjustments", "Net", "Tax", "Total")))
 CENT = Decimal("0.01")
+VERDICT_WORDS = {"met": "✓ met", "missed": "✗ missed", "no_data": "– no data", None: None}
 pytestmark = pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 
 
@@ -67,9 +68,9 @@ def _cents(cell) -> Decimal:
 
 def test_a_summary_and_one_sheet_per_vendor_with_their_tables(book, engine):
     vendors = list(dict.fromkeys(c["vendor_id"] for c in engine["contracts"]))
-    sheets = ["Summary", *(s for v in vendors for s in (v, f"{v} agents")), "Payments"]
+    sheets = ["Summary", *(s for v in vendors for s in (v, f"{v} Agents")), "Payments"]
     assert book.sheetnames == sheets
-    assert sheets[1:4] == ["V-AS", "V-AS agents", "V-HOME"] and len(sheets) == 10
+    assert sheets[1:4] == ["V-AS", "V-AS Agents", "V-HOME"] and len(sheets) == 10
     assert set(book["Summary"].tables) == {"summary"}
     for vendor in vendors:
         tag = vendor.replace("-", "_")
@@ -148,24 +149,24 @@ def test_rates_are_percentages_and_seconds_read_as_seconds(book, engine):
 def test_every_agents_figures_on_the_vendors_agents_sheet(book, engine):
     formats = {"rate": "0.0%", "seconds": '0.000 "s"', "score": "0.00", "count": "#,##0", "hours": '#,##0.0 "h"'}
     for vendor in dict.fromkeys(c["vendor_id"] for c in engine["contracts"]):
-        rows = _rows(book[f"{vendor} agents"], f"agents_{vendor.replace('-', '_')}")
+        rows = _rows(book[f"{vendor} Agents"], f"agents_{vendor.replace('-', '_')}")  # human headers
         want = engine["agents"].filter(vendor_id=vendor)
         assert len(rows) == want.height > 0
         for got, r in zip(rows, want.iter_rows(named=True)):
-            assert (got["agent_id"].value, got["metric"].value, got["verdict"].value, got["count"].value) == (
+            assert (got["Agent"].value, got["Figure"].value, got["Verdict"].value, got["Counted"].value) == (
                 r["agent_id"],
-                r["metric"],
-                r["verdict"],
+                target_label(r["channel"], r["metric"], r["threshold_seconds"], "en"),
+                VERDICT_WORDS[r["verdict"]],
                 r["count"],
             )
             # the engine's value, not a rounded copy (a workbook keeps 15 significant digits)
-            assert (got["value"].value is None) == (r["value"] is None)
-            assert r["value"] is None or math.isclose(got["value"].value, r["value"], rel_tol=1e-14)
-            assert Decimal(str(got["numerator"].value)) == r["numerator"]
-            assert got["value"].value is None or got["value"].number_format == formats[metric_kind(r["metric"])]
+            assert (got["Value"].value is None) == (r["value"] is None)
+            assert r["value"] is None or math.isclose(got["Value"].value, r["value"], rel_tol=1e-14)
+            assert Decimal(str(got["Numerator"].value)) == r["numerator"]
+            assert got["Value"].value is None or got["Value"].number_format == formats[metric_kind(r["metric"])]
     # C-PT's part-timers are judged on the weekly minimum: 5 missed it in October.
-    pt = _rows(book["V-PT agents"], "agents_V_PT")
-    assert sum(r["verdict"].value == "missed" for r in pt) == 5
+    pt = _rows(book["V-PT Agents"], "agents_V_PT")
+    assert sum(r["Verdict"].value == "✗ missed" for r in pt) == 5
 
 
 def test_every_sheet_has_a_native_chart(book):
@@ -175,10 +176,10 @@ def test_every_sheet_has_a_native_chart(book):
         "V-HOME": 1,
         "V-PT": 1,
         "V-TEL": 1,
-        "V-AS agents": 0,
-        "V-HOME agents": 0,
-        "V-PT agents": 0,
-        "V-TEL agents": 0,
+        "V-AS Agents": 0,
+        "V-HOME Agents": 0,
+        "V-PT Agents": 0,
+        "V-TEL Agents": 0,
         "Payments": 0,
     }
 

@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from metrics import agents, store
+from metrics import agents, render, store
 from metrics.agents.measure import FIELDS
 from metrics.cli import app
-from metrics.cli.output import Format, FormatOption, OutOption, emit, show, to_csv
+from metrics.cli.output import Format, FormatOption, Language, LanguageOption, OutOption, emit, show, to_csv
 from metrics.cli.sla import _plain
-from metrics.i18n import exact_value, metric_value
+from metrics.i18n import exact_value, header, metric_value, t, target_label
 from metrics.periods import parse_month
 
 
@@ -28,6 +28,7 @@ def agents_command(
     ] = None,
     fmt: FormatOption = Format.table,
     out: OutOption = None,
+    language: LanguageOption = Language.en,
 ) -> None:
     """One row per agent and figure: value, the contract's target, verdict (met / missed / no_data)
     and the rows counted."""
@@ -41,27 +42,33 @@ def agents_command(
     finally:
         con.close()
     rows = [_plain(r) for r in found.select(fields).iter_rows(named=True)]
-    what = f"agents {month}" + (f" {contract}" if contract else "")
+    lang = language.value
+    what = t("cli.agents", lang, month=month) + (f" {contract}" if contract else "")
     if below_target is not None:
-        what += f", below target {below_target} month(s) running"
+        what += t("cli.agents_below", lang, n=below_target)
     if not rows and fmt is Format.table:
-        emit(f"{what}: none", out)
+        emit(t("cli.none", lang, what=what), out)
     elif fmt is Format.csv:
         emit(to_csv(rows, fields), out)
     else:
-        show(rows, fmt, out, what, [_for_people(r) for r in rows])
+        right = tuple(header(k, lang) for k in ("value", "target", "count"))
+        show(rows, fmt, out, what, [_for_people(r, lang) for r in rows], right)
 
 
-def _for_people(r: dict) -> dict:
-    """The figure in its unit ('286.833 s', '97.40%'), the verdict in words, the name beside the id."""
-    return {
-        "contract": r["contract_id"],
-        "agent": r["agent_id"] + (f" {r['name']}" if r["name"] else ""),
-        "channel": r["channel"],
-        "metric": r["metric"],
-        "value": exact_value(r["metric"], r["value"], "en"),
-        "target": "" if r["target"] is None else metric_value(r["metric"], r["target"], "en"),
-        "verdict": (r["verdict"] or "").replace("_", " "),
+VERDICTS = {"met": True, "missed": False, "no_data": None}
+
+
+def _for_people(r: dict, lang: str) -> dict:
+    """The figure in words, its value in its unit ('286.833 s', '97.40%'), ✓/✗/– verdicts, the name
+    beside the id, under headers in `lang`."""
+    cells = {
+        "contract_id": r["contract_id"],
+        "agent_id": r["agent_id"] + (f" {r['name']}" if r["name"] else ""),
+        "figure": target_label(r["channel"], r["metric"], r["threshold_seconds"], lang),
+        "value": exact_value(r["metric"], r["value"], lang),
+        "target": "" if r["target"] is None else metric_value(r["metric"], r["target"], lang),
+        "verdict": "" if r["verdict"] is None else render.verdict(VERDICTS[r["verdict"]], lang),
         "count": r["count"],
-        **({"since": r["missed_since"]} if "missed_since" in r else {}),
+        **({"missed_since": r["missed_since"]} if "missed_since" in r else {}),
     }
+    return {header(k, lang): v for k, v in cells.items()}

@@ -13,7 +13,7 @@ from metrics.cli import app
 from metrics.cli.ingest import EarliestOption, FutureOption, finish, plausible, with_progress
 from metrics.cli.output import Format, FormatOption, Language, LanguageOption, OutOption, show
 from metrics.errors import VendorboardError
-from metrics.i18n import t, value_name
+from metrics.i18n import header, t, value_name
 from metrics.ingest import INTERACTIONS
 from metrics.loading import retry
 from metrics.periods import parse_month
@@ -49,11 +49,14 @@ def quarantine_command(
     exported = [{**r, "detail": render.said(r["detail"], "en")} for r in rows]  # the facts in (English) words
     short = [
         {
-            **r,
-            "table_name": value_name("table", r["table_name"], lang),
-            "reason": value_name("reason", r["reason"], lang),
-            "detail": render.said(r["detail"], lang),
-            "raw": r["raw"] if len(r["raw"]) <= SHOWN_RAW else r["raw"][: SHOWN_RAW - 1] + "…",
+            header(k, lang): v
+            for k, v in {
+                **r,
+                "table_name": value_name("table", r["table_name"], lang),
+                "reason": value_name("reason", r["reason"], lang),
+                "detail": render.said(r["detail"], lang),
+                "raw": r["raw"] if len(r["raw"]) <= SHOWN_RAW else r["raw"][: SHOWN_RAW - 1] + "…",
+            }.items()
         }
         for r in rows
     ]
