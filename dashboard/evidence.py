@@ -20,12 +20,19 @@ FIRST = ("id", "local_start", "evidence", "why")
 
 def with_why(rows: pl.DataFrame, target: Drillable, terms: dict, lang: str) -> pl.DataFrame:
     """The rows with the reason each counts as it does ('abandoned after 31 s') next to its status,
-    durations in words by their size instead of seconds to the millisecond (the CSV export keeps
-    the exact seconds)."""
+    durations in words by their size instead of seconds to the millisecond (the CSV of every row
+    keeps the exact seconds)."""
     durations = [c for c in rows.columns if c.endswith("_seconds")]
-    shown = rows.with_columns(
-        pl.col(c).map_elements(lambda v: duration(v, lang), return_dtype=pl.String) for c in durations
-    ).rename({"status": "evidence"})
+    shown = (
+        rows.with_columns(  # 'wait' rather than 'wait (s)': each value says its unit
+            pl.col(c)
+            .map_elements(lambda v: duration(v, lang), return_dtype=pl.String)
+            .alias(c.removesuffix("_seconds"))
+            for c in durations
+        )
+        .drop(durations)
+        .rename({"status": "evidence"})
+    )
     if target.metric in METRIC:  # an agent's own figure (handled, hold time) counts every row alike
         reason = render.why(target.metric, target.channel, target.clock, terms, lang)
         shown = shown.with_columns(pl.Series("why", [reason(r) for r in rows.iter_rows(named=True)], dtype=pl.String))

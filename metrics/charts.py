@@ -343,5 +343,6 @@ def agent_distribution(df: pl.DataFrame, metric: str, target: Decimal | float | 
         )
     fig.update_layout(barmode="stack", bargap=0.05)
     fig.update_xaxes(title=_axis_title(metric, language), **_y_axis(metric))
-    fig.update_yaxes(title=t("axis.agents", language), rangemode="tozero", tickformat="d")
+    few = measured.height <= 12  # whole agents: a tick per agent, not 0.5 shown as '0' and '1' twice
+    fig.update_yaxes(title=t("axis.agents", language), rangemode="tozero", tickformat="d", dtick=1 if few else None)
     return _layout(fig, t("chart.agents_title", language, metric=value_name("metric", metric, language)), 320)

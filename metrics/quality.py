@@ -134,8 +134,9 @@ class Finding:
             detail = ", ".join(t(f"quality.needs.{need}", lang) for need in detail.split(","))
         elif self.check in ("quarantined", "undated_quarantine"):  # counts by reason, or by table
             names = "reason" if self.check == "quarantined" else "table"
-            detail = "; ".join(
-                f"{value_name(names, name, lang)}: {int(n):,}" for name, n in (p.split(":") for p in detail.split(","))
+            detail = t("render.semicolon", lang).join(
+                f"{value_name(names, name, lang)}{t('render.colon', lang)}{int(n):,}"
+                for name, n in (p.split(":") for p in detail.split(","))
             )
         return t(
             f"quality.{self.check}",

@@ -352,6 +352,16 @@ def said(detail: str | None, lang: str) -> str:
     return t(key, lang, **{name: _fact(name, value, lang) for name, value in facts.items()})
 
 
+# Why the ingest skipped a file (IngestReport.skipped keeps it in English words, for scripts and the
+# stored run): the label whose English words it is gives it in either language.
+SKIPPED = {english: key for key, (english, _) in LABELS.items() if key.startswith("skipped.")}
+
+
+def skipped(reason: str, lang: str) -> str:
+    """A skipped file's reason in words ('not a data file (expected .csv, .csv.gz or .parquet)')."""
+    return t(SKIPPED[reason], lang) if reason in SKIPPED else reason
+
+
 def _fact(name: str, value: object, lang: str) -> str:
     """A quoted fact as shown: tables and kinds of value in words, anything the row wrote as written."""
     if value is None:

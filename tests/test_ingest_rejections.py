@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import BASE_REFERENCE, write_data
 
 from metrics import render
 from metrics.errors import VendorboardError
+from metrics.ingest import sources_in_dir
+from metrics.loading import ingest
 
 CALLS = "call_id,vendor_id,offered_at,answered_at,ended_at,hold_seconds,csat"
 CHATS = "chat_id,vendor_id,started_at,first_response_at,ended_at,csat"
@@ -189,3 +192,24 @@ def test_bad_reference_data_is_a_clear_error_and_changes_nothing(load, db, table
     with pytest.raises(VendorboardError, match=message):
         load(tables)
     assert db.stat().st_mtime_ns == before
+
+
+def test_a_line_read_line_by_line_and_a_skipped_file_say_why_in_either_language(tmp_path, db, query):
+    # A quote left open makes the reader go line by line (read.line_scan): that line is quarantined
+    # with its problem as facts; a file of no table and a header-only file are skipped, each reason
+    # worded in either language as the Data page shows it.
+    root = write_data(tmp_path / "d", {**BASE_REFERENCE, "calls": f'{CALLS}\n{GOOD["calls"]}\nq,V1,"2026-10-01,,,,\n'})
+    (root / "notes.md").write_text("exported by hand")
+    (root / "calls" / "empty.csv").write_text(CALLS + "\n")
+    report = ingest(db, sources_in_dir(root))
+    assert report.tables["calls"].rejected_by_reason == {"malformed_line": 1}
+    [(detail,)] = query("SELECT detail FROM quarantine")
+    assert (render.said(detail, "en"), render.said(detail, "zh")) == (
+        "a quote that is not closed, or text after a closing quote",
+        "引号未闭合，或闭合引号后仍有内容",
+    )
+    reasons = {s["file"].rsplit("/", 1)[-1]: s["reason"] for s in report.skipped}
+    assert {f: (render.skipped(r, "en"), render.skipped(r, "zh")) for f, r in reasons.items()} == {
+        "notes.md": ("not in a table folder", "不在数据表文件夹中"),
+        "empty.csv": ("header only", "只有表头"),
+    }

@@ -85,7 +85,8 @@ def show_report(report: dict) -> None:
         file_name="ingest-result",
     )
     for skipped in report.get("skipped", []):
-        st.warning(tr("msg.skipped", file=skipped["file"], reason=skipped["reason"]), icon=":material/block:")
+        reason = render.skipped(skipped["reason"], lang)
+        st.warning(tr("msg.skipped", file=skipped["file"], reason=reason), icon=":material/block:")
     if report.get("retryable"):
         st.info(tr("msg.retryable", n=f"{report['retryable']:,}"), icon=":material/replay:")
     show_steps(report)
@@ -152,11 +153,16 @@ def quarantine_scope(sel: common.Selection) -> Scope:
     return Scope(sel.month, sel.contract_id if chosen == "contract" else None)
 
 
+FIRST = ("table", "source_file", "line", "reason", "detail")  # what a reader needs, on screen at 1440 px
+
+
 def in_words(rows: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """Rejected rows as the page shows them: each detail in words (render.said, from its facts)."""
-    return rows.rename({"table_name": "table"}).with_columns(
+    """Rejected rows as the page shows them: where and why first, each detail in words (render.said,
+    from its facts)."""
+    shown = rows.rename({"table_name": "table"}).with_columns(
         pl.col("detail").map_elements(lambda d: render.said(d, lang), return_dtype=pl.String)
     )
+    return shown.select(*FIRST, *(c for c in shown.columns if c not in FIRST))
 
 
 def quarantine_section(sel: common.Selection) -> None:
@@ -199,7 +205,7 @@ def quarantine_section(sel: common.Selection) -> None:
         "quarantine-rows",
         enums={"table": "table", "reason": "reason"},
         file_name="quarantine-page",
-        wide=("reason", "detail", "raw"),
+        wide=("reason", "detail"),  # the raw row in full in the CSV
         wide_px=180,
     )
     common.download(

@@ -200,8 +200,9 @@ def _rows(report: IngestReport, lang: str | None = None) -> list[dict]:
         {
             "table": word("table", name),
             **{k: count(getattr(c, k)) for k in COUNTS},
-            "rejected_by_reason": ", ".join(
-                f"{word('reason', r)}: {count(n)}" for r, n in sorted(c.rejected_by_reason.items())
+            "rejected_by_reason": t("render.comma", lang or "en").join(
+                f"{word('reason', r)}{t('render.colon', lang or 'en')}{count(n)}"
+                for r, n in sorted(c.rejected_by_reason.items())
             ),
         }
         for name, c in report.tables.items()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,12 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from metrics import store
 from metrics.cli import app
 from metrics.cli.check import warn
+from metrics.cli.output import Language, LanguageOption
 from metrics.periods import parse_month
-
-
-class Language(str, Enum):
-    en = "en"
-    zh = "zh"
 
 
 @app.command("report")
@@ -32,7 +27,7 @@ def report_command(
             "--vendor-invoice", help="a vendor's invoice (CSV or XLSX) to reconcile; may be given several times"
         ),
     ] = [],  # noqa: B006
-    language: Annotated[Language, typer.Option(help="the PDF's language: en or zh")] = Language.en,
+    language: LanguageOption = Language.en,
 ) -> None:
     """Build the monthly report for every contract: one PDF, one Excel workbook and CSVs."""
     from metrics.export import report
