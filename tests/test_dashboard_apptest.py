@@ -294,15 +294,18 @@ def test_reconciliation_rejects_a_wrong_file_with_a_message(sample_db: Path, mon
     assert "/tmp" not in at.error[0].value  # names the upload, not where it was saved
 
 
+TWO_CALLS = (
+    b"call_id,vendor_id,offered_at,answered_at,ended_at\n"
+    b"K9,V1,2026-10-06 09:00:00,2026-10-06 09:00:03,2026-10-06 09:04:00\n"
+    b"K10,V1,2026-10-06 10:00:00,2026-10-06 09:59:00,2026-10-06 10:04:00\n"
+)
+
+
 def test_data_page_ingests_an_upload_and_quarantines_its_bad_row(
     small_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Two calls: one good, one answered before it was offered → loaded 1, rejected 1.
-    body = (
-        b"call_id,vendor_id,offered_at,answered_at,ended_at\n"
-        b"K9,V1,2026-10-06 09:00:00,2026-10-06 09:00:03,2026-10-06 09:04:00\n"
-        b"K10,V1,2026-10-06 10:00:00,2026-10-06 09:59:00,2026-10-06 10:04:00\n"
-    )
+    body = TWO_CALLS
     at = open_app(small_db, monkeypatch, "data")
     at.file_uploader(key="ingest-files-0").upload("calls-extra.csv", body, "text/csv").run()
     [load] = [b for b in at.button if b.label == "Load"]
@@ -340,12 +343,7 @@ def _load(at, name: str, body: bytes) -> None:
 def test_data_page_uploads_once_replaces_its_quarantine_and_clears_an_old_report(
     small_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # One good call and one answered before it was offered, as in the test above.
-    body = (
-        b"call_id,vendor_id,offered_at,answered_at,ended_at\n"
-        b"K9,V1,2026-10-06 09:00:00,2026-10-06 09:00:03,2026-10-06 09:04:00\n"
-        b"K10,V1,2026-10-06 10:00:00,2026-10-06 09:59:00,2026-10-06 10:04:00\n"
-    )
+    body = TWO_CALLS  # one good call and one answered before it was offered
     at = open_app(small_db, monkeypatch, "data")
     _load(at, "calls-extra.csv", body)
     assert "Loaded: the pages now show the new data." in texts(at)
