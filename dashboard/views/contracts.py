@@ -10,7 +10,7 @@ from dashboard import common
 from dashboard.common import engine, tr
 from metrics import render
 from metrics.domain import CHANNELS
-from metrics.i18n import duration, metric_value, money, value_name
+from metrics.i18n import duration, money, value_name
 
 
 def _hhmm(minutes: int) -> str:
@@ -100,7 +100,7 @@ def main() -> None:
     else:
         shown = targets.with_columns(
             pl.struct("metric", "target")
-            .map_elements(lambda r: metric_value(r["metric"], r["target"], lang, 2), return_dtype=pl.String)
+            .map_elements(lambda r: render.target(r["metric"], r["target"], lang), return_dtype=pl.String)
             .alias("target"),
             pl.col("threshold_seconds").map_elements(lambda s: duration(s, lang), return_dtype=pl.String),
         )
