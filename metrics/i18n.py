@@ -596,7 +596,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind.days": ("days", "星期"),
     "kind.timezone": ("timezone", "时区"),
     # engine errors a page shows (metrics.errors.VendorboardError.of), worded by metrics.render.error
-    "error.row": ("{file}, line {line}: {detail}", "{file} 第 {line} 行：{detail}"),
     "error.row_reason": ("{file}, line {line}: {detail} ({reason})", "{file} 第 {line} 行：{detail}（{reason}）"),
     "error.not_a_directory": ("{path}: not a directory", "{path}：不是文件夹"),
     "error.unsupported": (
