@@ -156,9 +156,10 @@ def open_at(browser, base: str, name: str, lang: str, width: int):
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": width, "height": min(max(height, SIZES[width]), 9000)})
     page.wait_for_timeout(1500)  # the grids draw again, in the loaded font
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
-                 .filter(g => g.checkVisibility()).every(g => g.querySelector('th'))""",
+    page.wait_for_function(  # every page has a table: wait for them all, drawn (a busy machine is slow)
+        """() => { const shown = [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+                                .filter(g => g.checkVisibility());
+                   return shown.length > 0 && shown.every(g => g.querySelector('th')); }""",
         timeout=30_000,
     )
     return context, page
