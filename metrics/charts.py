@@ -49,12 +49,12 @@ def _axis_title(metric: str, language: str) -> str:
     return f"{value_name('metric', metric, language)} ({unit[metric_kind(metric)]})"
 
 
-def _y_axis(metric: str) -> dict:
+def _y_axis(metric: str, language: str) -> dict:
     kind = metric_kind(metric)
     if kind == "rate":
         return {"tickformat": ".0%", "hoverformat": ".1%"}
     if kind == "seconds":
-        return {"ticksuffix": " s", "hoverformat": ".2f"}
+        return {"ticksuffix": f" {t('unit.s', language)}", "hoverformat": ".2f"}
     return {"hoverformat": ".2f"}
 
 
@@ -116,7 +116,7 @@ def metric_trend(
         bottom = max(low - pad, 0.0) if metric_kind(metric) != "score" else low - pad
         top = min(high + pad, 1.0) if metric_kind(metric) == "rate" and high <= 1 else high + pad
         fig.update_yaxes(range=[bottom, top])
-    fig.update_yaxes(title=_axis_title(metric, language), **_y_axis(metric))
+    fig.update_yaxes(title=_axis_title(metric, language), **_y_axis(metric, language))
     fig.update_xaxes(
         title=t(f"axis.{period}", language),
         **({"dtick": "M1", "tickformat": "%Y-%m"} if period == "month" else {"tickformat": "%m-%d"}),
@@ -342,7 +342,7 @@ def agent_distribution(df: pl.DataFrame, metric: str, target: Decimal | float | 
             annotation_position="top right",
         )
     fig.update_layout(barmode="stack", bargap=0.05)
-    fig.update_xaxes(title=_axis_title(metric, language), **_y_axis(metric))
+    fig.update_xaxes(title=_axis_title(metric, language), **_y_axis(metric, language))
     few = measured.height <= 12  # whole agents: a tick per agent, not 0.5 shown as '0' and '1' twice
     fig.update_yaxes(title=t("axis.agents", language), rangemode="tozero", tickformat="d", dtick=1 if few else None)
     return _layout(fig, t("chart.agents_title", language, metric=value_name("metric", metric, language)), 320)

@@ -378,3 +378,4 @@ def test_the_distribution_chart_stacks_verdicts_and_draws_the_target() -> None:
     assert [s.x0 for s in fig.layout.shapes] == [300.0]
     assert fig.layout.annotations[0].text == "target 5 min"  # a duration by its size (issue 15)
     assert fig.layout.yaxis.dtick == 1  # three agents: whole numbers on the count axis
+    assert charts.agent_distribution(df, "aht_seconds", D(300), "zh").layout.xaxis.ticksuffix == " 秒"
