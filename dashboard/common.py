@@ -375,14 +375,14 @@ MAX_PX, WIDE_PX = 260, 300  # a narrow column never grows past MAX_PX; a wide (w
 LINE_PX, CELL_PAD_PX = 21, 16  # a wrapped line of the grid's text; a cell's padding on each side
 
 
-def wrapped_row(frame: pl.DataFrame, wide: list[str], wide_px: int) -> int:
+def wrapped_row(frame: pl.DataFrame, wide: list[str], wide_px: int) -> int | None:
     """A row tall enough for the longest wrapping text in lines of `wide_px` (1 to 4 lines): the grid
     wraps a cell only when all its lines fit, else it cuts the one line."""
     longest = max(
         (text_px(v) for c in wide for v in frame[c].head(200).cast(pl.String).drop_nulls().to_list()), default=0
     )
     lines = min(max(1, -(-longest // (wide_px - 2 * CELL_PAD_PX))), 4)
-    return lines * LINE_PX + 2 * CELL_PAD_PX
+    return None if lines == 1 else lines * LINE_PX + 2 * CELL_PAD_PX  # one line: the grid's own row
 
 
 def text_px(text: str) -> int:
