@@ -18,34 +18,45 @@ from metrics.domain import CHANNEL_OF_TABLE, DATED, INTERACTIONS, SESSIONS
 from metrics.ingest.attribution import covers
 from metrics.ingest.lookups import OFFSET
 from metrics.ingest.tables import TABLES
-from metrics.periods import next_month
+from metrics.periods import Days, month_filter, next_month
+
+DAY = dt.timedelta(days=1)  # a local date's instants lie within a day of its UTC date
 
 # The column that dates a row of each interaction table (sessions: their login).
 DATED_BY = {t: TABLES[t].start_column or TABLES[t].timestamps[0] for t in INTERACTIONS}
 
 
-def month_rows_sql(month: dt.date, tables: Iterable[str] = INTERACTIONS) -> str:
-    """SQL: table_name, channel, vendor_id, contract_id (NULL: out of contract), day, rows — the
-    month's stored rows of `tables` per local day, interactions by their local start under their
-    contract, agent sessions by their local login under the vendor's contract holding that date.
-    What the data-quality checks count (metrics/quality.py); rollup.py keeps it as `row_rollup`."""
-    start, end = f"TIMESTAMP '{month}'", f"TIMESTAMP '{next_month(month)}'"
+ROW_COLUMNS = "table_name, channel, vendor_id, contract_id, day, rows, first_at, last_at"
+
+
+def month_rows_sql(month: dt.date, tables: Iterable[str] = INTERACTIONS, days: Days = None) -> str:
+    """SQL: ROW_COLUMNS — the month's stored rows of `tables` (on its `days`, if given) per local
+    day, interactions by their local start under their contract, agent sessions by their local
+    login under the vendor's contract holding that date, with the first and last local start (of a
+    session: login and logout). What the data-quality checks count (metrics/quality.py) and the
+    freshness and months with data (catalog.py) read; rollup.py keeps it as `row_rollup`."""
     parts = [
-        f"SELECT '{t}', '{CHANNEL_OF_TABLE[t]}', vendor_id, contract_id, local_start::DATE, count(*) FROM {t} "
-        f"WHERE local_start >= {start} AND local_start < {end} GROUP BY ALL"
+        f"SELECT '{t}', '{CHANNEL_OF_TABLE[t]}', vendor_id, contract_id, local_start::DATE, count(*), "
+        f"min(local_start), max(local_start) FROM {t} WHERE {month_filter(month, days)} GROUP BY ALL"
         for t in DATED
         if t in tables
     ]
     if SESSIONS in tables:
+        first, last = (min(days), max(days)) if days else (month, next_month(month))
+        near = f"s.login_at >= TIMESTAMPTZ '{first - DAY}' AND s.login_at < TIMESTAMPTZ '{last + 2 * DAY}'"
         parts.append(f"""
-            SELECT '{SESSIONS}', x.channel, x.vendor_id, c.contract_id, x.local_start::DATE, count(*)
-            FROM (SELECT s.vendor_id, s.channel, timezone(v.timezone, s.login_at) AS local_start
-                  FROM {SESSIONS} s JOIN vendors v USING (vendor_id)) x
+            SELECT '{SESSIONS}', x.channel, x.vendor_id, c.contract_id, x.local_start::DATE, count(*),
+                   min(x.local_start), max(x.local_end)
+            FROM (SELECT s.vendor_id, s.channel, timezone(v.timezone, s.login_at) AS local_start,
+                         timezone(v.timezone, s.logout_at) AS local_end
+                  FROM {SESSIONS} s JOIN vendors v USING (vendor_id) WHERE {near}) x
             LEFT JOIN contracts c ON {covers("x", "c")}
-            WHERE x.local_start >= {start} AND x.local_start < {end} GROUP BY ALL""")
-    columns = "table_name, channel, vendor_id, contract_id, day, rows"
-    empty = f"SELECT * FROM (VALUES (NULL, NULL, NULL, NULL, NULL::DATE, 0::BIGINT)) v({columns}) WHERE false"
-    return f"(SELECT * FROM ({' UNION ALL '.join([empty, *parts])}) u({columns}))"
+            WHERE {month_filter(month, days, "x.local_start")} GROUP BY ALL""")
+    empty = (
+        f"SELECT * FROM (VALUES (NULL, NULL, NULL, NULL, NULL::DATE, 0::BIGINT, NULL::TIMESTAMP, NULL::TIMESTAMP)) "
+        f"v({ROW_COLUMNS}) WHERE false"
+    )
+    return f"(SELECT * FROM ({' UNION ALL '.join([empty, *parts])}) u({ROW_COLUMNS}))"
 
 
 def dated_quarantine_sql() -> str:

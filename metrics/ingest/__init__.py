@@ -25,12 +25,11 @@ from metrics.errors import VendorboardError
 from metrics.ingest import encoding, read, reference, zones
 from metrics.ingest.attribution import out_of_contract, refresh
 from metrics.ingest.lookups import Lookups
-from metrics.ingest.reach import Reach, reach, to_refresh
+from metrics.ingest.reach import Reach, Touched, reach, to_refresh
 from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, Table
 from metrics.ingest.validate import stage_sql
 
 Progress = Callable[[str, int, int], None]  # (message, files done, files in all)
-Touched = dict[dt.date, set[str]]  # month -> the interaction tables whose figures in it a run can move
 Then = Callable[[duckdb.DuckDBPyConnection, Touched], None]
 
 

@@ -26,6 +26,12 @@ COLUMNS = (
 )
 
 
+def active_sql(month: dt.date) -> str:
+    """SQL: the contracts active on at least one day of `month`."""
+    start, end = f"DATE '{month.isoformat()}'", f"DATE '{next_month(month).isoformat()}'"
+    return f"SELECT * FROM contracts WHERE start_date < {end} AND (end_date IS NULL OR end_date >= {start})"
+
+
 def targets_sql(month: dt.date, contract_id: str | None) -> str:
     """SQL of the targets in force, numbered as `target_no` in a stable order over every contract
     (so a number means the same target whichever contract is asked for, as rollups need)."""
@@ -38,10 +44,9 @@ def targets_sql(month: dt.date, contract_id: str | None) -> str:
         SELECT * FROM (
             SELECT row_number() OVER (ORDER BY t.contract_id, t.channel, t.metric, t.threshold_seconds NULLS FIRST,
                                                t.clock, t.effective_from NULLS FIRST) - 1 AS target_no, {cols}
-            FROM sla_targets t JOIN contracts c USING (contract_id)
+            FROM sla_targets t JOIN ({active_sql(month)}) c USING (contract_id)
             WHERE (t.effective_from IS NULL OR t.effective_from <= {start})
-              AND (t.effective_to IS NULL OR t.effective_to >= {end})
-              AND c.start_date < {end} AND (c.end_date IS NULL OR c.end_date >= {start})) {only}"""
+              AND (t.effective_to IS NULL OR t.effective_to >= {end})) {only}"""
 
 
 def in_force(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> list[dict]:
