@@ -22,8 +22,8 @@ import duckdb
 
 from metrics import store
 from metrics.errors import VendorboardError
-from metrics.ingest import encoding, read, reference, zones
-from metrics.ingest.attribution import out_of_contract, refresh
+from metrics.ingest import encoding, keys, read, reference, zones
+from metrics.ingest.attribution import attributed, out_of_contract, refresh
 from metrics.ingest.lookups import Lookups
 from metrics.ingest.reach import Reach, Touched, reach, to_refresh
 from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, Table
@@ -315,15 +315,19 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
     )
     on = " AND ".join(f"i.{k} IS NOT DISTINCT FROM t.{k}" for k in table.key)
     good = "SELECT * FROM staged WHERE _check IS NULL"
+    near = keys.near(con, table, good)  # the stored rows that can hold an incoming key
+    stored_rows = f"(SELECT * FROM {table.name} t WHERE {near})"
     # A key repeated in the run repeats its last column (the id); as many distinct hashes of that
     # column as rows prove there is none (cheap). Only otherwise are whole keys compared.
     repeated, known = con.execute(f"""
         SELECT (SELECT count(*) - count(DISTINCT hash({table.key[-1]})) FROM ({good})),
-               (SELECT count(*) FROM ({good}) i SEMI JOIN {table.name} t ON {on})""").fetchone()
+               (SELECT count(*) FROM ({good}) i SEMI JOIN {stored_rows} t ON {on})""").fetchone()
     if repeated and len(table.key) > 1:
         repeated = con.execute(f"SELECT count(*) - count(DISTINCT hash({key})) FROM ({good})").fetchone()[0]
     if repeated:
         good += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY rowid DESC) = 1"  # last one wins
+    if table.start_column:
+        good = attributed(good)
     columns = ", ".join(stored)
     if not known:
         con.execute("SET preserve_insertion_order = false")  # stored order is free; saves a sort of work
@@ -332,6 +336,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
         ]
         con.execute("RESET preserve_insertion_order")
         stored_now = f"({good}) _"
+        keys.widen(con, table, good)
         vendors, reached = _vendors(con, table, stored_now), [reach(con, table.name, stored_now)]
         con.execute("DROP TABLE staged")
         return vendors, reached
@@ -340,14 +345,15 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
         CREATE OR REPLACE TEMP TABLE incoming AS
         SELECT i.*, CASE WHEN t.{table.key[0]} IS NULL THEN 'loaded' WHEN {differs} THEN 'updated'
                          ELSE 'unchanged' END AS _status
-        FROM ({good}) i LEFT JOIN {table.name} t ON {on}""")
+        FROM ({good}) i LEFT JOIN {stored_rows} t ON {on}""")
     for status, n in con.execute("SELECT _status, count(*) FROM incoming GROUP BY ALL").fetchall():
         setattr(counts, status, n)
-    replaced = f"(SELECT * FROM {table.name} t SEMI JOIN incoming i ON i._status = 'updated' AND {on}) _"
+    replaced = f"(SELECT * FROM {stored_rows} t SEMI JOIN incoming i ON i._status = 'updated' AND {on}) _"
     reached = [reach(con, table.name, replaced)]
-    con.execute(f"DELETE FROM {table.name} t USING incoming i WHERE i._status = 'updated' AND {on}")
+    con.execute(f"DELETE FROM {table.name} t USING incoming i WHERE i._status = 'updated' AND {on} AND {near}")
     con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM incoming WHERE _status <> 'unchanged'")
     changed = "(SELECT * FROM incoming WHERE _status <> 'unchanged') _"
+    keys.widen(con, table, "SELECT * FROM incoming WHERE _status <> 'unchanged'")
     vendors = _vendors(con, table, changed)
     reached.append(reach(con, table.name, changed))
     con.execute("DROP TABLE staged; DROP TABLE incoming")

@@ -28,3 +28,21 @@ FROM (SELECT 'calls' AS table_name, 'phone' AS channel, vendor_id, contract_id, 
                 LEFT JOIN contracts c ON c.vendor_id = x.vendor_id AND x.local_start::DATE >= c.start_date
                      AND (c.end_date IS NULL OR x.local_start::DATE <= c.end_date))
 GROUP BY ALL;
+
+-- Where a stored key can be (ingest/keys.py): per interaction table, vendor and month (of the local
+-- start; of an agent session, its login in UTC), the range of ids its rows hold, so the duplicate
+-- check of a run reads only the months whose ranges hold an incoming id.
+CREATE TABLE key_ranges (
+    table_name VARCHAR NOT NULL, vendor_id VARCHAR NOT NULL, month DATE NOT NULL,
+    first_id VARCHAR NOT NULL, last_id VARCHAR NOT NULL);
+INSERT INTO key_ranges
+SELECT 'calls', vendor_id, date_trunc('month', local_start)::DATE, min(call_id), max(call_id) FROM calls GROUP BY ALL
+UNION ALL
+SELECT 'chats', vendor_id, date_trunc('month', local_start)::DATE, min(chat_id), max(chat_id) FROM chats GROUP BY ALL
+UNION ALL
+SELECT 'emails', vendor_id, date_trunc('month', local_start)::DATE, min(email_id), max(email_id) FROM emails GROUP BY ALL
+UNION ALL
+SELECT 'visits', vendor_id, date_trunc('month', local_start)::DATE, min(visit_id), max(visit_id) FROM visits GROUP BY ALL
+UNION ALL
+SELECT 'agent_sessions', vendor_id, date_trunc('month', login_at)::DATE, min(session_id), max(session_id)
+FROM agent_sessions GROUP BY ALL;
