@@ -269,7 +269,8 @@ def _quarantined(
 ) -> list[Finding]:
     """Rejected rows dated in the month, per contract, table and reason; and the undated ones."""
     rejected = con.execute(
-        f"""SELECT table_name, reason, vendor_id, contract_id, local_start IS NOT NULL, count(*)
+        f"""SELECT table_name, reason, CASE WHEN vendor_known THEN vendor_id END, contract_id,
+                   local_start IS NOT NULL, count(*)
             FROM {dated_quarantine_sql()}
             WHERE local_start IS NULL OR (local_start >= $m AND local_start < $e)
             GROUP BY ALL ORDER BY ALL""",

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import duckdb
 
 from metrics.domain import CHANNELS, WEEKDAYS
+from metrics.periods import add_days
 from metrics.sql import Query, sql_in
 
 
@@ -126,7 +127,7 @@ def business_clock_sql(
     (see `clock_join`).
 
     The segments cover two days either side of [start, end) in UTC, which holds every window."""
-    lo, hi = _epoch_us(start - dt.timedelta(days=2)), _epoch_us(end + dt.timedelta(days=2))
+    lo, hi = _epoch_us(add_days(start, -2)), _epoch_us(add_days(end, 2))
     return f"""
     WITH w AS (
         SELECT contract_id, channel, epoch_us(start_at) AS s, epoch_us(end_at) AS e,

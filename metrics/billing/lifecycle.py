@@ -138,7 +138,7 @@ def finalize(db_path: Path, month: dt.date, contract_id: str, accept_data_issues
 
     label = f"{contract_id} {month_label(month)}"
     reason = (accept_data_issues or "").strip() or None
-    with store.writer(db_path) as con:
+    with store.writer(db_path, "finalize") as con:
         done = con.execute(
             "SELECT finalized_at::TIMESTAMP FROM invoices WHERE contract_id = ? AND month = ?", [contract_id, month]
         ).fetchone()

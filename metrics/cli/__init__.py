@@ -39,6 +39,7 @@ def main() -> None:
         invoice,
         payments,
         profiles,
+        quarantine,
         reconcile,
         report,
         serve,

@@ -20,9 +20,9 @@ import datetime as dt
 import duckdb
 
 from metrics.ingest.tables import Table
-from metrics.periods import next_month
+from metrics.periods import add_days, next_month
 
-MARGIN = dt.timedelta(days=2)
+MARGIN = 2  # days
 
 
 def dating(table: Table) -> str:
@@ -47,7 +47,10 @@ def near(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> str:
     ]
     spans = _joined([(m, next_month(m)) for m in sorted(months)])
     column, kind = f"t.{dating(table)}", "TIMESTAMP" if table.start_column else "TIMESTAMPTZ"
-    within = [f"({column} >= {kind} '{lo - MARGIN}' AND {column} < {kind} '{hi + MARGIN}')" for lo, hi in spans]
+    within = [
+        f"({column} >= {kind} '{add_days(lo, -MARGIN)}' AND {column} < {kind} '{add_days(hi, MARGIN)}')"
+        for lo, hi in spans
+    ]
     return "(" + (" OR ".join(within) or "false") + ")"
 
 

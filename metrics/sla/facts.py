@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 import duckdb
 
 from metrics.domain import CHANNEL
-from metrics.periods import Days, month_filter, next_month
+from metrics.periods import Days, add_days, month_filter, next_month
 from metrics.service_hours import business_clock_sql, clock_join, local_instant, merged_intervals_sql, windows_sql
 from metrics.sla.definitions import metric
 from metrics.sql import Contracts, sql_in
@@ -179,7 +179,7 @@ def agent_weeks_sql(month: dt.date, contracts: Contracts, days: Days = None) -> 
     weeks = None if days is None else [m for m in mondays(days) if first <= m <= last]
     if weeks:
         first, last = weeks[0], weeks[-1]
-    lo, hi = _utc(first - dt.timedelta(days=1)), _utc(last + dt.timedelta(days=8))
+    lo, hi = _utc(add_days(first, -1)), _utc(add_days(last, 8))
     listed = ", ".join(f"DATE '{m}'" for m in weeks or ()) or "NULL"
     only = "true" if weeks is None else f"g.monday::DATE IN ({listed})"
     return f"""(
@@ -239,5 +239,5 @@ def relation(
     if end_sql:
         last = con.execute(end_sql).fetchall()[0][0]
         # the clock runs past the last end; a UTC date is within a day of the local one
-        clock_until = max(next_month(month), last + dt.timedelta(days=2)) if last else next_month(month)
+        clock_until = max(next_month(month), add_days(last, 2)) if last else next_month(month)
     return interactions_sql(source, month, contracts, clock_until, days)
