@@ -159,6 +159,17 @@ def test_a_month_with_no_data_says_so_and_bills_fees_only(small_db: Path, monkey
     assert "No data for C1 in 2026-11" in texts(at) and not at.dataframe
 
 
+def test_an_invoice_without_lines_shows_an_empty_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # C2 has no data in 2026-10 and, here, no monthly fee: its invoice has no line at all (it used to
+    # raise KeyError: 'tier_from'); totals are 0 by hand (no fee, no usage, no credit, no tax).
+    tables = {**SMALL, "contracts": SMALL["contracts"].replace("C2,V2,2026-01-01,,500", "C2,V2,2026-01-01,,0")}
+    db = load_dir(tmp_path / "no-fee.duckdb", write_data(tmp_path / "data", tables))
+    at = open_app(db, monkeypatch, "invoices", month="2026-10", contract="C2")
+    no_exception(at)
+    assert metrics_of(at)["Total (CNY)"] == "0.00"
+    assert at.dataframe[0].value.empty  # the lines: none, with their headers
+
+
 def test_finalize_asks_first_then_stores_the_invoice(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(small_db, monkeypatch, "invoices", month="2026-10", contract="C1")
     assert metrics_of(at)["Status"] == "✎ draft"

@@ -60,6 +60,19 @@ def describe(line, cause: dict | None, currency: str, lang: str) -> str:
     return value_name("line", line.type, lang)
 
 
+LINE_SCHEMA = {
+    "type": pl.String,
+    "channel": pl.String,
+    "unit": pl.String,
+    "tier_from": pl.Decimal(18, 3),
+    "tier_to": pl.Decimal(18, 3),
+    "quantity": pl.Decimal(18, 4),
+    "unit_price": pl.Decimal(18, 6),
+    "amount": pl.Decimal(18, 2),
+    "description": pl.String,
+}
+
+
 def lines_frame(invoice: Invoice, found: list[dict | None], lang: str) -> pl.DataFrame:
     return pl.DataFrame(
         [
@@ -76,14 +89,7 @@ def lines_frame(invoice: Invoice, found: list[dict | None], lang: str) -> pl.Dat
             }
             for line, cause in zip(invoice.lines, found)
         ],
-        schema_overrides={
-            "tier_from": pl.Decimal(18, 3),
-            "tier_to": pl.Decimal(18, 3),
-            "quantity": pl.Decimal(18, 4),
-            "unit_price": pl.Decimal(18, 6),
-            "amount": pl.Decimal(18, 2),
-        },
-        infer_schema_length=None,
+        schema=LINE_SCHEMA,  # every column even without a line (no fee, no data): an empty table, not a KeyError
     )
 
 
