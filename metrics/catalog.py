@@ -13,6 +13,7 @@ import polars as pl
 
 from metrics.domain import DATED
 from metrics.periods import next_month
+from metrics.sql import sql_list
 
 CONTRACT_TERMS = (
     "contract_id",
@@ -54,9 +55,14 @@ def contracts(con: duckdb.DuckDBPyConnection, month: dt.date | None = None) -> p
 
 
 def months_with_data(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
-    """Months (first days, newest first) holding any interaction, in vendor local time."""
-    union = " UNION ".join(f"SELECT DISTINCT date_trunc('month', local_start)::DATE AS m FROM {t}" for t in DATED)
-    return [m for (m,) in con.execute(f"SELECT m FROM ({union}) ORDER BY m DESC").fetchall()]
+    """Months (first days, newest first) holding any interaction, in vendor local time: read from
+    the stored rows per day (`row_rollup`, kept for every month with rows), never the rows."""
+    return [
+        m
+        for (m,) in con.execute(
+            f"SELECT DISTINCT month FROM row_rollup WHERE table_name IN {sql_list(DATED)} ORDER BY month DESC"
+        ).fetchall()
+    ]
 
 
 def rate_card(con: duckdb.DuckDBPyConnection, contract_id: str) -> pl.DataFrame:

@@ -83,19 +83,15 @@ def dated_quarantine_sql() -> str:
 
 
 def freshness(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """vendor_id, channel, table, rows, first_start, last_start (local) and days_behind: how many
-    days the vendor-channel's latest row lags the newest row of any vendor (0 = up to date)."""
-    parts = [
-        f"SELECT vendor_id, '{CHANNEL_OF_TABLE[t]}' AS channel, '{t}' AS \"table\", count(*) AS rows, "
-        f"min(local_start) AS first_start, max(local_start) AS last_start FROM {t} GROUP BY ALL"
-        for t in DATED
-    ]
-    parts.append(f"""SELECT s.vendor_id, s.channel, '{SESSIONS}', count(*),
-                           min(timezone(v.timezone, s.login_at)), max(timezone(v.timezone, s.logout_at))
-                    FROM {SESSIONS} s JOIN vendors v USING (vendor_id) GROUP BY ALL""")
-    return con.sql(f"""
+    """vendor_id, channel, table, rows, first_start, last_start (local; of agent sessions, the first
+    login and the last logout) and days_behind: how many days the vendor-channel's latest row lags
+    the newest row of any vendor (0 = up to date). Read from the stored rows per day (`row_rollup`,
+    see month_rows_sql), never the rows."""
+    return con.sql("""
         SELECT *, date_diff('day', last_start, max(last_start) OVER ()) AS days_behind
-        FROM ({" UNION ALL ".join(parts)})
+        FROM (SELECT vendor_id, channel, table_name AS "table", sum(rows)::BIGINT AS rows,
+                     min(first_at) AS first_start, max(last_at) AS last_start
+              FROM row_rollup GROUP BY ALL)
         ORDER BY vendor_id, "table", channel""").pl()
 
 
