@@ -18,9 +18,7 @@ from metrics.domain import CHANNEL_OF_TABLE, DATED, INTERACTIONS, SESSIONS
 from metrics.ingest.attribution import covers
 from metrics.ingest.lookups import OFFSET
 from metrics.ingest.tables import TABLES
-from metrics.periods import Days, month_filter, next_month
-
-DAY = dt.timedelta(days=1)  # a local date's instants lie within a day of its UTC date
+from metrics.periods import Days, add_days, month_filter, next_month
 
 # The column that dates a row of each interaction table (sessions: their login).
 DATED_BY = {t: TABLES[t].start_column or TABLES[t].timestamps[0] for t in INTERACTIONS}
@@ -43,7 +41,7 @@ def month_rows_sql(month: dt.date, tables: Iterable[str] = INTERACTIONS, days: D
     ]
     if SESSIONS in tables:
         first, last = (min(days), max(days)) if days else (month, next_month(month))
-        near = f"s.login_at >= TIMESTAMPTZ '{first - DAY}' AND s.login_at < TIMESTAMPTZ '{last + 2 * DAY}'"
+        near = f"s.login_at >= TIMESTAMPTZ '{add_days(first, -1)}' AND s.login_at < TIMESTAMPTZ '{add_days(last, 2)}'"
         parts.append(f"""
             SELECT '{SESSIONS}', x.channel, x.vendor_id, c.contract_id, x.local_start::DATE, count(*),
                    min(x.local_start), max(x.local_end)

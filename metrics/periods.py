@@ -62,9 +62,9 @@ def runs(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
     found: list[tuple[dt.date, dt.date]] = []
     for day in sorted(set(days)):
         if found and found[-1][1] == day:
-            found[-1] = (found[-1][0], day + dt.timedelta(days=1))
+            found[-1] = (found[-1][0], add_days(day, 1))
         else:
-            found.append((day, day + dt.timedelta(days=1)))
+            found.append((day, add_days(day, 1)))
     return found
 
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import duckdb
 
 from metrics.domain import DATED, INTERACTIONS, SESSIONS
-from metrics.periods import Touched, next_month
+from metrics.periods import Touched, add_days, next_month
 
 EFFECTIVE = ("rates", "sla_targets")
 EVERY_MONTH = ("vendors", "contracts", "service_hours")
-WEEK = dt.timedelta(days=7)
+WEEK = 7  # days
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,9 @@ def days_sql(table: str, rows: str) -> str:
 def reached(table: str, days: frozenset[dt.date]) -> dict[dt.date, frozenset[dt.date]]:
     """month -> the days of `days` whose rows of `table` can move its figures: an interaction's own
     month; a session's every month a week either side."""
-    wide = WEEK if table == SESSIONS else dt.timedelta(0)
-    months = {d.replace(day=1) for day in days for d in (day - wide, day + wide)}
-    return {m: frozenset(d for d in days if m - wide <= d < next_month(m) + wide) for m in months}
+    wide = WEEK if table == SESSIONS else 0
+    months = {d.replace(day=1) for day in days for d in (add_days(day, -wide), add_days(day, wide))}
+    return {m: frozenset(d for d in days if add_days(m, -wide) <= d < add_days(next_month(m), wide)) for m in months}
 
 
 def months_sql(table: str) -> str:
