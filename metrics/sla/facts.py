@@ -48,11 +48,10 @@ def _ts(day: dt.date) -> str:
 
 
 def interactions_sql(
-    channel: str, month: dt.date, contracts: Contracts, clock_until: dt.date | None, days: Days = None
+    channel: str, month: dt.date, contracts: Contracts, clock: tuple[dt.date, dt.date] | None, days: Days = None
 ) -> str:
-    """Facts of one channel's interactions (of the month, or of its `days`); with `clock_until`,
-    also the business-clock durations (the clock runs on the service windows from the first day
-    measured to that date)."""
+    """Facts of one channel's interactions (of the month, or of its `days`); with `clock` (the first
+    and the last local day it must cover), also the business-clock durations."""
     s = CHANNEL[channel]
     clocked = (
         f", {s.until} AS until_at, epoch_us({s.until}) - epoch_us({s.start}) AS {s.clocked}_calendar_us"
@@ -64,26 +63,25 @@ def interactions_sql(
                {s.handled} AS handled, {s.start} AS start_at{clocked}, {COLUMNS[channel]}
         FROM {s.table}
         WHERE contract_id IN {sql_in(contracts)} AND {month_filter(month, days)}"""
-    if clock_until is None or not s.clocked:
+    if clock is None or not s.clocked:
         return f"({base})"
     join_a, read_a = clock_join("clock", "ca", "f", "f.start_at")
     join_b, read_b = clock_join("clock", "cb", "f", "f.until_at")
-    first = min(days) if days else month
     return f"""(
-        WITH clock AS ({business_clock_sql(first, clock_until, contracts, [channel])})
+        WITH clock AS ({business_clock_sql(*clock, contracts, [channel])})
         SELECT f.*, {read_b} - {read_a} AS {s.clocked}_business_us
         FROM ({base}) f {join_a} {join_b})"""
 
 
-def clock_end_sql(channel: str, month: dt.date, contracts: Contracts, days: Days = None) -> str | None:
-    """SQL for the UTC date of the last instant a clocked duration of the month (or of its `days`)
-    ends at (the business clock must run that far), or None when the channel has no clocked
-    duration."""
+def clock_span_sql(channel: str, month: dt.date, contracts: Contracts, days: Days = None) -> str | None:
+    """SQL for the UTC dates of the first start and the last end of a clocked duration of the month
+    (or of its `days`): the business clock must run that far, and no farther, so a month with a few
+    rows (a day at its edge) costs a few days of clock. None when the channel has no clocked duration."""
     s = CHANNEL[channel]
     if not s.clocked:
         return None
     return (
-        f"SELECT timezone('UTC', max({s.until}))::DATE FROM {s.table} "
+        f"SELECT timezone('UTC', min({s.start}))::DATE, timezone('UTC', max({s.until}))::DATE FROM {s.table} "
         f"WHERE contract_id IN {sql_in(contracts)} AND {month_filter(month, days)}"
     )
 
@@ -114,10 +112,11 @@ def _vendors(contracts: Contracts) -> str:
 def staffed_sql(month: dt.date, contracts: Contracts) -> str:
     """SQL: vendor_id, channel of the vendors of `contracts` with some agent session on the channel
     in the local month (without any, their coverage is no data)."""
-    end, a_day = next_month(month), dt.timedelta(days=1)
+    end = next_month(month)
     return f"""
         SELECT DISTINCT s.vendor_id, s.channel FROM agent_sessions s JOIN vendors v USING (vendor_id)
-        WHERE {_vendors(contracts)} AND s.login_at < {_utc(end + a_day)} AND s.logout_at > {_utc(month - a_day)}
+        WHERE {_vendors(contracts)}
+          AND s.login_at < {_utc(add_days(end, 1))} AND s.logout_at > {_utc(add_days(month, -1))}
           AND s.login_at < timezone(v.timezone, {_ts(end)}) AND s.logout_at > timezone(v.timezone, {_ts(month)})"""
 
 
@@ -128,10 +127,9 @@ def coverage_sql(month: dt.date, contracts: Contracts, channels: list[str], days
     merged across agents). `staffed`: the vendor has some session on the channel in the month at
     all (SPEC §3: without any, coverage is no data, not 0)."""
     end = next_month(month)
-    first, last = (min(days), max(days) + dt.timedelta(days=1)) if days else (month, end)
+    first, last = (min(days), add_days(max(days), 1)) if days else (month, end)
     hour = "hour_local"
-    a_day = dt.timedelta(days=1)  # instants of a local day lie within a day of its UTC date
-    lo, hi = _utc(first - a_day), _utc(last + a_day)
+    lo, hi = _utc(add_days(first, -1)), _utc(add_days(last, 1))  # a local day's instants: within a day of it
     return f"""(
         WITH win AS (SELECT w.*, v.timezone AS tz FROM ({windows_sql(first, last, contracts, True, channels)}) w
                      JOIN vendors v USING (vendor_id)),
@@ -234,10 +232,11 @@ def relation(
         return coverage_sql(month, contracts, list(channels), days)
     if source == "agent_weeks":
         return agent_weeks_sql(month, contracts, days)
-    clock_until = None
-    end_sql = clock_end_sql(source, month, contracts, days) if business else None
-    if end_sql:
-        last = con.execute(end_sql).fetchall()[0][0]
-        # the clock runs past the last end; a UTC date is within a day of the local one
-        clock_until = max(next_month(month), add_days(last, 2)) if last else next_month(month)
-    return interactions_sql(source, month, contracts, clock_until, days)
+    clock = None
+    span_sql = clock_span_sql(source, month, contracts, days) if business else None
+    if span_sql:
+        first, last = con.execute(span_sql).fetchall()[0]
+        # from the first start to past the last end; a UTC date is within a day of the local one
+        first = add_days(first, -1) if first else month
+        clock = (first, add_days(last or first, 2))
+    return interactions_sql(source, month, contracts, clock, days)
