@@ -17,6 +17,7 @@ from dashboard import common
 from dashboard.common import engine, tr
 from metrics import billing, payments
 from metrics.billing import Invoice
+from metrics.billing.invoice import LINE_SCHEMA
 from metrics.domain import CREDIT_LINES, TOTALS
 from metrics.errors import VendorboardError
 from metrics.i18n import metric_value, money, number, percent, t, target_label, value_name
@@ -60,36 +61,13 @@ def describe(line, cause: dict | None, currency: str, lang: str) -> str:
     return value_name("line", line.type, lang)
 
 
-LINE_SCHEMA = {
-    "type": pl.String,
-    "channel": pl.String,
-    "unit": pl.String,
-    "tier_from": pl.Decimal(18, 3),
-    "tier_to": pl.Decimal(18, 3),
-    "quantity": pl.Decimal(18, 4),
-    "unit_price": pl.Decimal(18, 6),
-    "amount": pl.Decimal(18, 2),
-    "description": pl.String,
-}
-
-
 def lines_frame(invoice: Invoice, found: list[dict | None], lang: str) -> pl.DataFrame:
     return pl.DataFrame(
         [
-            {
-                "type": line.type,
-                "channel": line.channel,
-                "unit": line.unit,
-                "tier_from": line.tier_from,
-                "tier_to": line.tier_to,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-                "amount": line.amount,
-                "description": describe(line, cause, invoice.currency, lang),
-            }
+            {**line.as_dict(), "description": describe(line, cause, invoice.currency, lang)}
             for line, cause in zip(invoice.lines, found)
         ],
-        schema=LINE_SCHEMA,  # every column even without a line (no fee, no data): an empty table, not a KeyError
+        schema=LINE_SCHEMA,  # every column even without a line: an empty table, not a KeyError
     )
 
 

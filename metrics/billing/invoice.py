@@ -29,6 +29,20 @@ from metrics.billing.volume import volume_lines
 from metrics.domain import CREDIT_LINES, SUBTOTAL_LINES, TOTALS, USAGE
 from metrics.periods import month_label, next_month
 
+# The types of a line's fields (line.FIELDS) in a table of lines, which has every column even
+# without a line (no fee and no data: an empty table).
+LINE_SCHEMA = {
+    "type": pl.String,
+    "channel": pl.String,
+    "unit": pl.String,
+    "tier_from": pl.Decimal(18, 3),
+    "tier_to": pl.Decimal(18, 3),
+    "quantity": pl.Decimal(18, 4),
+    "unit_price": pl.Decimal(18, 6),
+    "amount": pl.Decimal(18, 2),
+    "description": pl.String,
+}
+
 HEAD = ("contract_id", "vendor_id", "month", "currency", "payee", "status", "due_date")  # of every line row
 
 

@@ -14,6 +14,7 @@ import xlsxwriter
 
 from metrics import inert
 from metrics.billing import Invoice
+from metrics.billing.invoice import LINE_SCHEMA
 from metrics.domain import TOTALS
 from metrics.export.content import MonthReport
 from metrics.i18n import metric_kind, target_label
@@ -107,18 +108,7 @@ class _Book:
 def _lines(invoice: Invoice) -> pl.DataFrame:
     return pl.DataFrame(
         [{"contract_id": invoice.contract_id, **line.as_dict()} for line in invoice.lines],
-        schema={
-            "contract_id": pl.String,
-            "type": pl.String,
-            "channel": pl.String,
-            "unit": pl.String,
-            "tier_from": pl.Decimal(18, 3),
-            "tier_to": pl.Decimal(18, 3),
-            "quantity": pl.Decimal(18, 4),
-            "unit_price": pl.Decimal(18, 6),
-            "amount": pl.Decimal(18, 2),
-            "description": pl.String,
-        },
+        schema={"contract_id": pl.String, **LINE_SCHEMA},
     )
 
 
