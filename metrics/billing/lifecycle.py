@@ -17,7 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import store
+from metrics import audit, store
+from metrics.access import Permission, Principal, acting
 from metrics.billing.invoice import TOTALS, Invoice, compute
 from metrics.billing.line import STORED, Line, by_key
 from metrics.errors import VendorboardError
@@ -127,14 +128,22 @@ def require_contract(con: duckdb.DuckDBPyConnection, contract_id: str) -> None:
         raise VendorboardError(f"--contract: unknown contract '{contract_id}'")
 
 
-def finalize(db_path: Path, month: dt.date, contract_id: str, accept_data_issues: str | None = None) -> Invoice:
-    """Store the invoice of `contract_id` for `month` as issued; refused when it is finalized
-    already, when the contract has no invoice that month, or while the month's data has `error`
-    findings (metrics/quality.py) and no reason is given to accept them. The reason and the
-    findings at this moment are stored with the invoice. A month with no data finalizes (fees only;
-    its `no_data` finding is a warning)."""
+def finalize(
+    db_path: Path,
+    month: dt.date,
+    contract_id: str,
+    accept_data_issues: str | None = None,
+    *,
+    by: Principal | None = None,
+) -> Invoice:
+    """Store the invoice of `contract_id` for `month` as issued, in the audit trail as `by`'s;
+    refused for a role that may not finalize, when it is finalized already, when the contract has
+    no invoice that month, or while the month's data has `error` findings (metrics/quality.py) and
+    no reason is given to accept them. The reason and the findings at this moment are stored with
+    the invoice. A month with no data finalizes (fees only; its `no_data` finding is a warning)."""
     from metrics import quality  # not above: quality reads invoices (its drift check) from this package
 
+    actor = acting(by).require(Permission.FINALIZE)
     label = f"{contract_id} {month_label(month)}"
     reason = (accept_data_issues or "").strip() or None
     with store.writer(db_path) as con:
@@ -190,5 +199,19 @@ def finalize(db_path: Path, month: dt.date, contract_id: str, accept_data_issues
                 [contract_id, month, n, *(getattr(line, c) for c in STORED)]
                 for n, line in enumerate(invoice.lines, start=1)
             ],
+        )
+        audit.record(
+            con,
+            actor,
+            "finalize",
+            label,
+            {
+                "contract_id": contract_id,
+                "month": month_label(month),
+                "total": invoice.total,
+                "currency": invoice.currency,
+                "accepted_data_issues": reason,
+                "errors": [f.message() for f in failing],
+            },
         )
     return invoice

@@ -20,7 +20,8 @@ from typing import Protocol
 
 import duckdb
 
-from metrics import store
+from metrics import audit, store
+from metrics.access import Permission, Principal, acting, table_permission
 from metrics.errors import VendorboardError
 from metrics.ingest import encoding, read, reference, zones
 from metrics.ingest.attribution import out_of_contract, refresh
@@ -28,6 +29,7 @@ from metrics.ingest.lookups import Lookups
 from metrics.ingest.reach import Reach, reach, to_refresh
 from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, Table
 from metrics.ingest.validate import stage_sql
+from metrics.uploads import kept
 
 Progress = Callable[[str, int, int], None]  # (message, files done, files in all)
 
@@ -106,13 +108,23 @@ def sources_in_dir(data_dir: Path) -> list[Source]:
 
 
 def ingest(
-    db: Path, sources: Sequence[Source], progress: Progress | None = None, derived: Sequence[Derivation] = ()
+    db: Path,
+    sources: Sequence[Source],
+    progress: Progress | None = None,
+    derived: Sequence[Derivation] = (),
+    *,
+    by: Principal | None = None,
+    audit_as: audit.Change | None = None,
 ) -> IngestReport:
     """Load `sources` and the rows `derived` from platform exports into the database at `db` as one
-    transaction; nothing changes on error."""
+    transaction, recorded in the audit trail as `by`'s (`audit_as` names the change when it is not
+    a plain load, e.g. one payment); nothing changes on error. Refused when `by` may not load one
+    of the tables (access.table_permission)."""
     for s in sources:
         if s.kind not in TABLES:
             raise VendorboardError(f"unknown kind '{s.kind}' (expected one of {', '.join(LOAD_ORDER)})")
+    needed = {table_permission(s.kind) for s in sources} | ({Permission.LOAD} if derived else set())
+    actor = acting(by).require(*sorted(needed))
     from metrics import rollup  # not above: rollups are measured by the engine, which imports ingest.tables
 
     started = dt.datetime.now(dt.UTC)
@@ -180,7 +192,19 @@ def ingest(
             "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
             [run_id, started, json.dumps(report.as_dict())],
         )
+        change = (audit_as or _load_change(db, sources, derived, run_id)).with_counts(report)
+        audit.record(con, actor, change.action, change.subject, change.details)
     return report
+
+
+def _load_change(db: Path, sources: Sequence[Source], derived: Sequence[Derivation], run_id: int) -> audit.Change:
+    """A load as the trail records it: its files (an upload also where it is kept) and run number."""
+    named = [(s.kind, s.shown, s.path) for s in sources] + [
+        ("import", f.shown, f.path) for d in derived for f in d.files
+    ]
+    files = [{"table": kind, "file": name} | kept(db, path) for kind, name, path in named]
+    subject = files[0]["file"] if len(files) == 1 else f"{len(files)} files"
+    return audit.Change("ingest", subject, {"run_id": run_id, "files": files})
 
 
 @contextlib.contextmanager

@@ -11,6 +11,8 @@ import csv
 import tempfile
 from pathlib import Path
 
+from metrics.access import Principal
+from metrics.audit import Change
 from metrics.errors import VendorboardError
 from metrics.ingest import Source, TableCounts, ingest
 from metrics.ingest.tables import TABLES
@@ -18,9 +20,10 @@ from metrics.ingest.tables import TABLES
 COLUMNS = tuple(c.name for c in TABLES["payments"].columns)
 
 
-def record(db: Path, **values: object) -> TableCounts:
-    """Store one payment given as {column: value} (values as typed, or Decimal and dates); returns
-    whether it was loaded, updated or unchanged. A bad value is an error naming the column."""
+def record(db: Path, by: Principal | None = None, **values: object) -> TableCounts:
+    """Store one payment given as {column: value} (values as typed, or Decimal and dates), in the
+    audit trail as `by`'s; returns whether it was loaded, updated or unchanged. A bad value is an
+    error naming the column; a role that may not record payments is refused."""
     unknown = set(values) - set(COLUMNS)
     if unknown:
         raise ValueError(f"not payment columns: {sorted(unknown)}")
@@ -32,7 +35,12 @@ def record(db: Path, **values: object) -> TableCounts:
             writer.writerow(COLUMNS)
             writer.writerow(["" if values.get(c) is None else str(values[c]) for c in COLUMNS])
         try:
-            report = ingest(db, [Source("payments", path, name=shown)])
+            change = Change(
+                "payment",
+                f"{values.get('contract_id')} {values.get('month')} {values.get('reference')}",
+                {c: values.get(c) for c in COLUMNS if values.get(c) is not None},
+            )
+            report = ingest(db, [Source("payments", path, name=shown)], by=by, audit_as=change)
         except VendorboardError as exc:  # "payment R, line 2: ..." -> "payment R: ..."
             raise VendorboardError(str(exc).replace(f"{shown}, line 2: ", f"{shown}: ", 1)) from None
     return report.tables["payments"]
