@@ -25,7 +25,8 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from metrics import billing, catalog, data_health, drilldown, payments, quality, reconcile, sla, store
+from metrics import audit, billing, catalog, data_health, drilldown, payments, quality, reconcile, sla, store, users
+from metrics.access import Permission, Principal
 from metrics.cli.output import FORMULA_START
 from metrics.config import db_path
 from metrics.errors import VendorboardError
@@ -60,9 +61,11 @@ ENGINE: dict[str, Callable] = {
     "payments_of": payments.payments_of,
     "saved_mappings": saved_mappings.saved,
     "findings": quality.findings,
+    "users": users.users,
+    "audit": audit.entries,
 }
 
-PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
+PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports", "admin")
 PICKERS = ("month", "vendor", "contract")
 
 
@@ -113,6 +116,33 @@ def _cached(path: str, version: tuple[int, int] | None, name: str, args: tuple):
 def engine(name: str, *args: object):
     """ENGINE[name](connection, *args), cached until the data changes."""
     return _cached(str(db()), data_version(), name, args)
+
+
+# ---- who is signed in (dashboard/auth.py) ----------------------------------------------------
+
+
+def principal() -> Principal:
+    """The signed-in user (or the local administrator) of this run, as the entry script set it."""
+    return st.session_state["_principal"]
+
+
+def can(permission: Permission) -> bool:
+    """Whether the signed-in user may do it: pages draw a write's button only when it may."""
+    return principal().can(permission)
+
+
+def require(permission: Permission) -> bool:
+    """`can(permission)`, and when not, a note saying the user's role may not do it."""
+    if can(permission):
+        return True
+    role = value_name("role", principal().role, language())
+    st.info(tr("auth.not_allowed", role=role, what=tr(f"perm.{permission}")), icon=":material/lock:")
+    return False
+
+
+def may_open(page: str) -> bool:
+    """The Admin page is for those who manage users or read the audit trail; the rest for all."""
+    return page != "admin" or can(Permission.MANAGE_USERS) or can(Permission.AUDIT)
 
 
 # ---- language and pickers --------------------------------------------------------------------

@@ -63,7 +63,7 @@ def record(con: duckdb.DuckDBPyConnection, by: Principal, action: str, subject: 
     """Append one entry on the write's connection (inside its transaction); returns its number."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    (seq,) = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM audit_log").fetchone()
+    [(seq,)] = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM audit_log").fetchall()
     con.execute(
         "INSERT INTO audit_log VALUES (?, now(), ?, ?, ?, ?, ?, ?)",
         [seq, by.login, str(by.role), by.origin, action, subject, json.dumps(details, default=_plain)],
@@ -89,6 +89,14 @@ def entries(
         {"since": since, "until": until, "action": action, "actor": actor},
     ).fetchall()
     return [dict(zip(FIELDS, (*r[:-1], json.loads(r[-1])))) for r in rows]
+
+
+def flat(entry: dict) -> dict:
+    """An entry for a CSV file: the time in ISO form, `details` as JSON text."""
+    return entry | {
+        "recorded_at": entry["recorded_at"].isoformat(),
+        "details": json.dumps(entry["details"], ensure_ascii=False, default=_plain),
+    }
 
 
 def summary(details: dict) -> str:

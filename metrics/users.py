@@ -94,7 +94,9 @@ def _hash(password: str) -> str:
 
 
 def _row(con: duckdb.DuckDBPyConnection, login: str) -> tuple | None:
-    return con.execute("SELECT role, vendor_ids FROM users WHERE login = ?", [login]).fetchone()
+    # fetchall, not fetchone: it drains the result, which would otherwise hold the connection (DuckDB 2)
+    found = con.execute("SELECT role, vendor_ids FROM users WHERE login = ?", [login]).fetchall()
+    return found[0] if found else None
 
 
 def _require_known(con: duckdb.DuckDBPyConnection, login: str) -> tuple:
@@ -194,15 +196,15 @@ def users(con: duckdb.DuckDBPyConnection) -> list[User]:
 
 def has_passwords(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether local sign-in is on: some user has a password."""
-    return con.execute("SELECT count(*) FROM users WHERE password_hash IS NOT NULL").fetchone()[0] > 0
+    return con.execute("SELECT count(*) FROM users WHERE password_hash IS NOT NULL").fetchall()[0][0] > 0
 
 
 def verify(con: duckdb.DuckDBPyConnection, login: str, password: str) -> User | None:
     """The user when `password` is its local password, else None (unknown login, no password, wrong
     password: the caller cannot tell which, and each takes the time of one argon2 verification)."""
     key = (login or "").strip().lower()
-    found = con.execute("SELECT password_hash FROM users WHERE login = ?", [key]).fetchone()
-    hashed = found[0] if found and found[0] else None
+    found = con.execute("SELECT password_hash FROM users WHERE login = ?", [key]).fetchall()
+    hashed = found[0][0] if found else None
     try:
         _HASHER.verify(hashed or _DECOY, password)
     except (VerificationError, InvalidHashError):

@@ -3,7 +3,6 @@ channel, interactions out of contract, and the recent loads."""
 
 from __future__ import annotations
 
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -13,6 +12,8 @@ import streamlit as st
 from dashboard import common
 from dashboard.common import engine, tr
 from dashboard.imports import import_section, show_steps
+from metrics import uploads as kept
+from metrics.access import Permission
 from metrics.data_health import Scope
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
@@ -67,8 +68,8 @@ def load(uploads: list, chosen: str) -> None:
         bar.progress(done / max(total, 1), text=f"{done}/{total} · {message}")
 
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            report = ingest(common.db(), sources(uploads, chosen, Path(folder)), progress)
+        with kept.folder(common.db(), "data") as folder:
+            report = ingest(common.db(), sources(uploads, chosen, folder), progress, by=common.principal())
     except VendorboardError as exc:
         bar.empty()
         common.error(exc)
@@ -189,8 +190,10 @@ def quarantine_section(sel: common.Selection) -> None:
 def main() -> None:
     sel = common.selection()
     common.page_header("data", sel)
-    upload_section()
-    import_section()
+    if common.can(Permission.LOAD) or common.can(Permission.REFERENCE) or common.can(Permission.ADJUST):
+        upload_section()  # the engine refuses a file of a table the role may not load
+    if common.can(Permission.LOAD):
+        import_section()
     if common.empty_database():
         return
     vendor = sel.vendor_id

@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import common
 from dashboard.common import engine, tr
 from metrics import billing, payments
+from metrics.access import Permission
 from metrics.billing import Invoice
 from metrics.errors import VendorboardError
 from metrics.i18n import metric_value, money, number, percent, t, target_label, value_name
@@ -141,7 +142,7 @@ def finalize_button(sel: common.Selection, found: list[Finding]) -> None:
                 return
             close()
             try:
-                billing.finalize(common.db(), sel.month, sel.contract_id, reason)
+                billing.finalize(common.db(), sel.month, sel.contract_id, reason, by=common.principal())
             except VendorboardError as exc:
                 st.session_state["flash"] = ("error", tr("msg.error", error=str(exc)))
             else:
@@ -227,7 +228,7 @@ def payments_section(invoice: Invoice, lang: str) -> None:
                 ),
                 icon=":material/schedule:",
             )
-            if status.damages_to_carry:
+            if status.damages_to_carry and common.can(Permission.ADJUST):
                 carry_form(invoice, status.damages_to_carry, when)
     else:
         st.caption(tr("msg.draft_no_status", month=month))
@@ -245,7 +246,8 @@ def payments_section(invoice: Invoice, lang: str) -> None:
         )
     else:
         st.caption(tr("msg.no_payments"))
-    record_form(invoice)
+    if common.can(Permission.ADJUST):
+        record_form(invoice)
 
 
 def record_form(invoice: Invoice) -> None:
@@ -263,6 +265,7 @@ def record_form(invoice: Invoice) -> None:
     try:
         done = payments.record(
             common.db(),
+            by=common.principal(),
             contract_id=invoice.contract_id,
             month=month_label(invoice.month),
             paid_on=paid_on,
@@ -292,7 +295,9 @@ def carry_form(invoice: Invoice, amount, when: dt.date) -> None:
     label = tr("payments.carry_button", amount=money(amount, invoice.currency), month=month_label(into))
     if right.button(label, key="carry-damages", icon=":material/add_card:"):
         try:
-            carried = payments.carry_damages(common.db(), invoice.contract_id, invoice.month, when, into)
+            carried = payments.carry_damages(
+                common.db(), invoice.contract_id, invoice.month, when, into, by=common.principal()
+            )
         except VendorboardError as exc:
             common.error(exc)
             return
@@ -401,7 +406,7 @@ def main() -> None:
             )
         else:
             st.success(tr("msg.no_drift"), icon=":material/check_circle:")
-    else:
+    elif common.can(Permission.FINALIZE):
         finalize_button(sel, found)
     payments_section(invoice, lang)
     downloads(invoice, lang)

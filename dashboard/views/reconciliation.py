@@ -3,8 +3,8 @@ discrepancies."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,35 +13,37 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
+from metrics import uploads
+from metrics.access import Permission
 from metrics.errors import VendorboardError
 from metrics.i18n import money, value_name
 from metrics.periods import month_label
 
-UPLOADS = Path(tempfile.gettempdir()) / "vendorboard-uploads"
 MARKS = {"match": "✓", "mismatch": "✗", "missing": "✗", "unexpected": "✗"}
 MONEY = ("computed_amount", "billed_amount", "difference")
 
 
-def saved(upload) -> Path:
-    """The upload as a file under its own name, in a folder named by its content (so the cached
-    comparison is reused while the file and the data stay the same)."""
+def saved(upload, month: dt.date) -> Path:
+    """The upload kept beside the database with its audit entry (metrics/uploads.py), once per file
+    and month in a session: every click reruns the page with the same upload."""
     body = upload.getvalue()
-    path = UPLOADS / hashlib.sha256(body).hexdigest()[:16] / Path(upload.name).name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(body)
-    return path
+    kept = st.session_state.setdefault("_reconciliation_uploads", {})
+    key = (hashlib.sha256(body).hexdigest(), upload.name, month)
+    if key not in kept:
+        kept[key] = uploads.vendor_invoice(common.db(), month, upload.name, body, by=common.principal())
+    return kept[key]
 
 
 def main() -> None:
     sel = common.selection()
     common.page_header("reconciliation", sel)
-    if common.empty_database():
+    if common.empty_database() or not common.require(Permission.RECONCILE):
         return
     upload = st.file_uploader(tr("recon.upload"), type=["csv", "xlsx"], key="vendor-invoice")
     if upload is None:
         st.info(tr("msg.upload_first", month=month_label(sel.month)), icon=":material/upload_file:")
         return
-    path = saved(upload)
+    path = saved(upload, sel.month)
     try:
         rows = engine("reconcile", sel.month, path)
     except VendorboardError as exc:

@@ -7,7 +7,6 @@ file anyway); the audit trail records that user and host for every change made h
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from typing import Annotated
 
@@ -131,8 +130,7 @@ def audit_command(
         emit(to_json(rows), out)
         return
     if fmt is Format.csv:
-        flat = [r | {"details": json.dumps(r["details"], ensure_ascii=False, default=str)} for r in rows]
-        emit(to_csv(flat, audit.FIELDS), out)
+        emit(to_csv([audit.flat(r) for r in rows], audit.FIELDS), out)
         return
     people = [
         r | {"recorded_at": f"{r['recorded_at']:%Y-%m-%d %H:%M:%S}", "details": audit.summary(r["details"])}
