@@ -193,13 +193,14 @@ def finalize(
                 json.dumps(list(invoice.data_findings)),
             ],
         )
-        con.executemany(
-            f"INSERT INTO invoice_lines VALUES (?, ?, ?, {', '.join('?' * len(STORED))})",
-            [
-                [contract_id, month, n, *(getattr(line, c) for c in STORED)]
-                for n, line in enumerate(invoice.lines, start=1)
-            ],
-        )
+        if invoice.lines:  # a contract without fees or usage that month has an invoice of no lines
+            con.executemany(
+                f"INSERT INTO invoice_lines VALUES (?, ?, ?, {', '.join('?' * len(STORED))})",
+                [
+                    [contract_id, month, n, *(getattr(line, c) for c in STORED)]
+                    for n, line in enumerate(invoice.lines, start=1)
+                ],
+            )
         audit.record(
             con,
             actor,

@@ -11,7 +11,7 @@ import csv
 import tempfile
 from pathlib import Path
 
-from metrics.access import Principal
+from metrics.access import Permission, Principal, acting
 from metrics.audit import Change
 from metrics.errors import VendorboardError
 from metrics.ingest import Source, TableCounts, ingest
@@ -24,6 +24,7 @@ def record(db: Path, by: Principal | None = None, **values: object) -> TableCoun
     """Store one payment given as {column: value} (values as typed, or Decimal and dates), in the
     audit trail as `by`'s; returns whether it was loaded, updated or unchanged. A bad value is an
     error naming the column; a role that may not record payments is refused."""
+    by = acting(by).require(Permission.ADJUST)
     unknown = set(values) - set(COLUMNS)
     if unknown:
         raise ValueError(f"not payment columns: {sorted(unknown)}")
