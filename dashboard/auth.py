@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from dashboard import common
@@ -64,7 +66,7 @@ def principal() -> Principal:
             if st.button(tr("auth.sign_out"), icon=":material/logout:"):
                 st.logout()
             st.stop()
-        return user.principal(_origin())
+        return replace(user.principal(_origin()), name=user.name or claims.get("name"))
     if login := st.session_state.get(SIGNED_IN):
         user = _user(login)
         if user:
