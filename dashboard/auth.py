@@ -66,11 +66,11 @@ def principal() -> Principal:
             if st.button(tr("auth.sign_out"), icon=":material/logout:"):
                 st.logout()
             st.stop()
-        return replace(user.principal(_origin()), name=user.name or claims.get("name"))
+        return _not_a_vendor(replace(user.principal(_origin()), name=user.name or claims.get("name")))
     if login := st.session_state.get(SIGNED_IN):
         user = _user(login)
         if user:
-            return user.principal(_origin())
+            return _not_a_vendor(user.principal(_origin()))
         st.session_state.pop(SIGNED_IN)
     if not providers and not passwords:
         address = _address()
@@ -80,6 +80,16 @@ def principal() -> Principal:
         return Principal("local", Role.LOCAL, name=value_name("role", "local", common.language()), origin=_origin())
     sign_in(providers, passwords)
     st.stop()
+
+
+def _not_a_vendor(who: Principal) -> Principal:
+    """Until every read is filtered by the caller's scope (the vendor portal), a vendor user is
+    shown nothing: the pages would show it every vendor's figures."""
+    if who.role is Role.VENDOR:
+        st.info(tr("auth.vendor_pending"), icon=":material/storefront:")
+        badge(who)
+        st.stop()
+    return who
 
 
 def sign_in(providers: list[str], passwords: bool) -> None:

@@ -106,7 +106,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "admin.action": ("Action", "操作"),
     "admin.actor": ("User", "用户"),
     "admin.no_audit": ("Nothing recorded yet.", "尚无记录。"),
+    "auth.vendor_pending": (
+        "Signed in as a vendor user: the vendor portal, which shows a vendor its own figures only, is not "
+        "available yet, so nothing is shown.",
+        "已以供应商用户登录：仅向供应商展示其自身数据的供应商门户尚未开放，因此不显示任何内容。",
+    ),
     "col.login": ("Login", "登录名"),
+    "col.updated_at": ("Changed (UTC)", "修改时间（UTC）"),
     "col.role": ("Role", "角色"),
     "col.vendor_ids": ("Vendors", "供应商"),
     "col.password": ("Local password", "本地密码"),

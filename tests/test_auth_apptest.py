@@ -93,3 +93,13 @@ def test_the_admin_page_lists_users_and_the_trail(signed_db, monkeypatch):
     # the sample load, then three users added from the OS user (newest first)
     assert list(trail["Action"]) == ["user added", "user added", "user added", "data loaded"]
     assert list(trail["What"])[:3] == ["user ann", "user max", "user fay"]
+
+
+def test_a_vendor_user_sees_nothing_until_the_portal_scopes_every_read(signed_db, monkeypatch):
+    users.add(signed_db, "vic", "vendor", ["V-TEL"], password=PASSWORD, by=os_user())
+    at = open_app(signed_db, monkeypatch, contract="C-TEL", month="2026-10")
+    sign_in(at, "vic", PASSWORD)
+    no_exception(at)
+    assert "the vendor portal, which shows a vendor its own figures only, is not available yet" in texts(at)
+    assert not at.title and not at.metric and not at.dataframe and not at.selectbox
+    assert "Signed in as **vic** · vendor" in texts(at)  # and may sign out
