@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
 from metrics.ingest.tables import REFERENCE
+from metrics.loading import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench_data"
@@ -124,10 +125,14 @@ def db_stamp(volume: Volume, what: str) -> dict:
         "what": what,
         "ingest": _code_hash(
             "metrics/ingest/*.py",
+            "metrics/domain.py",
+            "metrics/loading.py",
+            "metrics/sql.py",
             "metrics/schema/*.sql",
             "metrics/store.py",
             # what ingest's rollups are computed with
             "metrics/rollup.py",
+            "metrics/agents/*.py",
             "metrics/sla/*.py",
             "metrics/billing/*.py",
             "metrics/service_hours.py",

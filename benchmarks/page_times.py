@@ -25,10 +25,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics.config import SAMPLE_DATA
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
+from metrics.loading import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
+PAGES = ("overview", "compliance", "agents", "invoices", "reconciliation", "data", "contracts", "reports")
 
 
 def timed(run) -> float:

@@ -9,6 +9,8 @@ vendors (the project's seeded generator, cached in bench_data/), measured in one
   pandas (benchmarks/pandas_baseline.py), checked to be equal;
 - pages: server-side run time of each dashboard page on the 10 M database (benchmarks/page_times.py);
 - memory: peak RSS of the ingest and of the month compute, each in a process of its own;
+- agent view: one contract's agents with every figure judged, and every contract's, from the agent
+  rollup and measured from the rows;
 - scaling: the month compute at 1 M, 3 M and 10 M calls.
 
 Every timing is the median of --runs runs (at least 3), the two sides of each ratio alternating in
@@ -44,7 +46,8 @@ RESULTS = HERE / "RESULTS.md"
 PAGE_TIMES = HERE / "page_times.py"
 SCALES = (1_000_000, 3_000_000, FULL.calls)
 GB = 1024**3
-TARGETS = {"ratio": 2.0, "speedup": 20.0, "compute_s": 1.5, "page_ms": 300.0, "rss_gb": 4.0}
+TARGETS = {"ratio": 2.0, "speedup": 20.0, "compute_s": 1.5, "page_ms": 300.0, "rss_gb": 4.0, "agents_s": 0.5}
+AGENTS_CONTRACT = "C-TEL"  # the contract whose agents the agent view measures
 
 
 @dataclass
@@ -214,9 +217,31 @@ def without_rollups(db: Path, work: Path) -> Path:
     copy = work / "from-rows.duckdb"
     shutil.copyfile(db, copy)
     con = duckdb.connect(str(copy))
-    con.execute("DELETE FROM rollup_months")
+    con.execute("DELETE FROM rollup_months; DELETE FROM agent_rollup_months")
     con.close()
     return copy
+
+
+def bench_agents(db: Path, runs: int, work: Path) -> dict:
+    """The agent view (worker.py agents) from the agent rollup, and measured from the rows."""
+    load = load_average()
+    found = {"rollup": [], "rows": []}
+    from_rows = without_rollups(db, work)
+    for i in range(runs):
+        for kind, path in (("rollup", db), ("rows", from_rows)):
+            log(f"agent view run {i + 1}/{runs}: {AGENTS_CONTRACT}'s agents, then every contract's ({kind})")
+            out = work / "agents.json"
+            spawn(worker("agents", path, MONTH, AGENTS_CONTRACT, out))
+            found[kind].append(json.loads(out.read_text()))
+    first = found["rollup"][0]
+    return {
+        "contract": [f["contract_seconds"] for f in found["rollup"]],
+        "all": [f["all_seconds"] for f in found["rollup"]],
+        "contract_from_rows": [f["contract_seconds"] for f in found["rows"]],
+        "all_from_rows": [f["all_seconds"] for f in found["rows"]],
+        **{k: first[k] for k in ("agents", "rows", "all_agents", "all_rows")},
+        "load": load,
+    }
 
 
 def bench_scaling(full_seconds: list[float], runs: int, work: Path) -> list[dict]:
@@ -260,7 +285,7 @@ def spread(values: list[float], unit: str = " s") -> str:
     return " / ".join(f"{v:.2f}" for v in values) + unit
 
 
-def summary(ing: dict, comp: dict, pages: dict | None) -> list[tuple[str, str, str, str]]:
+def summary(ing: dict, comp: dict, staff: dict, pages: dict | None) -> list[tuple[str, str, str, str]]:
     """(figure, measured, target, verdict) rows."""
     mine, raw = median(ing["mine"]), median(ing["raw"])
     ours, theirs = median(comp["seconds"]), median(comp["pandas"])
@@ -297,6 +322,12 @@ def summary(ing: dict, comp: dict, pages: dict | None) -> list[tuple[str, str, s
             f"{median(speedups):.1f}× ({spread(speedups, '×')})",
             f"≥ {TARGETS['speedup']:g}×",
             verdict(median(speedups) >= TARGETS["speedup"]),
+        ),
+        (
+            f"agent view: {AGENTS_CONTRACT}'s {staff['agents']:,} agents, {staff['rows']:,} figures",
+            f"{median(staff['contract']):.3f} s",
+            f"≤ {TARGETS['agents_s']} s",
+            verdict(median(staff["contract"]) <= TARGETS["agents_s"]),
         ),
     ]
     if pages:
@@ -340,10 +371,17 @@ def md_table(header: tuple, rows: list[tuple]) -> str:
 
 
 def report(
-    info: dict, ing: dict, comp: dict, scaling: list[dict], pages: dict | None, runs: int, elapsed: float
+    info: dict,
+    ing: dict,
+    comp: dict,
+    staff: dict,
+    scaling: list[dict],
+    pages: dict | None,
+    runs: int,
+    elapsed: float,
 ) -> str:
     head = ("figure", "measured (median)", "target", "")
-    rows = summary(ing, comp, pages)
+    rows = summary(ing, comp, staff, pages)
     trace = ing["trace"]
     steps = sorted(trace["kinds"].items(), key=lambda kv: -kv[1][1])
     sections = [
@@ -409,6 +447,27 @@ def report(
             ],
         ),
         "",
+        "## Agent view",
+        "",
+        f"`agents.figures` (docs/agents.md) for {AGENTS_CONTRACT} ({staff['agents']:,} agents, {staff['rows']:,} "
+        f"figures) and for every contract ({staff['all_agents']:,} agents, {staff['all_rows']:,} figures), each "
+        f"process timed after a warm-up; from the agent rollup and measured from the rows (load at the start "
+        f"{staff['load']}):",
+        "",
+        md_table(
+            ("what", "from the rollup (median)", "runs", "from the rows (median)", "runs"),
+            [
+                (
+                    what,
+                    f"{median(staff[key]):.3f} s",
+                    spread(staff[key]),
+                    f"{median(staff[key + '_from_rows']):.3f} s",
+                    spread(staff[key + "_from_rows"]),
+                )
+                for what, key in ((AGENTS_CONTRACT, "contract"), ("every contract", "all"))
+            ],
+        ),
+        "",
         "## Pages",
         "",
     ]
@@ -444,12 +503,13 @@ def main() -> None:
     ing, last_ingest = bench_ingest(runs, work)
     full = dataset.full_db(FULL, log, with_calls=last_ingest)
     comp = bench_compute(full, runs, work)
+    staff = bench_agents(full, runs, work)
     scaling = bench_scaling(comp["seconds"], runs, work)
     pages = bench_pages(full)
     shutil.rmtree(work, ignore_errors=True)
     elapsed = time.perf_counter() - started
     print()
-    print(text_table(("figure", "measured (median)", "target", ""), summary(ing, comp, pages)))
+    print(text_table(("figure", "measured (median)", "target", ""), summary(ing, comp, staff, pages)))
     print()
     print(
         text_table(
@@ -464,7 +524,7 @@ def main() -> None:
                 ("page", "first ms", "rerun ms"), [(p, f"{f:.0f}", f"{r:.0f}") for p, (f, r) in pages["pages"].items()]
             )
         )
-    RESULTS.write_text(report(info, ing, comp, scaling, pages, runs, elapsed))
+    RESULTS.write_text(report(info, ing, comp, staff, scaling, pages, runs, elapsed))
     log(f"wrote {RESULTS.relative_to(ROOT)} ({elapsed / 60:.1f} min)")
 
 

@@ -1,6 +1,7 @@
 """One measured task in a process of its own (so its peak RSS is its own), called by run.py:
 
     worker.py compute DB MONTH OUT.json         vendorboard's month compute, timed, and its figures
+    worker.py agents DB MONTH CONTRACT OUT.json the agent view: one contract's agents, then all
     worker.py pandas DB MONTH OUT.json          the pandas baseline, timed, and its figures
     worker.py raw-csv DB FILE...                DuckDB's own CREATE TABLE AS SELECT * FROM read_csv
     worker.py trace-ingest DB OUT.json FILE...  vendorboard's ingest of calls, timed per SQL statement
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import store
+from metrics import agents, store
 from metrics.billing import compute
 from metrics.billing.quantities import usage_quantities
 from metrics.billing.rates import ladders
@@ -75,6 +76,36 @@ def month_compute(db: str, month: str, out: str) -> None:
                 "targets": found.height,
                 "invoices": len(invoices),
                 **_figures(sla, quantities),
+            }
+        )
+    )
+
+
+def agent_view(db: str, month: str, contract: str, out: str) -> None:
+    """What the Agents page asks the engine for: one contract's agents with every figure judged, then
+    every contract's (the monthly report's). Timed on a fresh read connection after one untimed
+    warm-up on another."""
+    m = parse_month(month)
+    path = Path(db)
+    warm = store.connect_reader(path)
+    agents.figures(warm, m, contract)
+    warm.close()
+    con = store.connect_reader(path)
+    start = time.perf_counter()
+    one = agents.figures(con, m, contract)
+    middle = time.perf_counter()
+    every = agents.figures(con, m)
+    end = time.perf_counter()
+    con.close()
+    Path(out).write_text(
+        json.dumps(
+            {
+                "contract_seconds": middle - start,
+                "all_seconds": end - middle,
+                "agents": one["agent_id"].n_unique(),
+                "rows": one.height,
+                "all_agents": every.select("contract_id", "agent_id").n_unique(),
+                "all_rows": every.height,
             }
         )
     )
@@ -140,7 +171,8 @@ class _Traced:
 
 def trace_ingest(db: str, out: str, files: list[str]) -> None:
     """`ingest` of the calls files with each statement timed (the writer's connection is wrapped)."""
-    from metrics.ingest import Source, ingest
+    from metrics.ingest import Source
+    from metrics.loading import ingest
 
     log: list = []
     configure = store._configure
@@ -162,6 +194,8 @@ if __name__ == "__main__":
     task, *rest = sys.argv[1:]
     if task == "compute":
         month_compute(*rest)
+    elif task == "agents":
+        agent_view(*rest)
     elif task == "pandas":
         pandas_baseline(*rest)
     elif task == "raw-csv":

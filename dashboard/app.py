@@ -29,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 ICONS = {
     "overview": "dashboard",
     "compliance": "fact_check",
+    "agents": "groups",
     "invoices": "receipt_long",
     "reconciliation": "compare_arrows",
     "data": "database",

@@ -25,7 +25,20 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from metrics import audit, billing, catalog, data_health, drilldown, payments, quality, reconcile, sla, store, users
+from metrics import (
+    agents,
+    audit,
+    billing,
+    catalog,
+    data_health,
+    drilldown,
+    payments,
+    quality,
+    reconcile,
+    sla,
+    store,
+    users,
+)
 from metrics.access import Permission, Principal
 from metrics.cli.output import FORMULA_START
 from metrics.config import db_path
@@ -44,6 +57,7 @@ ENGINE: dict[str, Callable] = {
     "service_hours": catalog.service_hours,
     "holidays": catalog.holidays,
     "verdicts": sla.verdicts,
+    "history": sla.history,
     "series": sla.series,
     "evidence_counts": drilldown.counts,
     "evidence_page": drilldown.page,
@@ -61,11 +75,13 @@ ENGINE: dict[str, Callable] = {
     "payments_of": payments.payments_of,
     "saved_mappings": saved_mappings.saved,
     "findings": quality.findings,
+    "agent_figures": agents.figures,
+    "agent_trend": agents.trend,
     "users": users.users,
     "audit": audit.entries,
 }
 
-PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports", "admin")
+PAGES = ("overview", "compliance", "agents", "invoices", "reconciliation", "data", "contracts", "reports", "admin")
 PICKERS = ("month", "vendor", "contract")
 
 
@@ -307,11 +323,13 @@ def table(
     numbers: tuple[str, ...] = (),
     enums: dict[str, str] | None = None,
     file_name: str | None = None,
+    formats: dict[str, str] | None = None,
 ) -> None:
     """A table in the current language with a CSV download of exactly what it shows (raw numbers,
     so a spreadsheet can add them up). Money columns get thousands separators and the currency in
     the header; `percent` columns are fractions shown as percentages; `counts` and `numbers` get
-    thousands separators (`numbers` keep all their decimals)."""
+    thousands separators (`numbers` keep all their decimals); `formats` give number columns a
+    printf-style format of their own (they stay numbers, so they sort as numbers)."""
     frame = localized(df, language(), enums, money, currency)
     names = dict(zip(df.columns, frame.columns))
     # `numbers` are shown exactly (316.0667 h, not the browser's 316.067) as right-aligned text;
@@ -321,6 +339,7 @@ def table(
     config |= {names[c]: st.column_config.NumberColumn(format="percent") for c in percent}
     config |= {names[c]: st.column_config.NumberColumn(format="%,d") for c in counts}
     config |= {names[c]: st.column_config.TextColumn(alignment="right") for c in numbers}
+    config |= {names[c]: st.column_config.NumberColumn(format=f) for c, f in (formats or {}).items()}
     config |= {
         names[c]: st.column_config.DateColumn(format="YYYY-MM-DD") for c, dtype in df.schema.items() if dtype == pl.Date
     }
@@ -386,6 +405,23 @@ def money_metric(container, label: str, amounts: dict[str, Decimal]) -> None:
         container.metric(f"{label} ({currency})", money(amount), border=True)
     else:
         container.metric(label, " · ".join(money(a, c) for c, a in amounts.items()) or "–", border=True)
+
+
+def contract_page(page: str) -> Selection | None:
+    """The header of a page about one contract (its vendor's name beside it): the selection, or None
+    (after saying why) when the database is empty or no contract is active in the month."""
+    sel = selection()
+    if empty_database():
+        page_header(page, sel)
+        return None
+    contracts = engine("contracts", sel.month)
+    owner = dict(zip(contracts["contract_id"], contracts["vendor_id"]))
+    subject = f"{sel.contract_id} · {vendor_names().get(owner.get(sel.contract_id), '')}" if sel.contract_id else None
+    page_header(page, sel, subject)
+    if sel.contract_id is None:
+        st.info(tr("msg.no_contracts", month=month_label(sel.month)), icon=":material/info:")
+        return None
+    return sel
 
 
 def empty_database() -> bool:

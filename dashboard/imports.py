@@ -15,13 +15,14 @@ from dashboard import common
 from dashboard.common import tr
 from metrics import imports
 from metrics import uploads as kept
+from metrics.domain import INTERACTIONS
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
 from metrics.imports import saved
 from metrics.imports.mapping import OUTCOMES
-from metrics.ingest import INTERACTIONS, ingest
 from metrics.ingest.read import File
 from metrics.ingest.tables import TABLES
+from metrics.loading import ingest
 
 FORMATS = (
     "iso",

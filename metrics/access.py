@@ -25,6 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from metrics.errors import VendorboardError
+from metrics.sql import sql_list
 
 
 class Role(StrEnum):
@@ -82,10 +83,6 @@ class Forbidden(VendorboardError):
     """A role that may not make the change asked for."""
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 @dataclass(frozen=True)
 class Scope:
     """The vendors a caller may see: None is every vendor. Hashable, so it can key a cache."""
@@ -105,7 +102,7 @@ class Scope:
             return "TRUE"
         if not self.vendor_ids:
             return "FALSE"
-        return f"{column} IN ({', '.join(_literal(v) for v in sorted(self.vendor_ids))})"
+        return f"{column} IN {sql_list(sorted(self.vendor_ids))}"
 
     def contract_filter(self, column: str = "contract_id") -> str:
         """A SQL predicate on `column` (a contract id): the contracts of the scope's vendors."""

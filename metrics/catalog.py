@@ -11,7 +11,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from metrics.ingest.attribution import DATED
+from metrics.domain import DATED
 from metrics.periods import next_month
 
 CONTRACT_TERMS = (

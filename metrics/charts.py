@@ -1,10 +1,9 @@
 """Every chart of the product as a plain function of Polars data, so the dashboard and the PDF
 report draw the same figures (no Streamlit here).
 
-Met and missed are blue and orange (Okabe-Ito), which readers with any common colour-vision
-deficiency tell apart, and never colour alone: met points are circles and cells read ✓, missed
-points are crosses and cells read ✗. Every axis names its unit; a metric's target is drawn
-wherever the metric is.
+Met and missed take their colours from domain.VERDICT_COLOURS (blue and orange), and never colour
+alone: met points are circles and cells read ✓, missed points are crosses and cells read ✗. Every
+axis names its unit; a metric's target is drawn wherever the metric is.
 """
 
 from __future__ import annotations
@@ -15,14 +14,11 @@ from decimal import Decimal
 import plotly.graph_objects as go
 import polars as pl
 
+from metrics.domain import CHANNELS, METRIC, METRICS, VERDICT_COLOURS
 from metrics.i18n import duration, metric_kind, metric_value, t, target_label, value_name
-from metrics.ingest.tables import CHANNELS
-from metrics.sla.definitions import METRICS
 
-MET = "#0072B2"  # blue
-MISSED = "#E69F00"  # orange
-NO_DATA = "#D5D5D5"
-MET_FILL, MISSED_FILL = "#9DCAEC", "#F3BD55"  # lighter tints of the two for cells that carry dark text
+MET, MISSED, NO_DATA = (VERDICT_COLOURS[v].mark for v in ("met", "missed", "no_data"))
+MET_FILL, MISSED_FILL = VERDICT_COLOURS["met"].tint, VERDICT_COLOURS["missed"].tint
 TARGET = "#444444"
 SERIES = ("#332288", "#117733", "#882255", "#44AA99", "#999933", "#AA4499", "#6699CC", "#661100")
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Helvetica, Arial, sans-serif"
@@ -43,7 +39,13 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 
 def _axis_title(metric: str, language: str) -> str:
     """'Answer rate (%)', 'Average speed of answer (s)', 'Customer satisfaction (score 1–5)'."""
-    unit = {"rate": "%", "seconds": t("axis.seconds", language), "score": t("axis.score", language)}
+    unit = {
+        "rate": "%",
+        "seconds": t("axis.seconds", language),
+        "score": t("axis.score", language),
+        "count": t("axis.count", language),
+        "hours": t("axis.hours", language),
+    }
     return f"{value_name('metric', metric, language)} ({unit[metric_kind(metric)]})"
 
 
@@ -216,7 +218,7 @@ def hour_day_heatmap(
     z = [[None if v is None else v * scale_value for v in row] for row in z]
     heat: dict = {"colorscale": "Cividis"}
     if target is not None:
-        good, bad = (MET, MISSED) if METRICS[metric].better == "higher" else (MISSED, MET)
+        good, bad = (MET, MISSED) if METRIC[metric].better == "higher" else (MISSED, MET)
         values = [v for row in z for v in row if v is not None] + [float(target) * scale_value]
         low, high = min(values), max(values)
         middle = 0.5 if high == low else (float(target) * scale_value - low) / (high - low)
@@ -286,3 +288,42 @@ def wait_histogram(
     fig.update_xaxes(title=f"{t('measure.' + measure, language)} ({t(unit, language)})", rangemode="tozero")
     fig.update_yaxes(title=t(f"axis.count.{channel or 'any'}", language))
     return _layout(fig, t("chart.histogram_title", language, what=t("measure." + measure, language)), 320)
+
+
+def agent_distribution(df: pl.DataFrame, metric: str, target: Decimal | float | None, language: str) -> go.Figure:
+    """How one figure spreads over a contract's agents: a histogram of the agents' values, stacked by
+    verdict (met blue, missed orange, no target or no data grey-blue), with the target as a dashed
+    vertical line.
+
+    df: `value` (float, null = nothing measured: left out), `verdict` ('met', 'missed', 'no_data' or null).
+    """
+    measured = df.filter(pl.col("value").is_not_null())
+    fig = go.Figure()
+    for verdict, colour, mark in (("met", MET, "✓ "), ("missed", MISSED, "✗ "), (None, SERIES[6], "")):
+        part = measured.filter(pl.col("verdict").is_null() if verdict is None else pl.col("verdict") == verdict)
+        if part.is_empty():
+            continue
+        fig.add_trace(
+            go.Histogram(
+                x=part["value"].to_list(),
+                name=mark + (t(f"verdict.{verdict}", language) if verdict else t("axis.agents", language)),
+                marker={"color": colour, "line": {"width": 0.5, "color": "#ffffff"}},
+                bingroup=1,
+                nbinsx=30,
+                hovertemplate="%{x}: %{y}<extra></extra>",
+            )
+        )
+    if target is not None:
+        fig.add_vline(
+            x=float(target),
+            line={"dash": "dash", "color": TARGET, "width": 1.5},
+            annotation={
+                "text": f"{t('chart.target', language)} {metric_value(metric, target, language)}",
+                "font": {"size": 11, "color": TARGET},
+            },
+            annotation_position="top right",
+        )
+    fig.update_layout(barmode="stack", bargap=0.05)
+    fig.update_xaxes(title=_axis_title(metric, language), **_y_axis(metric))
+    fig.update_yaxes(title=t("axis.agents", language), rangemode="tozero", tickformat="d")
+    return _layout(fig, t("chart.agents_title", language, metric=value_name("metric", metric, language)), 320)

@@ -14,35 +14,33 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from metrics.ingest.attribution import DATED, covers
+from metrics.domain import CHANNEL_OF_TABLE, DATED, INTERACTIONS, SESSIONS
+from metrics.ingest.attribution import covers
 from metrics.ingest.lookups import OFFSET
-from metrics.ingest.tables import INTERACTIONS as TABLES_WITH_ROWS
 from metrics.ingest.tables import TABLES
 from metrics.periods import next_month
-from metrics.sla.facts import INTERACTIONS
 
-CHANNEL_OF = {s.table: s.channel for s in INTERACTIONS.values()}
 # The column that dates a row of each interaction table (sessions: their login).
-DATED_BY = {t: TABLES[t].start_column or TABLES[t].timestamps[0] for t in TABLES_WITH_ROWS}
+DATED_BY = {t: TABLES[t].start_column or TABLES[t].timestamps[0] for t in INTERACTIONS}
 
 
-def month_rows_sql(month: dt.date, tables: Iterable[str] = TABLES_WITH_ROWS) -> str:
+def month_rows_sql(month: dt.date, tables: Iterable[str] = INTERACTIONS) -> str:
     """SQL: table_name, channel, vendor_id, contract_id (NULL: out of contract), day, rows — the
     month's stored rows of `tables` per local day, interactions by their local start under their
     contract, agent sessions by their local login under the vendor's contract holding that date.
     What the data-quality checks count (metrics/quality.py); rollup.py keeps it as `row_rollup`."""
     start, end = f"TIMESTAMP '{month}'", f"TIMESTAMP '{next_month(month)}'"
     parts = [
-        f"SELECT '{t}', '{CHANNEL_OF[t]}', vendor_id, contract_id, local_start::DATE, count(*) FROM {t} "
+        f"SELECT '{t}', '{CHANNEL_OF_TABLE[t]}', vendor_id, contract_id, local_start::DATE, count(*) FROM {t} "
         f"WHERE local_start >= {start} AND local_start < {end} GROUP BY ALL"
         for t in DATED
         if t in tables
     ]
-    if "agent_sessions" in tables:
+    if SESSIONS in tables:
         parts.append(f"""
-            SELECT 'agent_sessions', x.channel, x.vendor_id, c.contract_id, x.local_start::DATE, count(*)
+            SELECT '{SESSIONS}', x.channel, x.vendor_id, c.contract_id, x.local_start::DATE, count(*)
             FROM (SELECT s.vendor_id, s.channel, timezone(v.timezone, s.login_at) AS local_start
-                  FROM agent_sessions s JOIN vendors v USING (vendor_id)) x
+                  FROM {SESSIONS} s JOIN vendors v USING (vendor_id)) x
             LEFT JOIN contracts c ON {covers("x", "c")}
             WHERE x.local_start >= {start} AND x.local_start < {end} GROUP BY ALL""")
     columns = "table_name, channel, vendor_id, contract_id, day, rows"
@@ -77,13 +75,13 @@ def freshness(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """vendor_id, channel, table, rows, first_start, last_start (local) and days_behind: how many
     days the vendor-channel's latest row lags the newest row of any vendor (0 = up to date)."""
     parts = [
-        f"SELECT vendor_id, '{CHANNEL_OF[t]}' AS channel, '{t}' AS \"table\", count(*) AS rows, "
+        f"SELECT vendor_id, '{CHANNEL_OF_TABLE[t]}' AS channel, '{t}' AS \"table\", count(*) AS rows, "
         f"min(local_start) AS first_start, max(local_start) AS last_start FROM {t} GROUP BY ALL"
         for t in DATED
     ]
-    parts.append("""SELECT s.vendor_id, s.channel, 'agent_sessions', count(*),
+    parts.append(f"""SELECT s.vendor_id, s.channel, '{SESSIONS}', count(*),
                            min(timezone(v.timezone, s.login_at)), max(timezone(v.timezone, s.logout_at))
-                    FROM agent_sessions s JOIN vendors v USING (vendor_id) GROUP BY ALL""")
+                    FROM {SESSIONS} s JOIN vendors v USING (vendor_id) GROUP BY ALL""")
     return con.sql(f"""
         SELECT *, date_diff('day', last_start, max(last_start) OVER ()) AS days_behind
         FROM ({" UNION ALL ".join(parts)})

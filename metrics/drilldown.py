@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import ClassVar, Protocol
 
 import duckdb
 import polars as pl
@@ -33,29 +34,40 @@ class Target:
     metric: str
     threshold_seconds: Decimal | None = None
     clock: str | None = None
+    statuses: ClassVar[tuple[str, ...]] = STATUSES
+
+    def rows(self, con: duckdb.DuckDBPyConnection, ordered: bool = False) -> duckdb.DuckDBPyRelation:
+        return evidence(
+            con, self.month, self.contract_id, self.channel, self.metric, self.threshold_seconds, self.clock, ordered
+        )
 
 
-def _rows(con: duckdb.DuckDBPyConnection, target: Target, ordered: bool = False) -> duckdb.DuckDBPyRelation:
-    return evidence(
-        con,
-        target.month,
-        target.contract_id,
-        target.channel,
-        target.metric,
-        target.threshold_seconds,
-        target.clock,
-        ordered,
-    )
+class Drillable(Protocol):
+    """What can be drilled into: a contract's target, or one agent's figure (metrics/agents)."""
+
+    threshold_seconds: Decimal | None
+    statuses: tuple[str, ...]
+
+    def rows(self, con: duckdb.DuckDBPyConnection, ordered: bool = False) -> duckdb.DuckDBPyRelation: ...
 
 
-def counts(con: duckdb.DuckDBPyConnection, target: Target) -> dict[str, int]:
-    """Rows behind the target by status: {'hit': n, 'miss': n, 'not_counted': n}."""
+def _rows(con: duckdb.DuckDBPyConnection, target: Drillable, ordered: bool = False) -> duckdb.DuckDBPyRelation:
+    return target.rows(con, ordered)
+
+
+def counts(con: duckdb.DuckDBPyConnection, target: Drillable) -> dict[str, int]:
+    """Rows behind the target by status: {'hit': n, 'miss': n, 'not_counted': n} (a figure without a
+    target: {'counted': n, 'not_counted': n})."""
     found = dict(_rows(con, target).aggregate("status, count(*)::BIGINT", "status").fetchall())
-    return {s: found.get(s, 0) for s in STATUSES}
+    return {s: found.get(s, 0) for s in target.statuses}
 
 
 def page(
-    con: duckdb.DuckDBPyConnection, target: Target, status: str | None = None, limit: int | None = 100, offset: int = 0
+    con: duckdb.DuckDBPyConnection,
+    target: Drillable,
+    status: str | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
 ) -> pl.DataFrame:
     """The rows behind the target in time order (only those of `status` if given); `limit=None`
     gives all of them, for an export."""
@@ -67,7 +79,7 @@ def page(
     return rel.pl()
 
 
-def duration_histogram(con: duckdb.DuckDBPyConnection, target: Target, bins: int = 40) -> pl.DataFrame | None:
+def duration_histogram(con: duckdb.DuckDBPyConnection, target: Drillable, bins: int = 40) -> pl.DataFrame | None:
     """The measured duration of the counted rows in equal bins: `measure` (which duration),
     `bin_start` and `bin_width` in seconds, `status` (hit / miss) and `rows`. The bins cover the
     99th percentile (and the threshold); longer values and rows with no duration at all (an

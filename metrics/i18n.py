@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from metrics.sla.definitions import METRICS
+from metrics.domain import AGENT_FIGURES, METRIC
 
 LANGUAGES = ("en", "zh")
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
@@ -160,6 +160,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "metric.abandon_rate": ("Abandon rate", "放弃率"),
     "metric.aht_seconds": ("Average handle time", "平均处理时长"),
     "metric.first_response_seconds": ("First response time", "首次响应时长"),
+    "metric.first_response_median_seconds": ("Median first response time", "首次响应时长中位数"),
     "metric.response_rate": ("Response rate", "响应率"),
     "metric.reply_within_rate": ("Replied in time", "及时回复率"),
     "metric.accuracy": ("Accuracy", "解答准确率"),
@@ -727,6 +728,48 @@ LABELS: dict[str, tuple[str, str]] = {
     "invoices.findings_then": ("Data-quality findings when it was finalized", "定稿时的数据质量问题"),
     "report.data_issues": ("Data quality this month", "本月数据质量"),
     "report.accepted": ("Finalized despite data errors, because: {reason}", "在数据有错误的情况下定稿，理由：{reason}"),
+    # agent assessment (docs/agents.md)
+    "page.agents": ("Agents", "坐席"),
+    "table.agents": ("agents", "坐席名册"),
+    "metric.handled": ("Handled contacts", "处理量"),
+    "metric.hold_seconds": ("Average hold time", "平均保持时长"),
+    "metric.wrap_seconds": ("Average wrap-up time", "平均话后处理时长"),
+    "metric.logged_hours": ("Logged hours", "登录工时"),
+    "evidence.counted": ("counted", "计入"),
+    "col.team": ("Team", "班组"),
+    "col.count": ("Counted", "计数"),
+    "col.rank": ("Rank", "排名"),
+    "col.targets_missed": ("Targets missed", "未达标目标数"),
+    "col.handled": ("Handled", "已处理"),
+    "col.hold_seconds": ("Hold (s)", "保持 (秒)"),
+    "col.wrap_seconds": ("Wrap-up (s)", "话后处理 (秒)"),
+    "agents.summary_agents": ("Agents with figures", "有数据的坐席"),
+    "agents.summary_below": ("Agents below a target", "未达标坐席"),
+    "agents.summary_targets": ("Targets judged per agent", "按坐席考核的目标"),
+    "agents.pick_figure": ("Figure", "指标"),
+    "agents.distribution": ("Distribution over the agents", "坐席分布"),
+    "agents.ranking": ("Agents ranked", "坐席排名"),
+    "agents.all": ("Every agent, every figure", "全部坐席与指标"),
+    "agents.one": ("One agent", "单个坐席"),
+    "agents.pick_agent": ("Agent", "坐席"),
+    "agents.trend": ("Month over month", "逐月趋势"),
+    "agents.evidence": ("The agent's rows behind the figure", "该坐席的指标明细"),
+    "agents.below_list": ("Below target: retrain or replace", "未达标：培训或更换"),
+    "chart.agents_title": ("{metric} per agent", "各坐席{metric}"),
+    "axis.agents": ("Agents", "坐席数"),
+    "axis.count": ("contacts", "次"),
+    "report.agents_below": ("Agents below target: {n} of {total}", "未达标坐席：{total} 人中 {n} 人"),
+    "report.agents_none": ("No agent figures this month.", "本月无坐席数据。"),
+    "msg.no_agents": (
+        "No agent figures for {contract} in {month}: no interaction or session of the month carries an agent.",
+        "{contract} 在 {month} 没有坐席数据：当月没有带坐席编号的交互或登录记录。",
+    ),
+    "msg.agents_caption": (
+        "Each agent's rows measured with the contract's own definitions; targets judged per agent: average "
+        "handle time, first response, accuracy, satisfaction and weekly hours.",
+        "按合同的同一口径逐个坐席计算；按坐席考核的目标：平均处理时长、首次响应、准确率、满意度与每周工时。",
+    ),
+    "msg.all_agents_met": ("Every agent met every target with data.", "所有有数据的坐席均已达标。"),
 }
 
 EN = {key: pair[0] for key, pair in LABELS.items()}
@@ -783,10 +826,9 @@ def number(value: Decimal | float | int | None, places: int | None = None) -> st
 
 
 def metric_kind(metric: str) -> str:
-    """How a metric's value reads: 'seconds' (a mean duration), 'score' (csat) or 'rate' (a share)."""
-    if metric == "csat":
-        return "score"
-    return "seconds" if METRICS[metric].micros else "rate"
+    """How a metric's value reads: 'seconds' (a duration), 'score' (csat) or 'rate' (a share); an agent
+    figure that is no SLA metric also 'count' (handled contacts) or 'hours' (logged time)."""
+    return METRIC[metric].kind if metric in METRIC else AGENT_FIGURES[metric]
 
 
 def metric_value(metric: str, value: Decimal | float | None, language: str, places: int | None = None) -> str:
@@ -798,6 +840,10 @@ def metric_value(metric: str, value: Decimal | float | None, language: str, plac
         return f"{number(_decimal(value) * 100, 1 if places is None else places)}%"
     if kind == "seconds":
         return f"{number(value, 1 if places is None else places)} {'秒' if language == 'zh' else 's'}"
+    if kind == "count":
+        return number(value, 0)
+    if kind == "hours":
+        return f"{number(value, 1 if places is None else places)} {'小时' if language == 'zh' else 'h'}"
     return number(value, 2 if places is None else places)
 
 
@@ -814,11 +860,27 @@ def duration(seconds: Decimal | float | None, language: str) -> str:
 
 def target_label(channel: str, metric: str, threshold: Decimal | float | None, language: str) -> str:
     """'Phone · Service level (≤ 20 s)': a target as one short label (a metric may have several)."""
-    text = f"{value_name('channel', channel, language)} · {value_name('metric', metric, language)}"
+    text = value_name("metric", metric, language)
+    if channel is not None:  # an agent's time on every channel has none
+        text = f"{value_name('channel', channel, language)} · {text}"
     if threshold is not None:
-        mark = "≥" if metric == "weekly_min_hours" else "≤"
+        mark = "≥" if METRIC[metric].threshold == "reach" else "≤"
+
         text += f" ({mark} {duration(threshold, language)})"
     return text
+
+
+def exact_value(metric: str, value: Decimal | float | None, language: str) -> str:
+    """A measured value as read, a duration to the millisecond: '377.625 s', '97.4%', '4.50'."""
+    return metric_value(metric, value, language, 3 if metric_kind(metric) == "seconds" else None)
+
+
+def against_target(row: dict, language: str) -> str:
+    """'Phone · Average handle time 377.625 s / 300.0 s': a measured figure (a row with channel,
+    metric, threshold_seconds, value, target) beside its target; durations to the millisecond."""
+    metric = row["metric"]
+    label = target_label(row["channel"], metric, row["threshold_seconds"], language)
+    return f"{label} {exact_value(metric, row['value'], language)} / {metric_value(metric, row['target'], language)}"
 
 
 def count_verdicts(met: Iterable[bool | None]) -> tuple[int, int, int]:

@@ -40,10 +40,10 @@ import duckdb
 from metrics import catalog, store
 from metrics.billing import Drift, Invoice, with_drift
 from metrics.billing.rates import IN_FORCE
-from metrics.data_health import CHANNEL_OF, dated_quarantine_sql, month_rows_sql
+from metrics.data_health import dated_quarantine_sql, month_rows_sql
+from metrics.domain import CHANNEL, CHANNEL_OF_TABLE, DATED, SESSIONS
 from metrics.errors import VendorboardError
 from metrics.i18n import money, percent, t, value_name
-from metrics.ingest.attribution import DATED
 from metrics.periods import month_label, next_month, parse_month
 from metrics.service_hours import windows_sql
 from metrics.sla.definitions import METRICS
@@ -180,7 +180,7 @@ def touches(finding: Finding, channel: str, metric: str) -> bool:
     if finding.check == "drift":
         return False
     on_sessions = metric in SESSION_SOURCES
-    if finding.table == "agent_sessions":
+    if finding.table == SESSIONS:
         return on_sessions and finding.channel in (None, channel)
     return not on_sessions and finding.channel == channel
 
@@ -244,7 +244,7 @@ def _sessions(con: duckdb.DuckDBPyConnection, params: dict) -> dict[str, set[str
     """{vendor_id: channels with an agent session overlapping the vendor's local month}."""
     found: dict[str, set[str]] = defaultdict(set)
     for vendor, channel in con.execute(
-        """SELECT DISTINCT s.vendor_id, s.channel FROM agent_sessions s JOIN vendors v USING (vendor_id)
+        f"""SELECT DISTINCT s.vendor_id, s.channel FROM {SESSIONS} s JOIN vendors v USING (vendor_id)
            WHERE s.vendor_id IN (SELECT vendor_id FROM contracts WHERE $c IS NULL OR contract_id = $c)
              AND s.login_at < timezone(v.timezone, $e::TIMESTAMP)
              AND s.logout_at > timezone(v.timezone, $m::TIMESTAMP)""",
@@ -309,7 +309,7 @@ def _quarantined(
                 contract,
                 vendor_of[contract],
                 month,
-                CHANNEL_OF.get(table),
+                CHANNEL_OF_TABLE.get(table),
                 table,
                 reasons[0][0] if len(reasons) == 1 else None,
                 total,
@@ -339,7 +339,7 @@ def _out_of_contract(
             contract,
             vendor,
             month,
-            CHANNEL_OF[table],
+            CHANNEL_OF_TABLE[table],
             table,
             rows=n,
             of=every[vendor, table],
@@ -388,7 +388,7 @@ def _coverage(
             vendor_of[contract],
             month,
             channel,
-            "agent_sessions",
+            SESSIONS,
             detail=",".join(sorted(set(why))),
         )
         for (contract, channel), why in staffed.items()
@@ -402,11 +402,10 @@ def _coverage(
         f"""SELECT contract_id, channel, list(DISTINCT local_date ORDER BY local_date)
             FROM ({windows_sql(month, next_month(month), contract_ids)}) WHERE end_at > start_at GROUP BY ALL""",
     ).fetchall()
-    table_of = {channel: table for table, channel in CHANNEL_OF.items()}
     for contract, channel, days in served:
         if channel not in interactions[contract]:
             continue
-        table = table_of[channel]
+        table = CHANNEL[channel].table
         missing = [d for d in days if (table, contract, vendor_of[contract], d) not in rows]
         if missing:
             severity = _share_error(len(missing), len(days), limits.empty_days_error_share)

@@ -28,9 +28,9 @@ import duckdb
 import polars as pl
 
 from metrics.billing import invoices
-from metrics.billing.line import LINE_TYPES, USAGE, by_key
+from metrics.billing.line import by_key
+from metrics.domain import CHANNELS, LINE_TYPES, UNITS_BY_CHANNEL, USAGE
 from metrics.errors import VendorboardError
-from metrics.ingest.tables import CHANNELS, UNITS_BY_CHANNEL
 from metrics.periods import month_label
 
 COLUMNS = ("contract_id", "month", "channel", "unit", "quantity", "amount")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from metrics import store
 from metrics.config import SAMPLE_DATA
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
+from metrics.loading import ingest
 
 
 def ensure_loaded(db: Path) -> bool:

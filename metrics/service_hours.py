@@ -16,14 +16,8 @@ import datetime as dt
 
 import duckdb
 
-from metrics.ingest.tables import CHANNELS
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def sql_text(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
+from metrics.domain import CHANNELS, WEEKDAYS
+from metrics.sql import sql_list
 
 
 def _date(value: dt.date) -> str:
@@ -41,9 +35,7 @@ def windows_sql(start: dt.date, end: dt.date, contract_ids: list[str] | None = N
     """SQL for `service_windows` (see there); composable into larger queries. With `contract_days`
     False, every date in [start, end) has its windows, whatever the contract's dates (the business
     clock: the contract decides which interactions count, never when their clock stops)."""
-    only = f"AND c.contract_id IN ({', '.join(map(sql_text, contract_ids))})" if contract_ids else ""
-    if contract_ids == []:
-        only = "AND false"
+    only = "" if contract_ids is None else f"AND c.contract_id IN {sql_list(contract_ids)}"
     last = f"{_date(end)} - 1"
     day_name = f"{list(WEEKDAYS)}[isodow(d.local_date)]"
     weekday = "(isodow(d.local_date) <= 5 OR d.holiday IS NOT DISTINCT FROM 'workday')"
@@ -190,6 +182,5 @@ __all__ = [
     "local_instant",
     "merged_intervals_sql",
     "service_windows",
-    "sql_text",
     "windows_sql",
 ]

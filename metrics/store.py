@@ -126,8 +126,8 @@ def writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             shutil.copyfile(path, snapshot)
         con = _configure(duckdb.connect(str(snapshot)))
         try:
-            migrate(con)
             con.execute("BEGIN TRANSACTION")
+            migrate(con)  # in the write's transaction: one commit, not one per statement of the schema
             yield con
             con.execute("COMMIT")
             con.execute("CHECKPOINT")

@@ -10,7 +10,8 @@ import pytest
 
 from metrics import store
 from metrics.config import SAMPLE_DATA
-from metrics.ingest import IngestReport, ingest, sources_in_dir
+from metrics.ingest import IngestReport, sources_in_dir
+from metrics.loading import ingest
 
 # The smallest valid reference data: one vendor per zone of interest, one open contract each.
 BASE_REFERENCE = {

@@ -19,13 +19,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
+from metrics.loading import ingest
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-PAGES = ("overview", "compliance", "invoices", "reconciliation", "data", "contracts", "reports")
+PAGES = ("overview", "compliance", "agents", "invoices", "reconciliation", "data", "contracts", "reports")
 TITLES = {
-    "en": ("Overview", "Compliance", "Invoices", "Reconciliation", "Data", "Contracts", "Reports"),
-    "zh": ("总览", "服务水平", "账单", "对账", "数据", "合同", "报告"),
+    "en": ("Overview", "Compliance", "Agents", "Invoices", "Reconciliation", "Data", "Contracts", "Reports"),
+    "zh": ("总览", "服务水平", "坐席", "账单", "对账", "数据", "合同", "报告"),
 }
 
 SMALL = {

@@ -32,7 +32,8 @@ from metrics.cli import app
 from metrics.errors import VendorboardError
 from metrics.imports import parse as parse_mapping
 from metrics.imports import saved
-from metrics.ingest import Source, ingest, sources_in_dir
+from metrics.ingest import Source, sources_in_dir
+from metrics.loading import ingest
 
 OCT = dt.date(2026, 10, 1)
 CALLS = {

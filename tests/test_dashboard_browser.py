@@ -24,7 +24,7 @@ import polars as pl
 import pytest
 from dashboard_fixtures import PAGES, TITLES
 
-from metrics import billing, data_health, drilldown, store
+from metrics import agents, billing, data_health, drilldown, store
 from metrics.config import SAMPLE_DATA
 from metrics.i18n import money
 from metrics.sla import verdicts
@@ -179,6 +179,7 @@ def expected_figures(db: Path) -> dict[str, list[str]]:
         behind = drilldown.counts(
             con, drilldown.Target(OCT, "C-TEL", "phone", "service_level", sl["threshold_seconds"], sl["clock"])
         )
+        staff = agents.figures(con, OCT, "C-TEL")
     finally:
         con.close()
     met, missed = (sum(r["met"] is v for r in rows.values()) for v in (True, False))
@@ -187,6 +188,8 @@ def expected_figures(db: Path) -> dict[str, list[str]]:
         "overview": [money(tel.total), f"{met} · {missed} · {len(rows) - met - missed}"],
         # the missed service level is the target picked first; its rows by status are text
         "compliance": [f"miss {behind['miss']:,}", f"hit {behind['hit']:,}"],
+        # agents below a target of those with figures
+        "agents": [f"{staff.filter(verdict='missed')['agent_id'].n_unique()} / {staff['agent_id'].n_unique()}"],
         "invoices": [money(tel.total), money(tel.credits)],
         "reconciliation": ["Vendor invoice"],
         "data": [f"of {rejected}", "Freshness"],

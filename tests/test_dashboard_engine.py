@@ -23,6 +23,7 @@ import polars as pl
 import pytest
 
 from metrics import catalog, charts, data_health, drilldown, store
+from metrics.domain import CHANNELS, INTERACTIONS, UNITS_BY_CHANNEL
 from metrics.i18n import (
     LABELS,
     duration,
@@ -35,7 +36,7 @@ from metrics.i18n import (
     target_label,
     value_name,
 )
-from metrics.ingest.tables import CHANNELS, INTERACTIONS, TABLES, UNITS_BY_CHANNEL
+from metrics.ingest.tables import TABLES
 from metrics.ingest.validate import PARSE_REASON
 from metrics.quality import CHECKS, SESSION_SOURCES, SEVERITIES
 from metrics.sla.definitions import METRICS

@@ -13,6 +13,7 @@ SIZES = {"calls": 6000, "chats": 3000, "emails": 1000, "visits": 200}
 
 COLUMNS = {  # SPEC section 2, in order
     "vendors": ["vendor_id", "name", "timezone"],
+    "agents": ["vendor_id", "agent_id", "name", "team", "start_date"],
     "contracts": [
         "contract_id",
         "vendor_id",
@@ -344,3 +345,12 @@ def test_rejects_bad_arguments(tmp_path):
         generate(tmp_path, calls=-1)
     with pytest.raises(ValueError, match="fmt"):
         generate(tmp_path, fmt="xlsx")
+
+
+def test_agents_name_the_agent_ids_the_logs_carry(sample):
+    # Every tenth agent of a pool is left out of the agents table: names are optional.
+    root, _ = sample
+    agents = read(root, "agents")
+    named, logged = set(agents["agent_id"]), set(read(root, "agent_sessions")["agent_id"].drop_nulls())
+    assert named < logged and len(logged - named) < len(logged) / 5
+    assert agents["name"].null_count() == 0 and agents["team"].str.ends_with("组").all()

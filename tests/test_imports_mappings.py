@@ -15,8 +15,8 @@ from conftest import table_fingerprints
 from metrics import imports
 from metrics.errors import VendorboardError
 from metrics.imports import Import
-from metrics.ingest import ingest
 from metrics.ingest.read import File
+from metrics.loading import ingest
 
 LOCAL = "strftime(timezone('Asia/Shanghai', {}), '%Y-%m-%d %H:%M:%S.%g')"
 

@@ -13,8 +13,8 @@ from conftest import table_fingerprints
 
 from metrics.errors import VendorboardError
 from metrics.imports import Import, profile, profiles
-from metrics.ingest import ingest
 from metrics.ingest.read import File
+from metrics.loading import ingest
 
 T = 1790812800  # 2026-10-01 08:00:00 in Shanghai
 LOCAL = "strftime(timezone('Asia/Shanghai', {}), '%H:%M:%S')"

@@ -13,8 +13,9 @@ import pytest
 
 from metrics import store
 from metrics.config import SAMPLE_DATA
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
 from metrics.ingest.tables import REFERENCE
+from metrics.loading import ingest
 
 OCTOBER = "vendor_id = 'V-TEL' AND strftime(timezone('Asia/Shanghai', {}), '%Y-%m') = '2026-10'"
 SECONDS = "date_trunc('second', {0}) AS {0}"

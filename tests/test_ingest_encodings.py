@@ -10,7 +10,8 @@ import pytest
 from conftest import table_fingerprints
 
 from metrics.errors import VendorboardError
-from metrics.ingest import Source, ingest
+from metrics.ingest import Source
+from metrics.loading import ingest
 
 # Two calls whose queues and agent names are Chinese; the 4-byte GB18030 characters 𠮷 and 䶮 are
 # outside GBK, so only a real GB18030 read keeps them.

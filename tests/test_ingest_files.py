@@ -10,7 +10,8 @@ import pytest
 from conftest import BASE_REFERENCE, table_fingerprints, write_data
 
 from metrics.errors import VendorboardError
-from metrics.ingest import Source, ingest
+from metrics.ingest import Source
+from metrics.loading import ingest
 
 HEADER = "call_id,vendor_id,offered_at,answered_at,ended_at"
 

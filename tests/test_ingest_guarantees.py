@@ -14,7 +14,8 @@ import pytest
 from conftest import BASE_REFERENCE, table_fingerprints, write_data
 
 from metrics.errors import VendorboardError
-from metrics.ingest import Source, ingest, sources_in_dir
+from metrics.ingest import Source, sources_in_dir
+from metrics.loading import ingest
 
 CALLS = """
     call_id,vendor_id,offered_at,answered_at,ended_at,csat

@@ -27,7 +27,8 @@ from metrics import payments, store
 from metrics.billing import finalize, invoices
 from metrics.cli import app
 from metrics.errors import VendorboardError
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
+from metrics.loading import ingest
 from metrics.payments.status import bucket
 
 NOV, DEC = dt.date(2026, 11, 1), dt.date(2026, 12, 1)
@@ -335,7 +336,9 @@ def test_a_negative_late_payment_rate_is_refused(load):
 def run(db, *args: str):
     from metrics.cli import payments as _  # noqa: F401  (registers the command)
 
-    return CliRunner().invoke(app, ["--db", str(db), *args])
+    # A table's layout follows the terminal's width (pytest-xdist's workers say 80 columns): pin it,
+    # so a value is never wrapped across two lines of a cell.
+    return CliRunner().invoke(app, ["--db", str(db), *args], env={"COLUMNS": "160"})
 
 
 def test_payments_as_of_lists_every_issued_invoice(issued):

@@ -31,6 +31,8 @@ from metrics.export import report
 from metrics.i18n import money
 from metrics.periods import parse_month
 
+pytestmark = pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
+
 AUG, OCT = parse_month("2026-08"), parse_month("2026-10")
 AS_OF = dt.date(2026, 10, 31)
 

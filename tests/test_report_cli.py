@@ -14,7 +14,7 @@ import openpyxl
 import pypdf
 import pytest
 
-from metrics import billing, sla, store
+from metrics import agents, billing, sla, store
 from metrics.config import SAMPLE_DATA
 from metrics.errors import VendorboardError
 from metrics.export import report
@@ -110,6 +110,7 @@ def test_report_writes_the_pdf_the_workbook_and_the_csvs(report_run, sample_db):
     assert all(line.startswith("warning: ") for line in run.stderr.splitlines()), run.stderr
     assert "warning: C-TEL 2026-10 [error] visits rejected: 6 (" in run.stderr
     names = [
+        "agents.csv",
         "invoice_lines.csv",
         "payments.csv",
         "reconciliation.csv",
@@ -119,14 +120,18 @@ def test_report_writes_the_pdf_the_workbook_and_the_csvs(report_run, sample_db):
     ]
     assert sorted(p.name for p in out.iterdir()) == names  # no temporary folder left
     assert run.stdout.splitlines() == [str(out / n) for n in names]
-    assert len(pypdf.PdfReader(out / "report-2026-10.pdf").pages) == 11
+    assert len(pypdf.PdfReader(out / "report-2026-10.pdf").pages) == 12
     assert openpyxl.load_workbook(out / "report-2026-10.xlsx").sheetnames[0] == "Summary"
     con = store.connect_reader(sample_db)
     try:
         verdicts = sla.verdicts(con, parse_month("2026-10"))
         invoices = billing.invoices(con, parse_month("2026-10"))
+        staff = agents.figures(con, parse_month("2026-10"))
     finally:
         con.close()
+    assert [(r["agent_id"], r["metric"], Decimal(r["numerator"]), r["verdict"]) for r in _csv(out / "agents.csv")] == [
+        (r["agent_id"], r["metric"], r["numerator"], r["verdict"] or "") for r in staff.iter_rows(named=True)
+    ]
     sla_rows = _csv(out / "sla.csv")
     assert [(r["contract_id"], r["metric"], r["met"]) for r in sla_rows] == [
         (r["contract_id"], r["metric"], str(r["met"])) for r in verdicts.iter_rows(named=True)

@@ -9,9 +9,9 @@ import subprocess
 import pypdf
 import pytest
 
-from metrics import billing, catalog, data_health, quality, sla, store
+from metrics import agents, billing, catalog, data_health, quality, sla, store
 from metrics.export import invoice_pdf, report
-from metrics.i18n import metric_value, money, t, target_label, value_name
+from metrics.i18n import against_target, metric_value, money, t, target_label, value_name
 from metrics.periods import parse_month
 
 MONTH = parse_month("2026-10")
@@ -30,6 +30,7 @@ def engine(sample_db):
             "invoices": billing.invoices(con, MONTH),
             "rejected": data_health.quarantine_summary(con).to_dicts(),
             "findings": quality.findings(con, MONTH),
+            "agents": agents.figures(con, MONTH),
         }
     finally:
         con.close()
@@ -64,26 +65,29 @@ def _after(lines: list[str], label: str, n: int) -> list[str]:
     return lines[i + 1 : i + 1 + n]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_one_page_per_part(english, engine):
     _, pages = english
     contracts, invoices = engine["contracts"], engine["invoices"]
-    # 1 cover + 4 scorecards + 4 invoices + 1 payments page + 1 data-quality page = 11. No part
-    # overflows on the sample: the longest scorecard (C-TEL, 6 targets and two 250 pt charts) and the
-    # longest invoice (C-TEL, 8 lines) fit on an A4 page, and the 36 rejected-row reasons fit on the
-    # data-quality page. A bigger month would add overflow pages, and this count would tell.
+    # 1 cover + 4 scorecards + 1 agents page + 4 invoices + 1 payments page + 1 data-quality page = 12.
+    # No part overflows on the sample: the longest scorecard (C-TEL, 6 targets and two 250 pt charts)
+    # and the longest invoice (C-TEL, 8 lines) fit on an A4 page, and the 36 rejected-row reasons fit
+    # on the data-quality page. A bigger month would add overflow pages, and this count would tell.
     assert (len(contracts), len(invoices)) == (4, 4)
-    assert len(pages) == 1 + len(contracts) + len(invoices) + 1 + 1 == 11
+    assert len(pages) == 1 + len(contracts) + 1 + len(invoices) + 1 + 1 == 12
     assert pages[0][2:4] == ["Vendor performance report", "Service levels and invoices, Oct 2026"]
     for i, c in enumerate(contracts):
         assert f"Scorecard · {c['vendor_id']} · {c['vendor_name']}" in pages[1 + i]
+    assert "Below target: retrain or replace" in pages[1 + len(contracts)]
     for i, inv in enumerate(invoices):
-        assert f"Invoice · {inv.contract_id} · Oct 2026" in pages[1 + len(contracts) + i]
+        assert f"Invoice · {inv.contract_id} · Oct 2026" in pages[2 + len(contracts) + i]
     assert "Payments as of 2026-10-31" in pages[-2]
     assert "Data quality" in pages[-1]
     # every page carries the footer with its number
-    assert [p[1] for p in pages] == [f"Page {n}" for n in range(1, 12)]
+    assert [p[1] for p in pages] == [f"Page {n}" for n in range(1, 13)]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_every_vendor_with_its_chinese_name(english, engine):
     _, pages = english
     text = "\n".join("\n".join(p) for p in pages)
@@ -94,6 +98,7 @@ def test_every_vendor_with_its_chinese_name(english, engine):
         assert text.count(name) >= 3  # cover, scorecard, invoice
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_every_target_verdict_on_its_contract_scorecard(english, engine):
     _, pages = english
     contracts = [c["contract_id"] for c in engine["contracts"]]
@@ -123,9 +128,10 @@ def test_every_target_verdict_on_its_contract_scorecard(english, engine):
     ]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_every_invoice_total_as_the_engine_computes_it(english, engine):
     _, pages = english
-    first_invoice = 1 + len(engine["contracts"])
+    first_invoice = 2 + len(engine["contracts"])
     for i, inv in enumerate(engine["invoices"]):
         page = pages[first_invoice + i]
         for name in ("subtotal", "credits", "adjustments", "net", "tax", "total"):
@@ -140,6 +146,26 @@ def test_every_invoice_total_as_the_engine_computes_it(english, engine):
     assert _after(tel, "Total", 1) == ["CNY 35,627.54"]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
+def test_agents_below_target_per_vendor(english, engine):
+    _, pages = english
+    page = pages[1 + len(engine["contracts"])]
+    figs = engine["agents"]
+    for c in engine["contracts"]:
+        mine = figs.filter(contract_id=c["contract_id"])
+        below = mine.filter(verdict="missed")
+        heading = f"{c['vendor_id']} · {c['vendor_name']} · {c['contract_id']}: Agents below target: "
+        assert heading + f"{below['agent_id'].n_unique()} of {mine['agent_id'].n_unique()}" in page
+        for r in below.iter_rows(named=True):  # each agent below with the target missed, value / target
+            agent = f"{r['agent_id']} · {r['name']}" if r["name"] else r["agent_id"]
+            assert against_target(r, "en") in _after(page, agent, 2)
+    # The sample plants C-PT part-timers short of 20 h: 5 of its 20 agents met the minimum in 4 of
+    # their 5 October weeks (80 % < 90 %); PT-C00020 has no name in the agents table.
+    assert "V-PT · 杭州优品电商服务有限公司 · C-PT: Agents below target: 5 of 20" in page
+    assert _after(page, "PT-C00020", 1) == ["Chat · Weekly minimum hours met (≥ 20 h) 80.0% / 90.0%"]
+
+
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_data_quality_page_lists_every_rejection_reason(english, engine):
     _, pages = english
     dq = pages[-1]
@@ -155,6 +181,7 @@ def test_data_quality_page_lists_every_rejection_reason(english, engine):
     assert _after(dq, "Interactions no contract covers (not billed)", 1) == ["None."]
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_each_scorecard_lists_its_contracts_data_quality_findings(english, engine):
     _, pages = english
     contracts = [c["contract_id"] for c in engine["contracts"]]
@@ -172,6 +199,7 @@ def test_each_scorecard_lists_its_contracts_data_quality_findings(english, engin
     assert "error visits rejected: 6" in tel and "4.84% of the month's visits" in tel
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_the_one_font_is_embedded_on_every_page(english):
     # A reader without the font must still show the Chinese names: every font the pages use is the
     # embedded CJK TrueType subset (ReportLab would otherwise name Helvetica on each page and table,
@@ -185,10 +213,11 @@ def test_the_one_font_is_embedded_on_every_page(english):
     assert len(used) == 1 and all(used.values()), used
 
 
+@pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 def test_chinese_report_has_chinese_headings_and_names(chinese, engine):
     _, pages = chinese
     text = "\n".join("\n".join(p) for p in pages)
-    assert len(pages) == 11
+    assert len(pages) == 12
     assert "供应商绩效月报" in pages[0] and "2026年10月服务水平与账单" in pages[0]
     assert text.count("服务水平记分卡") == len(engine["contracts"])
     for c in engine["contracts"]:
@@ -197,7 +226,8 @@ def test_chinese_report_has_chinese_headings_and_names(chinese, engine):
     tel = pages[1 + [c["contract_id"] for c in engine["contracts"]].index("C-TEL")]
     assert _after(tel, "电话 · 接通率", 3) == ["83.29%", "95.00%", "✘ 未达标"]
     assert "截至 2026-10-31 的付款情况" in pages[-2]
-    assert "第 11 页" in pages[-1]
+    assert "第 12 页" in pages[-1]
+    assert "V-PT · 杭州优品电商服务有限公司 · C-PT: 未达标坐席：20 人中 5 人" in pages[1 + len(engine["contracts"])]
 
 
 def test_single_invoice_without_a_vendor_name_shows_the_vendor_id(engine, tmp_path):

@@ -4,6 +4,7 @@ LibreOffice opens it."""
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 from decimal import Decimal
@@ -12,7 +13,7 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from metrics import billing, catalog, sla, store
+from metrics import agents, billing, catalog, sla, store
 from metrics.export import report
 from metrics.i18n import metric_kind
 from metrics.periods import parse_month
@@ -20,6 +21,7 @@ from metrics.periods import parse_month
 MONTH = parse_month("2026-10")
 TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
 CENT = Decimal("0.01")
+pytestmark = pytest.mark.slow  # builds the whole report: its charts are drawn by Chromium, a subprocess
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +35,7 @@ def built(sample_db, tmp_path_factory):
             "contracts": catalog.contracts(con, MONTH).to_dicts(),
             "verdicts": sla.verdicts(con, MONTH),
             "invoices": billing.invoices(con, MONTH),
+            "agents": agents.figures(con, MONTH),
         }
     finally:
         con.close()
@@ -63,11 +66,9 @@ def _cents(cell) -> Decimal:
 
 def test_a_summary_and_one_sheet_per_vendor_with_their_tables(book, engine):
     vendors = list(dict.fromkeys(c["vendor_id"] for c in engine["contracts"]))
-    assert (
-        book.sheetnames
-        == ["Summary", *vendors, "Payments"]
-        == ["Summary", "V-AS", "V-HOME", "V-PT", "V-TEL", "Payments"]
-    )
+    sheets = ["Summary", *(s for v in vendors for s in (v, f"{v} agents")), "Payments"]
+    assert book.sheetnames == sheets
+    assert sheets[1:4] == ["V-AS", "V-AS agents", "V-HOME"] and len(sheets) == 10
     assert set(book["Summary"].tables) == {"summary"}
     for vendor in vendors:
         tag = vendor.replace("-", "_")
@@ -137,6 +138,29 @@ def test_rates_are_percentages_and_seconds_read_as_seconds(book, engine):
     assert oct_["value"].number_format == "0.0%" and round(oct_["value"].value, 6) == round(6503 / 7808, 6)
 
 
+def test_every_agents_figures_on_the_vendors_agents_sheet(book, engine):
+    formats = {"rate": "0.0%", "seconds": '0.000 "s"', "score": "0.00", "count": "#,##0", "hours": '#,##0.0 "h"'}
+    for vendor in dict.fromkeys(c["vendor_id"] for c in engine["contracts"]):
+        rows = _rows(book[f"{vendor} agents"], f"agents_{vendor.replace('-', '_')}")
+        want = engine["agents"].filter(vendor_id=vendor)
+        assert len(rows) == want.height > 0
+        for got, r in zip(rows, want.iter_rows(named=True)):
+            assert (got["agent_id"].value, got["metric"].value, got["verdict"].value, got["count"].value) == (
+                r["agent_id"],
+                r["metric"],
+                r["verdict"],
+                r["count"],
+            )
+            # the engine's value, not a rounded copy (a workbook keeps 15 significant digits)
+            assert (got["value"].value is None) == (r["value"] is None)
+            assert r["value"] is None or math.isclose(got["value"].value, r["value"], rel_tol=1e-14)
+            assert Decimal(str(got["numerator"].value)) == r["numerator"]
+            assert got["value"].value is None or got["value"].number_format == formats[metric_kind(r["metric"])]
+    # C-PT's part-timers are judged on the weekly minimum: 5 missed it in October.
+    pt = _rows(book["V-PT agents"], "agents_V_PT")
+    assert sum(r["verdict"].value == "missed" for r in pt) == 5
+
+
 def test_every_sheet_has_a_native_chart(book):
     assert {ws.title: len(ws._charts) for ws in book.worksheets} == {
         "Summary": 1,
@@ -144,6 +168,10 @@ def test_every_sheet_has_a_native_chart(book):
         "V-HOME": 1,
         "V-PT": 1,
         "V-TEL": 1,
+        "V-AS agents": 0,
+        "V-HOME agents": 0,
+        "V-PT agents": 0,
+        "V-TEL agents": 0,
         "Payments": 0,
     }
 

@@ -6,7 +6,7 @@ import json
 
 from metrics import store
 from metrics.config import SAMPLE_DATA
-from metrics.ingest.tables import INTERACTIONS
+from metrics.domain import INTERACTIONS
 
 
 def test_sample_ingests_with_exactly_the_planted_bad_rows_rejected(sample_db):

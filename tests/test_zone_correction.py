@@ -13,7 +13,8 @@ from conftest import table_fingerprints, write_data
 
 from metrics import store
 from metrics.billing import compute
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
+from metrics.loading import ingest
 from metrics.sla import verdicts
 
 OCT, NOV = dt.date(2026, 10, 1), dt.date(2026, 11, 1)

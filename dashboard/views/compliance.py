@@ -7,16 +7,15 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import common
+from dashboard import common, evidence
 from dashboard.common import engine, tr
 from metrics import charts
 from metrics.drilldown import Target
 from metrics.i18n import metric_kind, metric_value, target_label, value_name
 from metrics.periods import month_label
 from metrics.quality import Finding, errors, touches
-from metrics.sla.definitions import METRICS
+from metrics.sla.definitions import metric
 
-PAGE_ROWS = 100
 TARGET_KEYS = ("channel", "metric", "threshold_seconds", "clock")
 
 
@@ -88,7 +87,7 @@ def daily(sel: common.Selection, row: dict, lang: str) -> None:
 
 
 def hour_day(sel: common.Selection, row: dict, lang: str) -> None:
-    if not METRICS[row["metric"]].per_hour:
+    if not metric(row["metric"]).per_hour:
         st.info(tr("msg.no_hourly"), icon=":material/info:")
         return
     cells = of_target(engine("series", sel.month, sel.contract_id, "day_hour"), row)
@@ -116,53 +115,9 @@ def distribution(target: Target, row: dict, lang: str) -> None:
     )
 
 
-def evidence(target: Target, lang: str) -> None:
-    counts = engine("evidence_counts", target)
-    left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
-    left.markdown(" · ".join(f"**{value_name('evidence', s, lang)}** {n:,}" for s, n in counts.items()))
-    shows = {"miss": tr("compliance.show_misses"), "all": tr("compliance.show_all")}
-    show = middle.segmented_control(
-        tr("compliance.show"), list(shows), key="evidence-show", required=True, default="miss", format_func=shows.get
-    )
-    status = "miss" if show == "miss" else None
-    total = counts["miss"] if status else sum(counts.values())
-    if total == 0:
-        st.info(tr("msg.no_evidence"), icon=":material/info:")
-        return
-    pages = (total - 1) // PAGE_ROWS + 1
-    number = right.number_input(tr("compliance.page"), 1, pages, 1, key=f"evidence-page-{status}")
-    offset = (number - 1) * PAGE_ROWS
-    rows = engine("evidence_page", target, status, PAGE_ROWS, offset).rename({"status": "evidence"})
-    st.caption(tr("compliance.rows_of", first=offset + 1, last=offset + rows.height, total=f"{total:,}"))
-    name = f"evidence-{target.contract_id}-{month_label(target.month)}-{target.channel}-{target.metric}"
-    common.table(
-        rows,
-        "evidence",
-        enums={"evidence": "evidence", "visit_status": "visit"},
-        file_name=f"{name}-page",
-        numbers=tuple(c for c in rows.columns if c.endswith("_seconds")),
-    )
-    common.download(
-        lambda: engine("evidence_page", target, status, None, 0).rename({"status": "evidence"}),
-        "evidence-all",
-        name,
-        label=f"{tr('download.csv')} · {name}.csv ({total:,})",
-        enums={"evidence": "evidence", "visit_status": "visit"},
-    )
-
-
 def main() -> None:
-    sel = common.selection()
-    if common.empty_database():
-        common.page_header("compliance", sel)
-        return
-    names = common.vendor_names()
-    contracts = engine("contracts", sel.month)
-    owner = dict(zip(contracts["contract_id"], contracts["vendor_id"]))
-    subject = f"{sel.contract_id} · {names.get(owner.get(sel.contract_id), '')}" if sel.contract_id else None
-    common.page_header("compliance", sel, subject)
-    if sel.contract_id is None:
-        st.info(tr("msg.no_contracts", month=month_label(sel.month)), icon=":material/info:")
+    sel = common.contract_page("compliance")
+    if sel is None:
         return
     lang = common.language()
     verdicts = engine("verdicts", sel.month, sel.contract_id)
@@ -232,7 +187,8 @@ def main() -> None:
         f"{target_label(row['channel'], row['metric'], row['threshold_seconds'], lang)} · "
         f"{value_name('clock', row['clock'], lang)}"
     )
-    evidence(target, lang)
+    name = f"evidence-{target.contract_id}-{month_label(target.month)}-{target.channel}-{target.metric}"
+    evidence.section(target, name, lang)
 
 
 main()

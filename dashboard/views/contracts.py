@@ -8,8 +8,8 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
+from metrics.domain import CHANNELS
 from metrics.i18n import duration, metric_value, money, percent, value_name
-from metrics.ingest.tables import CHANNELS
 
 
 def _hhmm(minutes: int) -> str:

@@ -17,9 +17,10 @@ from metrics.access import Permission
 from metrics.data_health import Scope
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
-from metrics.ingest import Source, ingest, sources_in_dir
+from metrics.ingest import Source, sources_in_dir
 from metrics.ingest.read import supported
 from metrics.ingest.tables import LOAD_ORDER
+from metrics.loading import ingest
 from metrics.periods import month_label
 
 PAGE_ROWS = 50

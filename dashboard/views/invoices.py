@@ -18,6 +18,7 @@ from dashboard.common import engine, tr
 from metrics import billing, payments
 from metrics.access import Permission
 from metrics.billing import Invoice
+from metrics.domain import CREDIT_LINES, TOTALS
 from metrics.errors import VendorboardError
 from metrics.i18n import metric_value, money, number, percent, t, target_label, value_name
 from metrics.periods import month_label, next_month
@@ -99,15 +100,15 @@ def credits_frame(invoice: Invoice, found: list[dict | None], lang: str) -> pl.D
             "amount": line.amount,
         }
         for line, c in zip(invoice.lines, found)
-        if line.type in ("credit", "credit_cap")
+        if line.type in CREDIT_LINES
     ]
     return pl.DataFrame(rows, schema_overrides={"amount": pl.Decimal(18, 2)}, infer_schema_length=None)
 
 
 def totals_frame(invoice: Invoice) -> pl.DataFrame:
     return pl.DataFrame(
-        [{k: getattr(invoice, k) for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")}],
-        schema_overrides={k: pl.Decimal(18, 2) for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")},
+        [{k: getattr(invoice, k) for k in TOTALS}],
+        schema_overrides={k: pl.Decimal(18, 2) for k in TOTALS},
     )
 
 
@@ -374,7 +375,7 @@ def main() -> None:
     common.table(
         totals_frame(invoice),
         "invoice-totals",
-        money=("subtotal", "credits", "adjustments", "net", "tax", "total"),
+        money=TOTALS,
         currency=cur,
         file_name=f"invoice-totals-{invoice.contract_id}-{month_label(sel.month)}",
     )

@@ -18,8 +18,6 @@ from metrics.i18n import count_verdicts, target_label, verdict_counts
 from metrics.periods import month_label, parse_month, previous_month
 from metrics.quality import Finding, errors
 
-TREND_MONTHS = 6
-
 
 def _invoices(month) -> dict:
     return {inv.contract_id: inv for inv, _ in engine("invoices", month)}
@@ -81,9 +79,7 @@ def headline(card: pl.DataFrame, verdicts: pl.DataFrame, sel: common.Selection) 
 
 def trend(sel: common.Selection, contracts: pl.DataFrame, verdicts: pl.DataFrame, lang: str) -> None:
     st.subheader(tr("overview.trend"))
-    months = [m for m in engine("months") if m <= sel.month][:TREND_MONTHS]
-    history = pl.concat([engine("verdicts", m) for m in months] or [verdicts], how="vertical_relaxed")
-    history = history.filter(pl.col("contract_id").is_in(contracts["contract_id"].to_list()))
+    history = engine("history", sel.month).filter(pl.col("contract_id").is_in(contracts["contract_id"].to_list()))
     keys = (
         verdicts.sort(pl.col("met").fill_null(True))
         .select("channel", "metric", "threshold_seconds")

@@ -14,12 +14,11 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
+from metrics.domain import TOTALS
 from metrics.i18n import value_name
 from metrics.payments import BUCKETS
 from metrics.payments.status import AGING_FIELDS, FIELDS
 from metrics.periods import last_day, month_label
-
-TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
 
 
 def invoice_totals(month) -> pl.DataFrame:
@@ -28,18 +27,7 @@ def invoice_totals(month) -> pl.DataFrame:
 
 
 def invoice_lines(month) -> pl.DataFrame:
-    rows = [
-        {
-            "contract_id": inv.contract_id,
-            "vendor_id": inv.vendor_id,
-            "month": month_label(month),
-            "currency": inv.currency,
-            "status": inv.status,
-            **line.as_dict(),
-        }
-        for inv, _ in engine("invoices", month)
-        for line in inv.lines
-    ]
+    rows = [row for inv, _ in engine("invoices", month) for row in inv.line_rows()]
     return pl.DataFrame(
         rows,
         schema_overrides={

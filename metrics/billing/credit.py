@@ -19,12 +19,11 @@ from decimal import ROUND_HALF_UP, Decimal
 import duckdb
 import polars as pl
 
-from metrics.billing.line import CHANNEL_NAMES, USAGE, Line, cents, money, number, percent, total
+from metrics.billing.line import Line, cents, money, number, percent, total
 from metrics.billing.terms import Terms
+from metrics.domain import METRIC, USAGE
+from metrics.i18n import value_name
 from metrics.sla import verdicts
-from metrics.sla.definitions import METRICS
-
-PLAIN = {"csat"}  # a score, neither a rate nor a duration
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def credit_lines(terms: Terms, misses: list[Miss], lines: list[Line]) -> list[Li
             base, base_text = usage_and_fixed, "usage and fees"
         else:
             base = sum((ln.amount for ln in lines if ln.type == USAGE and ln.channel == miss.channel), Decimal("0.00"))
-            base_text = f"{CHANNEL_NAMES[miss.channel].lower()} usage"
+            base_text = f"{value_name('channel', miss.channel, 'en').lower()} usage"
         amount = -cents(miss.credit_rate * base)
         if amount:
             credits.append(
@@ -105,7 +104,7 @@ def credit_lines(terms: Terms, misses: list[Miss], lines: list[Line]) -> list[Li
 def _verdict(miss: Miss) -> str:
     """'phone answer_rate 93.1 % < 95 % target': the measured value beside the target it missed."""
     value = miss.numerator / miss.denominator
-    worse = ">" if METRICS[miss.metric].better == "lower" else "<"
+    worse = ">" if METRIC[miss.metric].better == "lower" else "<"
     shown_value, shown_target = _shown(miss.metric, value, miss.target)
     return f"{miss.channel} {miss.metric}{_threshold(miss)} {shown_value} {worse} {shown_target} target"
 
@@ -113,9 +112,9 @@ def _verdict(miss: Miss) -> str:
 def _shown(metric: str, value: Decimal, target: Decimal) -> tuple[str, str]:
     """Value and target as a person reads them, with enough decimals that they never look equal
     (93.1 % < 95 %, but 94.99 % < 95 %)."""
-    scale, unit = (
-        (Decimal(1), " s") if METRICS[metric].micros else (Decimal(1), "") if metric in PLAIN else (Decimal(100), " %")
-    )
+    scale, unit = {"seconds": (Decimal(1), " s"), "score": (Decimal(1), ""), "rate": (Decimal(100), " %")}[
+        METRIC[metric].kind
+    ]
     for places in range(1, 7):
         shown = (value * scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         if shown != target * scale:
@@ -129,4 +128,4 @@ def _threshold(miss: Miss) -> str:
         return ""
     secs = miss.threshold_seconds
     span = f"{number(secs / 3600)} h" if secs >= 3600 and secs % 3600 == 0 else f"{number(secs)} s"
-    return f" (≥ {span} a week)" if miss.metric == "weekly_min_hours" else f" (≤ {span})"
+    return f" (≥ {span} a week)" if METRIC[miss.metric].threshold == "reach" else f" (≤ {span})"

@@ -20,15 +20,16 @@ from metrics.billing.adjustment import adjustment_lines
 from metrics.billing.credit import Miss, credit_lines, missed_targets
 from metrics.billing.fixed import fixed_line
 from metrics.billing.graduated import graduated_lines
-from metrics.billing.line import USAGE, Line, cents, total
+from metrics.billing.line import FIELDS, Line, cents, total
 from metrics.billing.minimum import minimum_line
 from metrics.billing.quantities import usage_quantities
 from metrics.billing.rates import ladders
 from metrics.billing.terms import Terms, active_terms
 from metrics.billing.volume import volume_lines
+from metrics.domain import CREDIT_LINES, SUBTOTAL_LINES, TOTALS, USAGE
 from metrics.periods import month_label, next_month
 
-TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
+HEAD = ("contract_id", "vendor_id", "month", "currency", "payee", "status", "due_date")  # of every line row
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,15 @@ class Invoice:
             found["data_issues"] = {"accepted": self.accepted_data_issues, "findings": list(self.data_findings)}
         return found
 
+    def line_rows(self, with_totals: bool = False) -> list[dict]:
+        """The invoice as flat rows for CSV: one per line, each with the invoice's HEAD fields; with
+        `with_totals`, then one per total (`type` the total's name, `amount` its value)."""
+        head = {k: v for k, v in self.as_dict().items() if k in HEAD}
+        rows = [{**head, **line.as_dict()} for line in self.lines]
+        if with_totals:
+            rows += [{**head, **dict.fromkeys(FIELDS), "type": name, "amount": getattr(self, name)} for name in TOTALS]
+        return rows
+
 
 def due_date(month: dt.date, payment_due_day: int) -> dt.date:
     """payment_due_day of the month after `month`, or that month's last day if it is shorter."""
@@ -81,8 +91,8 @@ def due_date(month: dt.date, payment_due_day: int) -> dt.date:
 
 def priced(terms: Terms, lines: list[Line]) -> Invoice:
     """The draft invoice of `lines` with its totals."""
-    subtotal = total(lines, USAGE, "fixed", "minimum")
-    credits = total(lines, "credit", "credit_cap")
+    subtotal = total(lines, *SUBTOTAL_LINES)
+    credits = total(lines, *CREDIT_LINES)
     adjustments = total(lines, "adjustment")
     net = subtotal + credits + adjustments
     tax = cents(net * terms.tax_rate)

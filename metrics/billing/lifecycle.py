@@ -19,8 +19,9 @@ import duckdb
 
 from metrics import audit, store
 from metrics.access import Permission, Principal, acting
-from metrics.billing.invoice import TOTALS, Invoice, compute
+from metrics.billing.invoice import Invoice, compute
 from metrics.billing.line import STORED, Line, by_key
+from metrics.domain import TOTALS
 from metrics.errors import VendorboardError
 from metrics.periods import month_label
 

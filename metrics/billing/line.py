@@ -9,18 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from metrics.domain import USAGE
+
 CENT = Decimal("0.01")
 QUANTITY = Decimal("0.0001")  # minutes and hours are shown to 4 places; amounts use the exact value
-
-USAGE = "usage"
-LINE_TYPES = (USAGE, "fixed", "minimum", "credit", "credit_cap", "adjustment")
 
 # The fields of a line in the SPEC §5 JSON, in order.
 FIELDS = ("type", "channel", "unit", "tier_from", "tier_to", "quantity", "unit_price", "amount", "description")
 # Stored with a finalized line besides FIELDS: the SLA metric whose missed target caused a credit.
 STORED = (*FIELDS, "metric")
-
-CHANNEL_NAMES = {"phone": "Phone", "chat": "Chat", "email": "E-mail", "onsite": "On-site"}
 
 
 @dataclass(frozen=True)

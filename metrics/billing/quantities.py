@@ -27,19 +27,15 @@ import duckdb
 
 from metrics import store
 from metrics.billing.rates import Ladder
+from metrics.domain import CHANNEL
 from metrics.periods import next_month
-from metrics.service_hours import merged_intervals_sql, sql_text, windows_sql
+from metrics.service_hours import merged_intervals_sql, windows_sql
+from metrics.sql import sql_list, sql_text
 
 US = 1_000_000
 
-# Per channel: its table and which rows are handled contacts.
-HANDLED = {
-    "phone": ("calls", "answered_at IS NOT NULL"),
-    "chat": ("chats", "first_response_at IS NOT NULL"),
-    "email": ("emails", "first_reply_at IS NOT NULL"),
-    "onsite": ("visits", "status = 'completed'"),
-}
-# The base quantity a handled row adds to each unit ({inc}: the ladder's increment_seconds).
+# The base quantity a handled row (domain.Channel.handled) adds to each unit ({inc}: the ladder's
+# increment_seconds); `hour` is agent-session time, not a sum over interactions.
 PER_ROW = {
     "minute": f"(epoch_us(ended_at) - epoch_us(answered_at) + {{inc}} * {US} - 1) // ({{inc}} * {US}) * {{inc}}",
     "email": "replies",
@@ -49,7 +45,7 @@ PER_ROW = {
 
 
 def _ids(ladders: list[Ladder]) -> str:
-    return ", ".join(sorted({sql_text(ld.contract_id) for ld in ladders}))
+    return sql_list(sorted({ld.contract_id for ld in ladders}))
 
 
 def _by_contract(ladders: list[Ladder], sql: str) -> str:
@@ -60,14 +56,13 @@ def _by_contract(ladders: list[Ladder], sql: str) -> str:
 
 def _interaction_sql(channel: str, ladders: list[Ladder], month: dt.date) -> str:
     """One pass over the channel's table: contract_id and a sum per unit billed on the channel."""
-    table, handled = HANDLED[channel]
     units = sorted({ld.unit for ld in ladders})
     sums = ", ".join(
         f"sum({_by_contract([ld for ld in ladders if ld.unit == u], PER_ROW[u])})::HUGEINT AS {u}" for u in units
     )
     return f"""
-        SELECT contract_id, {sums} FROM {table}
-        WHERE contract_id IN ({_ids(ladders)}) AND {handled}
+        SELECT contract_id, {sums} FROM {CHANNEL[channel].table}
+        WHERE contract_id IN {_ids(ladders)} AND {CHANNEL[channel].handled}
           AND local_start >= TIMESTAMP '{month}' AND local_start < TIMESTAMP '{next_month(month)}'
         GROUP BY contract_id"""
 
@@ -75,7 +70,7 @@ def _interaction_sql(channel: str, ladders: list[Ladder], month: dt.date) -> str
 def _hours_sql(ladders: list[Ladder], month: dt.date) -> str:
     """contract_id, channel and the rounded session seconds of every `hour` ladder."""
     end = next_month(month)
-    channels = ", ".join(sorted({sql_text(ld.channel) for ld in ladders}))
+    channels = sql_list(sorted({ld.channel for ld in ladders}))
     per_ladder = " ".join(
         f"WHEN contract_id = {sql_text(ld.contract_id)} AND channel = {sql_text(ld.channel)} "
         f"THEN (us + {ld.increment * US} - 1) // {ld.increment * US} * {ld.increment}"
@@ -84,15 +79,15 @@ def _hours_sql(ladders: list[Ladder], month: dt.date) -> str:
     return f"""
     WITH sessions AS (  -- a day either side: every session that can touch the month in any zone
         SELECT vendor_id, agent_id, channel, login_at, logout_at FROM agent_sessions
-        WHERE vendor_id IN (SELECT vendor_id FROM contracts WHERE contract_id IN ({_ids(ladders)}))
-          AND channel IN ({channels})
+        WHERE vendor_id IN (SELECT vendor_id FROM contracts WHERE contract_id IN {_ids(ladders)})
+          AND channel IN {channels}
           AND login_at < TIMESTAMPTZ '{end} 00:00:00+00' + INTERVAL 2 DAY
           AND logout_at > TIMESTAMPTZ '{month} 00:00:00+00' - INTERVAL 2 DAY),
     worked AS ({merged_intervals_sql("sessions", ["vendor_id", "agent_id", "channel"], "login_at", "logout_at")}),
     service AS ({
         merged_intervals_sql(
             f"(SELECT * FROM ({windows_sql(month, end, sorted({ld.contract_id for ld in ladders}))}) "
-            f"WHERE channel IN ({channels}))",
+            f"WHERE channel IN {channels})",
             ["contract_id", "vendor_id", "channel"],
         )
     }),
@@ -126,7 +121,7 @@ def measured_usage(
     from the month's rows."""
     found: dict[tuple[str, str, str], Decimal] = {}
     counted = [ld for ld in ladders if ld.unit != "hour"]
-    for channel in HANDLED:
+    for channel in CHANNEL:
         mine = [ld for ld in counted if ld.channel == channel]
         if not mine:
             continue

@@ -13,19 +13,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 
-from metrics.billing.line import CHANNEL_NAMES, QUANTITY, USAGE, Line, cents, money, number, price
-from metrics.ingest.tables import CHANNELS
+from metrics.billing.line import QUANTITY, Line, cents, money, number, price
+from metrics.domain import CHANNELS, UNIT, USAGE
+from metrics.i18n import value_name
 
-# Base units in one billing unit, and how a unit reads in a description.
-PER_UNIT = {"minute": 60, "hour": 3600, "email": 1, "visit": 1, "contact": 1}
+# How a unit's quantity reads after a tier's bounds in a description.
 UNIT_LABEL = {"minute": "min", "hour": "h", "email": "e-mails", "visit": "visits", "contact": "contacts"}
-WHAT = {
-    "minute": "talk time",
-    "hour": "agent hours",
-    "email": "replies",
-    "visit": "visits",
-    "contact": "handled contacts",
-}
 
 # Rows in force in the month: effective dates are month starts, effective_to exclusive.
 IN_FORCE = """(r.effective_from IS NULL OR r.effective_from <= $month)
@@ -54,7 +47,7 @@ class Ladder:
 
     @property
     def per_unit(self) -> int:
-        return PER_UNIT[self.unit]
+        return UNIT[self.unit].per_unit
 
     @property
     def tiered(self) -> bool:
@@ -69,7 +62,7 @@ class Ladder:
         """The usage line billing `base` units at `tier`'s price plus its flat fee, rounded once."""
         quantity = base / self.per_unit
         amount = cents(base * tier.unit_price / self.per_unit + tier.flat_fee)
-        label = f"{CHANNEL_NAMES[self.channel]} {WHAT[self.unit]}"
+        label = f"{value_name('channel', self.channel, 'en')} {value_name('what', self.unit, 'en')}"
         if self.tiered:
             low, high = number(tier.tier_from or Decimal(0)), tier.tier_to
             span = f"{low}–{number(high)}" if high is not None else f"over {low}"

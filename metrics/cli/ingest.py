@@ -13,8 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from metrics.cli import app
 from metrics.cli.output import Format, FormatOption, OutOption, emit, to_csv, to_json, to_table
 from metrics.errors import VendorboardError
-from metrics.ingest import Derivation, IngestReport, Source, ingest, sources_in_dir
+from metrics.ingest import Derivation, IngestReport, Source, sources_in_dir
 from metrics.ingest.tables import LOAD_ORDER
+from metrics.loading import ingest
 
 
 @app.command("ingest")

@@ -15,12 +15,12 @@ import typer
 
 from metrics import store
 from metrics.billing import Drift, Invoice, finalize, with_drift
-from metrics.billing.invoice import TOTALS
 from metrics.billing.lifecycle import require_contract
-from metrics.billing.line import FIELDS, money
+from metrics.billing.line import money
 from metrics.cli import app
 from metrics.cli.check import warn
 from metrics.cli.output import OutOption, emit, to_csv, to_json, to_table
+from metrics.domain import TOTALS
 from metrics.errors import VendorboardError
 from metrics.payments.status import InvoiceStatus, statuses
 from metrics.periods import month_label, parse_month
@@ -84,7 +84,7 @@ def invoice_command(
     elif fmt is InvoiceFormat.json:
         emit(to_json([{**inv.as_dict(), **payment_fields(paid.get(inv.contract_id))} for inv, _ in found]), out)
     elif fmt is InvoiceFormat.csv:
-        emit(to_csv([row for inv, _ in found for row in _csv_rows(inv)]), out)
+        emit(to_csv([row for inv, _ in found for row in inv.line_rows(with_totals=True)]), out)
     else:
         text = "".join(_table(inv, moved, paid.get(inv.contract_id)) for inv, moved in found)
         emit(text or f"no contract is active in {month_label(when)}\n", out)
@@ -187,15 +187,3 @@ def _drift_summary(inv: Invoice, moved: list[Drift]) -> str:
         f"line{'s' * (lines != 1)} and by {'+' if change > 0 else ''}{money(change)} {inv.currency} on the "
         "total (settle with an adjustment in a later month)"
     )
-
-
-def _csv_rows(inv: Invoice) -> list[dict]:
-    """One row per line with the invoice's header, then one row per total (type = the total's name)."""
-    head = {
-        k: v
-        for k, v in inv.as_dict().items()
-        if k in ("contract_id", "vendor_id", "month", "currency", "payee", "status", "due_date")
-    }
-    return [{**head, **line.as_dict()} for line in inv.lines] + [
-        {**head, **dict.fromkeys(FIELDS), "type": name, "amount": getattr(inv, name)} for name in TOTALS
-    ]

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from metrics import billing, catalog, data_health, payments, quality, sla
+from metrics import agents, billing, catalog, data_health, payments, quality, sla
 from metrics.billing import Invoice
 from metrics.errors import VendorboardError
 from metrics.payments import Receivables
@@ -18,21 +18,20 @@ from metrics.periods import last_day, month_label
 from metrics.quality import Finding
 from metrics.reconcile import reconcile
 
-TREND_MONTHS = 6
-
 
 @dataclass(frozen=True)
 class MonthReport:
     month: dt.date
     contracts: pl.DataFrame  # catalog.contracts of the month: terms, vendor_name, payee
     verdicts: pl.DataFrame  # sla.verdicts of the month
-    history: pl.DataFrame  # sla.verdicts of the last TREND_MONTHS months, this one included
+    history: pl.DataFrame  # sla.history: the verdicts of the last months, this one included
     invoices: list[Invoice]
     findings: list[Finding]  # quality.findings of the month, every contract
     rejected: pl.DataFrame  # data_health.quarantine_summary
     out_of_contract: pl.DataFrame  # data_health.out_of_contract, this month
     reconciliation: list[dict]  # reconcile() rows of the vendor invoices given, if any
     receivables: Receivables  # payments.receivables as of the month's last day (docs/payments.md)
+    agents: pl.DataFrame  # agents.figures of the month: every agent's figures (docs/agents.md)
 
     def vendor_name(self, vendor_id: str) -> str:
         names = dict(zip(self.contracts["vendor_id"], self.contracts["vendor_name"]))
@@ -47,8 +46,7 @@ def gather(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoices: tupl
     with_data = catalog.months_with_data(con)
     if month not in with_data:
         raise VendorboardError(f"no data for {month_label(month)}: no interaction of that month has been ingested")
-    months = [m for m in with_data if m <= month][:TREND_MONTHS]
-    history = pl.concat([sla.verdicts(con, m) for m in reversed(months)], how="vertical_relaxed")
+    history = sla.history(con, month)
     invoices = billing.with_drift(con, month)
     return MonthReport(
         month=month,
@@ -61,4 +59,5 @@ def gather(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoices: tupl
         out_of_contract=data_health.out_of_contract(con).filter(pl.col("month") == month_label(month)),
         reconciliation=[row for path in vendor_invoices for row in reconcile(con, month, path)],
         receivables=payments.receivables(con, last_day(month)),
+        agents=agents.figures(con, month),
     )

@@ -1,6 +1,6 @@
 """The monthly report and single invoices as PDF (ReportLab), for people who never open vendorboard:
-a cover with the headline figures, a scorecard page per vendor with trend charts, each contract's
-invoice, a payments page (aging per vendor) and a data-quality page."""
+a cover with the headline figures, a scorecard page per vendor with trend charts, the agents below
+target per vendor, each contract's invoice, a payments page (aging per vendor) and a data-quality page."""
 
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Simple
 
 from metrics import charts
 from metrics.billing import Invoice
+from metrics.domain import CREDIT_LINES, TOTALS, VERDICT_COLOURS
 from metrics.export import figures, fonts
 from metrics.export.content import MonthReport
 from metrics.i18n import (
+    against_target,
     header,
     metric_value,
     money,
@@ -45,7 +47,7 @@ INK, MUTED, RULE, BAND = (
     colors.HexColor("#d5dbe3"),
     colors.HexColor("#f2f5f9"),
 )
-MET, MISSED = colors.HexColor("#1f5fa8"), colors.HexColor("#c45a00")  # blue / orange: colour-blind safe
+MET, MISSED, NO_DATA = (colors.HexColor(VERDICT_COLOURS[v].ink) for v in ("met", "missed", "no_data"))
 WIDTH = A4[0] - 36 * mm
 CHART_W, CHART_H = 520, 250  # points
 
@@ -100,7 +102,7 @@ def _table(
 def _verdict(met: bool | None, lang: str, styles: Styles) -> Paragraph:
     # ✔ and ✘: the embedded font has these two, not the lighter ✗ the dashboard uses (it would print blank)
     key, colour, mark = {True: ("verdict.met", MET, "✔"), False: ("verdict.missed", MISSED, "✘")}.get(
-        met, ("verdict.no_data", MUTED, "–")
+        met, ("verdict.no_data", NO_DATA, "–")
     )
     return Paragraph(f'<font color="{colour.hexval()}">{mark} {_escape(t(key, lang))}</font>', styles.cell)
 
@@ -246,6 +248,41 @@ def _scorecard(report: MonthReport, contract: dict, trends: list[bytes], lang: s
     ]
 
 
+def _agents_below(report: MonthReport, lang: str, styles: Styles) -> list:
+    """Per contract, the agents below a target this month (how many of its agents, and who with
+    which targets missed): the list the contracts let the client have retrained or replaced."""
+    out = [Paragraph(_escape(t("agents.below_list", lang)), styles.h2)]
+    for contract in report.contracts.iter_rows(named=True):
+        mine = report.agents.filter(pl.col("contract_id") == contract["contract_id"])
+        below = mine.filter(pl.col("verdict") == "missed")
+        out.append(
+            Paragraph(
+                _escape(
+                    f"{contract['vendor_id']} · {contract['vendor_name']} · {contract['contract_id']}: "
+                    + t("report.agents_below", lang, n=below["agent_id"].n_unique(), total=mine["agent_id"].n_unique())
+                ),
+                styles.h3,
+            )
+        )
+        if mine.is_empty() or below.is_empty():
+            out.append(
+                Paragraph(_escape(t("report.agents_none" if mine.is_empty() else "report.none", lang)), styles.body)
+            )
+            continue
+        rows = [[header("agent_id", lang), header("team", lang), header("missed_targets", lang)]]
+        for (agent_id,), part in below.group_by("agent_id", maintain_order=True):
+            name = part["name"][0]
+            rows.append(
+                [
+                    f"{agent_id} · {name}" if name else agent_id,
+                    part["team"][0] or "",
+                    "; ".join(against_target(r, lang) for r in part.iter_rows(named=True)),
+                ]
+            )
+        out.append(_table(rows, [WIDTH * w for w in (0.25, 0.15, 0.6)], styles))
+    return out
+
+
 def _findings(found: list[Finding], lang: str, styles: Styles) -> Table | Paragraph:
     """Data-quality findings, errors in orange: severity and the finding in words."""
     if not found:
@@ -286,11 +323,8 @@ def invoice_flowables(invoice: Invoice, vendor_name: str, lang: str, styles: Sty
                 money(line.amount),
             ]
         )
-    credit_rows = [i + 1 for i, line in enumerate(invoice.lines) if line.type in ("credit", "credit_cap")]
-    totals = [
-        [header(k, lang), money(getattr(invoice, k), invoice.currency)]
-        for k in ("subtotal", "credits", "adjustments", "net", "tax", "total")
-    ]
+    credit_rows = [i + 1 for i, line in enumerate(invoice.lines) if line.type in CREDIT_LINES]
+    totals = [[header(k, lang), money(getattr(invoice, k), invoice.currency)] for k in TOTALS]
     total_table = Table(
         [[Paragraph(_escape(a), styles.cell), Paragraph(_escape(b), styles.cell_right)] for a, b in totals],
         colWidths=[WIDTH * 0.25, WIDTH * 0.25],
@@ -477,7 +511,8 @@ def _build(path: Path, story: list, title: str, lang: str) -> None:
 def report_pdf(
     report: MonthReport, path: Path, lang: str = "en", progress: Callable[[str], None] | None = None
 ) -> None:
-    """The monthly report: cover, a scorecard per contract, each invoice, payments, data quality."""
+    """The monthly report: cover, a scorecard per contract, the agents below target, each invoice,
+    payments, data quality."""
     styles = Styles()
     story = _cover(report, lang, styles)
     contracts = list(report.contracts.iter_rows(named=True))
@@ -492,6 +527,7 @@ def report_pdf(
     )
     for contract, per_contract in zip(contracts, figs):
         story += [PageBreak(), *_scorecard(report, contract, [next(drawn) for _ in per_contract], lang, styles)]
+    story += [PageBreak(), *_agents_below(report, lang, styles)]
     for invoice in report.invoices:
         story += [PageBreak(), *invoice_flowables(invoice, report.vendor_name(invoice.vendor_id), lang, styles)]
     story += [PageBreak(), *_payments(report, lang, styles)]

@@ -13,13 +13,20 @@ import polars as pl
 import xlsxwriter
 
 from metrics.billing import Invoice
+from metrics.domain import TOTALS
 from metrics.export.content import MonthReport
 from metrics.i18n import metric_kind, target_label
 from metrics.payments.status import AGING_FIELDS
 
 STYLE = "Table Style Medium 2"
-TOTALS = ("subtotal", "credits", "adjustments", "net", "tax", "total")
-KIND_FORMATS = {"rate": "0.0%", "seconds": '0.00 "s"', "score": "0.00"}  # a metric's value in its own unit
+KIND_FORMATS = {  # a metric's value in its own unit
+    "rate": "0.0%",
+    "seconds": '0.00 "s"',
+    "score": "0.00",
+    "count": "#,##0",
+    "hours": '#,##0.0 "h"',
+}
+EXACT_SECONDS = '0.000 "s"'  # durations to the millisecond (an agent's figures)
 
 
 def _money(currency: str, decimals: str = "0.00") -> str:
@@ -50,6 +57,7 @@ class _Book:
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
         self.title = self.wb.add_format({"bold": True, "font_size": 14, "font_color": "#1b2430"})
         self.kinds = {kind: self.wb.add_format({"num_format": f}) for kind, f in KIND_FORMATS.items()}
+        self.exact_seconds = self.wb.add_format({"num_format": EXACT_SECONDS})
         self.widths: dict[str, dict[int, int]] = {}  # sheet -> column -> characters
 
     def table(self, df: pl.DataFrame, sheet: str, row: int, name: str, formats: dict[str, str] | None = None) -> int:
@@ -69,6 +77,18 @@ class _Book:
             needed = max([_chars(series.name) + 3, *(_chars(v, formats.get(series.name)) for v in series)])
             widths[col] = max(widths.get(col, 0), needed)
         return row + df.height + 3
+
+    def in_units(self, df: pl.DataFrame, sheet: str, row: int, exact: bool = False) -> None:
+        """Rewrite the `value` and `target` cells of a table written at data row `row` (0-based) in
+        each row's metric's own unit; `exact`: durations to the millisecond."""
+        ws = self.sheet(sheet)
+        cols = df.columns.index("value"), df.columns.index("target")
+        for i, r in enumerate(df.iter_rows(named=True)):
+            kind = metric_kind(r["metric"])
+            fmt = self.exact_seconds if exact and kind == "seconds" else self.kinds[kind]
+            for col, value in zip(cols, (r["value"], r["target"])):
+                if value is not None:
+                    ws.write_number(row + i, col, value, fmt)
 
     def sheet(self, name: str) -> xlsxwriter.workbook.Worksheet:
         return self.wb.get_worksheet_by_name(name) or self.wb.add_worksheet(name)
@@ -162,13 +182,7 @@ def _sla_table(book: _Book, sheet: str, row: int, verdicts: pl.DataFrame, tag: s
     )
     book.sheet(sheet).write(row, 0, "SLA targets", book.title)
     end = book.table(df, sheet, row + 1, f"sla_{tag}", {"credit_rate": KIND_FORMATS["rate"]})
-    value_col, target_col = df.columns.index("value"), df.columns.index("target")
-    ws = book.sheet(sheet)
-    for i, r in enumerate(df.iter_rows(named=True)):  # each row in its metric's own unit
-        fmt = book.kinds[metric_kind(r["metric"])]
-        for col, value in ((value_col, r["value"]), (target_col, r["target"])):
-            if value is not None:
-                ws.write_number(row + 2 + i, col, value, fmt)
+    book.in_units(df, sheet, row + 2)
     return end
 
 
@@ -206,6 +220,36 @@ def _trend_chart(book: _Book, sheet: str, row: int, report: MonthReport, contrac
     return max(end, row + 18)
 
 
+def _agents_sheet(book: _Book, report: MonthReport, vendor_id: str, tag: str) -> None:
+    """Every agent of the vendor, every figure: value, the contract's target and the verdict, with
+    the numerator, denominator and rows counted (what `vendorboard agents` prints)."""
+    sheet = f"{vendor_id[:24]} agents"
+    ws = book.sheet(sheet)
+    ws.write(0, 0, f"{vendor_id} · {report.vendor_name(vendor_id)} · agents {report.month:%Y-%m}", book.title)
+    mine = report.agents.filter(pl.col("vendor_id") == vendor_id)
+    if mine.is_empty():
+        ws.write(2, 0, "No agent figures this month.")
+        return
+    df = mine.select(
+        "contract_id",
+        "agent_id",
+        "name",
+        "team",
+        "channel",
+        "metric",
+        "threshold_seconds",
+        "clock",
+        "value",
+        pl.col("target").cast(pl.Float64),
+        "verdict",
+        "count",
+        "numerator",
+        "denominator",
+    )
+    book.table(df, sheet, 2, f"agents_{tag}")
+    book.in_units(df, sheet, 3, exact=True)
+
+
 def _payments_sheet(book: _Book, report: MonthReport) -> None:
     """The receivables as of the month's last day: aging per vendor, each issued invoice's payment
     status, and the payments no finalized invoice takes; "None." where a table would be empty."""
@@ -239,8 +283,8 @@ def _payments_sheet(book: _Book, report: MonthReport) -> None:
 
 
 def report_xlsx(report: MonthReport, path: Path) -> None:
-    """Summary sheet (one row per contract, a chart of the totals), one sheet per vendor, and the
-    payments sheet."""
+    """Summary sheet (one row per contract, a chart of the totals), one sheet per vendor and one of
+    its agents, and the payments sheet."""
     book = _Book(path)
     summary = _totals(report.invoices).join(
         report.verdicts.group_by("contract_id").agg(
@@ -277,6 +321,7 @@ def report_xlsx(report: MonthReport, path: Path) -> None:
         for contract_id in report.contracts.filter(pl.col("vendor_id") == vendor_id)["contract_id"].to_list():
             row = _trend_chart(book, sheet, row, report, contract_id, f"{tag}_{contract_id}".replace("-", "_"))
         _invoice_tables(book, sheet, row, [i for i in report.invoices if i.vendor_id == vendor_id], tag)
+        _agents_sheet(book, report, vendor_id, tag)
     _payments_sheet(book, report)
     book.close()
 

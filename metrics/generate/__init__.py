@@ -16,12 +16,13 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from metrics.domain import CHANNEL_OF_TABLE, DATED, SESSIONS
+
 from .arrivals import Period
 from .bad_rows import plant
 from .contracts import (
     PART_TIME_VENDOR,
     SHARES,
-    TABLE_CHANNEL,
     VENDOR,
     VENDORS,
     Vendor,
@@ -30,14 +31,13 @@ from .contracts import (
     reference_tables,
 )
 from .interactions import MAKERS, Context, row_ids
-from .sessions import part_timers, roster, shift_sessions, weekly_sessions
+from .sessions import agents_table, part_timers, roster, shift_sessions, weekly_sessions
 from .writer import Writer
 
 __all__ = ["generate"]
 
 CHUNK_ROWS = 500_000
 DEFAULT_PER_MONTH = {"calls": 8000, "chats": 3300, "emails": 1300, "visits": 330}
-INTERACTIONS = tuple(TABLE_CHANNEL)
 BAD_ROWS_STREAM = len(VENDORS)  # the generator key of the bad rows, after the vendors'
 
 
@@ -81,25 +81,27 @@ def generate(
             DEFAULT_PER_MONTH[table] * len(period.months) if total is None else total, SHARES[table]
         ).items()
     }
-    writer = Writer(out_dir, fmt, (*reference_tables(period.months), *INTERACTIONS, "agent_sessions"))
+    writer = Writer(out_dir, fmt, (*reference_tables(period.months), "agents", *DATED, SESSIONS))
     for table, frame in reference_tables(period.months).items():
         writer.write(table, frame)
 
-    served = [(table, v) for v in VENDORS for table in INTERACTIONS if v.vendor_id in SHARES[table]]
+    served = [(table, v) for v in VENDORS for table in DATED if v.vendor_id in SHARES[table]]
     rosters = {
         (v.vendor_id, table): roster(
             v.vendor_id,
-            TABLE_CHANNEL[table],
+            CHANNEL_OF_TABLE[table],
             volume[(table, v.vendor_id)],
             period,
-            period.in_months(miss_months(misses, v.vendor_id, TABLE_CHANNEL[table])),
+            period.in_months(miss_months(misses, v.vendor_id, CHANNEL_OF_TABLE[table])),
         )
         for table, v in served
         if v.vendor_id != PART_TIME_VENDOR
     }
-    pools = {(vendor, TABLE_CHANNEL[table]): r.pool for (vendor, table), r in rosters.items()}
+    pools = {(vendor, CHANNEL_OF_TABLE[table]): r.pool for (vendor, table), r in rosters.items()}
     pools[(PART_TIME_VENDOR, "chat")] = part_timers(volume[("chats", PART_TIME_VENDOR)], period)
     ctx = Context(period, misses, pools)
+    staff = [agents_table(vendor, channel, n, period.months[0]) for (vendor, channel), n in pools.items()]
+    writer.write("agents", pl.concat(staff).sort("vendor_id", "agent_id"))
 
     def interaction_chunks(t: int, table: str) -> Iterator[tuple[Vendor, pl.DataFrame, int]]:
         for v, vendor in enumerate(VENDORS):
@@ -111,7 +113,7 @@ def generate(
     def session_chunks(t: int) -> Iterator[tuple[Vendor, pl.DataFrame, int]]:
         for v, vendor in enumerate(VENDORS):
             frames = []
-            for c, table in enumerate(INTERACTIONS):
+            for c, table in enumerate(DATED):
                 if (table, vendor) not in served:
                     continue
                 rng = np.random.default_rng([seed, t, v, c])
@@ -123,19 +125,17 @@ def generate(
                 else:
                     frames.append(
                         shift_sessions(
-                            rng, vendor.vendor_id, TABLE_CHANNEL[table], period, rosters[(vendor.vendor_id, table)]
+                            rng, vendor.vendor_id, CHANNEL_OF_TABLE[table], period, rosters[(vendor.vendor_id, table)]
                         )
                     )
             sessions = pl.concat(frames).sort(["login_at", "agent_id"], maintain_order=True)
-            sessions = sessions.select(
-                row_ids(vendor, "agent_sessions", 0, sessions.height).alias("session_id"), pl.all()
-            )
+            sessions = sessions.select(row_ids(vendor, SESSIONS, 0, sessions.height).alias("session_id"), pl.all())
             for first in range(0, sessions.height, CHUNK_ROWS):
                 yield vendor, sessions.slice(first, CHUNK_ROWS), sessions.height
 
     bad_counts: dict[str, dict[str, int]] = {}
-    for t, table in enumerate((*INTERACTIONS, "agent_sessions")):
-        chunks = session_chunks(t) if table == "agent_sessions" else interaction_chunks(t, table)
+    for t, table in enumerate((*DATED, SESSIONS)):
+        chunks = session_chunks(t) if table == SESSIONS else interaction_chunks(t, table)
         for vendor, frame, vendor_rows in chunks:
             bad = None
             if bad_rows and fmt == "csv" and table not in bad_counts and frame.height:

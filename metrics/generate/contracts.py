@@ -15,8 +15,6 @@ import polars as pl
 
 TIMEZONE = "Asia/Shanghai"
 
-TABLE_CHANNEL = {"calls": "phone", "chats": "chat", "emails": "email", "visits": "onsite"}
-
 
 @dataclass(frozen=True)
 class Vendor:

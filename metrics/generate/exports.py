@@ -17,8 +17,9 @@ import duckdb
 import polars as pl
 
 from metrics import store
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
 from metrics.ingest.tables import TABLES
+from metrics.loading import ingest
 
 from .contracts import TIMEZONE
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from metrics.domain import VISIT_STATUSES
+
 from .arrivals import Period, demand, next_open, padded_days, sample, work_hours
 from .contracts import Miss, Vendor, miss_months
 
@@ -27,7 +29,6 @@ SITES = {
 CSAT_SHARE = 0.3  # share of handled contacts that answer the survey
 CSAT_P = (0.01, 0.02, 0.07, 0.35, 0.55)  # scores 1..5, mean 4.41
 CHAT_FIRST_RESPONSE = {"V-TEL": 1.4, "V-PT": 12.0, "V-HOME": 9.0}  # median seconds
-VISIT_STATUS = ("completed", "cancelled", "no_show")
 
 
 def row_ids(vendor: Vendor, table: str, first: int, n: int) -> pl.Series:
@@ -158,7 +159,7 @@ def visits(rng: np.random.Generator, ctx: Context, vendor: Vendor, n: int, first
     """Most visits complete; 60 % of completed ones are audited (5-20 questions, ~97.5 % correct).
     Cancelled and no-show visits have no departure time and no audit."""
     arrived, _ = ctx.arrivals(rng, vendor, "onsite", n)
-    status = rng.choice(len(VISIT_STATUS), size=n, p=(0.92, 0.05, 0.03))
+    status = rng.choice(len(VISIT_STATUSES), size=n, p=(0.92, 0.05, 0.03))
     completed = status == 0
     departed = arrived + _ms(rng.lognormal(np.log(75 * 60), 0.4, n).clip(600, 6 * 3600))
     audited = completed & (rng.random(n) < 0.6)
@@ -171,7 +172,7 @@ def visits(rng: np.random.Generator, ctx: Context, vendor: Vendor, n: int, first
             "vendor_id": pl.repeat(vendor.vendor_id, n, eager=True),
             "arrived_at": timestamps(arrived),
             "departed_at": timestamps(departed, completed),
-            "status": pl.Series(VISIT_STATUS).gather(status),
+            "status": pl.Series(VISIT_STATUSES).gather(status),
             "questions_audited": _int(questions, audited),
             "questions_correct": _int(correct, audited),
             "site": pl.Series(sites).gather(rng.integers(0, len(sites), n)),

@@ -130,3 +130,49 @@ def _frame(vendor_id: str, channel: str, agent: np.ndarray, login: np.ndarray, l
             "logout_at": timestamps(logout),
         }
     )
+
+
+# The agents reference table: names drawn from common surnames and given names by the agent's
+# number (no random stream, so adding it moved no other file), teams of ten per channel, a start
+# date in the two years before the data; every tenth agent is left out (names are optional).
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = (
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+)
+TEAM = {"phone": "电话", "chat": "在线", "email": "邮件", "onsite": "现场"}
+
+
+def agents_table(vendor_id: str, channel: str, agents: int, first_month: str) -> pl.DataFrame:
+    """vendor_id, agent_id, name, team, start_date of the vendor's pool of agents on `channel`."""
+    index = np.array([i for i in range(agents) if i % 10 != 9], dtype=np.int64)
+    start = (
+        np.datetime64(f"{first_month}-01") - np.timedelta64(730, "D") + ((index * 37) % 700).astype("timedelta64[D]")
+    )
+    return pl.DataFrame(
+        {
+            "vendor_id": [vendor_id] * len(index),
+            "agent_id": agent_ids(VENDOR[vendor_id], channel, index),
+            "name": [SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7 + len(channel)) % len(GIVEN)] for i in index],
+            "team": [f"{TEAM[channel]}{i // 10 + 1}组" for i in index],
+            "start_date": pl.Series(start).cast(pl.Date),
+        }
+    )

@@ -23,7 +23,8 @@ from metrics.billing import Invoice, Line, compute
 from metrics.billing.line import USAGE, cents
 from metrics.billing.terms import active_terms
 from metrics.generate.payments import write_payments
-from metrics.ingest import ingest, sources_in_dir
+from metrics.ingest import sources_in_dir
+from metrics.loading import ingest
 from metrics.periods import month_label, parse_month
 
 FOLDER = "vendor_invoices"

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import duckdb
 
+from metrics.domain import INTERACTIONS
 from metrics.errors import VendorboardError
 from metrics.imports import fields, source
 from metrics.imports.mapping import Mapping
-from metrics.imports.source import literal, quote
 from metrics.ingest.lookups import MACROS
 from metrics.ingest.read import File, Scan
 from metrics.ingest.tables import TABLES
+from metrics.sql import sql_name, sql_text
 
 UTC_TEXT = "%Y-%m-%dT%H:%M:%S.%fZ"
 # Times that may run up to the skew tolerance ahead of the time they must not precede: (later,
@@ -32,7 +33,6 @@ SKEW = {
     "chats": (("first_response_at", ("started_at",)), ("ended_at", ("started_at",))),
     "emails": (("first_reply_at", ("received_at",)),),
     "visits": (("departed_at", ("arrived_at",)),),
-    "agent_sessions": (),
 }
 PROVENANCE = ("_file", "_line", "_raw", "_reject", "_reject_detail")
 _tags = itertools.count()
@@ -86,13 +86,13 @@ class Import:
             self.counts[step] = self.counts.get(step, 0) + n
 
     def _values(self) -> str:
-        return ", ".join(f"{quote('v:' + f.name)} AS {quote(f.name)}" for f in self.mapping.fields)
+        return ", ".join(f"{sql_name('v:' + f.name)} AS {sql_name(f.name)}" for f in self.mapping.fields)
 
     def _rows(self, con: duckdb.DuckDBPyConnection, tag: str) -> dict[str, str]:
         """One row per source row; `answered` (a value map) keeps answered_at or makes the call
         abandoned, or leaves the row out (not an offered call)."""
         table, mapped = self.mapping.table, f"{tag}_mapped"
-        notes = ", ".join(f"{quote('t:' + f.name)}" for f in self.mapping.fields if f.is_time)
+        notes = ", ".join(f"{sql_name('t:' + f.name)}" for f in self.mapping.fields if f.is_time)
         select = f"SELECT {', '.join(PROVENANCE)}, {self._values()}{', ' + notes if notes else ''} FROM {mapped}"
         if self.mapping.field("answered") is None:
             return {table: f"({select})"}
@@ -114,18 +114,18 @@ class Import:
             con.execute(f"DROP TABLE {name}")
         required = [f for f in self.mapping.fields if f.required]
         if required:  # an event or record whose required field does not read is quarantined
-            unread = f"_reject IS NULL AND ({' OR '.join(quote('v:' + f.name) + ' IS NULL' for f in required)})"
+            unread = f"_reject IS NULL AND ({' OR '.join(sql_name('v:' + f.name) + ' IS NULL' for f in required)})"
             reasons, details = [], []
             for f in required:
-                empty = f"{quote('v:' + f.name)} IS NULL" + (
-                    f" AND {quote('t:' + f.name)} IS NULL" if f.is_time else ""
+                empty = f"{sql_name('v:' + f.name)} IS NULL" + (
+                    f" AND {sql_name('t:' + f.name)} IS NULL" if f.is_time else ""
                 )
                 reasons.append(f"WHEN {empty} THEN 'missing_required'")
-                details.append(f"WHEN {empty} THEN {literal(f.name + ' is empty')}")
+                details.append(f"WHEN {empty} THEN {sql_text(f.name + ' is empty')}")
                 if f.is_time:
-                    reasons.append(f"WHEN {quote('v:' + f.name)} IS NULL THEN 'bad_timestamp'")
-                    text = f"{literal(f.name + ' ')} || {quote('t:' + f.name)} || ' is not a valid timestamp'"
-                    details.append(f"WHEN {quote('v:' + f.name)} IS NULL THEN {text}")
+                    reasons.append(f"WHEN {sql_name('v:' + f.name)} IS NULL THEN 'bad_timestamp'")
+                    text = f"{sql_text(f.name + ' ')} || {sql_name('t:' + f.name)} || ' is not a valid timestamp'"
+                    details.append(f"WHEN {sql_name('v:' + f.name)} IS NULL THEN {text}")
             self._count(con, mapped, "unreadable_rows", unread)
             con.execute(
                 f"UPDATE {mapped} SET _reject = CASE {' '.join(reasons)} END, "
@@ -154,7 +154,7 @@ class Import:
                 con.execute("DROP TABLE pivot_steps")
                 continue
             table = name.removeprefix("pivot_")
-            if table not in SKEW:
+            if table not in INTERACTIONS:
                 raise VendorboardError(
                     f"{self.mapping.origin}: the pivot made {name}, which is no table of vendorboard"
                 )
@@ -179,7 +179,7 @@ class Import:
         body = f"SELECT * FROM {relation}"
         if self.mapping.skew_seconds:
             limit = f"INTERVAL {int(self.mapping.skew_seconds * 1_000_000)} MICROSECOND"
-            for later, before in SKEW[table]:
+            for later, before in SKEW.get(table, ()):
                 present = [b for b in before if b in times]
                 if later not in times or not present:
                     continue
@@ -196,7 +196,7 @@ class Import:
         values = []
         for c in columns:
             if c.name == "vendor_id":
-                values.append(f"{literal(self.vendor_id)} AS vendor_id")
+                values.append(f"{sql_text(self.vendor_id)} AS vendor_id")
             elif c.name not in have:
                 values.append(f"CAST(NULL AS VARCHAR) AS {c.name}")
             elif c.name in times:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from metrics.errors import VendorboardError
 from metrics.imports.mapping import UNITS, Field, Mapping
-from metrics.imports.source import Read, literal, quote
+from metrics.imports.source import Read
 from metrics.ingest.tables import TABLES
+from metrics.sql import sql_name, sql_text
 
 LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -26,7 +27,7 @@ class Zones:
 def _text(f: Field, read: Read) -> str:
     """SQL: the field's source text (trimmed, NULL when empty)."""
     if f.constant is not None:
-        return literal(f.constant)
+        return sql_text(f.constant)
     if f.date:
         return (
             f"CASE WHEN {read.ref(f.date)} IS NOT NULL THEN concat_ws(' ', {read.ref(f.date)}, {read.ref(f.time)}) END"
@@ -40,7 +41,7 @@ def _naive(text: str, fmt: str) -> str | None:
     if fmt == "excel":  # days since 1899-12-30, to the millisecond
         return f"TIMESTAMP '1899-12-30' + to_milliseconds(round(try_cast({text} AS DOUBLE) * 86400000)::BIGINT)"
     if "%" in fmt:
-        return f"try_strptime({text}, {literal(fmt)})"
+        return f"try_strptime({text}, {sql_text(fmt)})"
     if fmt in ("iso", "auto"):
         return f"CASE WHEN NOT vb_has_offset({text}) THEN try_cast({text} AS TIMESTAMP) END"
     return None
@@ -52,7 +53,7 @@ def _instant(text: str, fmt: str, zone: str) -> str:
     if fmt in epoch:
         sql_type, per_second = epoch[fmt]
         return f"timezone('UTC', make_timestamp((try_cast({text} AS {sql_type}) * {per_second})::BIGINT))"
-    local = f"vb_local_instant({_naive(text, fmt)}, {literal(zone)})"
+    local = f"vb_local_instant({_naive(text, fmt)}, {sql_text(zone)})"
     if fmt == "iso":
         return f"CASE WHEN vb_has_offset({text}) THEN try_cast({text} AS TIMESTAMPTZ) ELSE {local} END"
     if fmt == "auto":  # epoch seconds when a plain number, else ISO
@@ -144,17 +145,17 @@ def mapped_sql(mapping: Mapping, read: Read, zones: Zones) -> str:
     for n, level in enumerate(_order(mapping)):
         values, notes = [], []
         for f in level:
-            text, value = _text(f, read), quote("v:" + f.name)
+            text, value = _text(f, read), sql_name("v:" + f.name)
             if f.values is not None:
-                cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in f.values.items())
-                default = "NULL" if f.default is None else literal(f.default)
+                cases = " ".join(f"WHEN {sql_text(k)} THEN {sql_text(v)}" for k, v in f.values.items())
+                default = "NULL" if f.default is None else sql_text(f.default)
                 values.append(f"CASE lower({text}) {cases} ELSE {default} END AS {value}")
                 if f.default is None:
-                    keys = ", ".join(literal(k) for k in f.values)
+                    keys = ", ".join(sql_text(k) for k in f.values)
                     unmapped.append(
                         f"WHEN {text} IS NOT NULL AND lower({text}) NOT IN ({keys}) THEN "
-                        f"{literal((f.columns or (f.name,))[0] + ' ')} || {text} || "
-                        f"{literal(' is not in the value map of ' + f.name)}"
+                        f"{sql_text((f.columns or (f.name,))[0] + ' ')} || {text} || "
+                        f"{sql_text(' is not in the value map of ' + f.name)}"
                     )
             elif not f.is_time:
                 values.append(f"{text} AS {value}")
@@ -162,12 +163,12 @@ def mapped_sql(mapping: Mapping, read: Read, zones: Zones) -> str:
                 instant, note = _instant(text, f.format, zones.source), _fallback(text, f.format, zones)
                 if f.start:
                     interval, bad = _duration(f, read)
-                    start = quote("v:" + f.start)
+                    start = sql_name("v:" + f.start)
                     instant = f"coalesce({instant}, {start} + {interval})"
                     # a start that did not read leaves this field unread too, with the start's text
-                    note = f"coalesce({note}, CASE WHEN {start} IS NOT NULL THEN {bad} END, {quote('t:' + f.start)})"
+                    note = f"coalesce({note}, CASE WHEN {start} IS NOT NULL THEN {bad} END, {sql_name('t:' + f.start)})"
                 values.append(f"{instant} AS {value}")
-                notes.append(f"CASE WHEN {value} IS NULL THEN {note} END AS {quote('t:' + f.name)}")
+                notes.append(f"CASE WHEN {value} IS NULL THEN {note} END AS {sql_name('t:' + f.name)}")
         ctes.append(f"l{n} AS (SELECT *, {', '.join(values)} FROM {prev})")
         prev = f"l{n}"
         if notes:  # a note looks at its field's value, so one step later

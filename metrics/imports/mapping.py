@@ -14,8 +14,9 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from metrics.domain import INTERACTIONS
 from metrics.errors import VendorboardError
-from metrics.ingest.tables import INTERACTIONS, TABLES
+from metrics.ingest.tables import TABLES
 
 FORMATS = ("auto", "csv", "lines", "json", "excel")
 TIME_FORMATS = ("iso", "auto", "epoch", "epoch_ms", "excel")  # or a strptime pattern with %

@@ -19,6 +19,7 @@ from metrics.errors import VendorboardError
 from metrics.imports.derive import Import
 from metrics.imports.mapping import Mapping, parse
 from metrics.ingest.read import File
+from metrics.sql import sql_text
 
 
 def save(db: Path, vendor_id: str, name: str, mapping: Mapping, *, by: Principal | None = None) -> None:
@@ -70,7 +71,7 @@ def preview(mapping: Mapping, vendor_id: str, zone: str, files: list[File], rows
 
 def sample(file: File, scratch: Path, rows: int = 10) -> pl.DataFrame:
     """The first rows of a CSV or Excel upload as text, every column, for picking columns."""
-    from metrics.imports.source import EXCEL, literal
+    from metrics.imports.source import EXCEL
     from metrics.ingest import encoding
 
     if file.path.name.lower().endswith(EXCEL):
@@ -83,7 +84,7 @@ def sample(file: File, scratch: Path, rows: int = 10) -> pl.DataFrame:
     [readable] = encoding.as_utf8([file], scratch)
     try:
         return duckdb.sql(
-            f"SELECT * FROM read_csv({literal(str(readable.path))}, all_varchar = true) LIMIT {rows}"
+            f"SELECT * FROM read_csv({sql_text(str(readable.path))}, all_varchar = true) LIMIT {rows}"
         ).pl()
     except duckdb.Error as exc:
         raise VendorboardError(f"{file.shown}: cannot read the file: {str(exc).splitlines()[0]}") from None

@@ -28,6 +28,7 @@ from metrics.imports.mapping import Mapping
 from metrics.ingest import encoding, read
 from metrics.ingest.read import File
 from metrics.ingest.tables import Col, Table
+from metrics.sql import sql_name, sql_text
 
 EXCEL = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 JSON = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
@@ -40,14 +41,6 @@ class Read:
     table: str
     ref: Callable[[str], str]  # source column name -> SQL expression (trimmed text, NULL when empty)
     present: frozenset[str] | None  # lower-case names of the columns the files have (None: JSON, any path)
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _format(mapping: Mapping, file: File) -> str:
@@ -106,7 +99,7 @@ def _with_header(file: File, columns: tuple[str, ...], scratch: Path) -> File:
     names = [*columns[: len(first)], *(f"column{i}" for i in range(len(columns), len(first)))]
     target = scratch / f"header-{len(list(scratch.iterdir()))}.csv"
     with open(target, "wb") as out:
-        out.write((",".join(quote(n) for n in names) + "\n").encode())
+        out.write((",".join(sql_name(n) for n in names) + "\n").encode())
         with (gzip.open if file.path.name.lower().endswith(".gz") else open)(file.path, "rb") as src:
             shutil.copyfileobj(src, out)
     return File(target, file.shown)
@@ -124,11 +117,11 @@ def _csv(
     readable = [f if h else _with_header(f, columns, scratch) for f, h in zip(files, has_header)]
     present: set[str] = set()
     for f in readable:
-        sniff = f"sniff_csv({literal(str(f.path))}, header = true, all_varchar = true, sample_size = 2048)"
+        sniff = f"sniff_csv({sql_text(str(f.path))}, header = true, all_varchar = true, sample_size = 2048)"
         (found,) = con.execute(f"SELECT Columns FROM {sniff}").fetchall()[0]
         present |= {c["name"].strip().lower() for c in found}
     table = Table("export", tuple(Col(c) for c in wanted), key=())
-    cols = ", ".join(quote(c) for c in wanted)
+    cols = ", ".join(sql_name(c) for c in wanted)
     con.execute(f"DROP TABLE IF EXISTS {into}_rows")
     bad: list[tuple[int, read.Malformed]] = []
     offset = 0
@@ -143,7 +136,7 @@ def _csv(
         + ("" if has_header[i] else " - 1")
         for i in range(len(files))
     )
-    raw = "to_json(struct_pack(" + ", ".join(f"{quote(c)} := {quote(c)}" for c in wanted) + "))::VARCHAR"
+    raw = "to_json(struct_pack(" + ", ".join(f"{sql_name(c)} := {sql_name(c)}" for c in wanted) + "))::VARCHAR"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {into} AS
         SELECT _file, CASE _file {lines} END AS _line, {raw} AS _raw,
@@ -155,18 +148,18 @@ def _csv(
             f"INSERT INTO {into} (_file, _line, _raw, _reject, _reject_detail) VALUES (?, ?, ?, 'malformed_line', ?)",
             [(i, m.line - (0 if has_header[i] else 1), m.raw, m.detail) for i, m in bad],
         )
-    return Read(into, quote, frozenset(present))
+    return Read(into, sql_name, frozenset(present))
 
 
 def _lines(con: duckdb.DuckDBPyConnection, mapping: Mapping, files: list[File], into: str) -> Read:
     """Lines split on the delimiter into the named columns by position (no quoting, as Asterisk
     writes them); blank lines are skipped, a line with fewer fields than two is malformed."""
     columns = mapping.source.columns
-    delim = literal(mapping.source.delimiter or "|")
-    paths = "[" + ", ".join(literal(str(f.path)) for f in files) + "]"
-    index = "CASE filename " + " ".join(f"WHEN {literal(str(f.path))} THEN {i}" for i, f in enumerate(files)) + " END"
+    delim = sql_text(mapping.source.delimiter or "|")
+    paths = "[" + ", ".join(sql_text(str(f.path)) for f in files) + "]"
+    index = "CASE filename " + " ".join(f"WHEN {sql_text(str(f.path))} THEN {i}" for i, f in enumerate(files)) + " END"
     cols = ", ".join(
-        f"CASE WHEN trim(_parts[{i + 1}]) <> '' THEN trim(_parts[{i + 1}]) END AS {quote(c.lower())}"
+        f"CASE WHEN trim(_parts[{i + 1}]) <> '' THEN trim(_parts[{i + 1}]) END AS {sql_name(c.lower())}"
         for i, c in enumerate(columns)
     )
     con.execute(f"""
@@ -180,18 +173,18 @@ def _lines(con: duckdb.DuckDBPyConnection, mapping: Mapping, files: list[File], 
                CASE WHEN len(_parts) < 2 THEN 'expected fields separated by ' || {delim} END AS _reject_detail,
                {cols}
         FROM parts""")
-    return Read(into, quote, frozenset(c.lower() for c in columns))
+    return Read(into, sql_name, frozenset(c.lower() for c in columns))
 
 
 def _json(con: duckdb.DuckDBPyConnection, mapping: Mapping, files: list[File], into: str) -> Read:
     """JSON records (one per line, an array, or objects back to back), each kept whole; a column
     is a path into the record (`Queue.Name`). `records` names the key of a wrapped array."""
-    paths = "[" + ", ".join(literal(str(f.path)) for f in files) + "]"
-    index = "CASE filename " + " ".join(f"WHEN {literal(str(f.path))} THEN {i}" for i, f in enumerate(files)) + " END"
+    paths = "[" + ", ".join(sql_text(str(f.path)) for f in files) + "]"
+    index = "CASE filename " + " ".join(f"WHEN {sql_text(str(f.path))} THEN {i}" for i, f in enumerate(files)) + " END"
     records = mapping.source.records
-    key = literal("$." + records) if records else None
+    key = sql_text("$." + records) if records else None
     body = (  # a wrapped array where the key is there, the record itself where not
-        f"unnest(CASE WHEN json_exists(json, {key}) THEN json_extract(json, {literal('$.' + records + '[*]')}) "
+        f"unnest(CASE WHEN json_exists(json, {key}) THEN json_extract(json, {sql_text('$.' + records + '[*]')}) "
         "ELSE [json] END)"
         if records
         else "json"
@@ -207,7 +200,7 @@ def _json(con: duckdb.DuckDBPyConnection, mapping: Mapping, files: list[File], i
         raise VendorboardError(f"{files[0].shown}: cannot read the JSON records: {str(exc).splitlines()[0]}") from None
 
     def ref(path: str) -> str:
-        return f"nullif(trim(json_extract_string(_record, {literal('$.' + path)})), '')"
+        return f"nullif(trim(json_extract_string(_record, {sql_text('$.' + path)})), '')"
 
     return Read(into, ref, None)
 
@@ -220,7 +213,7 @@ def _excel(
     the header; a row's line is its row number in the sheet."""
     present: set[str] = set()
     con.execute(f"DROP TABLE IF EXISTS {into}")
-    raw = "to_json(struct_pack(" + ", ".join(f"{quote(c)} := {quote(c)}" for c in wanted) + "))::VARCHAR"
+    raw = "to_json(struct_pack(" + ", ".join(f"{sql_name(c)} := {sql_name(c)}" for c in wanted) + "))::VARCHAR"
     for i, f in enumerate(files):
         try:
             sheet = fastexcel.read_excel(str(f.path)).load_sheet(mapping.source.sheet, dtypes="string")
@@ -232,7 +225,9 @@ def _excel(
             by_name.setdefault(name.strip().lower(), name)
         present |= set(by_name)
         cols = ", ".join(
-            f"nullif(trim({quote(by_name[c])}), '') AS {quote(c)}" if c in by_name else f"NULL::VARCHAR AS {quote(c)}"
+            f"nullif(trim({sql_name(by_name[c])}), '') AS {sql_name(c)}"
+            if c in by_name
+            else f"NULL::VARCHAR AS {sql_name(c)}"
             for c in wanted
         )
         frame = frame.append_column("_row", pa.array(np.arange(frame.num_rows, dtype=np.int64)))
@@ -244,6 +239,6 @@ def _excel(
         con.execute(f"INSERT INTO {into} {rows}" if i else f"CREATE TEMP TABLE {into} AS {rows}")
         con.unregister("_sheet")
     con.execute(
-        f"DELETE FROM {into} WHERE " + (" AND ".join(f"{quote(c)} IS NULL" for c in wanted) or "false")
+        f"DELETE FROM {into} WHERE " + (" AND ".join(f"{sql_name(c)} IS NULL" for c in wanted) or "false")
     )  # blank rows
-    return Read(into, quote, frozenset(present))
+    return Read(into, sql_name, frozenset(present))

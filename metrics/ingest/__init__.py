@@ -32,6 +32,8 @@ from metrics.ingest.validate import stage_sql
 from metrics.uploads import kept
 
 Progress = Callable[[str, int, int], None]  # (message, files done, files in all)
+Touched = dict[dt.date, set[str]]  # month -> the interaction tables whose figures in it a run can move
+Then = Callable[[duckdb.DuckDBPyConnection, Touched], None]
 
 
 @dataclass(frozen=True)
@@ -107,9 +109,10 @@ def sources_in_dir(data_dir: Path) -> list[Source]:
     return found
 
 
-def ingest(
+def run(
     db: Path,
     sources: Sequence[Source],
+    then: Then,
     progress: Progress | None = None,
     derived: Sequence[Derivation] = (),
     *,
@@ -119,14 +122,16 @@ def ingest(
     """Load `sources` and the rows `derived` from platform exports into the database at `db` as one
     transaction, recorded in the audit trail as `by`'s (`audit_as` names the change when it is not
     a plain load, e.g. one payment); nothing changes on error. Refused when `by` may not load one
-    of the tables (access.table_permission)."""
+    of the tables (access.table_permission).
+
+    Before the transaction commits, `then(con, touched)` gets what the run touched (ingest/reach.py),
+    so the caller keeps what is derived from the rows current in the same write (metrics/loading.py:
+    the rollups) without this layer knowing of it."""
     for s in sources:
         if s.kind not in TABLES:
             raise VendorboardError(f"unknown kind '{s.kind}' (expected one of {', '.join(LOAD_ORDER)})")
     needed = {table_permission(s.kind) for s in sources} | ({Permission.LOAD} if derived else set())
     actor = acting(by).require(*sorted(needed))
-    from metrics import rollup  # not above: rollups are measured by the engine, which imports ingest.tables
-
     started = dt.datetime.now(dt.UTC)
     ordered = sorted(sources, key=lambda s: LOAD_ORDER.index(s.kind))
     counts: dict[str, TableCounts] = {}
@@ -183,10 +188,7 @@ def ingest(
         for kind, reasons in moved.items():
             for reason, n in reasons.items():
                 counts.setdefault(kind, TableCounts()).reject(reason, n)
-        changed = to_refresh(con, reaches)
-        if progress and changed:
-            progress(f"summing up {len(changed)} month(s)", done, total)
-        rollup.refresh(con, changed)
+        then(con, to_refresh(con, reaches))
         report = IngestReport(counts, out_of_contract(con, list(counts)), [d.steps() for d in derived])
         con.execute(
             "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
@@ -381,4 +383,4 @@ def _vendors(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> set[str
     return {v for (v,) in con.execute(f"SELECT DISTINCT vendor_id FROM {rows}").fetchall()}
 
 
-__all__ = ["INTERACTIONS", "Derivation", "IngestReport", "Source", "TableCounts", "ingest", "sources_in_dir"]
+__all__ = ["INTERACTIONS", "Derivation", "IngestReport", "Source", "TableCounts", "Touched", "run", "sources_in_dir"]

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import duckdb
 
-from metrics.ingest.tables import TABLES
-
-DATED = tuple(t for t in ("calls", "chats", "emails", "visits") if TABLES[t].start_column)
+from metrics.domain import CHANNEL, DATED
 
 
 def covers(row: str, contract: str) -> str:
@@ -24,8 +22,8 @@ def refresh(con: duckdb.DuckDBPyConnection, vendor_ids: set[str]) -> None:
     if not vendor_ids:
         return
     ids = sorted(vendor_ids)
-    for name in DATED:
-        start, key = TABLES[name].start_column, TABLES[name].key[1]
+    for c in CHANNEL.values():
+        name, start, key = c.table, c.start, c.id
         con.execute(
             f"""
             UPDATE {name} SET local_start = s.local_start, contract_id = s.contract_id

@@ -2,10 +2,11 @@
 written into the SQL as CASE expressions rather than joins: a hash join does not keep the file's
 row order, and that order is how a rejected row's line is known.
 
-Offsets: every local hour over each vendor's contract span (plus a margin) is converted exactly
-once; runs of hours with one offset become one branch, so typing a naive timestamp is a range test
-and a subtraction instead of three ICU conversions. Hours a DST change cuts (skipped, or a change
-at :30) and times outside the span fall back to the exact conversion.
+Offsets: every local day over each vendor's contract span (plus a margin) is converted exactly
+once, and the hours of the days a DST change cuts; runs with one offset become one branch, so
+typing a naive timestamp is a range test and a subtraction instead of three ICU conversions. Hours
+a DST change cuts (skipped, or a change at :30) and times outside the span fall back to the exact
+conversion.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+
+from metrics.sql import sql_text
 
 # A timestamp's text ends with an offset (Z, +08, +08:00, +0800): an instant, else local time.
 OFFSET = r"\d:\d\d(:\d\d(\.\d+)?)?\s*([Zz]|[+-]\d\d(:?\d\d)?)$"
@@ -28,33 +31,41 @@ CREATE OR REPLACE TEMP MACRO vb_local_instant(ts, tz) AS (
 CREATE OR REPLACE TEMP MACRO vb_has_offset(s) AS (regexp_matches(s, '{OFFSET}'));
 """
 
-OFFSET_RUNS = """
+DAY_US, HOUR_US = 86_399_999_999, 3_599_999_999  # the last microsecond of a day, of an hour
+
+# A day whose first and last microsecond have one offset is one piece; only the few days a DST
+# change cuts are converted hour by hour, so a span of decades costs thousands of conversions.
+OFFSET_RUNS = f"""
 WITH span AS (
     SELECT v.vendor_id, v.timezone,
            min(c.start_date) - INTERVAL 31 DAY AS lo,
            least(max(coalesce(c.end_date, current_date + INTERVAL 730 DAY)),
                  min(c.start_date) + INTERVAL 30 YEAR) + INTERVAL 31 DAY AS hi
     FROM vendors v JOIN contracts c USING (vendor_id) GROUP BY ALL),
-hours AS (
-    SELECT vendor_id, timezone, unnest(generate_series(lo::TIMESTAMP, hi::TIMESTAMP, INTERVAL 1 HOUR)) AS hour
-    FROM span),
-exact AS (
+days AS (
+    SELECT vendor_id, timezone, day, vb_local_instant(day, timezone) AS start_at,
+           vb_local_instant(day + INTERVAL {DAY_US} MICROSECOND, timezone) AS end_at
+    FROM (SELECT vendor_id, timezone, unnest(generate_series(lo::TIMESTAMP, hi::TIMESTAMP, INTERVAL 1 DAY)) AS day
+          FROM span)),
+cut AS (
     SELECT vendor_id, hour, vb_local_instant(hour, timezone) AS start_at,
-           vb_local_instant(hour + INTERVAL 3599999999 MICROSECOND, timezone) AS end_at
-    FROM hours),
-uniform AS (
-    SELECT vendor_id, hour, epoch_us(hour) - epoch_us(start_at) AS offset_us
-    FROM exact WHERE end_at - start_at = INTERVAL 3599999999 MICROSECOND),
+           vb_local_instant(hour + INTERVAL {HOUR_US} MICROSECOND, timezone) AS end_at
+    FROM (SELECT vendor_id, timezone, unnest(generate_series(day, day + INTERVAL 23 HOUR, INTERVAL 1 HOUR)) AS hour
+          FROM days WHERE (end_at - start_at = INTERVAL {DAY_US} MICROSECOND) IS NOT TRUE)),
+pieces AS (
+    SELECT vendor_id, day AS lo, day + INTERVAL 1 DAY AS hi, epoch_us(day) - epoch_us(start_at) AS offset_us
+    FROM days WHERE end_at - start_at = INTERVAL {DAY_US} MICROSECOND
+    UNION ALL
+    SELECT vendor_id, hour, hour + INTERVAL 1 HOUR, epoch_us(hour) - epoch_us(start_at)
+    FROM cut WHERE end_at - start_at = INTERVAL {HOUR_US} MICROSECOND),
 runs AS (
-    SELECT *, hour - to_hours(row_number() OVER (PARTITION BY vendor_id, offset_us ORDER BY hour)) AS run
-    FROM uniform)
-SELECT vendor_id, min(hour), max(hour) + INTERVAL 1 HOUR, offset_us
+    SELECT *, sum(CASE WHEN lo = before_hi AND offset_us = before_offset THEN 0 ELSE 1 END)
+                  OVER (PARTITION BY vendor_id ORDER BY lo) AS run
+    FROM (SELECT *, lag(hi) OVER w AS before_hi, lag(offset_us) OVER w AS before_offset
+          FROM pieces WINDOW w AS (PARTITION BY vendor_id ORDER BY lo)))
+SELECT vendor_id, min(lo), max(hi), offset_us
 FROM runs GROUP BY vendor_id, offset_us, run ORDER BY vendor_id, 2
 """
-
-
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -92,20 +103,24 @@ class Lookups:
         if not self.zones:
             return "CAST(NULL AS INTEGER)"
         return (
-            "CASE vendor_id " + " ".join(f"WHEN {_lit(v)} THEN {self._index(v)}" for v in sorted(self.zones)) + " END"
+            "CASE vendor_id "
+            + " ".join(f"WHEN {sql_text(v)} THEN {self._index(v)}" for v in sorted(self.zones))
+            + " END"
         )
 
     def known(self, column: str) -> str:
         """SQL: the row's vendor_id (needs `_vi`) / contract_id is stored."""
         if column == "vendor_id":
             return "_vi IS NOT NULL"
-        return f"{column} IN ({', '.join(map(_lit, sorted(self.contracts)))})" if self.contracts else "false"
+        return f"{column} IN ({', '.join(map(sql_text, sorted(self.contracts)))})" if self.contracts else "false"
 
     def zone(self) -> str:
         """SQL: the row's vendor's time zone (NULL for an unknown vendor)."""
         if not self.zones:
             return "CAST(NULL AS VARCHAR)"
-        return "CASE _vi " + " ".join(f"WHEN {self._index(v)} THEN {_lit(z)}" for v, z in self.zones.items()) + " END"
+        return (
+            "CASE _vi " + " ".join(f"WHEN {self._index(v)} THEN {sql_text(z)}" for v, z in self.zones.items()) + " END"
+        )
 
     def contract(self, local_start: str) -> str:
         """SQL: the contract whose dates hold the local start date (attribution.covers, as a CASE)."""
@@ -113,7 +128,7 @@ class Lookups:
         branches = " ".join(
             f"WHEN _vi = {self._index(vendor)} AND {day} >= DATE '{start}'"
             + (f" AND {day} <= DATE '{end}'" if end else "")
-            + f" THEN {_lit(contract)}"
+            + f" THEN {sql_text(contract)}"
             for vendor, terms in self.terms.items()
             if vendor in self.zones
             for contract, start, end in terms

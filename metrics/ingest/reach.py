@@ -17,8 +17,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from metrics.ingest.attribution import DATED
-from metrics.ingest.tables import INTERACTIONS
+from metrics.domain import DATED, INTERACTIONS
 from metrics.periods import next_month
 
 EFFECTIVE = ("rates", "sla_targets")

@@ -16,6 +16,7 @@ import duckdb
 
 from metrics.errors import VendorboardError
 from metrics.ingest.tables import Table
+from metrics.sql import sql_name, sql_text
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 REJECTS = "store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_reject_scans'"
@@ -58,16 +59,8 @@ def supported(path: Path) -> bool:
     return path.name.lower().endswith(SUFFIXES)
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _file_list(files: tuple[File, ...]) -> str:
-    return "[" + ", ".join(_literal(str(f.path)) for f in files) + "]"
+    return "[" + ", ".join(sql_text(str(f.path)) for f in files) + "]"
 
 
 def _reader(files: tuple[File, ...], options: str | None) -> str:
@@ -111,7 +104,7 @@ def _layout(con: duckdb.DuckDBPyConnection, file: File, is_csv: bool) -> Layout:
         # The header and dialect only: a small sniffing sample is enough.
         delim, quote, escape, new_line, skip, columns = con.execute(
             "SELECT Delimiter, Quote, Escape, NewLineDelimiter, SkipRows, Columns FROM sniff_csv("
-            f"{_literal(str(file.path))}, all_varchar = true, header = true, sample_size = 2048, {REJECTS})"
+            f"{sql_text(str(file.path))}, all_varchar = true, header = true, sample_size = 2048, {REJECTS})"
         ).fetchone()
     except duckdb.Error as exc:
         raise VendorboardError(f"{file.shown}: cannot read the file: {str(exc).splitlines()[0]}") from None
@@ -119,11 +112,11 @@ def _layout(con: duckdb.DuckDBPyConnection, file: File, is_csv: bool) -> Layout:
     # No quote seen in the sample does not mean none later: then the standard double quote.
     quote = '"' if quote == EMPTY else quote
     escape = quote if escape == EMPTY else escape
-    types = ", ".join(f"{_literal(n)}: 'VARCHAR'" for n in names)
+    types = ", ".join(f"{sql_text(n)}: 'VARCHAR'" for n in names)
     return Layout(
         names,
-        f"auto_detect = false, header = true, delim = {_literal(delim)}, quote = {_literal(quote)}, "
-        f"escape = {_literal(escape)}, new_line = {_literal(new_line)}, skip = {skip}, "
+        f"auto_detect = false, header = true, delim = {sql_text(delim)}, quote = {sql_text(quote)}, "
+        f"escape = {sql_text(escape)}, new_line = {sql_text(new_line)}, skip = {skip}, "
         f"columns = {{{types}}}",
     )
 
@@ -174,9 +167,9 @@ def scan(con: duckdb.DuckDBPyConnection, files: list[File], table: Table) -> lis
     for layout, run in runs:
         present = _by_name(layout.names)
         cols = ", ".join(
-            f"{_trimmed(f'CAST({_quote(present[c.name])} AS VARCHAR)')} AS {_quote(c.name)}"
+            f"{_trimmed(f'CAST({sql_name(present[c.name])} AS VARCHAR)')} AS {sql_name(c.name)}"
             if c.name in present
-            else f"CAST(NULL AS VARCHAR) AS {_quote(c.name)}"
+            else f"CAST(NULL AS VARCHAR) AS {sql_name(c.name)}"
             for c in table.columns
         )
         scans.append(

@@ -9,33 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CHANNELS = ("phone", "chat", "email", "onsite")
-UNITS_BY_CHANNEL = {
-    "minute": ("phone",),
-    "hour": CHANNELS,
-    "email": ("email",),
-    "visit": ("onsite",),
-    "contact": CHANNELS,
-}
-METRICS_BY_CHANNEL = {
-    "answer_rate": ("phone",),
-    "service_level": ("phone", "chat"),
-    "asa_seconds": ("phone",),
-    "abandon_rate": ("phone",),
-    "aht_seconds": ("phone",),
-    "first_response_seconds": ("chat",),
-    "response_rate": ("chat",),
-    "reply_within_rate": ("email",),
-    "accuracy": ("onsite",),
-    "csat": CHANNELS,
-    "coverage_rate": CHANNELS,
-    "weekly_min_hours": CHANNELS,
-}
-VISIT_STATUSES = ("completed", "cancelled", "no_show")
+from metrics.domain import (
+    CHANNEL,
+    CHANNELS,
+    INTERACTIONS,
+    METRIC,
+    METRICS_BY_CHANNEL,
+    SESSIONS,
+    UNITS_BY_CHANNEL,
+    VISIT_STATUSES,
+)
+from metrics.sql import sql_list, sql_text
 
-
-def sql_list(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+THRESHOLD_REQUIRED = tuple(m.name for m in METRIC.values() if m.threshold_required)
 
 
 @dataclass(frozen=True)
@@ -116,6 +102,28 @@ def _before(reason: str, later: str, earlier: str, strict: bool = True) -> Rule:
     return Rule(reason, f"{later} {op} {earlier}", f"'{later} is before {earlier}'")
 
 
+def _threshold_defaults() -> str:
+    """SQL: the threshold_seconds of a target row that gives none (domain.Metric.threshold_default)."""
+    cases = " ".join(
+        f"WHEN {sql_text(m.name)} THEN {m.threshold_default}" for m in METRIC.values() if m.threshold_default
+    )
+    return f"CASE metric {cases} END"
+
+
+def _interaction(channel: str, columns: tuple[Col, ...], rules: tuple[Rule, ...], **fills: str) -> Table:
+    """A channel's interaction table: its id, vendor and start (domain.py), then its own columns,
+    keyed by vendor and id; every one rejects a csat outside 1-5."""
+    c = CHANNEL[channel]
+    return Table(
+        c.table,
+        (Col(c.id, required=True), Col("vendor_id", required=True), _ts(c.start, True), *columns),
+        key=("vendor_id", c.id),
+        rules=(_csat_rule(), *rules),
+        start_column=c.start,
+        fills=fills,
+    )
+
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -177,7 +185,8 @@ TABLES: dict[str, Table] = {
                 Rule(
                     "unit_not_for_channel",
                     " OR ".join(
-                        f"(unit = '{u}' AND channel NOT IN {sql_list(chs)})" for u, chs in UNITS_BY_CHANNEL.items()
+                        f"(unit = {sql_text(u)} AND channel NOT IN {sql_list(chs)})"
+                        for u, chs in UNITS_BY_CHANNEL.items()
                     ),
                     "'unit ' || unit || ' cannot bill channel ' || channel",
                 ),
@@ -212,18 +221,19 @@ TABLES: dict[str, Table] = {
                 Rule(
                     "metric_not_for_channel",
                     " OR ".join(
-                        f"(metric = '{m}' AND channel NOT IN {sql_list(chs)})" for m, chs in METRICS_BY_CHANNEL.items()
+                        f"(metric = {sql_text(m)} AND channel NOT IN {sql_list(chs)})"
+                        for m, chs in METRICS_BY_CHANNEL.items()
                     ),
                     "'metric ' || metric || ' does not apply to channel ' || channel",
                 ),
                 Rule(
                     "missing_threshold",
-                    "threshold_seconds IS NULL AND metric IN ('service_level', 'weekly_min_hours')",
+                    f"threshold_seconds IS NULL AND metric IN {sql_list(THRESHOLD_REQUIRED)}",
                     "'threshold_seconds is required for ' || metric",
                 ),
                 Rule("negative_rate", "credit_rate < 0", "'credit_rate must not be negative'"),
             ),
-            fills={"threshold_seconds": "CASE WHEN metric = 'reply_within_rate' THEN 86400 END"},
+            fills={"threshold_seconds": _threshold_defaults()},
         ),
         Table(
             "service_hours",
@@ -284,12 +294,21 @@ TABLES: dict[str, Table] = {
                 ),
             ),
         ),
+        # Optional names for the agent ids the logs carry (docs/agents.md); names change no figure.
         Table(
-            "calls",
+            "agents",
             (
-                Col("call_id", required=True),
                 Col("vendor_id", required=True),
-                _ts("offered_at", True),
+                Col("agent_id", required=True),
+                Col("name"),
+                Col("team"),
+                Col("start_date", "date", sql_type="DATE"),
+            ),
+            key=("vendor_id", "agent_id"),
+        ),
+        _interaction(
+            "phone",
+            (
                 _ts("answered_at"),
                 _ts("ended_at", True),
                 Col("agent_id"),
@@ -298,9 +317,7 @@ TABLES: dict[str, Table] = {
                 _dec("wrap_seconds", "12, 3", "0"),
                 _csat(),
             ),
-            key=("vendor_id", "call_id"),
-            rules=(
-                _csat_rule(),
+            (
                 _before("answered_before_offered", "answered_at", "offered_at"),
                 _before("ended_before_answered", "ended_at", "answered_at"),
                 _before("ended_before_offered", "ended_at", "offered_at"),
@@ -310,41 +327,29 @@ TABLES: dict[str, Table] = {
                     "'hold_seconds and wrap_seconds must not be negative'",
                 ),
             ),
-            start_column="offered_at",
         ),
-        Table(
-            "chats",
+        _interaction(
+            "chat",
             (
-                Col("chat_id", required=True),
-                Col("vendor_id", required=True),
-                _ts("started_at", True),
                 _ts("first_response_at"),
                 _ts("ended_at"),
                 Col("agent_id"),
                 _csat(),
             ),
-            key=("vendor_id", "chat_id"),
-            rules=(
-                _csat_rule(),
+            (
                 _before("response_before_start", "first_response_at", "started_at"),
                 _before("ended_before_start", "ended_at", "started_at"),
             ),
-            start_column="started_at",
         ),
-        Table(
-            "emails",
+        _interaction(
+            "email",
             (
-                Col("email_id", required=True),
-                Col("vendor_id", required=True),
-                _ts("received_at", True),
                 _ts("first_reply_at"),
                 Col("replies", "integer", sql_type="INTEGER"),
                 Col("agent_id"),
                 _csat(),
             ),
-            key=("vendor_id", "email_id"),
-            rules=(
-                _csat_rule(),
+            (
                 _before("reply_before_received", "first_reply_at", "received_at"),
                 Rule("negative_replies", "replies < 0", "'replies ' || replies || ' is negative'"),
                 Rule(
@@ -353,15 +358,11 @@ TABLES: dict[str, Table] = {
                     "'replies ' || replies || ' but first_reply_at is empty'",
                 ),
             ),
-            start_column="received_at",
-            fills={"replies": "CASE WHEN first_reply_at IS NULL THEN 0 ELSE 1 END"},
+            replies="CASE WHEN first_reply_at IS NULL THEN 0 ELSE 1 END",
         ),
-        Table(
-            "visits",
+        _interaction(
+            "onsite",
             (
-                Col("visit_id", required=True),
-                Col("vendor_id", required=True),
-                _ts("arrived_at", True),
                 _ts("departed_at"),
                 _enum("status", VISIT_STATUSES, "'completed'"),
                 Col("questions_audited", "integer", default="0", sql_type="INTEGER"),
@@ -370,9 +371,7 @@ TABLES: dict[str, Table] = {
                 Col("agent_id"),
                 _csat(),
             ),
-            key=("vendor_id", "visit_id"),
-            rules=(
-                _csat_rule(),
+            (
                 Rule(
                     "correct_exceeds_audited",
                     "questions_correct > questions_audited",
@@ -385,10 +384,9 @@ TABLES: dict[str, Table] = {
                     "'question counts must not be negative'",
                 ),
             ),
-            start_column="arrived_at",
         ),
         Table(
-            "agent_sessions",
+            SESSIONS,
             (
                 Col("session_id", required=True),
                 Col("vendor_id", required=True),
@@ -403,6 +401,15 @@ TABLES: dict[str, Table] = {
     )
 }
 
-REFERENCE = ("vendors", "contracts", "rates", "sla_targets", "service_hours", "holidays", "adjustments", "payments")
-INTERACTIONS = ("calls", "chats", "emails", "visits", "agent_sessions")
+REFERENCE = (
+    "vendors",
+    "contracts",
+    "rates",
+    "sla_targets",
+    "service_hours",
+    "holidays",
+    "adjustments",
+    "payments",
+    "agents",
+)
 LOAD_ORDER = REFERENCE + INTERACTIONS

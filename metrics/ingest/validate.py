@@ -7,8 +7,10 @@ carry their raw text (as JSON) and a sentence saying what is wrong.
 
 from __future__ import annotations
 
+from metrics.domain import WEEKDAYS
 from metrics.ingest.lookups import Lookups
-from metrics.ingest.tables import Col, Table, sql_list
+from metrics.ingest.tables import Col, Table
+from metrics.sql import sql_list
 
 PARSE_REASON = {
     "timestamp": "bad_timestamp",
@@ -20,7 +22,6 @@ PARSE_REASON = {
     "days": "bad_days",
     "timezone": "unknown_timezone",
 }
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PARENTS = {"vendor_id": "vendors", "contract_id": "contracts"}
 
 

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import duckdb
 
+from metrics.domain import INTERACTIONS
 from metrics.ingest.lookups import MACROS
-from metrics.ingest.tables import INTERACTIONS, TABLES, Table, naive
+from metrics.ingest.tables import TABLES, Table, naive
 
 BEFORE = "zones_before"
 CHANGED = f"""(SELECT b.vendor_id, b.timezone AS _old_tz, v.timezone AS _new_tz,

@@ -14,8 +14,9 @@ from pathlib import Path
 from metrics.access import Permission, Principal, acting
 from metrics.audit import Change
 from metrics.errors import VendorboardError
-from metrics.ingest import Source, TableCounts, ingest
+from metrics.ingest import Source, TableCounts
 from metrics.ingest.tables import TABLES
+from metrics.loading import ingest
 
 COLUMNS = tuple(c.name for c in TABLES["payments"].columns)
 

@@ -6,6 +6,6 @@ series in `measure.py`; the rows behind a target in `evidence.py`.
 """
 
 from metrics.sla.evidence import evidence
-from metrics.sla.measure import series, verdicts
+from metrics.sla.measure import history, series, verdicts
 
-__all__ = ["evidence", "series", "verdicts"]
+__all__ = ["evidence", "history", "series", "verdicts"]

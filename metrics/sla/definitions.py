@@ -1,4 +1,5 @@
-"""Every SLA metric of SPEC §3, defined once.
+"""The SQL of every SLA metric (SPEC §3), one definition each; its name, channels, kind and
+direction are its entry in the vocabulary (metrics/domain.py).
 
 A metric is a set of per-row SQL expressions over a facts relation (facts.py): which rows it
 counts, what each counted row adds to the numerator (and denominator), whether the row on its
@@ -22,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from metrics.domain import CLOCKED, METRIC
 from metrics.errors import VendorboardError
 
 MICROS = Decimal(1_000_000)
@@ -41,11 +43,23 @@ class Count:
 
 
 @dataclass(frozen=True)
+class Percentile:
+    """A numerator that is the `fraction` percentile of `of` over the counted rows, taken with
+    DuckDB's exact `quantile_disc`: a value some row really has (of an even count, the median is
+    the lower middle one), so each row's hit or miss against the target explains the verdict. Not a
+    sum, so it is never rolled up; its denominator is 1 when any row is counted (0: nothing to
+    measure), so value = numerator ÷ denominator as for every metric."""
+
+    of: str
+    fraction: float
+
+
+@dataclass(frozen=True)
 class Expr:
     """The per-row SQL of one metric on one channel."""
 
     counted: str  # the row is in the denominator (else "not counted" in evidence)
-    numerator: str | Count  # what a counted row adds to the numerator
+    numerator: str | Count | Percentile  # what a counted row adds to the numerator
     hit: str  # the counted row on its own meets the target
     measure: str  # select-list of the quantities shown per row in evidence
     denominator: str = "1"  # what a counted row adds to the denominator
@@ -53,16 +67,31 @@ class Expr:
 
 @dataclass(frozen=True)
 class Metric:
+    """The SQL of a metric of the vocabulary (domain.METRIC: its channels, kind and direction)."""
+
     name: str
-    better: str  # 'higher' (met when value >= target) or 'lower' (value <= target)
-    by_channel: dict[str, Expr]  # channel -> definition; '*' for any channel
+    by_channel: dict[str, Expr]  # channel -> definition; '*' for any of the metric's channels
     source: str | None = None  # facts relation; None: the channel's interactions
-    micros: bool = False  # the numerator is in microseconds (reported in seconds)
     per_hour: bool = True  # has an hour-of-day series
+
+    @property
+    def better(self) -> str:
+        return METRIC[self.name].better
+
+    @property
+    def micros(self) -> bool:
+        """The numerator is in microseconds (reported in seconds)."""
+        return METRIC[self.name].kind == "seconds"
+
+    @property
+    def summable(self) -> bool:
+        """Its numerator and denominator are sums over rows, so sums per day and hour add up
+        (metrics/rollup.py); a percentile is not."""
+        return not any(isinstance(e.numerator, Percentile) for e in self.by_channel.values())
 
     def expr(self, channel: str) -> Expr:
         found = self.by_channel.get(channel) or self.by_channel.get("*")
-        if found is None:
+        if found is None or channel not in METRIC[self.name].channels:
             raise VendorboardError(f"metric {self.name} does not apply to channel {channel}")
         return found
 
@@ -78,7 +107,6 @@ METRICS: dict[str, Metric] = {
     for m in (
         Metric(
             "answer_rate",
-            "higher",
             {"phone": Expr(counted=f"NOT {SHORT_ABANDON}", numerator=Count("answered"), hit="answered", measure=WAIT)},
         ),
         # sl_abandons picks the denominator and whether an abandon within the threshold counts as met:
@@ -87,7 +115,6 @@ METRICS: dict[str, Metric] = {
         # count_as_met:  (answered + abandoned within threshold) / offered
         Metric(
             "service_level",
-            "higher",
             {
                 "phone": Expr(
                     counted=f"""CASE '{{mode}}' WHEN 'exclude_all' THEN answered WHEN 'count_as_met' THEN true
@@ -106,13 +133,10 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "asa_seconds",
-            "lower",
             {"phone": Expr(counted="answered", numerator="{wait}", hit="{wait} <= {target_us}", measure=WAIT)},
-            micros=True,
         ),
         Metric(
             "abandon_rate",
-            "lower",
             {
                 "phone": Expr(
                     counted=f"NOT {SHORT_ABANDON}", numerator=Count("NOT answered"), hit="answered", measure=WAIT
@@ -121,7 +145,6 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "aht_seconds",
-            "lower",
             {
                 "phone": Expr(
                     counted="answered",
@@ -130,11 +153,9 @@ METRICS: dict[str, Metric] = {
                     measure=f"{seconds('handle_us')} AS handle_seconds",
                 )
             },
-            micros=True,
         ),
         Metric(
             "first_response_seconds",
-            "lower",
             {
                 "chat": Expr(
                     counted="responded",
@@ -143,11 +164,22 @@ METRICS: dict[str, Metric] = {
                     measure=f"{seconds('{response}')} AS response_seconds",
                 )
             },
-            micros=True,
+        ),
+        # The median (lower middle) first response: met when at least half the responded chats were
+        # answered within the target, so one chat left waiting for days cannot decide it as it can a mean.
+        Metric(
+            "first_response_median_seconds",
+            {
+                "chat": Expr(
+                    counted="responded",
+                    numerator=Percentile("{response}", 0.5),
+                    hit="{response} <= {target_us}",
+                    measure=f"{seconds('{response}')} AS response_seconds",
+                )
+            },
         ),
         Metric(
             "response_rate",
-            "higher",
             {
                 "chat": Expr(
                     counted="true",
@@ -160,7 +192,6 @@ METRICS: dict[str, Metric] = {
         # An unreplied e-mail is late: its reply time is NULL, never within the threshold.
         Metric(
             "reply_within_rate",
-            "higher",
             {
                 "email": Expr(
                     counted="true",
@@ -173,7 +204,6 @@ METRICS: dict[str, Metric] = {
         # A completed visit with no audited question adds nothing to either side: not counted.
         Metric(
             "accuracy",
-            "higher",
             {
                 "onsite": Expr(
                     counted="status = 'completed' AND questions_audited > 0",
@@ -187,14 +217,12 @@ METRICS: dict[str, Metric] = {
         # Any interaction carrying a score, answered or not; on-site: visits of any status.
         Metric(
             "csat",
-            "higher",
             {"*": Expr(counted="csat IS NOT NULL", numerator="csat", hit="csat >= {target}", measure="csat")},
         ),
         # Facts are service-hour slices (at most one local hour each) with their covered seconds. A
         # channel with no agent session at all in the month has nothing to measure: no data, never 0.
         Metric(
             "coverage_rate",
-            "higher",
             {
                 "*": Expr(
                     counted="channel = '{channel}' AND service_us > 0 AND staffed",
@@ -209,7 +237,6 @@ METRICS: dict[str, Metric] = {
         # Facts are agent-weeks with logged time; the target's channel only says where a credit goes.
         Metric(
             "weekly_min_hours",
-            "higher",
             {
                 "*": Expr(
                     counted="true",
@@ -223,8 +250,6 @@ METRICS: dict[str, Metric] = {
         ),
     )
 }
-
-CLOCKED = ("wait", "response", "reply")  # facts durations that have a calendar and a business reading
 
 
 def _micros(value: Decimal | None) -> str:

@@ -3,6 +3,7 @@
 `hit` the row on its own meets the target (a call answered within the threshold, an e-mail
 replied in time, a service hour fully covered); `miss` it counts against it; `not_counted` it is
 outside the denominator (a short abandon, an unanswered call for ASA, a visit not completed).
+Agent figures (metrics/agents/) use the same rows, filtered to one agent.
 The result is a lazy DuckDB relation: page it with `.limit(n, offset)`, export it with `.pl()`.
 """
 
@@ -14,8 +15,8 @@ from decimal import Decimal
 import duckdb
 
 from metrics.errors import VendorboardError
+from metrics.sla.definitions import Expr, render
 from metrics.sla.definitions import metric as definition
-from metrics.sla.definitions import render
 from metrics.sla.facts import for_targets, source_of
 from metrics.sla.targets import in_force
 
@@ -34,13 +35,27 @@ def evidence(
     in time order (`ordered=False` skips the sort, for counts and bins over millions of rows).
     threshold_seconds and clock pick one target when a metric has several."""
     target = _one_target(con, month, contract_id, channel, metric, threshold_seconds, clock)
-    e = definition(metric).expr(channel)
-    rows = for_targets(con, source_of(target), month, [target])
+    return rows(
+        con, for_targets(con, source_of(target), month, [target]), definition(metric).expr(channel), target, ordered
+    )
+
+
+def rows(
+    con: duckdb.DuckDBPyConnection,
+    facts: str,
+    e: Expr,
+    terms: dict,
+    ordered: bool = True,
+    where: str = "true",
+    judged: bool = True,
+) -> duckdb.DuckDBPyRelation:
+    """The evidence of definition `e` under `terms` over the facts relation `facts` (rows meeting the
+    SQL condition `where`). Not `judged` (a figure without a target): counted rows are `counted`."""
+    hit = f"WHEN coalesce({render(e.hit, terms)}, false) THEN 'hit' ELSE 'miss'" if judged else "ELSE 'counted'"
     return con.sql(f"""
-        SELECT id, local_start, {render(e.measure, target)},
-               CASE WHEN NOT coalesce({render(e.counted, target)}, false) THEN 'not_counted'
-                    WHEN coalesce({render(e.hit, target)}, false) THEN 'hit' ELSE 'miss' END AS status
-        FROM {rows}
+        SELECT id, local_start, {render(e.measure, terms)},
+               CASE WHEN NOT coalesce({render(e.counted, terms)}, false) THEN 'not_counted' {hit} END AS status
+        FROM {facts} WHERE {where}
         {"ORDER BY local_start, id" if ordered else ""}""")
 
 

@@ -10,87 +10,37 @@ zone conversion), and turn instants into exact microsecond durations. A clocked 
 some agent session on the channel was open; `agent_weeks` rows are ISO weeks per agent with
 the logged time of their sessions on every channel merged.
 
-Every facts relation has contract_id, vendor_id, channel, id and local_start (what series group by).
+Every facts relation has contract_id, vendor_id, channel, id and local_start (what series group by);
+interactions and agent-weeks also agent_id (what agent figures group by, metrics/agents/), and
+interactions `handled`, whether the row is a handled contact (the channel's rule, domain.CHANNEL).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import duckdb
 
+from metrics.domain import CHANNEL
 from metrics.periods import next_month
-from metrics.service_hours import (
-    business_clock_sql,
-    clock_join,
-    local_instant,
-    merged_intervals_sql,
-    sql_text,
-    windows_sql,
-)
+from metrics.service_hours import business_clock_sql, clock_join, local_instant, merged_intervals_sql, windows_sql
 from metrics.sla.definitions import metric
+from metrics.sql import sql_list
 
-
-@dataclass(frozen=True)
-class Interactions:
-    table: str
-    channel: str
-    id: str
-    start: str  # the instant that dates the row
-    clocked: str | None  # the duration measured from `start` to `until`, on either clock
-    until: str | None
-    columns: str  # the other per-row quantities the definitions use
-
-
-INTERACTIONS = {
-    s.channel: s
-    for s in (
-        Interactions(
-            "calls",
-            "phone",
-            "call_id",
-            "offered_at",
-            "wait",
-            "coalesce(answered_at, ended_at)",
-            """answered_at IS NOT NULL AS answered,
-                        CASE WHEN answered_at IS NOT NULL THEN epoch_us(ended_at) - epoch_us(answered_at)
-                             + (hold_seconds * 1000000)::BIGINT + (wrap_seconds * 1000000)::BIGINT END AS handle_us,
-                        csat""",
-        ),
-        Interactions(
-            "chats",
-            "chat",
-            "chat_id",
-            "started_at",
-            "response",
-            "first_response_at",
-            "first_response_at IS NOT NULL AS responded, csat",
-        ),
-        Interactions(
-            "emails",
-            "email",
-            "email_id",
-            "received_at",
-            "reply",
-            "first_reply_at",
-            "first_reply_at IS NOT NULL AS replied, replies, csat",
-        ),
-        Interactions(
-            "visits",
-            "onsite",
-            "visit_id",
-            "arrived_at",
-            None,
-            None,
-            "status, questions_audited, questions_correct, csat",
-        ),
-    )
+# Per channel (domain.CHANNEL): the per-row quantities its metrics' definitions use, besides the
+# clocked duration; a handled call, chat or e-mail is an answered, responded or replied one.
+COLUMNS = {
+    "phone": f"""{CHANNEL["phone"].handled} AS answered,
+                CASE WHEN {CHANNEL["phone"].handled} THEN epoch_us(ended_at) - epoch_us(answered_at)
+                     + (hold_seconds * 1000000)::BIGINT + (wrap_seconds * 1000000)::BIGINT END AS handle_us,
+                CASE WHEN {CHANNEL["phone"].handled} THEN (hold_seconds * 1000000)::BIGINT END AS hold_us,
+                CASE WHEN {CHANNEL["phone"].handled} THEN (wrap_seconds * 1000000)::BIGINT END AS wrap_us,
+                csat""",
+    "chat": f"{CHANNEL['chat'].handled} AS responded, csat",
+    "email": f"{CHANNEL['email'].handled} AS replied, replies, csat",
+    "onsite": "status, questions_audited, questions_correct, csat",
 }
-
-
-def _ids(contract_ids: list[str]) -> str:
-    return ", ".join(map(sql_text, contract_ids)) or "NULL"
 
 
 def _ts(day: dt.date) -> str:
@@ -104,17 +54,17 @@ def month_filter(month: dt.date) -> str:
 def interactions_sql(channel: str, month: dt.date, contract_ids: list[str], clock_until: dt.date | None) -> str:
     """Facts of one channel's interactions; with `clock_until`, also the business-clock durations
     (the clock runs on the service windows from the month's start to that date)."""
-    s = INTERACTIONS[channel]
+    s = CHANNEL[channel]
     clocked = (
         f", {s.until} AS until_at, epoch_us({s.until}) - epoch_us({s.start}) AS {s.clocked}_calendar_us"
         if s.clocked
         else ""
     )
     base = f"""
-        SELECT contract_id, vendor_id, '{channel}' AS channel, {s.id} AS id, local_start,
-               {s.start} AS start_at{clocked}, {s.columns}
+        SELECT contract_id, vendor_id, '{channel}' AS channel, {s.id} AS id, local_start, agent_id,
+               {s.handled} AS handled, {s.start} AS start_at{clocked}, {COLUMNS[channel]}
         FROM {s.table}
-        WHERE contract_id IN ({_ids(contract_ids)}) AND {month_filter(month)}"""
+        WHERE contract_id IN {sql_list(contract_ids)} AND {month_filter(month)}"""
     if clock_until is None or not s.clocked:
         return f"({base})"
     join_a, read_a = clock_join("clock", "ca", "f", "f.start_at")
@@ -128,12 +78,12 @@ def interactions_sql(channel: str, month: dt.date, contract_ids: list[str], cloc
 def clock_end_sql(channel: str, month: dt.date, contract_ids: list[str]) -> str | None:
     """SQL for the UTC date of the last instant a clocked duration of the month ends at (the
     business clock must run that far), or None when the channel has no clocked duration."""
-    s = INTERACTIONS[channel]
+    s = CHANNEL[channel]
     if not s.clocked:
         return None
     return (
         f"SELECT timezone('UTC', max({s.until}))::DATE FROM {s.table} "
-        f"WHERE contract_id IN ({_ids(contract_ids)}) AND {month_filter(month)}"
+        f"WHERE contract_id IN {sql_list(contract_ids)} AND {month_filter(month)}"
     )
 
 
@@ -164,11 +114,11 @@ def coverage_sql(month: dt.date, contract_ids: list[str], channels: list[str]) -
     any, coverage is no data, not 0)."""
     end = next_month(month)
     hour = "hour_local"
-    vendors = f"s.vendor_id IN (SELECT vendor_id FROM contracts WHERE contract_id IN ({_ids(contract_ids)}))"
+    vendors = f"s.vendor_id IN (SELECT vendor_id FROM contracts WHERE contract_id IN {sql_list(contract_ids)})"
     margin = dt.timedelta(days=1)  # instants of a local month lie within a day of its UTC dates
     return f"""(
         WITH win AS (SELECT w.*, v.timezone AS tz FROM ({windows_sql(month, end, contract_ids)}) w
-                     JOIN vendors v USING (vendor_id) WHERE w.channel IN ({_ids(channels)})),
+                     JOIN vendors v USING (vendor_id) WHERE w.channel IN {sql_list(channels)}),
         hours AS (SELECT *, unnest(generate_series(date_trunc('hour', timezone(tz, start_at)),
                                                    timezone(tz, end_at) - INTERVAL 1 MICROSECOND,
                                                    INTERVAL 1 HOUR)) AS {hour}
@@ -207,7 +157,7 @@ def agent_weeks_sql(month: dt.date, contract_ids: list[str]) -> str:
     clipped to the whole week. Weeks without logged time have no row."""
     first, last = iso_weeks(month)
     lo, hi = _utc(first - dt.timedelta(days=1)), _utc(last + dt.timedelta(days=8))
-    vendors = f"s.vendor_id IN (SELECT vendor_id FROM contracts WHERE contract_id IN ({_ids(contract_ids)}))"
+    vendors = f"s.vendor_id IN (SELECT vendor_id FROM contracts WHERE contract_id IN {sql_list(contract_ids)})"
     return f"""(
         WITH weeks AS (
             SELECT c.contract_id, c.vendor_id, g.monday,
@@ -215,7 +165,7 @@ def agent_weeks_sql(month: dt.date, contract_ids: list[str]) -> str:
                    {local_instant("g.monday + INTERVAL 7 DAY", "v.timezone")} AS end_at
             FROM contracts c JOIN vendors v USING (vendor_id)
             CROSS JOIN (SELECT unnest(generate_series({_ts(first)}, {_ts(last)}, INTERVAL 7 DAY)) AS monday) g
-            WHERE c.contract_id IN ({_ids(contract_ids)})
+            WHERE c.contract_id IN {sql_list(contract_ids)}
               AND (g.monday + INTERVAL 3 DAY)::DATE >= c.start_date
               AND (c.end_date IS NULL OR (g.monday + INTERVAL 3 DAY)::DATE <= c.end_date)),
         sessions AS ({_sessions(vendors, ["vendor_id", "agent_id"], lo, hi)})
@@ -235,13 +185,31 @@ def source_of(target: dict) -> str:
 def for_targets(con: duckdb.DuckDBPyConnection, source: str, month: dt.date, targets: list[dict]) -> str:
     """The facts relation of `source` for the contracts and channels of `targets` (with
     business-clock durations when one of them runs on that clock)."""
-    contract_ids = sorted({t["contract_id"] for t in targets})
+    return relation(
+        con,
+        source,
+        month,
+        sorted({t["contract_id"] for t in targets}),
+        any(t["clock"] == "business" for t in targets),
+        sorted({t["channel"] for t in targets}),
+    )
+
+
+def relation(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    month: dt.date,
+    contract_ids: list[str],
+    business: bool,
+    channels: Sequence[str] = (),
+) -> str:
+    """The facts relation of `source` for `contract_ids` (coverage: of `channels`), with
+    business-clock durations when `business`."""
     if source == "coverage":
-        return coverage_sql(month, contract_ids, sorted({t["channel"] for t in targets}))
+        return coverage_sql(month, contract_ids, list(channels))
     if source == "agent_weeks":
         return agent_weeks_sql(month, contract_ids)
     clock_until = None
-    business = any(t["clock"] == "business" for t in targets)
     end_sql = clock_end_sql(source, month, contract_ids) if business else None
     if end_sql:
         last = con.execute(end_sql).fetchall()[0][0]

@@ -9,7 +9,7 @@ import duckdb
 
 from metrics.errors import VendorboardError
 from metrics.periods import next_month
-from metrics.service_hours import sql_text
+from metrics.sql import sql_text
 
 COLUMNS = (
     "contract_id",
