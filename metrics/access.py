@@ -3,12 +3,15 @@
 A `Principal` is the signed-in user (or the OS user running the CLI) with a role; its `Scope` is
 the vendors it may see. Every engine write takes the principal (`by=`) and refuses a role that may
 not make the change (`Principal.require`), and records it in the audit trail under its name. Reads
-take the scope and filter in SQL (`Scope.vendor_filter`, `Scope.contract_filter`), so no page,
-download or report can show a vendor another vendor's numbers (docs/auth.md).
+take the scope (`scope=`, keyword, `EVERY_VENDOR` by default: the CLI's) and filter in SQL on the
+tables their query starts from (`Scope.vendor_filter`, `Scope.contract_filter`), so everything
+joined to those rows follows and no page, download, report or cache entry can show a vendor another
+vendor's name or numbers (docs/auth.md).
 
 Roles (one per user): `admin` (users, reference data, loading interaction data), `finance`
 (finalize, reconciliation, adjustments and payments), `manager` (reads every vendor, changes
-nothing), `vendor` (reads its own vendors only). `local` is no user's role: it is the machine's
+nothing), `vendor` (reads its own vendors only, its invoices once issued, and sends its own
+invoices for reconciliation). `local` is no user's role: it is the machine's
 own user — the CLI, whose user can write the database file anyway, and the dashboard on localhost
 without sign-in — and may do everything.
 """
@@ -44,6 +47,7 @@ class Permission(StrEnum):
     REFERENCE = "reference"  # vendors, contracts, rates, targets, service hours, holidays
     FINALIZE = "finalize"
     RECONCILE = "reconcile"  # upload a vendor's invoice to reconcile it
+    SUBMIT_INVOICE = "submit_invoice"  # a vendor sends its own invoice, for finance to reconcile
     ADJUST = "adjust"  # adjustments, payments, late-payment damages carried into an invoice
     MANAGE_USERS = "manage_users"
     AUDIT = "audit"  # read the audit trail
@@ -55,6 +59,7 @@ DOES = {
     Permission.REFERENCE: "change reference data (vendors, contracts, rates, targets, service hours, holidays)",
     Permission.FINALIZE: "finalize invoices",
     Permission.RECONCILE: "upload vendor invoices for reconciliation",
+    Permission.SUBMIT_INVOICE: "send its own invoices for reconciliation",
     Permission.ADJUST: "record adjustments, payments or late-payment damages",
     Permission.MANAGE_USERS: "manage users and roles",
     Permission.AUDIT: "read the audit trail",
@@ -64,7 +69,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset({Permission.LOAD, Permission.REFERENCE, Permission.MANAGE_USERS, Permission.AUDIT}),
     Role.FINANCE: frozenset({Permission.FINALIZE, Permission.RECONCILE, Permission.ADJUST, Permission.AUDIT}),
     Role.MANAGER: frozenset(),
-    Role.VENDOR: frozenset(),
+    Role.VENDOR: frozenset({Permission.SUBMIT_INVOICE}),
     Role.LOCAL: frozenset(Permission),
 }
 
@@ -85,9 +90,14 @@ class Forbidden(VendorboardError):
 
 @dataclass(frozen=True)
 class Scope:
-    """The vendors a caller may see: None is every vendor. Hashable, so it can key a cache."""
+    """What a caller may see: the vendors (None: every vendor) and whether draft invoices too.
+
+    A vendor sees an invoice once finance has issued it (finalized): a draft is finance's working
+    figure, which moves with every load and correction until then, and a finalized invoice's drift
+    is measured against such a draft. Frozen and hashable, so it keys the dashboard's cache."""
 
     vendor_ids: frozenset[str] | None = None
+    drafts: bool = True
 
     @property
     def everything(self) -> bool:
@@ -103,6 +113,11 @@ class Scope:
         if not self.vendor_ids:
             return "FALSE"
         return f"{column} IN {sql_list(sorted(self.vendor_ids))}"
+
+    def shared_filter(self) -> str:
+        """A SQL predicate for rows of no one vendor (an ingest run's counts over every vendor, users,
+        the audit trail): TRUE only for a scope of every vendor."""
+        return "TRUE" if self.vendor_ids is None else "FALSE"
 
     def contract_filter(self, column: str = "contract_id") -> str:
         """A SQL predicate on `column` (a contract id): the contracts of the scope's vendors."""
@@ -128,7 +143,7 @@ class Principal:
 
     @property
     def scope(self) -> Scope:
-        return Scope(self.vendor_ids) if self.role is Role.VENDOR else EVERY_VENDOR
+        return Scope(self.vendor_ids, drafts=False) if self.role is Role.VENDOR else EVERY_VENDOR
 
     def can(self, permission: Permission) -> bool:
         return permission in PERMISSIONS[self.role]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from metrics.access import Principal
+from metrics.access import EVERY_VENDOR, Principal, Scope
 
 if TYPE_CHECKING:
     from metrics.ingest import IngestReport
@@ -26,6 +26,7 @@ ACTIONS = (
     "ingest",
     "finalize",
     "reconciliation_upload",
+    "invoice_submission",
     "payment",
     "damages_carry",
     "mapping_save",
@@ -77,14 +78,18 @@ def entries(
     until: dt.date | None = None,
     action: str | None = None,
     actor: str | None = None,
+    *,
+    scope: Scope = EVERY_VENDOR,
 ) -> list[dict]:
     """The trail, newest first: entries on or after `since` and before `until` (UTC days), of one
-    action or one actor (case-insensitive) when given. `details` is a dict, `recorded_at` an aware UTC time."""
+    action or one actor (case-insensitive) when given. `details` is a dict, `recorded_at` an aware UTC
+    time. None for a scope of some vendors: the trail is every vendor's."""
     rows = con.execute(
         f"SELECT {', '.join(FIELDS[:-1])}, details::VARCHAR FROM audit_log "
         "WHERE ($since IS NULL OR recorded_at >= $since::TIMESTAMP AT TIME ZONE 'UTC') "
         "AND ($until IS NULL OR recorded_at < $until::TIMESTAMP AT TIME ZONE 'UTC') "
         "AND ($action IS NULL OR action = $action) AND ($actor IS NULL OR lower(actor) = lower($actor)) "
+        f"AND {scope.shared_filter()} "
         "ORDER BY seq DESC",
         {"since": since, "until": until, "action": action, "actor": actor},
     ).fetchall()

@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from metrics import audit, store
-from metrics.access import ASSIGNABLE, Permission, Principal, Role, acting
+from metrics.access import ASSIGNABLE, EVERY_VENDOR, Permission, Principal, Role, Scope, acting
 from metrics.errors import VendorboardError
 
 MIN_PASSWORD = 10  # characters; a long passphrase beats composition rules
@@ -180,18 +180,18 @@ def remove(db: Path, login: str, *, by: Principal | None = None) -> None:
         audit.record(con, actor, "user_remove", f"user {login}", {"role": role, "vendor_ids": list(vendors)})
 
 
-def _users(con: duckdb.DuckDBPyConnection, login: str | None = None) -> list[User]:
+def _users(con: duckdb.DuckDBPyConnection, login: str | None = None, scope: Scope = EVERY_VENDOR) -> list[User]:
     rows = con.execute(
         "SELECT login, role, vendor_ids, name, password_hash IS NOT NULL, created_at, updated_at FROM users "
-        "WHERE $login IS NULL OR login = $login ORDER BY login",
+        f"WHERE ($login IS NULL OR login = $login) AND {scope.shared_filter()} ORDER BY login",
         {"login": login},
     ).fetchall()
     return [User(r[0], Role(r[1]), tuple(r[2]), *r[3:]) for r in rows]
 
 
-def users(con: duckdb.DuckDBPyConnection) -> list[User]:
-    """Every user, in login order."""
-    return _users(con)
+def users(con: duckdb.DuckDBPyConnection, *, scope: Scope = EVERY_VENDOR) -> list[User]:
+    """Every user, in login order (none for a scope of some vendors: users are of no one vendor)."""
+    return _users(con, scope=scope)
 
 
 def has_passwords(con: duckdb.DuckDBPyConnection) -> bool:

@@ -79,8 +79,8 @@ def test_what_each_role_may_do():
         Role.ADMIN: {"load", "reference", "manage_users", "audit"},
         Role.FINANCE: {"finalize", "reconcile", "adjust", "audit"},
         Role.MANAGER: set(),
-        Role.VENDOR: set(),
-        Role.LOCAL: {"load", "reference", "finalize", "reconcile", "adjust", "manage_users", "audit"},
+        Role.VENDOR: {"submit_invoice"},
+        Role.LOCAL: {"load", "reference", "finalize", "reconcile", "submit_invoice", "adjust", "manage_users", "audit"},
     }
     for role, expected in allowed.items():
         who = Principal("x", role)
@@ -123,9 +123,10 @@ def test_a_scope_filters_in_sql():
     assert vendors(Scope(frozenset())) == []
     assert contracts(Scope(frozenset({"V2"}))) == ["C2"]
     assert contracts(Scope()) == ["C1", "C2", "C3"]
-    assert VENDOR.scope == Scope(frozenset({"V1"})) and FINANCE.scope.everything and MANAGER.scope.everything
+    assert VENDOR.scope == Scope(frozenset({"V1"}), drafts=False) and FINANCE.scope.everything
+    assert MANAGER.scope == FINANCE.scope == Scope() and Scope().drafts  # every vendor, drafts too
     assert VENDOR.scope.allows("V1") and not VENDOR.scope.allows("V2")
-    assert hash(VENDOR.scope) == hash(Scope(frozenset({"V1"})))  # a cache key
+    assert hash(VENDOR.scope) == hash(Scope(frozenset({"V1"}), drafts=False))  # a cache key
 
 
 @pytest.mark.parametrize(
@@ -180,7 +181,7 @@ def test_an_oidc_identity_is_a_user_by_subject_or_verified_email(load, db):
     finally:
         con.close()
     assert by_email.login == "fay@example.com" and by_email.role is Role.FINANCE
-    assert by_sub.principal("x").scope == Scope(frozenset({"V2"}))
+    assert by_sub.principal("x").scope == Scope(frozenset({"V2"}), drafts=False)
     assert unverified is None and stranger is None  # signing in at the provider gives no access by itself
 
 

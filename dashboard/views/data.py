@@ -14,7 +14,7 @@ from dashboard.common import engine, tr
 from dashboard.imports import import_section, show_steps
 from metrics import uploads as kept
 from metrics.access import Permission
-from metrics.data_health import Scope
+from metrics.data_health import Rejected
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
 from metrics.ingest import Source, sources_in_dir
@@ -131,7 +131,7 @@ def upload_section() -> None:
             show_report(report)
 
 
-def quarantine_scope(sel: common.Selection) -> Scope:
+def quarantine_scope(sel: common.Selection) -> Rejected:
     """All rejected rows, those dated in the picked month, or those of the picked contract in it
     (what a data-quality finding counts; its button on another page opens this view)."""
     month = month_label(sel.month)
@@ -143,14 +143,14 @@ def quarantine_scope(sel: common.Selection) -> Scope:
         tr("data.quarantine"), list(scopes), key="q-scope", format_func=scopes.get, label_visibility="collapsed"
     )
     if not chosen:
-        return Scope()
-    return Scope(sel.month, sel.contract_id if chosen == "contract" else None)
+        return Rejected()
+    return Rejected(sel.month, sel.contract_id if chosen == "contract" else None)
 
 
 def quarantine_section(sel: common.Selection) -> None:
     st.subheader(tr("data.quarantine"))
-    scope = quarantine_scope(sel)
-    summary = engine("quarantine_summary", scope)
+    rejected = quarantine_scope(sel)
+    summary = engine("quarantine_summary", rejected)
     if summary.is_empty():
         st.success(tr("msg.no_quarantine"), icon=":material/check_circle:")
         return
@@ -172,15 +172,15 @@ def quarantine_section(sel: common.Selection) -> None:
     reasons = {"": tr("data.all")} | {v: value_name("reason", v, lang) for v in shown["reason"].unique().sort()}
     common._keep("q-reason", list(reasons))
     reason = b.selectbox(tr("data.filter_reason"), list(reasons), key="q-reason", format_func=reasons.get) or None
-    total = engine("quarantine_count", table, reason, scope)
+    total = engine("quarantine_count", table, reason, rejected)
     pages = max((total - 1) // PAGE_ROWS + 1, 1)
     number = c.number_input(tr("compliance.page"), 1, pages, 1, key="q-page")
     offset = (number - 1) * PAGE_ROWS
-    rows = engine("quarantine_rows", table, reason, PAGE_ROWS, offset, scope).rename({"table_name": "table"})
+    rows = engine("quarantine_rows", table, reason, PAGE_ROWS, offset, rejected).rename({"table_name": "table"})
     st.caption(tr("compliance.rows_of", first=min(offset + 1, total), last=offset + rows.height, total=total))
     common.table(rows, "quarantine-rows", enums={"table": "table", "reason": "reason"}, file_name="quarantine-page")
     common.download(
-        lambda: engine("quarantine_rows", table, reason, None, 0, scope).rename({"table_name": "table"}),
+        lambda: engine("quarantine_rows", table, reason, None, 0, rejected).rename({"table_name": "table"}),
         "quarantine-all",
         "quarantine",
         label=f"{tr('download.csv')} · {tr('data.quarantine')} ({total:,})",

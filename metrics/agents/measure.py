@@ -27,6 +27,7 @@ import duckdb
 import polars as pl
 
 from metrics import catalog
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.agents.figures import AGENT_WEEKS, FIGURES, SOURCES
 from metrics.periods import month_label
 from metrics.sla import facts
@@ -189,13 +190,16 @@ def figures(
     contract_id: str | None = None,
     vendor_id: str | None = None,
     agent_id: str | None = None,
+    *,
+    scope: Scope = EVERY_VENDOR,
 ) -> pl.DataFrame:
-    """One row per agent and figure of every contract active in `month` (or of one contract, one
-    vendor, one agent): COLUMNS, in contract, agent and figure order. An agent gets the figures of
-    the channels it has rows on, and the weekly figures when the contract sets a weekly target."""
-    active = catalog.contracts(con, month)
+    """One row per agent and figure of every contract of the scope active in `month` (or of one
+    contract, one vendor, one agent): COLUMNS, in contract, agent and figure order. An agent gets the
+    figures of the channels it has rows on, and the weekly figures when the contract sets a weekly
+    target."""
+    active = catalog.contracts(con, month, scope=scope)
     if contract_id is not None:
-        check_contract(con, contract_id)
+        check_contract(con, contract_id, scope=scope)
         active = active.filter(pl.col("contract_id") == contract_id)
     if vendor_id is not None:
         active = active.filter(pl.col("vendor_id") == vendor_id)

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from metrics import audit, store
-from metrics.access import Permission, Principal, acting
+from metrics.access import EVERY_VENDOR, Permission, Principal, Scope, acting
 from metrics.billing.invoice import Invoice, compute
 from metrics.billing.line import STORED, Line, by_key
 from metrics.domain import TOTALS
@@ -53,9 +53,11 @@ class Drift:
         }
 
 
-def stored_invoices(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> list[Invoice]:
-    """The finalized invoices of `month` (or of the one contract), as issued."""
-    where = "month = $month AND ($contract IS NULL OR contract_id = $contract)"
+def stored_invoices(
+    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None, *, scope: Scope = EVERY_VENDOR
+) -> list[Invoice]:
+    """The finalized invoices of `month` (or of the one contract) of the scope's vendors, as issued."""
+    where = f"month = $month AND ($contract IS NULL OR contract_id = $contract) AND {scope.contract_filter()}"
     params = {"month": month, "contract": contract_id}
     lines: dict[str, list[Line]] = {}
     for row in con.execute(
@@ -106,21 +108,27 @@ def drift(stored: Invoice, fresh: Invoice | None) -> list[Drift]:
 
 
 def with_drift(
-    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None
+    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None, *, scope: Scope = EVERY_VENDOR
 ) -> list[tuple[Invoice, list[Drift]]]:
     """Each invoice of the month as it stands (stored if finalized, else a fresh draft) with its
-    drift (always [] for drafts), in contract order."""
-    fresh = {inv.contract_id: inv for inv in compute(con, month, contract_id)}
-    stored = {inv.contract_id: inv for inv in stored_invoices(con, month, contract_id)}
+    drift (always [] for drafts), in contract order. A scope without drafts (a vendor's) gets the
+    finalized invoices only, as issued, with no drift: a fresh computation is a draft too."""
+    stored = {inv.contract_id: inv for inv in stored_invoices(con, month, contract_id, scope=scope)}
+    if not scope.drafts:
+        return [(stored[c], []) for c in sorted(stored)]
+    fresh = {inv.contract_id: inv for inv in compute(con, month, contract_id, scope=scope)}
     return [
         (stored[c], drift(stored[c], fresh.get(c))) if c in stored else (fresh[c], [])
         for c in sorted(fresh.keys() | stored.keys())
     ]
 
 
-def invoices(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> list[Invoice]:
-    """The invoices of `month`: the stored one for finalized contracts, else a fresh draft."""
-    return [inv for inv, _ in with_drift(con, month, contract_id)]
+def invoices(
+    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None, *, scope: Scope = EVERY_VENDOR
+) -> list[Invoice]:
+    """The invoices of `month`: the stored one for finalized contracts, else a fresh draft (none
+    for a scope without drafts)."""
+    return [inv for inv, _ in with_drift(con, month, contract_id, scope=scope)]
 
 
 def require_contract(con: duckdb.DuckDBPyConnection, contract_id: str) -> None:

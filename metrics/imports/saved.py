@@ -14,7 +14,7 @@ import polars as pl
 import tomli_w
 
 from metrics import audit, store
-from metrics.access import Permission, Principal, acting
+from metrics.access import EVERY_VENDOR, Permission, Principal, Scope, acting
 from metrics.errors import VendorboardError
 from metrics.imports.derive import Import
 from metrics.imports.mapping import Mapping, parse
@@ -36,10 +36,11 @@ def save(db: Path, vendor_id: str, name: str, mapping: Mapping, *, by: Principal
         audit.record(con, actor, "mapping_save", f"{vendor_id} {name}", {"vendor_id": vendor_id, "mapping": text})
 
 
-def saved(con: duckdb.DuckDBPyConnection, vendor_id: str) -> dict[str, str]:
+def saved(con: duckdb.DuckDBPyConnection, vendor_id: str, *, scope: Scope = EVERY_VENDOR) -> dict[str, str]:
     """The vendor's saved mappings: name -> TOML, in name order."""
     rows = con.execute(
-        "SELECT name, mapping FROM saved_mappings WHERE vendor_id = ? ORDER BY name", [vendor_id]
+        f"SELECT name, mapping FROM saved_mappings WHERE vendor_id = ? AND {scope.vendor_filter()} ORDER BY name",
+        [vendor_id],
     ).fetchall()
     return dict(rows)
 
