@@ -66,11 +66,11 @@ def principal() -> Principal:
             if st.button(tr("auth.sign_out"), icon=":material/logout:"):
                 st.logout()
             st.stop()
-        return _not_a_vendor(replace(user.principal(_origin()), name=user.name or claims.get("name")))
+        return replace(user.principal(_origin()), name=user.name or claims.get("name"))
     if login := st.session_state.get(SIGNED_IN):
         user = _user(login)
         if user:
-            return _not_a_vendor(user.principal(_origin()))
+            return user.principal(_origin())
         st.session_state.pop(SIGNED_IN)
     if not providers and not passwords:
         address = _address()
@@ -80,16 +80,6 @@ def principal() -> Principal:
         return Principal("local", Role.LOCAL, name=value_name("role", "local", common.language()), origin=_origin())
     sign_in(providers, passwords)
     st.stop()
-
-
-def _not_a_vendor(who: Principal) -> Principal:
-    """Until every read is filtered by the caller's scope (the vendor portal), a vendor user is
-    shown nothing: the pages would show it every vendor's figures."""
-    if who.role is Role.VENDOR:
-        st.info(tr("auth.vendor_pending"), icon=":material/storefront:")
-        badge(who)
-        st.stop()
-    return who
 
 
 def sign_in(providers: list[str], passwords: bool) -> None:
@@ -125,6 +115,9 @@ def badge(who: Principal) -> None:
         return
     st.sidebar.markdown(tr("auth.signed_in", who=who.name or who.login, role=role))
     if st.sidebar.button(tr("auth.sign_out"), icon=":material/logout:", key="sign-out"):
-        if st.session_state.pop(SIGNED_IN, None) is None:
+        local = st.session_state.get(SIGNED_IN) is not None
+        for key in [k for k in st.session_state if k != "lang"]:
+            del st.session_state[key]  # nothing one user saw (a built report, an upload) is left for the next
+        if not local:
             st.logout()  # an OpenID Connect sign-in: Streamlit drops its identity cookie
         st.rerun()

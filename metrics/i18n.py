@@ -106,11 +106,38 @@ LABELS: dict[str, tuple[str, str]] = {
     "admin.action": ("Action", "操作"),
     "admin.actor": ("User", "用户"),
     "admin.no_audit": ("Nothing recorded yet.", "尚无记录。"),
-    "auth.vendor_pending": (
-        "Signed in as a vendor user: the vendor portal, which shows a vendor its own figures only, is not "
-        "available yet, so nothing is shown.",
-        "已以供应商用户登录：仅向供应商展示其自身数据的供应商门户尚未开放，因此不显示任何内容。",
+    # the vendor portal (docs/auth.md "The vendor portal")
+    "perm.submit_invoice": ("send its own invoices", "提交本方账单"),
+    "action.invoice_submission": ("vendor invoice sent", "供应商提交账单"),
+    "portal.send": ("Send your invoice for {month}", "提交 {month} 的账单"),
+    "portal.file": ("Your invoice (CSV or Excel)", "您的账单（CSV 或 Excel）"),
+    "portal.columns": (
+        "One row per line: contract_id, month, channel, unit, quantity, amount; a row with channel `total` "
+        "gives the invoice total. Finance reconciles it against the invoice computed here.",
+        "每行一个明细：contract_id、month、channel、unit、quantity、amount；channel 为 `total` 的行为账单合计。"
+        "财务将其与本系统计算的账单对账。",
     ),
+    "portal.send_button": ("Send to finance", "提交给财务"),
+    "portal.sent": (
+        "Sent: {file} for {month}. Finance sees it on its Reconciliation page.",
+        "已提交：{file}（{month}）。财务将在对账页面看到。",
+    ),
+    "portal.sent_list": ("Invoices you sent for {month}", "您提交的 {month} 账单"),
+    "portal.none_sent": ("Nothing sent for {month} yet.", "{month} 尚未提交账单。"),
+    "portal.not_issued": (
+        "No issued invoice of {contract} for {month} yet: an invoice shows here once finance has finalized it.",
+        "{contract} 在 {month} 尚无已开出的账单：财务定稿后账单将显示在此。",
+    ),
+    "recon.sent": ("Invoices vendors sent for {month}", "供应商提交的 {month} 账单"),
+    "recon.which": ("Vendor invoice to reconcile", "要对账的供应商账单"),
+    "recon.own_upload": ("Upload a file", "上传文件"),
+    "recon.sent_label": (
+        "{file} · {vendor} · sent by {who} at {when} UTC",
+        "{file} · {vendor} · {who} 于 {when} UTC 提交",
+    ),
+    "col.contracts": ("Contracts", "合同"),
+    "col.sent_by": ("Sent by", "提交人"),
+    "col.sent_at": ("Sent (UTC)", "提交时间（UTC）"),
     "col.login": ("Login", "登录名"),
     "col.updated_at": ("Changed (UTC)", "修改时间（UTC）"),
     "col.role": ("Role", "角色"),
@@ -481,9 +508,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "contracts.holidays": ("Holidays", "节假日"),
     "reports.build": ("Build the monthly report", "生成月度报告"),
     "reports.csv": ("CSV exports", "CSV 导出"),
-    "reports.sla_csv": ("SLA verdicts, all vendors", "服务水平结论 (全部供应商)"),
-    "reports.invoices_csv": ("Invoice lines, all vendors", "账单明细 (全部供应商)"),
-    "reports.totals_csv": ("Invoice totals, all vendors", "账单合计 (全部供应商)"),
+    "reports.sla_csv": ("SLA verdicts of the month", "本月服务水平结论"),
+    "reports.invoices_csv": ("Invoice lines of the month", "本月账单明细"),
+    "reports.totals_csv": ("Invoice totals of the month", "本月账单合计"),
     "download.csv": ("CSV", "CSV"),
     "download.pdf": ("PDF", "PDF"),
     "download.xlsx": ("Excel", "Excel"),

@@ -4,6 +4,10 @@ Each upload gets a folder of its own under `<db>.files/<kind>/` (named by the UT
 microsecond), so what was uploaded stays next to the data it changed and the audit entry that
 names it, not in a shared temporary folder. A folder whose write fails is removed again: a file
 is only kept with its audit entry.
+
+A vendor user sends its own invoice through the portal (`submit_invoice`): checked as
+reconciliation reads it, of its own contracts only, kept and listed (`submissions`) with the audit
+entry that says who sent it and when, for finance to reconcile on the Reconciliation page.
 """
 
 from __future__ import annotations
@@ -15,9 +19,14 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
+import polars as pl
+
 from metrics import audit, store
-from metrics.access import Permission, Principal, acting
+from metrics.access import EVERY_VENDOR, Permission, Principal, Scope, acting
+from metrics.errors import VendorboardError
 from metrics.periods import month_label
+from metrics.reconcile import billed_lines, vendors_of
 
 KINDS = ("data", "reconciliation")
 
@@ -74,3 +83,64 @@ def vendor_invoice(db: Path, month: dt.date, name: str, body: bytes, *, by: Prin
                 {"month": month_label(month)} | described(db, path, name),
             )
     return path
+
+
+def submit_invoice(db: Path, month: dt.date, name: str, body: bytes, *, by: Principal | None = None) -> int:
+    """Keep the invoice a vendor user sends for `month` and record it (its audit entry's number is
+    returned): refused unless its role may send invoices, the file reads as reconciliation reads
+    it (a one-line message naming the file, row and column), and every contract it bills is one of
+    one vendor the user may see."""
+    actor = acting(by).require(Permission.SUBMIT_INVOICE)
+    shown = Path(name).name
+    with folder(db, "reconciliation") as where:
+        path = where / shown
+        path.write_bytes(body)
+        try:
+            contracts = sorted({c for c, _, _ in billed_lines(path, month)})
+        except VendorboardError as exc:
+            raise VendorboardError(str(exc).replace(f"{where}/", "")) from None
+        if not contracts:
+            raise VendorboardError(f"{shown}: no invoice lines")
+        with store.writer(db) as con:
+            vendors = sorted(set(vendors_of(con, Path(shown), contracts, actor.scope).values()))
+            if len(vendors) > 1:
+                raise VendorboardError(f"{shown}: bills contracts of {', '.join(vendors)}; send one file per vendor")
+            details = {"vendor_id": vendors[0], "month": month_label(month), "contracts": contracts}
+            seq = audit.record(
+                con,
+                actor,
+                "invoice_submission",
+                f"{shown} of {vendors[0]} for {month_label(month)}",
+                details | described(db, path, shown),
+            )
+            con.execute(
+                "INSERT INTO invoice_submissions VALUES (?, ?, ?, ?, ?, ?)",
+                [seq, vendors[0], month, shown, kept_path(db, path), contracts],
+            )
+    return seq
+
+
+def kept_path(db: Path, path: Path) -> str:
+    """Where an uploaded file is kept, relative to the database's folder (as the trail names it)."""
+    return kept(db, path)["kept"]
+
+
+def kept_file(db: Path, relative: str) -> Path:
+    """The kept file a submission or an audit entry names."""
+    return Path(db).resolve().parent / relative
+
+
+def submissions(
+    con: duckdb.DuckDBPyConnection, month: dt.date | None = None, *, scope: Scope = EVERY_VENDOR
+) -> pl.DataFrame:
+    """The invoices vendors sent (of `month`, or all), newest first: audit_seq, vendor_id, month,
+    file, contracts, sent_by, sent_at (UTC), origin, kept — who and when from the audit entry."""
+    return con.sql(
+        f"""SELECT s.audit_seq, s.vendor_id, strftime(s.month, '%Y-%m') AS month, s.file_name AS file,
+                   array_to_string(s.contract_ids, ', ') AS contracts, a.actor AS sent_by,
+                   timezone('UTC', a.recorded_at) AS sent_at, a.origin, s.kept
+            FROM invoice_submissions s JOIN audit_log a ON a.seq = s.audit_seq
+            WHERE ($month IS NULL OR s.month = $month) AND {scope.vendor_filter("s.vendor_id")}
+            ORDER BY s.audit_seq DESC""",
+        params={"month": month},
+    ).pl()

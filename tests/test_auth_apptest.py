@@ -5,14 +5,15 @@ finalize button for finance and not for a manager, the Admin page for an adminis
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
-from dashboard_fixtures import no_exception, open_app, texts, visit
+from dashboard_fixtures import PAGES, TITLES, no_exception, open_app, texts, visit
 from streamlit.testing.v1 import AppTest
 
-from metrics import users
+from metrics import billing, users
 from metrics.access import os_user
 
 PASSWORD = "correct horse battery"
@@ -95,11 +96,34 @@ def test_the_admin_page_lists_users_and_the_trail(signed_db, monkeypatch):
     assert list(trail["What"])[:3] == ["user ann", "user max", "user fay"]
 
 
-def test_a_vendor_user_sees_nothing_until_the_portal_scopes_every_read(signed_db, monkeypatch):
+def everything_shown(at: AppTest) -> str:
+    """Every text, figure, table cell and picker option on the page."""
+    frames = [df.value.to_csv() for df in at.dataframe]  # pandas, as AppTest gives them
+    options = [str(o) for box in at.selectbox for o in box.options]
+    titles = [t.value for t in [*at.title, *at.subheader, *at.header]]
+    figures = [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join([texts(at), *frames, *options, *titles, *figures])
+
+
+def test_a_vendor_user_sees_its_own_vendor_on_every_page(signed_db, monkeypatch):
+    # vic is V-TEL's; the link asks for V-PT's contract. Finance finalized C-TEL's October: the
+    # Invoices page shows it, without a finalize button, and nothing of the other three vendors.
     users.add(signed_db, "vic", "vendor", ["V-TEL"], password=PASSWORD, by=os_user())
-    at = open_app(signed_db, monkeypatch, contract="C-TEL", month="2026-10")
+    billing.finalize(signed_db, dt.date(2026, 10, 1), "C-TEL", "sample data", by=os_user())
+    others = ["V-PT", "C-PT", "V-HOME", "C-HOME", "V-AS", "C-AS", "杭州优品", "成都云居", "苏州安达", "成都蜂巢"]
+    at = open_app(signed_db, monkeypatch, vendor="V-PT", contract="C-PT", month="2026-10")
     sign_in(at, "vic", PASSWORD)
-    no_exception(at)
-    assert "the vendor portal, which shows a vendor its own figures only, is not available yet" in texts(at)
-    assert not at.title and not at.metric and not at.dataframe and not at.selectbox
-    assert "Signed in as **vic** · vendor" in texts(at)  # and may sign out
+    assert "Signed in as **vic** · vendor" in texts(at)
+    assert at.selectbox(key="vendor").options == ["V-TEL · 华信通信客服有限公司"]  # no "All vendors"
+    assert at.selectbox(key="contract").value == "C-TEL"  # the URL's C-PT is not an option
+    for page, title in zip(PAGES, TITLES["en"]):
+        visit(at, page)
+        no_exception(at)
+        assert at.title[0].value == title
+        shown = everything_shown(at)
+        assert [o for o in others if o in shown] == [], page
+        if page in ("overview", "compliance", "invoices"):
+            assert "C-TEL" in shown, page
+    visit(at, "invoices")
+    assert not [b for b in at.button if (b.key or "").startswith("finalize")]
+    assert "Admin" not in [p for p in texts(at).splitlines()]

@@ -309,6 +309,22 @@ def carry_form(invoice: Invoice, amount, when: dt.date) -> None:
         st.rerun()
 
 
+def drift_section(drift: list, currency: str) -> None:
+    st.subheader(tr("invoices.drift"))
+    if not drift:
+        st.success(tr("msg.no_drift"), icon=":material/check_circle:")
+        return
+    st.warning(tr("msg.drift"), icon=":material/warning:")
+    common.table(
+        pl.DataFrame([d.as_dict() for d in drift], infer_schema_length=None),
+        "invoice-drift",
+        money=("stored_amount", "fresh_amount", "difference"),
+        currency=currency,
+        enums={"channel": "channel", "unit": "unit"},
+        file_name="invoice-drift",
+    )
+
+
 def main() -> None:
     sel = common.selection()
     if common.empty_database():
@@ -319,9 +335,9 @@ def main() -> None:
     found = engine("invoices", sel.month, sel.contract_id) if sel.contract_id else []
     if not found:
         common.page_header("invoices", sel)
-        st.info(
-            tr("msg.no_invoice", contract=sel.contract_id or "–", month=month_label(sel.month)), icon=":material/info:"
-        )
+        issued_only = not common.principal().scope.drafts  # a vendor sees an invoice once issued
+        none = "portal.not_issued" if issued_only and sel.contract_id else "msg.no_invoice"
+        st.info(tr(none, contract=sel.contract_id or "–", month=month_label(sel.month)), icon=":material/info:")
         return
     invoice, drift = found[0]
     common.page_header("invoices", sel, f"{invoice.contract_id} · {names.get(invoice.vendor_id, invoice.vendor_id)}")
@@ -393,20 +409,9 @@ def main() -> None:
                 enums={"severity": "severity", "check": "check"},
                 file_name=f"invoice-findings-{invoice.contract_id}-{month_label(sel.month)}",
             )
-        st.subheader(tr("invoices.drift"))
         st.caption(tr("msg.finalized_at", when=f"{invoice.finalized_at:%Y-%m-%d %H:%M}"))
-        if drift:
-            st.warning(tr("msg.drift"), icon=":material/warning:")
-            common.table(
-                pl.DataFrame([d.as_dict() for d in drift], infer_schema_length=None),
-                "invoice-drift",
-                money=("stored_amount", "fresh_amount", "difference"),
-                currency=cur,
-                enums={"channel": "channel", "unit": "unit"},
-                file_name="invoice-drift",
-            )
-        else:
-            st.success(tr("msg.no_drift"), icon=":material/check_circle:")
+        if common.principal().scope.drafts:  # a vendor's scope has no fresh draft to measure drift against
+            drift_section(drift, cur)
     elif common.can(Permission.FINALIZE):
         finalize_button(sel, found)
     payments_section(invoice, lang)
