@@ -124,6 +124,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "portal.sent_list": ("Invoices you sent for {month}", "您提交的 {month} 账单"),
     "portal.none_sent": ("Nothing sent for {month} yet.", "{month} 尚未提交账单。"),
+    "portal.caption_overview": (
+        "Targets in force in {month}; billed totals are the invoices finance has issued (finalized).",
+        "{month} 生效的目标；应付总额为财务已开出（定稿）的账单。",
+    ),
     "portal.not_issued": (
         "No issued invoice of {contract} for {month} yet: an invoice shows here once finance has finalized it.",
         "{contract} 在 {month} 尚无已开出的账单：财务定稿后账单将显示在此。",

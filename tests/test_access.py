@@ -373,6 +373,54 @@ def test_an_upload_whose_load_fails_is_not_kept(load, db, tmp_path):
     assert file == {"table": "calls", "file": "calls.csv", "kept": str((folder / "calls.csv").relative_to(db.parent))}
 
 
+def test_a_vendor_sends_its_own_invoice_only(load, db):
+    """The portal's write (uploads.submit_invoice): only the role that may, only its own contracts
+    and one vendor per file, a bad file named by its own name, row and column; a sent file is kept
+    beside the database with the audit entry that lists it for finance."""
+    load(CALLS)
+    head = "contract_id,month,channel,unit,quantity,amount\n"
+    mine, theirs = head + "C1,2026-10,total,,,954.00\n", head + "C2,2026-10,total,,,1.00\n"
+    refusals = [
+        (FINANCE, "mine.csv", mine, Forbidden, "may not send its own invoices"),
+        (MANAGER, "mine.csv", mine, Forbidden, "may not send its own invoices"),
+        (VENDOR, "theirs.csv", theirs, VendorboardError, "^theirs.csv: contract_id 'C2': not one of your contracts$"),
+        (VENDOR, "nope.csv", head + "C9,2026-10,total,,,1.00\n", VendorboardError, "'C9': not one of your"),
+        (VENDOR, "bad.csv", head + "C1,2026-09,total,,,1.00\n", VendorboardError, r"^bad.csv, row 2, column month: "),
+        (VENDOR, "empty.csv", head, VendorboardError, "^empty.csv: no invoice lines$"),
+    ]
+    for who, name, body, error, message in refusals:
+        with pytest.raises(error, match=message):
+            uploads.submit_invoice(db, OCT, name, body.encode(), by=who)
+    both = os_user()  # the machine's user sees every vendor, but a file is one vendor's
+    with pytest.raises(VendorboardError, match="bills contracts of V1, V2; send one file per vendor"):
+        uploads.submit_invoice(db, OCT, "both.csv", (mine + theirs.removeprefix(head)).encode(), by=both)
+    assert not list((uploads.root(db) / "reconciliation").iterdir())  # nothing refused is kept
+    assert read(db, "SELECT count(*) FROM invoice_submissions") == [(0,)]
+
+    seq = uploads.submit_invoice(db, OCT, "mine.csv", mine.encode(), by=VENDOR)
+    [entry] = [e for e in trail(db) if e["action"] == "invoice_submission"]
+    assert (entry["seq"], entry["actor"], entry["role"], entry["subject"]) == (
+        seq,
+        "vic@v1.example",
+        "vendor",
+        "mine.csv of V1 for 2026-10",
+    )
+    con = store.connect_reader(db)
+    try:
+        [sent] = uploads.submissions(con, OCT).to_dicts()
+        assert uploads.submissions(con, OCT, scope=Scope(frozenset({"V2"}), drafts=False)).is_empty()
+    finally:
+        con.close()
+    assert (sent["vendor_id"], sent["file"], sent["contracts"], sent["sent_by"]) == (
+        "V1",
+        "mine.csv",
+        "C1",
+        VENDOR.login,
+    )
+    assert sent["sent_at"] == entry["recorded_at"].replace(tzinfo=None) and sent["kept"] == entry["details"]["kept"]
+    assert uploads.kept_file(db, sent["kept"]).read_text() == mine
+
+
 # ---- sign-in configuration and `serve` ---------------------------------------------------------
 
 
