@@ -139,7 +139,8 @@ def raw_csv(db: str, files: list[str]) -> None:
 STATEMENT_KINDS = (
     ("stage: read, type and check each file", r"^(CREATE TEMP TABLE staged|INSERT INTO staged)"),
     ("read the file header", r"^DESCRIBE SELECT"),
-    ("quarantine and rejection counts", r"(quarantine|csv_rejects|_reason, count|_check IS NOT NULL)"),
+    ("quarantine and rejection counts", r"(quarantine|csv_rejects|vb_rejects|vb_malformed|_reason, count|_check > 0)"),
+    ("lines: each file's lines add up, rejected rows' lines", r"^(UPDATE staged SET _line|SELECT _seq, count)"),
     ("de-duplication check (keys repeated or stored)", r"count\(DISTINCT"),
     ("store: insert the typed rows into calls", r"^INSERT INTO calls"),
     ("month rollups: the month's sums, refreshed", r"(_rollup|rollup_months)"),
@@ -186,7 +187,7 @@ def trace_ingest(db: str, out: str, files: list[str]) -> None:
         kind = next((k for k, pattern in STATEMENT_KINDS if re.search(pattern, text)), "other statements")
         kinds[kind][0] += 1
         kinds[kind][1] += seconds
-    kinds["outside SQL (Python, the snapshot copy)"] = [0, total - sum(s for s, _ in log)]
+    kinds["outside SQL (Python: the snapshot copy, each file's survey)"] = [0, total - sum(s for s, _ in log)]
     Path(out).write_text(json.dumps({"seconds": total, "kinds": kinds}))
 
 

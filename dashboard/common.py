@@ -37,6 +37,7 @@ from metrics import (
     catalog,
     data_health,
     drilldown,
+    inert,
     payments,
     quality,
     reconcile,
@@ -46,7 +47,6 @@ from metrics import (
     users,
 )
 from metrics.access import Permission, Principal, Scope
-from metrics.cli.output import FORMULA_START
 from metrics.config import db_path
 from metrics.errors import VendorboardError
 from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
@@ -377,9 +377,9 @@ def download(
     enums: dict[str, str] | None = None,
     localize: bool = True,
 ) -> None:
-    """A CSV download (UTF-8 with BOM, so Excel reads Chinese). A callable is only run on click,
-    in a thread of its own; its frame is localized like a table (`enums`) unless `localize` is
-    False (exports for systems keep the SPEC's field names and codes)."""
+    """A CSV download (UTF-8 with BOM, so Excel reads Chinese; inert, so no text is a formula). A
+    callable is only run on click, in a thread of its own; its frame is localized like a table
+    (`enums`) unless `localize` is False (exports for systems keep the SPEC's field names and codes)."""
     lang, scope = language(), principal().scope  # the callable runs later, as this run's user
 
     def data() -> bytes:
@@ -390,7 +390,7 @@ def download(
             _DEFERRED_SCOPE.reset(token)
         if callable(frame) and localize:
             body = localized(body, lang, enums)
-        return inert_frame(body).write_csv().encode("utf-8-sig")
+        return inert.frame(body).write_csv().encode("utf-8-sig")
 
     st.download_button(
         label or f"{tr('download.csv')} · {file_name}.csv",
@@ -401,19 +401,6 @@ def download(
         on_click="ignore",
         icon=":material/download:",
         type="tertiary",
-    )
-
-
-def inert_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame` with text that a spreadsheet would run as a formula kept as text, as the CLI's CSVs
-    do (`metrics.cli.output.inert`: a leading apostrophe)."""
-    return frame.with_columns(
-        pl.when(pl.any_horizontal(pl.col(c).str.starts_with(p) for p in FORMULA_START))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c, dtype in frame.schema.items()
-        if dtype == pl.String
     )
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 # What a write is called in the trail, and what the pages and `vendorboard audit --action` accept.
 ACTIONS = (
     "ingest",
+    "quarantine_retry",
     "finalize",
     "reconciliation_upload",
     "invoice_submission",

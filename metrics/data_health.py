@@ -2,8 +2,8 @@
 rows, interactions no contract covers, and the log of ingest runs (the Data page and the report).
 
 Each read keeps to the caller's scope (metrics/access.py): rows of its vendors only; a rejected row
-belongs to the vendor its raw row names (dated_quarantine_sql), so one naming no known vendor is
-seen only by a scope of every vendor, as are the ingest runs (counts over every vendor).
+belongs to the vendor its raw row names (`quarantine.vendor_id`), so one naming no vendor is seen
+only by a scope of every vendor, as are the ingest runs (counts over every vendor).
 
 Times are vendor local time (interaction tables carry `local_start`; agent sessions are converted
 with the vendor's zone), so "latest" means the vendor's wall clock, like every month and day here.
@@ -54,25 +54,25 @@ def month_rows_sql(month: dt.date, tables: Iterable[str] = INTERACTIONS) -> str:
 
 
 def dated_quarantine_sql() -> str:
-    """SQL: every quarantined row with the `vendor_id`, `local_start` and `contract_id` it would have
-    had, read from its raw row (docs/quality.md "Which month a rejected row belongs to"): the raw
-    vendor_id when it names a stored vendor; the raw start column (the table's dating column) as
-    the vendor's local time, converted when it carries an offset; the vendor's contract whose dates
-    hold that local date. NULL where the raw row has no readable vendor or start (a malformed line,
-    an unknown vendor, an unparseable date): such a row cannot be dated."""
+    """SQL: every quarantined row with the `local_start` and `contract_id` it would have had — the one
+    way a rejected row is dated (docs/quality.md "Which month a rejected row belongs to"): the raw
+    start column (the table's dating column) as the local time of its vendor (`vendor_id`, as the
+    row wrote it), converted when it carries an offset; the vendor's contract whose dates hold that
+    local date; and whether that vendor is stored (`vendor_known`). NULL where the row has no
+    readable start or names no stored vendor (a malformed line, an unknown vendor, an unparseable
+    date): such a row cannot be dated."""
     column = "CASE q.table_name " + " ".join(f"WHEN '{t}' THEN '$.{c}'" for t, c in DATED_BY.items()) + " END"
     return f"""(
         WITH q AS (
-            SELECT q.*, CASE WHEN json_valid(q.raw) THEN trim(json_extract_string(q.raw, '$.vendor_id')) END AS _vendor,
-                   CASE WHEN json_valid(q.raw) THEN trim(json_extract_string(q.raw, {column})) END AS _start
+            SELECT q.*, CASE WHEN json_valid(q.raw) THEN trim(json_extract_string(q.raw, {column})) END AS _start
             FROM quarantine q),
         r AS (
-            SELECT q.* EXCLUDE (_vendor, _start), v.vendor_id,
+            SELECT q.* EXCLUDE (_start), v.vendor_id IS NOT NULL AS vendor_known,
                    CASE WHEN v.vendor_id IS NULL THEN NULL
                         WHEN regexp_matches(_start, '{OFFSET}')
                         THEN timezone(v.timezone, try_cast(_start AS TIMESTAMPTZ))
                         ELSE try_cast(_start AS TIMESTAMP) END AS local_start
-            FROM q LEFT JOIN vendors v ON v.vendor_id = q._vendor)
+            FROM q LEFT JOIN vendors v ON v.vendor_id = q.vendor_id)
         SELECT r.*, c.contract_id FROM r LEFT JOIN contracts c ON {covers("r", "c")})"""
 
 
@@ -104,11 +104,10 @@ class Rejected:
     contract_id: str | None = None
 
     def source(self, scope: Scope) -> tuple[str, str, dict]:
-        """(relation, condition, parameters) of these rows of the scope's vendors"""
-        if self.month is None and scope.everything:
-            return "quarantine", "true", {}
+        """(relation, condition, parameters) of these rows of the scope's vendors (the vendor the
+        raw row names, `quarantine.vendor_id`)"""
         if self.month is None:
-            return dated_quarantine_sql(), scope.vendor_filter(), {}
+            return "quarantine", scope.vendor_filter(), {}
         return (
             dated_quarantine_sql(),
             f"local_start >= $m AND local_start < $e AND ($c IS NULL OR contract_id = $c) AND {scope.vendor_filter()}",
@@ -129,13 +128,14 @@ def quarantine_summary(
 
 
 def _quarantine_filter(
-    table: str | None, reason: str | None, rejected: Rejected, scope: Scope
+    table: str | None, reason: str | None, vendor: str | None, rejected: Rejected, scope: Scope
 ) -> tuple[str, str, dict]:
     source, where, params = rejected.source(scope)
     return (
         source,
-        f"WHERE {where} AND ($t IS NULL OR table_name = $t) AND ($r IS NULL OR reason = $r)",
-        {**params, "t": table, "r": reason},
+        f"WHERE {where} AND ($t IS NULL OR table_name = $t) AND ($r IS NULL OR reason = $r) "
+        "AND ($v IS NULL OR vendor_id = $v)",
+        {**params, "t": table, "r": reason, "v": vendor},
     )
 
 
@@ -146,16 +146,20 @@ def quarantine_rows(
     limit: int | None = 100,
     offset: int = 0,
     rejected: Rejected = Rejected(),
+    vendor: str | None = None,
     *,
     scope: Scope = EVERY_VENDOR,
 ) -> pl.DataFrame:
-    """Rejected rows (optionally of one table and reason, of one month or contract) with file, line,
-    reason, detail and the raw row, in file and line order; `limit=None` gives them all (for a download)."""
-    source, where, params = _quarantine_filter(table, reason, rejected, scope)
+    """Rejected rows (optionally of one table, reason and vendor, of one month or contract) with
+    vendor, month ('YYYY-MM', dated as dated_quarantine_sql says), file, line, reason, detail, the
+    raw row and its length (a malformed line's text is capped), in file and line order;
+    `limit=None` gives them all (for a download)."""
+    _, where, params = _quarantine_filter(table, reason, vendor, rejected, scope)
     page = "" if limit is None else f"LIMIT {int(limit)} OFFSET {int(offset)}"
     return con.sql(
-        f"""SELECT table_name, source_file, line, reason, detail, raw FROM {source} {where}
-                       ORDER BY table_name, source_file, line {page}""",
+        f"""SELECT table_name, vendor_id, strftime(local_start, '%Y-%m') AS month, source_file, line, reason, detail,
+                   raw, raw_length
+            FROM {dated_quarantine_sql()} {where} ORDER BY table_name, source_file, line {page}""",
         params=params,
     ).pl()
 
@@ -165,10 +169,11 @@ def quarantine_count(
     table: str | None = None,
     reason: str | None = None,
     rejected: Rejected = Rejected(),
+    vendor: str | None = None,
     *,
     scope: Scope = EVERY_VENDOR,
 ) -> int:
-    source, where, params = _quarantine_filter(table, reason, rejected, scope)
+    source, where, params = _quarantine_filter(table, reason, vendor, rejected, scope)
     return con.execute(f"SELECT count(*) FROM {source} {where}", params).fetchall()[0][0]
 
 

@@ -155,6 +155,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.subject": ("What", "对象"),
     "col.details": ("Details", "详情"),
     "action.ingest": ("data loaded", "导入数据"),
+    "action.quarantine_retry": ("rejected rows retried", "重试被拒绝的行"),
     "action.finalize": ("invoice finalized", "账单定稿"),
     "action.reconciliation_upload": ("vendor invoice uploaded", "上传供应商账单"),
     "action.payment": ("payment recorded", "登记付款"),
@@ -505,6 +506,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "step.other_channels": ("contacts of other channels (left out)", "其他渠道的联系 (未导入)"),
     "step.legs_merged_into_calls": ("call legs merged into their call", "通话分段并入通话"),
     "step.clock_skew_corrected": ("times corrected for clock skew", "按时钟偏差校正的时间"),
+    # issue 12: implausible times, the quarantine's retry, skipped files
+    "reason.implausible_time": ("implausible time (too early or in the future)", "时间不合理 (过早或晚于当前)"),
+    "msg.retried": (
+        "Retried: {loaded} row(s) loaded, {left} still rejected.",
+        "重新校验：已载入 {loaded} 行，仍有 {left} 行被拒收。",
+    ),
+    "msg.skipped": ("Skipped {file}: {reason}.", "已跳过 {file}：{reason}。"),
+    "msg.retryable": (
+        "{n} rejected row(s) name vendors that are known now: retry them below.",
+        "有 {n} 行被拒收的数据所属供应商现已导入：可在下方重新校验。",
+    ),
+    "col.raw_length": ("Length of the raw row", "原始行长度"),
+    "data.retry": ("Retry against today's reference data", "按当前参考数据重新校验"),
+    "data.retry_help": (
+        "Rows rejected because their vendor had not been loaded are loaded once it has; the rest stay here.",
+        "因供应商尚未导入而被拒收的行，在供应商导入后将被载入；其余仍留在隔离区。",
+    ),
     "contracts.terms": ("Terms", "合同条款"),
     "contracts.rates": ("Rate card", "费率表"),
     "contracts.targets": ("SLA targets", "服务水平目标"),

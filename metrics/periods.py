@@ -17,7 +17,20 @@ def parse_month(text: str, argument: str = "--month") -> dt.date:
 
 
 def next_month(month: dt.date) -> dt.date:
+    """The first day of the following month, as an exclusive end. After December 9999 (the last month
+    a date holds) it is date.max: no data is ever later, and nothing crashes on such a month."""
+    if (month.year, month.month) == (dt.MAXYEAR, 12):
+        return dt.date.max
     return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def add_days(day: dt.date, days: int) -> dt.date:
+    """`day` moved by `days`, held within the dates a date holds: a margin of days around the first
+    or the last month never overflows."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
 
 
 def last_day(month: dt.date) -> dt.date:
@@ -26,6 +39,9 @@ def last_day(month: dt.date) -> dt.date:
 
 
 def previous_month(month: dt.date) -> dt.date:
+    """The first day of the month before (January of year 1 has none: it is its own)."""
+    if (month.year, month.month) == (dt.MINYEAR, 1):
+        return dt.date.min
     return dt.date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 
 

@@ -280,7 +280,8 @@ def _quarantined(
     no known vendor too, when every contract of every vendor is asked for)."""
     everything = every_contract and scope.everything
     rejected = con.execute(
-        f"""SELECT table_name, reason, vendor_id, contract_id, local_start IS NOT NULL, count(*)
+        f"""SELECT table_name, reason, CASE WHEN vendor_known THEN vendor_id END, contract_id,
+                   local_start IS NOT NULL, count(*)
             FROM {dated_quarantine_sql()}
             WHERE (local_start IS NULL OR (local_start >= $m AND local_start < $e))
               AND ({scope.vendor_filter()} OR (vendor_id IS NULL AND {scope.shared_filter()}))

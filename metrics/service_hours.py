@@ -17,6 +17,7 @@ import datetime as dt
 import duckdb
 
 from metrics.domain import CHANNELS, WEEKDAYS
+from metrics.periods import add_days
 from metrics.sql import sql_list
 
 
@@ -116,7 +117,7 @@ def business_clock_sql(start: dt.date, end: dt.date, contract_ids: list[str] | N
     (see `clock_join`).
 
     The segments cover two days either side of [start, end) in UTC, which holds every window."""
-    lo, hi = _epoch_us(start - dt.timedelta(days=2)), _epoch_us(end + dt.timedelta(days=2))
+    lo, hi = _epoch_us(add_days(start, -2)), _epoch_us(add_days(end, 2))
     return f"""
     WITH w AS (
         SELECT contract_id, channel, epoch_us(start_at) AS s, epoch_us(end_at) AS e,

@@ -11,6 +11,7 @@ error, so finalizing C1 needs a reason.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import hashlib
 import json
@@ -24,7 +25,8 @@ import pytest
 from conftest import write_data
 from typer.testing import CliRunner
 
-import metrics.cli.access  # noqa: F401  (registers `users` and `audit`)
+import metrics
+import metrics.cli.access  # registers `users` and `audit`
 from metrics import audit, payments, signin, store, uploads, users
 from metrics.access import Forbidden, Permission, Principal, Role, Scope, is_loopback, os_user
 from metrics.billing import finalize
@@ -33,7 +35,7 @@ from metrics.errors import VendorboardError
 from metrics.imports import parse as parse_mapping
 from metrics.imports import saved
 from metrics.ingest import Source, sources_in_dir
-from metrics.loading import ingest
+from metrics.loading import ingest, retry
 
 OCT = dt.date(2026, 10, 1)
 CALLS = {
@@ -332,6 +334,50 @@ def test_every_write_leaves_one_entry_with_who_what_and_where(load, db, tmp_path
     assert ",'=C1 invoice.csv for 2026-10," in lines[1]
     table = CliRunner().invoke(app, ["--db", str(db), "audit"]).stdout
     assert "C1 2026-10" in table and "mapping_save" in table and "user_remove" in table
+
+
+def test_a_quarantine_retry_is_the_loaders_and_recorded(load, db):
+    """`quarantine retry` (metrics/loading.retry) loads rows: only a role that may load interaction
+    data runs it, and it leaves one entry with its run's counts."""
+    # V3's call arrives before V3 does: rejected as an unknown vendor; then V3 and its contract come
+    load({"calls": CALLS["calls"] + "3,V3,2026-10-06 09:00:00,2026-10-06 09:00:05,2026-10-06 09:02:00\n"})
+    load(
+        {
+            "vendors": "vendor_id,name,timezone\nV3,Third,UTC\n",
+            "contracts": "contract_id,vendor_id,start_date\nC3,V3,2026-01-01\n",
+        },
+        reference=False,
+    )
+    before = trail(db)
+    for who in (FINANCE, MANAGER, VENDOR):
+        with pytest.raises(Forbidden, match="may not load interaction data"):
+            retry(db, by=who)
+    assert trail(db) == before and read(db, "SELECT count(*) FROM calls") == [(1,)]
+    report = retry(db, by=ADMIN)
+    # the waiting rows: V3's call (now loads) and V1's call answered before offered (still rejected)
+    assert (report.tables["calls"].loaded, report.rejected) == (1, 1)
+    entry = trail(db)[0]
+    assert (entry["action"], entry["actor"], entry["subject"]) == (
+        "quarantine_retry",
+        ADMIN.login,
+        "2 quarantined rows",
+    )
+    assert entry["details"]["counts"]["calls"] == {"loaded": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+
+
+def test_every_write_records_its_entry():
+    """Every function of the engine that opens a write (store.writer) appends its audit entry in
+    it, so a new write cannot forget the trail (read from the source: the writes are few)."""
+    root = Path(metrics.__file__).parent
+    writers = {}
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef):
+                calls = {ast.unparse(c.func) for c in ast.walk(node) if isinstance(c, ast.Call)}
+                if "store.writer" in calls:
+                    writers[f"{path.relative_to(root)}:{node.name}"] = "audit.record" in calls
+    assert len(writers) >= 9 and "ingest/__init__.py:_run" in writers  # users 4, uploads 2, finalize, ...
+    assert [name for name, records in writers.items() if not records] == []
 
 
 def test_a_failed_write_leaves_no_entry(load, db, tmp_path):

@@ -6,6 +6,8 @@ the language switch changes the labels, and bad input gets a message, never a tr
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -313,6 +315,58 @@ def test_contracts_page_shows_rate_tiers_targets_and_hours(sample_db: Path, monk
     hours = frames[("Channel", "Days")]
     assert dict(zip(hours["Channel"], hours["Hours (local)"]))["Phone"] == "24/7"
     assert dict(zip(hours["Channel"], hours["Hours (local)"]))["Chat"] == "08:00–22:00"
+
+
+# ---- the quarantine's retry button and skipped uploads (issue 12) ------------------------------
+
+
+def test_data_page_retry_loads_rows_whose_vendor_arrived_later(
+    small_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from metrics.ingest import sources_in_dir
+    from metrics.loading import ingest
+
+    ahead = write_data(
+        tmp_path / "ahead",
+        {"calls": "call_id,vendor_id,offered_at,ended_at\nZ1,V9,2026-10-06 09:00:00,2026-10-06 09:04:00"},
+    )
+    ingest(small_db, sources_in_dir(ahead))  # V9 is unknown: quarantined
+    later = write_data(
+        tmp_path / "later",
+        {"vendors": "vendor_id,name\nV9,Late Ltd", "contracts": "contract_id,vendor_id,start_date\nC9,V9,2026-01-01"},
+    )
+    ingest(small_db, sources_in_dir(later))
+    at = open_app(small_db, monkeypatch, "data")
+    [retry] = [b for b in at.button if b.label == "Retry against today's reference data"]
+    retry.click().run()
+    no_exception(at)
+    assert "Retried: 1 row(s) loaded, 0 still rejected." in texts(at)
+    con = store.connect_reader(small_db)
+    try:
+        assert con.execute("SELECT contract_id FROM calls WHERE call_id = 'Z1'").fetchall() == [("C9",)]
+        assert con.execute("SELECT count(*) FROM quarantine WHERE vendor_id = 'V9'").fetchall() == [(0,)]
+    finally:
+        con.close()
+
+
+def test_data_page_lists_the_files_of_an_upload_it_skips(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr(
+            "export/Calls/a.csv",
+            "call_id,vendor_id,offered_at,ended_at\nK9,V1,2026-10-06 09:00:00,2026-10-06 09:04:00\n",
+        )
+        archive.writestr("export/Calls/README.md", "exported by the platform")
+    at = open_app(small_db, monkeypatch, "data")
+    at.file_uploader(key="ingest-files").upload("october.zip", packed.getvalue(), "application/zip").run()
+    [load] = [b for b in at.button if b.label == "Load"]
+    load.click().run()
+    no_exception(at)
+    assert "Skipped october.zip/export/Calls/README.md: not a data file (expected .csv, .csv.gz or .parquet)." in [
+        w.value for w in at.warning
+    ]
+    result = at.dataframe[0].value
+    assert result[result["Table"] == "calls"].iloc[0]["Loaded"] == 1
 
 
 # ---- imports: a platform export through a mapping made on the page ------------------------------

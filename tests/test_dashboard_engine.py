@@ -94,7 +94,7 @@ def test_every_code_the_engine_shows_has_a_label() -> None:
         assert f"channel.{channel}" in LABELS
     for unit in UNITS_BY_CHANNEL:
         assert f"unit.{unit}" in LABELS and f"what.{unit}" in LABELS
-    reasons = {"missing_required", "unknown_vendor", "malformed_line", "nonexistent_local_time"}
+    reasons = {"missing_required", "unknown_vendor", "malformed_line", "nonexistent_local_time", "implausible_time"}
     for name in INTERACTIONS:
         table = TABLES[name]
         reasons |= {r.reason for r in table.rules}

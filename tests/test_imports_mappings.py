@@ -103,6 +103,32 @@ def test_reimporting_a_mapped_export_changes_nothing(load, tmp_path, db):
     assert report.tables["calls"].unchanged == 3 and report.tables["calls"].loaded == 0
 
 
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_a_stray_quote_in_a_mapped_export_costs_its_line_only(load, tmp_path, db, query, line_end):
+    """The export is read as a native file is (issue 12): a stray quote opening B3's line (line 4)
+    makes that line malformed and the lines after it still load; a lone CR in an LF file makes the
+    file unprovable for the fast reader, so it is read line by line with the same lines."""
+    load({})
+    lines = textwrap.dedent(BANK_ROWS).strip().split("\n")
+    lines[3] = '"' + lines[3]
+    body = line_end.join(lines) + line_end
+    if line_end == "\n":
+        body = body.replace("宽带,40", "宽\r带,40")  # B2's queue holds a CR: the file is read line by line
+    path = tmp_path / "bank.csv"
+    path.write_bytes(body.encode("utf-8"))
+    report = run(db, mapping(tmp_path, BANK), path)
+    # B1 and B2 load as in BANK_CALLS (B2's queue with its CR when there is one); B3 is malformed
+    assert {c[0] for c in query("SELECT call_id FROM calls")} == {"B1", "B2"}
+    assert sorted(query("SELECT line, reason FROM quarantine")) == [
+        (4, "malformed_line"),
+        (6, "unmapped_value"),
+        (7, "bad_timestamp"),
+    ]
+    [raw] = query("SELECT raw FROM quarantine WHERE line = 4")[0]
+    assert raw == lines[3]
+    assert report.tables["calls"].rejected == 3
+
+
 def test_excel_serial_dates_and_epoch_milliseconds(load, tmp_path, db, query):
     load({})
     path = tmp_path / "calls.xlsx"

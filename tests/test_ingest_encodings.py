@@ -80,3 +80,18 @@ def test_unreadable_encoding_is_one_message_naming_the_file_and_changes_nothing(
     with pytest.raises(VendorboardError, match=r"latin1\.csv: cannot read the file's text encoding"):
         ingest(db, [Source("calls", good), Source("calls", bad)])
     assert table_fingerprints(db) == before
+
+
+def test_a_damaged_line_of_a_utf8_file_costs_that_line_and_garbles_nothing(load, tmp_path, db, query):
+    """One line of 30 holds a cut UTF-8 sequence (as a corrupt copy leaves): the file is still read
+    as UTF-8 — read as GB18030 it would load, garbling every Chinese value — and that line alone is
+    quarantined (header line 1, so row i is on line i + 2)."""
+    load({})
+    lines = [f"B{i},V1,2026-10-01 08:00:00,,2026-10-01 08:03:00,宽带业务,张{i}".encode() for i in range(30)]
+    lines[7] = lines[7].replace(b"B7", b"B\xe2\x827")
+    path = tmp_path / "calls.csv"
+    path.write_bytes(b"\n".join([",".join(HEADER).encode(), *lines]) + b"\n")
+    report = ingest(db, [Source("calls", path, "calls.csv")])
+    assert (report.tables["calls"].loaded, report.tables["calls"].rejected) == (29, 1)
+    assert set(query("SELECT DISTINCT queue FROM calls")) == {("宽带业务",)}
+    assert query("SELECT line, reason FROM quarantine") == [(9, "malformed_line")]

@@ -463,12 +463,12 @@ def test_every_payment_code_and_column_has_a_label_in_both_languages():
 def test_text_that_would_start_a_formula_is_exported_as_text():
     import polars as pl
 
-    from dashboard.common import inert_frame
     from metrics.cli.output import to_csv
+    from metrics.inert import frame
 
     # A reference typed as "=1+2" or "-x" opens as text in a spreadsheet; amounts stay numbers.
     assert to_csv([{"reference": "=1+2", "amount": D("-5.00"), "note": "-x"}]) == (
-        "reference,amount,note\n'=1+2,-5.00,'-x\n"
+        "reference,amount,note\r\n'=1+2,-5.00,'-x\r\n"
     )
-    shown = inert_frame(pl.DataFrame({"reference": ["=1+2", "TX-1", "@SUM(A1)"], "amount": [-5, 5, 1]}))
+    shown = frame(pl.DataFrame({"reference": ["=1+2", "TX-1", "@SUM(A1)"], "amount": [-5, 5, 1]}))
     assert shown.write_csv() == "reference,amount\n'=1+2,-5\nTX-1,5\n'@SUM(A1),1\n"

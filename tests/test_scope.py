@@ -192,6 +192,12 @@ READS: dict[str, tuple[Callable, Callable]] = {
         lambda c, a, s: data_health.quarantine_rows(c, limit=None, scope=s),
     ),
     "quarantine_count": (data_health.quarantine_count, lambda c, a, s: data_health.quarantine_count(c, scope=s)),
+    "quarantine_of_vendor": (  # `vendorboard quarantine --vendor V --month M`
+        data_health.quarantine_rows,
+        lambda c, a, s: data_health.quarantine_rows(
+            c, None, None, None, 0, data_health.Rejected(OCT), a.vendor_id, scope=s
+        ),
+    ),
     "out_of_contract": (data_health.out_of_contract, lambda c, a, s: data_health.out_of_contract(c, scope=s)),
     "ingest_runs": (data_health.ingest_runs, lambda c, a, s: data_health.ingest_runs(c, scope=s)),
     "receivables": (payments.receivables, lambda c, a, s: payments.receivables(c, dt.date(2026, 11, 30), scope=s)),

@@ -4,6 +4,7 @@ channel, interactions out of contract, and the recent loads."""
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -17,10 +18,10 @@ from metrics.access import Permission
 from metrics.data_health import Rejected
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
-from metrics.ingest import Source, sources_in_dir
+from metrics.ingest import NOT_DATA, Source, sources_in_dir
 from metrics.ingest.read import supported
 from metrics.ingest.tables import LOAD_ORDER
-from metrics.loading import ingest
+from metrics.loading import ingest, retry
 from metrics.periods import month_label
 
 PAGE_ROWS = 50
@@ -44,21 +45,21 @@ def sources(uploads: list, chosen: str, folder: Path) -> list[Source]:
                     archive.extractall(root)
             except zipfile.BadZipFile:
                 raise VendorboardError(f"{upload.name}: not a readable .zip file") from None
-            dirs = [d for d in [root, *root.iterdir()] if d.is_dir() and any((d / k).is_dir() for k in LOAD_ORDER)]
+            dirs = [  # the data directory: the folder holding table folders (named in any case)
+                d
+                for d in [root, *root.iterdir()]
+                if d.is_dir() and any(c.is_dir() and c.name.lower() in LOAD_ORDER for c in d.iterdir())
+            ]
             if not dirs:
                 raise VendorboardError(f"{upload.name}: no folder named after a table ({', '.join(LOAD_ORDER)})")
-            found += [
-                Source(s.kind, s.path, f"{upload.name}/{s.path.relative_to(root)}") for s in sources_in_dir(dirs[0])
-            ]
+            found += [replace(s, name=f"{upload.name}/{s.path.relative_to(root)}") for s in sources_in_dir(dirs[0])]
             continue
         kind = chosen or guess_kind(upload.name)
         if kind is None:
             raise VendorboardError(tr("msg.kind_unknown", file=upload.name))
         path = folder / f"{n}-{Path(upload.name).name}"
         path.write_bytes(upload.getvalue())
-        if not supported(path):
-            raise VendorboardError(f"{upload.name}: unsupported file type (expected .csv, .csv.gz, .parquet or .zip)")
-        found.append(Source(kind, path, upload.name))
+        found.append(Source(kind, path, upload.name, skip=None if supported(path) else NOT_DATA))
     return found
 
 
@@ -101,6 +102,10 @@ def show_report(report: dict) -> None:
         enums={"table": "table"},
         file_name="ingest-result",
     )
+    for skipped in report.get("skipped", []):
+        st.warning(tr("msg.skipped", file=skipped["file"], reason=skipped["reason"]), icon=":material/block:")
+    if report.get("retryable"):
+        st.info(tr("msg.retryable", n=f"{report['retryable']:,}"), icon=":material/replay:")
     show_steps(report)
     outside = {k: n for k, n in report["out_of_contract"].items() if n}
     if outside:
@@ -131,6 +136,19 @@ def upload_section() -> None:
             show_report(report)
 
 
+def retry_quarantine() -> None:
+    """Load the quarantined rows that pass against today's reference data (a vendor or contract
+    that arrived after them), as `vendorboard quarantine retry` does."""
+    try:
+        report = retry(common.db(), by=common.principal())
+    except VendorboardError as exc:
+        common.error(exc)
+        return
+    loaded = sum(c.loaded + c.updated for c in report.tables.values())
+    st.session_state["last_retry"] = tr("msg.retried", loaded=f"{loaded:,}", left=f"{report.rejected:,}")
+    st.rerun()
+
+
 def quarantine_scope(sel: common.Selection) -> Rejected:
     """All rejected rows, those dated in the picked month, or those of the picked contract in it
     (what a data-quality finding counts; its button on another page opens this view)."""
@@ -149,11 +167,17 @@ def quarantine_scope(sel: common.Selection) -> Rejected:
 
 def quarantine_section(sel: common.Selection) -> None:
     st.subheader(tr("data.quarantine"))
+    if done := st.session_state.pop("last_retry", None):
+        st.success(done, icon=":material/replay:")
     rejected = quarantine_scope(sel)
     summary = engine("quarantine_summary", rejected)
     if summary.is_empty():
         st.success(tr("msg.no_quarantine"), icon=":material/check_circle:")
         return
+    if common.can(Permission.LOAD) and st.button(
+        tr("data.retry"), key="q-retry", icon=":material/replay:", help=tr("data.retry_help")
+    ):
+        retry_quarantine()
     lang = common.language()
     common.table(
         summary.rename({"table_name": "table"}),

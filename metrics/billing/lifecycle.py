@@ -155,7 +155,7 @@ def finalize(
     actor = acting(by).require(Permission.FINALIZE)
     label = f"{contract_id} {month_label(month)}"
     reason = (accept_data_issues or "").strip() or None
-    with store.writer(db_path) as con:
+    with store.writer(db_path, "finalize") as con:
         done = con.execute(
             "SELECT finalized_at::TIMESTAMP FROM invoices WHERE contract_id = ? AND month = ?", [contract_id, month]
         ).fetchone()

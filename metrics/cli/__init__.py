@@ -40,6 +40,7 @@ def main() -> None:
         invoice,
         payments,
         profiles,
+        quarantine,
         reconcile,
         report,
         serve,

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from metrics import inert
 from metrics.errors import VendorboardError
 
 
@@ -43,24 +44,15 @@ def to_json(data: Any) -> str:
     return json.dumps(data, default=_plain, ensure_ascii=False, indent=2)
 
 
-# Text a spreadsheet would run as a formula when the CSV is opened (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(value: Any) -> Any:
-    """Text that starts like a formula, kept as text by a leading apostrophe; anything else as is
-    (numbers are not text: -12.50 stays a number)."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
-
-
 def to_csv(rows: list[dict], columns: tuple[str, ...] = ()) -> str:
-    """Rows as CSV with a header; with no rows, just the header of `columns` (if given). Text that
-    would start a formula is made inert (`inert`)."""
+    """Rows as CSV with a header; with no rows, just the header of `columns` (if given). RFC 4180:
+    CRLF line ends, so that a value holding a CR is quoted too. Inert (metrics/inert.py): every CSV
+    the product writes comes from here or from `inert.frame`."""
     buf = io.StringIO()
     if rows or columns:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else list(columns), lineterminator="\n")
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else list(columns), lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows({k: "" if v is None else inert(v) for k, v in r.items()} for r in rows)
+        writer.writerows({k: "" if v is None else inert.cell(v) for k, v in r.items()} for r in rows)
     return buf.getvalue()
 
 

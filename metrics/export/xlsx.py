@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from metrics import inert
 from metrics.billing import Invoice
 from metrics.domain import TOTALS
 from metrics.export.content import MonthReport
@@ -53,8 +54,7 @@ class _Book:
     """A workbook and the few formats every sheet shares; column widths fitted to the tables."""
 
     def __init__(self, path: Path) -> None:
-        # Text stays text: a payment reference or vendor name starting with "=" is not a formula.
-        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+        self.wb = xlsxwriter.Workbook(str(path), inert.WORKBOOK_OPTIONS)  # no text becomes a formula or link
         self.title = self.wb.add_format({"bold": True, "font_size": 14, "font_color": "#1b2430"})
         self.kinds = {kind: self.wb.add_format({"num_format": f}) for kind, f in KIND_FORMATS.items()}
         self.exact_seconds = self.wb.add_format({"num_format": EXACT_SECONDS})
@@ -220,10 +220,9 @@ def _trend_chart(book: _Book, sheet: str, row: int, report: MonthReport, contrac
     return max(end, row + 18)
 
 
-def _agents_sheet(book: _Book, report: MonthReport, vendor_id: str, tag: str) -> None:
+def _agents_sheet(book: _Book, report: MonthReport, vendor_id: str, sheet: str, tag: str) -> None:
     """Every agent of the vendor, every figure: value, the contract's target and the verdict, with
     the numerator, denominator and rows counted (what `vendorboard agents` prints)."""
-    sheet = f"{vendor_id[:24]} agents"
     ws = book.sheet(sheet)
     ws.write(0, 0, f"{vendor_id} · {report.vendor_name(vendor_id)} · agents {report.month:%Y-%m}", book.title)
     mine = report.agents.filter(pl.col("vendor_id") == vendor_id)
@@ -313,17 +312,40 @@ def report_xlsx(report: MonthReport, path: Path) -> None:
     chart.set_y_axis({"num_format": "#,##0"})
     chart.set_legend({"none": True})
     ws.insert_chart(end, 0, chart)
+    sheets, tags = {"summary", "payments"}, set()
     for vendor_id in report.contracts["vendor_id"].unique(maintain_order=True).to_list():
-        sheet = vendor_id[:31]
+        sheet = _sheet_name(vendor_id, sheets)
         book.sheet(sheet).write(0, 0, f"{vendor_id} · {report.vendor_name(vendor_id)}", book.title)
-        tag = "".join(ch if ch.isalnum() else "_" for ch in vendor_id)
+        tag = _tag(vendor_id, tags)
         row = _sla_table(book, sheet, 2, report.verdicts.filter(pl.col("vendor_id") == vendor_id), tag)
         for contract_id in report.contracts.filter(pl.col("vendor_id") == vendor_id)["contract_id"].to_list():
-            row = _trend_chart(book, sheet, row, report, contract_id, f"{tag}_{contract_id}".replace("-", "_"))
+            row = _trend_chart(book, sheet, row, report, contract_id, _tag(f"{tag}_{contract_id}", tags))
         _invoice_tables(book, sheet, row, [i for i in report.invoices if i.vendor_id == vendor_id], tag)
-        _agents_sheet(book, report, vendor_id, tag)
+        _agents_sheet(book, report, vendor_id, _sheet_name(f"{vendor_id[:24]} agents", sheets), tag)
     _payments_sheet(book, report)
     book.close()
+
+
+def _tag(text: str, taken: set[str]) -> str:
+    """An id as part of Excel table names: letters, digits and _ only, unique in the workbook."""
+    return _unique(re.sub(r"\W", "_", text, flags=re.ASCII), taken)
+
+
+def _sheet_name(vendor_id: str, taken: set[str]) -> str:
+    """The vendor's worksheet name: Excel forbids []:*?/\\, a quote at either end and more than 31
+    characters."""
+    return _unique(re.sub(r"[\[\]:*?/\\]", "_", vendor_id).strip("'") or "vendor", taken, 31, "~")
+
+
+def _unique(name: str, taken: set[str], width: int = 255, sep: str = "_") -> str:
+    """`name` (at most `width` characters), numbered when a name equal but for case is taken: Excel
+    compares names so."""
+    unique, n = name[:width], 1
+    while unique.lower() in taken:
+        n += 1
+        unique = f"{name[: width - len(sep) - len(str(n))]}{sep}{n}"
+    taken.add(unique.lower())
+    return unique
 
 
 def invoice_xlsx(invoice: Invoice, path: Path) -> None:

@@ -57,14 +57,16 @@ class Import:
             "derived": dict(self.derived),
         }
 
-    def derive(self, con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, Scan]:
+    def derive(
+        self, con: duckdb.DuckDBPyConnection, scratch: Path, by_line: frozenset[str] = frozenset()
+    ) -> dict[str, Scan]:
         found = con.execute("SELECT timezone FROM vendors WHERE vendor_id = ?", [self.vendor_id]).fetchall()
         if not found:
             raise VendorboardError(f"vendor {self.vendor_id} is not in vendors: load it first (or in the same run)")
         zones = fields.Zones(self.mapping.timezone or found[0][0], found[0][0])
         con.execute(MACROS)
         tag = f"imp{next(_tags)}"
-        read = source.read_files(con, self.mapping, list(self.files), scratch, f"{tag}_src")
+        read = source.read_files(con, self.mapping, list(self.files), scratch, f"{tag}_src", by_line)
         fields.check_columns(self.mapping, read, self.files[0].shown)
         con.execute(f"CREATE TEMP TABLE {tag}_mapped AS {fields.mapped_sql(self.mapping, read, zones)}")
         con.execute(f"DROP TABLE {read.table}")
@@ -77,7 +79,7 @@ class Import:
             text = f"{tag}_{table}"
             con.execute(f"CREATE TEMP TABLE {text} AS {self._as_text(con, table, relation)}")
             self.derived[table] = con.execute(f"SELECT count(*) FROM {text}").fetchall()[0][0]
-            scans[table] = Scan(f"(SELECT * FROM {text})", False, self.files, derived=True)
+            scans[table] = Scan(f"(SELECT *, false AS _blank FROM {text})", "rows", self.files, derived=True)
         return scans
 
     def _count(self, con: duckdb.DuckDBPyConnection, relation: str, step: str, where: str) -> None:

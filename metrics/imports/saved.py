@@ -18,7 +18,7 @@ from metrics.access import EVERY_VENDOR, Permission, Principal, Scope, acting
 from metrics.errors import VendorboardError
 from metrics.imports.derive import Import
 from metrics.imports.mapping import Mapping, parse
-from metrics.ingest.read import File
+from metrics.ingest.read import File, line_by_line_on_failure
 from metrics.sql import sql_text
 
 
@@ -57,10 +57,12 @@ def preview(mapping: Mapping, vendor_id: str, zone: str, files: list[File], rows
         con.execute("SET TimeZone = 'UTC'")
         con.execute("CREATE TABLE vendors AS SELECT ? AS vendor_id, ? AS timezone", [vendor_id, zone])
         with tempfile.TemporaryDirectory(prefix="vendorboard-preview-") as scratch:
-            scans = Import(mapping, vendor_id, tuple(files)).derive(con, Path(scratch))
+            scans = line_by_line_on_failure(
+                lambda by_line: Import(mapping, vendor_id, tuple(files)).derive(con, Path(scratch), by_line)
+            )
             frames = [
                 con.sql(
-                    f"SELECT _line AS line, _reject AS rejected, * EXCLUDE (_file, _line, _raw, _reject, "
+                    f"SELECT _line AS line, _reject AS rejected, * EXCLUDE (_file, _line, _blank, _raw, _reject, "
                     f"_reject_detail, vendor_id) FROM {scan.sql} LIMIT {rows}"
                 ).pl()
                 for scan in scans.values()

@@ -2,8 +2,9 @@
 files), `_line` (where the row is in its file), `_raw` (the row as written, for quarantine),
 `_reject`/`_reject_detail` (a line that could not be read) and the source's columns.
 
-CSV goes through the ingest's own reader (metrics/ingest/read.py: dialect sniffing, trimming,
-malformed lines with their true line numbers), so a mapped file is read exactly as a native one.
+CSV goes through the ingest's own reader (metrics/ingest/read.py: the survey's dialect, trimming,
+a malformed line costing that line only, with its true line number), so a mapped file is read
+exactly as a native one.
 Lines (Asterisk's pipe-separated queue_log) are split in SQL, JSON records are kept whole and read
 by path, and Excel sheets are read by fastexcel straight into Arrow. No Python loop over rows.
 """
@@ -67,8 +68,16 @@ def _sniff_delimiter(line: str) -> str:
     return max((",", ";", "\t", "|"), key=line.count)
 
 
-def read_files(con: duckdb.DuckDBPyConnection, mapping: Mapping, files: list[File], scratch: Path, into: str) -> Read:
-    """Read every file of one import into temp table `into` (all files must share one format)."""
+def read_files(
+    con: duckdb.DuckDBPyConnection,
+    mapping: Mapping,
+    files: list[File],
+    scratch: Path,
+    into: str,
+    by_line: frozenset[str] = frozenset(),
+) -> Read:
+    """Read every file of one import into temp table `into` (all files must share one format); CSV
+    files named in `by_line` are read line by line (read.ReadLineByLine)."""
     kinds = {_format(mapping, f) for f in files}
     if len(kinds) > 1:
         raise VendorboardError(f"{files[0].shown}: the files of one import must have one format, not {sorted(kinds)}")
@@ -89,7 +98,7 @@ def read_files(con: duckdb.DuckDBPyConnection, mapping: Mapping, files: list[Fil
         return _lines(con, mapping, files, into)
     if kind == "lines" and not all(has_header):
         raise VendorboardError(f"{files[has_header.index(False)].shown}: mix of files with and without a header")
-    return _csv(con, files, has_header, mapping.source.columns, wanted, scratch, into)
+    return _csv(con, files, has_header, mapping.source.columns, wanted, scratch, into, by_line)
 
 
 def _with_header(file: File, columns: tuple[str, ...], scratch: Path) -> File:
@@ -113,41 +122,49 @@ def _csv(
     wanted: tuple[str, ...],
     scratch: Path,
     into: str,
+    by_line: frozenset[str],
 ) -> Read:
+    """The ingest's own reading of a file (read.scan: surveyed, the fast reader proved line for line
+    or the file read line by line), rows as text into `into` with their true lines; a line that
+    cannot be split is a `malformed_line` rejection; blank rows and empty files hold no rows."""
     readable = [f if h else _with_header(f, columns, scratch) for f, h in zip(files, has_header)]
-    present: set[str] = set()
-    for f in readable:
-        sniff = f"sniff_csv({sql_text(str(f.path))}, header = true, all_varchar = true, sample_size = 2048)"
-        (found,) = con.execute(f"SELECT Columns FROM {sniff}").fetchall()[0]
-        present |= {c["name"].strip().lower() for c in found}
     table = Table("export", tuple(Col(c) for c in wanted), key=())
-    cols = ", ".join(sql_name(c) for c in wanted)
-    con.execute(f"DROP TABLE IF EXISTS {into}_rows")
-    bad: list[tuple[int, read.Malformed]] = []
-    offset = 0
-    for scan in read.scan(con, readable, table):
-        select = f"SELECT _file + {offset} AS _file{', ' + cols if cols else ''} FROM {scan.sql}"
-        exists = con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{into}_rows'").fetchall()[0][0]
-        con.execute(f"INSERT INTO {into}_rows {select}" if exists else f"CREATE TEMP TABLE {into}_rows AS {select}")
-        bad += [(offset + m.file, m) for m in read.malformed(con, scan)]
+    cols = "".join(f", {sql_name(c)}" for c in wanted)
+    rows = f"{into}_rows"
+    defs = "".join(f", {sql_name(c)} VARCHAR" for c in wanted)
+    con.execute(f"""DROP TABLE IF EXISTS {read.MALFORMED};
+                    CREATE OR REPLACE TEMP TABLE {rows} (_seq INTEGER, _line BIGINT, _blank BOOLEAN{defs})""")
+    scans, _ = read.scan(con, readable, table, by_line)  # an empty file is skipped: it holds no rows
+
+    def insert(scan: read.Scan, seq: int) -> None:
+        try:
+            con.execute(f"INSERT INTO {rows} SELECT _file + {seq}, _line, _blank{cols} FROM {scan.sql}")
+        except duckdb.Error as exc:
+            raise read.failed_file(con, scan, exc) from None
+
+    offset, present = 0, set()
+    for scan in scans:
+        insert(scan, offset)
+        read.settle(con, scan, offset, table, rows, insert)
+        read.number_lines(con, scan, offset, rows, "true")
+        present |= {n.strip().lower() for s in scan.surveys if s for n in s.names}
         offset += len(scan.files)
-    lines = " ".join(
-        f"WHEN {i} THEN {read.line_expr('_pos', [m.line for j, m in bad if j == i], True)}"
-        + ("" if has_header[i] else " - 1")
-        for i in range(len(files))
-    )
+    added = [i for i, h in enumerate(has_header) if not h]  # a header was added: lines one further down
+
+    def line(column: str) -> str:
+        return f"{column} - CASE WHEN _seq IN ({', '.join(map(str, added))}) THEN 1 ELSE 0 END" if added else column
+
     raw = "to_json(struct_pack(" + ", ".join(f"{sql_name(c)} := {sql_name(c)}" for c in wanted) + "))::VARCHAR"
+    malformed = f"""UNION ALL BY NAME
+        SELECT _seq AS _file, {line("line")} AS _line, raw AS _raw, 'malformed_line' AS _reject,
+               detail AS _reject_detail
+        FROM {read.MALFORMED} WHERE NOT empty"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {into} AS
-        SELECT _file, CASE _file {lines} END AS _line, {raw} AS _raw,
-               CAST(NULL AS VARCHAR) AS _reject, CAST(NULL AS VARCHAR) AS _reject_detail{", " + cols if cols else ""}
-        FROM (SELECT rowid - min(rowid) OVER (PARTITION BY _file) AS _pos, * FROM {into}_rows);
-        DROP TABLE {into}_rows""")
-    if bad:
-        con.executemany(
-            f"INSERT INTO {into} (_file, _line, _raw, _reject, _reject_detail) VALUES (?, ?, ?, 'malformed_line', ?)",
-            [(i, m.line - (0 if has_header[i] else 1), m.raw, m.detail) for i, m in bad],
-        )
+        SELECT _seq AS _file, {line("_line")} AS _line, {raw} AS _raw,
+               CAST(NULL AS VARCHAR) AS _reject, CAST(NULL AS VARCHAR) AS _reject_detail{cols}
+        FROM {rows} WHERE NOT _blank {malformed if scans else ""};
+        DROP TABLE {rows}; DROP TABLE IF EXISTS {read.MALFORMED}""")
     return Read(into, sql_name, frozenset(present))
 
 

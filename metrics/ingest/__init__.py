@@ -4,6 +4,15 @@ Per table: every file is staged as text, typed and checked in SQL (validate.py);
 to `quarantine` with file, line, raw row and reason; good rows are de-duplicated by key (the
 last file and line win) and upserted, counted as loaded, updated or unchanged. Reference rows
 that fail a check stop the run instead: a contract term must never be silently dropped.
+
+A quarantined row is known by its content, not by the file it came in: table, vendor and id, or
+without them a hash of the raw row. Loading the same rows again, from any path, replaces them, and
+a row that loads removes its quarantined twin. `retry()` loads quarantined rows again against the
+reference data stored today (a vendor or contract that arrived after them).
+
+Whoever runs an ingest passes `then(con, touched)`, called before the write commits with what the
+run touched (ingest/reach.py), so what is derived from the rows stays current in the same write
+(metrics/loading.py: the rollups) without this layer knowing of it.
 """
 
 from __future__ import annotations
@@ -23,17 +32,18 @@ import duckdb
 from metrics import audit, store
 from metrics.access import Permission, Principal, acting, table_permission
 from metrics.errors import VendorboardError
-from metrics.ingest import encoding, read, reference, zones
+from metrics.ingest import encoding, quarantine, read, reference, zones
 from metrics.ingest.attribution import out_of_contract, refresh
 from metrics.ingest.lookups import Lookups
 from metrics.ingest.reach import Reach, reach, to_refresh
 from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, Table
-from metrics.ingest.validate import stage_sql
+from metrics.ingest.validate import REJECTED, Plausible, stage_sql
 from metrics.uploads import kept
 
 Progress = Callable[[str, int, int], None]  # (message, files done, files in all)
 Touched = dict[dt.date, set[str]]  # month -> the interaction tables whose figures in it a run can move
 Then = Callable[[duckdb.DuckDBPyConnection, Touched], None]
+NOT_DATA = "not a data file (expected .csv, .csv.gz or .parquet)"
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,7 @@ class Source:
     kind: str
     path: Path
     name: str | None = None  # what messages and the quarantine call the file (default: its path)
+    skip: str | None = None  # why the file is not read (reported as skipped, not an error)
 
     @property
     def shown(self) -> str:
@@ -55,6 +66,10 @@ class TableCounts:
     rejected: int = 0
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def rows(self) -> int:
+        return self.loaded + self.updated + self.unchanged + self.rejected
+
     def reject(self, reason: str, n: int) -> None:
         self.rejected += n
         self.rejected_by_reason[reason] = self.rejected_by_reason.get(reason, 0) + n
@@ -64,12 +79,20 @@ class TableCounts:
 class IngestReport:
     tables: dict[str, TableCounts]
     out_of_contract: dict[str, int]
+    skipped: list[dict[str, str]] = field(default_factory=list)  # {"file", "reason"}: files not read
+    retryable: int = 0  # quarantined rows of vendors that are known now: `retry` would load them
     imports: list[dict] = field(default_factory=list)  # per import: what each of its steps produced
+
+    @property
+    def rejected(self) -> int:
+        return sum(c.rejected for c in self.tables.values())
 
     def as_dict(self) -> dict:
         return {
-            "tables": {t: vars(c) for t, c in self.tables.items()},
+            "tables": {t: {**vars(c)} for t, c in self.tables.items()},
             "out_of_contract": self.out_of_contract,
+            "skipped": self.skipped,
+            "retryable": self.retryable,
         } | ({"imports": self.imports} if self.imports else {})
 
 
@@ -80,9 +103,12 @@ class Derivation(Protocol):
 
     files: tuple[read.File, ...]
 
-    def derive(self, con: duckdb.DuckDBPyConnection, scratch: Path) -> dict[str, read.Scan]:
-        """The derived rows of each table it fills, as scans yielding `_file`, `_line`, `_raw`,
-        `_reject`, `_reject_detail` and the table's columns as text."""
+    def derive(
+        self, con: duckdb.DuckDBPyConnection, scratch: Path, by_line: frozenset[str] = frozenset()
+    ) -> dict[str, read.Scan]:
+        """The derived rows of each table it fills, as scans yielding `_file`, `_line`, `_blank`, `_raw`,
+        `_reject`, `_reject_detail` and the table's columns as text; CSV files named in `by_line` are
+        read line by line (read.ReadLineByLine)."""
         ...
 
     def steps(self) -> dict:
@@ -91,22 +117,29 @@ class Derivation(Protocol):
 
 
 def sources_in_dir(data_dir: Path) -> list[Source]:
-    """Every supported file under the known sub-folders, in name order (hidden files skipped)."""
+    """Every file under the table folders (matched case-insensitively: `Calls/` is calls), in name
+    order, hidden files left out. Files that are not data files, files beside the table folders and
+    folders that name no table are returned as skipped, so that the run reports them."""
     if not data_dir.is_dir():
         raise VendorboardError(f"{data_dir}: not a directory")
+    folders: dict[str, list[Path]] = {}
+    skipped: list[Source] = []
+    for entry in sorted(p for p in data_dir.iterdir() if not p.name.startswith(".")):
+        if entry.is_dir() and entry.name.lower() in TABLES:
+            folders.setdefault(entry.name.lower(), []).append(entry)
+        else:
+            why = "a folder that names no table" if entry.is_dir() else "not in a table folder"
+            skipped.append(Source("", entry, skip=why))
     found = [
-        Source(kind, path)
+        Source(kind, path, skip=None if read.supported(path) else NOT_DATA)
         for kind in LOAD_ORDER
-        if (data_dir / kind).is_dir()
-        for path in sorted((data_dir / kind).rglob("*"))
+        for folder in folders.get(kind, [])
+        for path in sorted(folder.rglob("*"))
         if path.is_file() and not path.name.startswith(".")
     ]
-    unsupported = [s.shown for s in found if not read.supported(s.path)]
-    if unsupported:
-        raise VendorboardError(f"{unsupported[0]}: unsupported file type (expected .csv, .csv.gz or .parquet)")
-    if not found:
+    if not any(s.skip is None for s in found):
         raise VendorboardError(f"{data_dir}: no data files in any of {', '.join(LOAD_ORDER)}")
-    return found
+    return found + skipped
 
 
 def run(
@@ -116,28 +149,135 @@ def run(
     progress: Progress | None = None,
     derived: Sequence[Derivation] = (),
     *,
+    plausible: Plausible | None = None,
+    max_rejected: float | None = None,
     by: Principal | None = None,
     audit_as: audit.Change | None = None,
 ) -> IngestReport:
     """Load `sources` and the rows `derived` from platform exports into the database at `db` as one
-    transaction, recorded in the audit trail as `by`'s (`audit_as` names the change when it is not
-    a plain load, e.g. one payment); nothing changes on error. Refused when `by` may not load one
-    of the tables (access.table_permission).
-
-    Before the transaction commits, `then(con, touched)` gets what the run touched (ingest/reach.py),
-    so the caller keeps what is derived from the rows current in the same write (metrics/loading.py:
-    the rollups) without this layer knowing of it."""
+    transaction, calling `then` before it commits (see the module docstring) and recorded in the
+    audit trail as `by`'s (`audit_as` names the change when it is not a plain load, e.g. one
+    payment); nothing changes on error. Refused when `by` may not load one of the tables
+    (access.table_permission). `max_rejected`: a table with a larger share of rejected rows fails
+    the run."""
     for s in sources:
-        if s.kind not in TABLES:
+        if s.skip is None and s.kind not in TABLES:
             raise VendorboardError(f"unknown kind '{s.kind}' (expected one of {', '.join(LOAD_ORDER)})")
-    needed = {table_permission(s.kind) for s in sources} | ({Permission.LOAD} if derived else set())
+    readable = sorted((s for s in sources if s.skip is None), key=lambda s: LOAD_ORDER.index(s.kind))
+    needed = {table_permission(s.kind) for s in readable} | ({Permission.LOAD} if derived else set())
     actor = acting(by).require(*sorted(needed))
+    skipped = [{"file": s.shown, "reason": s.skip} for s in sources if s.skip]
+
+    def change(run_id: int) -> audit.Change:
+        return audit_as or _load_change(db, readable, derived, run_id)
+
+    return read.line_by_line_on_failure(
+        lambda by_line: _run(
+            db,
+            _FileReader(readable, skipped, by_line),
+            then,
+            progress,
+            plausible,
+            max_rejected,
+            derived,
+            actor=actor,
+            change=change,
+        )
+    )
+
+
+def retry(
+    db: Path,
+    then: Then,
+    progress: Progress | None = None,
+    *,
+    plausible: Plausible | None = None,
+    by: Principal | None = None,
+) -> IngestReport:
+    """Validate every quarantined row that can be read again (read.retryable: not malformed lines,
+    which have no columns, nor rows an import derived) against the reference data stored now, and
+    load those that pass, in one atomic write calling `then` as `run` does, recorded in the audit
+    trail as `by`'s (a role that may load interaction data); the others stay quarantined with their
+    reason as it is now. With nothing to retry, nothing is written."""
+    actor = acting(by).require(Permission.LOAD)
+    con = store.connect_reader(db)
+    try:
+        waiting = con.execute(
+            "SELECT count(*) FROM quarantine WHERE "
+            + " OR ".join(f"({read.retryable(TABLES[t])})" for t in INTERACTIONS)
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    if not waiting:
+        return IngestReport({}, {})
+
+    def change(run_id: int) -> audit.Change:
+        return audit.Change("quarantine_retry", f"{waiting:,} quarantined rows", {"run_id": run_id})
+
+    return _run(db, _QuarantineReader(), then, progress, plausible, None, actor=actor, change=change)
+
+
+class _FileReader:
+    """The scans of the files of each table (ingest)."""
+
+    def __init__(self, sources: list[Source], skipped: list[dict[str, str]], by_line: frozenset[str]) -> None:
+        self.sources, self.skipped, self.by_line = sources, list(skipped), by_line
+        self.total = len(sources)
+
+    def kinds(self) -> set[str]:
+        return {s.kind for s in self.sources}
+
+    def scans(self, con: duckdb.DuckDBPyConnection, kind: str, scratch: Path) -> list[read.Scan]:
+        """The scans of the table's files, those in another encoding as UTF-8 copies in `scratch`
+        (encoding.py): surveyed and read as the UTF-8 text, their lines numbered as in the file."""
+        files = [read.File(s.path, s.shown) for s in self.sources if s.kind == kind]
+        for f in files:
+            if not read.supported(f.path):
+                raise VendorboardError(f"{f.shown}: unsupported file type (expected {', '.join(read.SUFFIXES)})")
+        files = encoding.as_utf8(files, scratch)
+        scans, skipped = read.scan(con, files, TABLES[kind], self.by_line)
+        self.skipped += [{"file": s.file, "reason": s.reason} for s in skipped]
+        return scans
+
+
+class _QuarantineReader:
+    """The quarantined rows of each interaction table (retry)."""
+
+    def __init__(self) -> None:
+        self.skipped: list[dict[str, str]] = []
+        self.total = len(INTERACTIONS)
+        self.by_line: frozenset[str] = frozenset()
+
+    def kinds(self) -> set[str]:
+        return set(INTERACTIONS)
+
+    def scans(self, con: duckdb.DuckDBPyConnection, kind: str, scratch: Path) -> list[read.Scan]:
+        found = read.quarantined(con, TABLES[kind])
+        return [found] if found else []
+
+
+def _run(
+    db: Path,
+    reader: _FileReader | _QuarantineReader,
+    then: Then,
+    progress: Progress | None,
+    plausible: Plausible | None,
+    max_rejected: float | None,
+    derived: Sequence[Derivation] = (),
+    *,
+    actor: Principal,
+    change: Callable[[int], audit.Change],
+) -> IngestReport:
+    """One ingest run over what `reader` reads and `derived` derives (CSV files named in
+    `reader.by_line` read line by line), in one write (see the module docstring), recorded as
+    `actor`'s audit entry `change(run_id)` with the counts."""
     started = dt.datetime.now(dt.UTC)
-    ordered = sorted(sources, key=lambda s: LOAD_ORDER.index(s.kind))
+    window = (plausible or Plausible()).window(started)
     counts: dict[str, TableCounts] = {}
-    total = len(sources) + sum(len(d.files) for d in derived)
+    kinds = reader.kinds()
+    total = reader.total + sum(len(d.files) for d in derived)
     imported: dict[str, list[read.Scan]] = {}  # table -> the scans of rows derived from exports
-    with store.writer(db) as con, tempfile.TemporaryDirectory(prefix="vendorboard-") as scratch:
+    with store.writer(db, "ingest") as con, tempfile.TemporaryDirectory(prefix="vendorboard-") as scratch:
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()[0]
         done = 0
         lookups: Lookups | None = None
@@ -145,27 +285,34 @@ def run(
 
         def load(kind: str) -> set[str]:
             nonlocal done, lookups
-            files = encoding.as_utf8([read.File(s.path, s.shown) for s in ordered if s.kind == kind], Path(scratch))
-            if not files and kind not in imported:
+            table = TABLES[kind]
+            scans = (reader.scans(con, kind, Path(scratch)) if kind in kinds else []) + imported.get(kind, [])
+            if not scans:
                 return set()
             counts[kind] = TableCounts()
-            con.execute("DROP TABLE IF EXISTS staged")
+            con.execute(f"DROP TABLE IF EXISTS staged; DROP TABLE IF EXISTS {read.MALFORMED}")
             if lookups is None:
                 lookups = Lookups.load(con, with_offsets=kind in INTERACTIONS)
-            seq = 0
-            for scan in read.scan(con, files, TABLES[kind]) + imported.get(kind, []):
+            seq, shown = 0, []
+            for scan in scans:
                 more = len(scan.files) - 1
                 message = f"reading {scan.files[0].shown}" + (f" and {more} more" if more else "")
                 percent = None
                 if progress:
                     progress(message, done, total)
                     percent = lambda pct, m=message, d=done: progress(f"{m} ({pct:.0f} %)", d, total)  # noqa: E731
-                _stage(con, TABLES[kind], scan, seq, counts[kind], lookups, percent)
+                _stage(con, _Typing(table, lookups, window), scan, seq, percent)
                 seq += len(scan.files)
                 done += 0 if scan.derived else len(scan.files)
+                shown += [f.shown for f in scan.files]
             if progress:
                 progress(f"storing {kind}", done, total)
-            vendors, reaches[kind] = _upsert(con, TABLES[kind], counts[kind])
+            if table.is_interaction:
+                for reason, n in quarantine.record(con, table, shown).items():
+                    counts[kind].reject(reason, n)
+            else:
+                _provenance(con, table, shown)
+            vendors, reaches[kind] = _upsert(con, table, counts[kind])
             if kind in REFERENCE:
                 reference.check(con, kind)
                 lookups = None  # what is known has changed
@@ -180,7 +327,7 @@ def run(
         for d in derived:  # after the reference tables: an import reads its vendor's zone
             if progress:
                 progress(f"reading {d.files[0].shown}", done, total)
-            for kind, scan in d.derive(con, Path(scratch)).items():
+            for kind, scan in d.derive(con, Path(scratch), reader.by_line).items():
                 imported.setdefault(kind, []).append(scan)
             done += len(d.files)
         for kind in INTERACTIONS:
@@ -188,14 +335,24 @@ def run(
         for kind, reasons in moved.items():
             for reason, n in reasons.items():
                 counts.setdefault(kind, TableCounts()).reject(reason, n)
+        if not counts:
+            skipped = "; ".join(f"{s['file']}: {s['reason']}" for s in reader.skipped[:3])
+            raise VendorboardError("nothing to load" + (f": every file was skipped ({skipped})" if skipped else ""))
+        _limit_rejections(counts, max_rejected)
         then(con, to_refresh(con, reaches))
-        report = IngestReport(counts, out_of_contract(con, list(counts)), [d.steps() for d in derived])
+        retryable = con.execute(  # rows that came before their vendor
+            "SELECT count(*) FROM quarantine WHERE reason = 'unknown_vendor' "
+            "AND vendor_id IN (SELECT vendor_id FROM vendors)"
+        ).fetchall()[0][0]
+        report = IngestReport(
+            counts, out_of_contract(con, list(counts)), reader.skipped, retryable, [d.steps() for d in derived]
+        )
         con.execute(
             "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
             [run_id, started, json.dumps(report.as_dict())],
         )
-        change = (audit_as or _load_change(db, sources, derived, run_id)).with_counts(report)
-        audit.record(con, actor, change.action, change.subject, change.details)
+        entry = change(run_id).with_counts(report)
+        audit.record(con, actor, entry.action, entry.subject, entry.details)
     return report
 
 
@@ -207,6 +364,18 @@ def _load_change(db: Path, sources: Sequence[Source], derived: Sequence[Derivati
     files = [{"table": kind, "file": name} | kept(db, path) for kind, name, path in named]
     subject = files[0]["file"] if len(files) == 1 else f"{len(files)} files"
     return audit.Change("ingest", subject, {"run_id": run_id, "files": files})
+
+
+def _limit_rejections(counts: dict[str, TableCounts], max_rejected: float | None) -> None:
+    """`--max-rejected`: a table whose share of rejected rows is above it fails the run."""
+    if max_rejected is None:
+        return
+    for name, c in counts.items():
+        if c.rows and c.rejected / c.rows > max_rejected:
+            raise VendorboardError(
+                f"{name}: {c.rejected:,} of {c.rows:,} rows rejected ({c.rejected / c.rows:.1%}), more than "
+                f"--max-rejected {max_rejected:.1%}; nothing changed"
+            )
 
 
 @contextlib.contextmanager
@@ -231,95 +400,75 @@ def _watch(con: duckdb.DuckDBPyConnection, report: Callable[[float], None] | Non
         watcher.join()
 
 
-def _stage(
-    con: duckdb.DuckDBPyConnection,
-    table: Table,
-    scan: read.Scan,
-    first_seq: int,
-    counts: TableCounts,
-    lookups: Lookups,
-    report: Callable[[float], None] | None,
+@dataclass(frozen=True)
+class _Typing:
+    """What typing a table's rows needs: the table, what is stored (lookups), the plausible window."""
+
+    table: Table
+    lookups: Lookups
+    window: tuple[dt.datetime, dt.datetime]
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, typing: _Typing, scan: read.Scan, first_seq: int, report: Callable | None
 ) -> None:
-    """Type a run of files into temp table `staged` (file i as `_seq` first_seq + i); each file's
-    rejected rows replace its earlier ones in quarantine."""
+    """Type a scan's rows into temp table `staged` (file i as `_seq` first_seq + i), in file order."""
+    table = typing.table
     exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'staged' AND temporary").fetchone()[0]
     provenance = (
         "" if table.is_interaction else ", CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS BIGINT) AS source_line"
     )
     select = (
         f"SELECT ({first_seq} + _file)::INTEGER AS _seq, * EXCLUDE (_file){provenance} "
-        f"FROM ({stage_sql(table, scan.sql, lookups, scan.derived)})"
+        f"FROM ({stage_sql(table, scan.sql, typing.lookups, typing.window, scan.derived)})"
     )
-    try:  # the rows land in file order, so rowid gives their file and line
+    try:  # the rows land in file order, so rowid gives the fast reader's rows their lines
         with _watch(con, report):
             con.execute(f"INSERT INTO staged {select}" if exists else f"CREATE TEMP TABLE staged AS {select}")
     except duckdb.Error as exc:
-        raise _unreadable(con, scan, exc) from None
-    bad_lines = read.malformed(con, scan)
+        raise read.failed_file(con, scan, exc) from None
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection, typing: _Typing, scan: read.Scan, first_seq: int, report: Callable | None
+) -> None:
+    """Stage a scan's rows and lines that could not be split (read.MALFORMED), giving each rejected
+    row (every row of a reference table) its line; a file the fast reader did not read line for line
+    is read again line by line. A reference table's first bad line stops the run; an interaction
+    file that is mostly malformed lines does too."""
+    table = typing.table
+    _insert(con, typing, scan, first_seq, report)
+    read.settle(con, scan, first_seq, table, "staged", lambda again, seq: _insert(con, typing, again, seq, None))
     this = f"_seq BETWEEN {first_seq} AND {first_seq + len(scan.files) - 1}"
-    line = "_line" if scan.derived else _line_sql(con, scan, first_seq, this, bad_lines)
-    shown = [f.shown for f in scan.files]
-    file_name = f"(?::VARCHAR[])[(_seq - {first_seq} + 1)::BIGINT]"
-    if not table.is_interaction:
-        for i, f in enumerate(scan.files):  # the first problem in file order stops the run
-            malformed = next((m for m in bad_lines if m.file == i), None)
-            if malformed:
-                raise VendorboardError(f"{f.shown}, line {malformed.line}: {malformed.detail}")
+    wanted = "true" if not table.is_interaction else REJECTED
+    read.number_lines(con, scan, first_seq, "staged", f"{this} AND {wanted}")
+    for i, f in enumerate(scan.files):  # the first problem in file order stops the run
+        seq = first_seq + i
+        bad = con.execute(
+            f"SELECT line, detail, count(*) OVER () FROM {read.MALFORMED} WHERE _seq = {seq} AND NOT empty "
+            "ORDER BY line LIMIT 1"
+        ).fetchone()
+        if not table.is_interaction:
             first = con.execute(
-                f"SELECT {line}, _detail, _reason FROM staged WHERE _seq = {first_seq + i} "
-                "AND _check IS NOT NULL ORDER BY rowid LIMIT 1"
+                f"SELECT _line, _detail, _reason FROM staged WHERE _seq = {seq} AND {REJECTED} ORDER BY _line LIMIT 1"
             ).fetchone()
+            if bad and (not first or bad[0] < first[0]):
+                raise VendorboardError(f"{f.shown}, line {bad[0]}: malformed line: {bad[1]}")
             if first:
                 raise VendorboardError(f"{f.shown}, line {first[0]}: {first[1]} ({first[2]})")
-        con.execute(f"UPDATE staged SET source_file = {file_name}, source_line = {line} WHERE {this}", [shown])
-        return
-    con.execute("DELETE FROM quarantine WHERE table_name = ? AND list_contains(?, source_file)", [table.name, shown])
-    con.execute(
-        f"""INSERT INTO quarantine SELECT ?, {file_name}, {line}, _reason, _detail, _raw
-                    FROM staged WHERE {this} AND _check IS NOT NULL""",
-        [table.name, shown],
-    )
-    if bad_lines:
-        con.executemany(
-            "INSERT INTO quarantine VALUES (?, ?, ?, 'malformed_line', ?, ?)",
-            [(table.name, shown[m.file], m.line, m.detail, m.raw) for m in bad_lines],
-        )
-    rejected = con.execute(
-        f"SELECT _reason, count(*) FROM staged WHERE {this} AND _check IS NOT NULL GROUP BY ALL"
-    ).fetchall() + ([("malformed_line", len(bad_lines))] if bad_lines else [])
-    for reason, n in rejected:
-        counts.reject(reason, n)
+        elif bad:
+            rows = f"SELECT count(*) FROM staged WHERE _seq = {seq} AND _check IS DISTINCT FROM 0"  # not blank
+            lines = bad[2] + con.execute(rows).fetchone()[0]
+            if bad[2] > lines / 2:  # not a file of this table, or not CSV: one message, not noise
+                raise VendorboardError(
+                    f"{f.shown}: {bad[2]:,} of its {lines:,} lines are malformed (line {bad[0]}: {bad[1]}); "
+                    f"is it a file of {table.name}? Nothing changed"
+                )
 
 
-def _line_sql(
-    con: duckdb.DuckDBPyConnection, scan: read.Scan, first_seq: int, rows: str, bad_lines: list[read.Malformed]
-) -> str:
-    """SQL: the line in its file of a staged row of `scan` (whose rows satisfy `rows`), from its
-    position there: a file's first row has the smallest rowid of its _seq."""
-    firsts = con.execute(f"SELECT _seq, min(rowid) FROM staged WHERE {rows} GROUP BY _seq").fetchall()
-    if not firsts:
-        return "NULL"
-    cases = " ".join(
-        f"WHEN {seq} THEN "
-        + read.line_expr(f"(rowid - {first})", [m.line for m in bad_lines if m.file == seq - first_seq], scan.is_csv)
-        for seq, first in firsts
-    )
-    return f"CASE _seq {cases} END"
-
-
-def _unreadable(con: duckdb.DuckDBPyConnection, scan: read.Scan, exc: duckdb.Error) -> VendorboardError:
-    """The error naming the file a run's read failed on (found by reading each file alone, on a
-    cursor of its own: the failed statement has aborted the write's transaction)."""
-    probe = con.cursor()
-    failed = scan.files[0]
-    for i, f in enumerate(scan.files):
-        try:
-            probe.execute(f"SELECT count(*) FROM {scan.single(i).sql}").fetchall()
-        except duckdb.Error as own:
-            exc, failed = own, f
-            break
-    probe.close()
-    return VendorboardError(f"{failed.shown}: cannot read the file: {str(exc).splitlines()[0]}")
+def _provenance(con: duckdb.DuckDBPyConnection, table: Table, shown: list[str]) -> None:
+    """Reference rows remember their file and line, for the messages of later checks."""
+    con.execute("UPDATE staged SET source_file = (?::VARCHAR[])[_seq + 1], source_line = _line", [shown])
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -> tuple[set[str], list[Reach]]:
@@ -344,8 +493,8 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
                (SELECT count(*) FROM ({good}) i SEMI JOIN {table.name} t ON {on})""").fetchone()
     if repeated and len(table.key) > 1:
         repeated = con.execute(f"SELECT count(*) - count(DISTINCT hash({key})) FROM ({good})").fetchone()[0]
-    if repeated:
-        good += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY rowid DESC) = 1"  # last one wins
+    if repeated:  # the last one wins: files in order, then rows (a file read again is staged later)
+        good += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _seq DESC, rowid DESC) = 1"
     columns = ", ".join(stored)
     if not known:
         con.execute("SET preserve_insertion_order = false")  # stored order is free; saves a sort of work
@@ -383,4 +532,15 @@ def _vendors(con: duckdb.DuckDBPyConnection, table: Table, rows: str) -> set[str
     return {v for (v,) in con.execute(f"SELECT DISTINCT vendor_id FROM {rows}").fetchall()}
 
 
-__all__ = ["INTERACTIONS", "Derivation", "IngestReport", "Source", "TableCounts", "Touched", "run", "sources_in_dir"]
+__all__ = [
+    "INTERACTIONS",
+    "Derivation",
+    "IngestReport",
+    "Source",
+    "TableCounts",
+    "Then",
+    "Touched",
+    "retry",
+    "run",
+    "sources_in_dir",
+]

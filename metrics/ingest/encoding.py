@@ -5,12 +5,16 @@ a file in another encoding is transcoded, streamed in chunks, into a UTF-8 copy 
 folder; the copy keeps the file's name for messages and quarantine rows. The encoding is told by
 its byte-order mark, else by whether a sample decodes as UTF-8, else by charset-normalizer among
 the encodings vendorboard reads; a file none of them reads is refused with one message naming it.
+
+A sample that is UTF-8 but on a few of its lines (at most one in twenty) is a UTF-8 file with
+damaged lines, read as UTF-8: the reader quarantines those lines (`malformed_line`, "not UTF-8
+text"), where reading the file as GB18030 would silently garble every other non-ASCII character.
 """
 
 from __future__ import annotations
 
 import codecs
-import gzip
+import io
 import zlib
 from collections.abc import Sequence
 from dataclasses import replace
@@ -20,21 +24,18 @@ from charset_normalizer import from_bytes
 
 from metrics.errors import VendorboardError
 from metrics.ingest.read import File
+from metrics.ingest.survey import is_gzip, open_bytes, unreadable
 
 SAMPLE = 1 << 16  # bytes looked at to tell the encoding
 CHUNK = 1 << 20  # characters transcoded at a time
 CANDIDATES = ("utf_8", "gb18030", "utf_16")  # gb18030 is a superset of GBK and GB2312
 BOMS = ((codecs.BOM_UTF8, "utf_8"), (codecs.BOM_UTF16_LE, "utf_16"), (codecs.BOM_UTF16_BE, "utf_16"))
-
-
-def _is_gzip(path: Path) -> bool:
-    return path.name.lower().endswith(".gz")
+DAMAGED_SHARE = 0.05  # of a UTF-8 sample's lines, at most this share may hold bytes that are not UTF-8
 
 
 def _sample(path: Path) -> bytes:
-    opener = gzip.open if _is_gzip(path) else open
     try:
-        with opener(path, "rb") as f:
+        with open_bytes(path) as f:
             return f.read(SAMPLE)
     except (OSError, EOFError, zlib.error):
         return b""  # the reader names what is wrong with the file
@@ -45,11 +46,8 @@ def detect(shown: str, sample: bytes) -> str:
     for bom, codec in BOMS:
         if sample.startswith(bom):
             return codec
-    try:
-        codecs.getincrementaldecoder("utf_8")().decode(sample)  # a cut multi-byte character at the end is fine
+    if _is_utf8(sample) or _damaged_utf8(sample):
         return "utf_8"
-    except UnicodeDecodeError:
-        pass
     best = from_bytes(sample, cp_isolation=list(CANDIDATES)).best()
     if best is None:
         raise VendorboardError(
@@ -58,18 +56,35 @@ def detect(shown: str, sample: bytes) -> str:
     return codecs.lookup(best.encoding).name.replace("-", "_")
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf_8")().decode(data)  # a cut multi-byte character at the end is fine
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _damaged_utf8(sample: bytes) -> bool:
+    """Whether a sample that is not all UTF-8 is UTF-8 on all but DAMAGED_SHARE of its lines (see the
+    module docstring). Only such samples are split into lines: a clean file costs nothing more."""
+    lines = sample.split(b"\n")
+    return sum(not _is_utf8(line) for line in lines) <= len(lines) * DAMAGED_SHARE
+
+
 def transcode(source: Path, codec: str, target: Path, shown: str) -> None:
     """Write `source` (gzip or plain) in `codec` to `target` as UTF-8 without BOM, a chunk at a time."""
-    opener = gzip.open if _is_gzip(source) else open
     encoding = "utf_8_sig" if codec == "utf_8" else codec  # drop a BOM, whichever
     try:
-        with opener(source, "rt", encoding=encoding, newline="") as src, open(target, "w", encoding="utf-8") as out:
+        with (
+            io.TextIOWrapper(open_bytes(source), encoding=encoding, newline="") as src,
+            open(target, "w", encoding="utf-8") as out,
+        ):
             while chunk := src.read(CHUNK):
                 out.write(chunk)
     except UnicodeDecodeError as exc:
         raise VendorboardError(f"{shown}: not readable as {codec} at byte {exc.start}: {exc.reason}") from None
     except (OSError, EOFError, zlib.error) as exc:
-        raise VendorboardError(f"{shown}: cannot read the file: {exc}") from None
+        raise unreadable(shown, source, exc) from None
 
 
 def as_utf8(files: Sequence[File], scratch: Path, plain: bool = False) -> list[File]:
@@ -83,10 +98,10 @@ def as_utf8(files: Sequence[File], scratch: Path, plain: bool = False) -> list[F
             readable.append(file)
             continue
         codec = detect(file.shown, _sample(file.path))
-        if codec == "utf_8" and not (plain and _is_gzip(file.path)):
+        if codec == "utf_8" and not (plain and is_gzip(file.path)):
             readable.append(file)
             continue
-        stem = file.path.name[: -len(".gz")] if _is_gzip(file.path) else file.path.name
+        stem = file.path.name[: -len(".gz")] if is_gzip(file.path) else file.path.name
         target = scratch / f"{len(list(scratch.iterdir()))}-{stem}"
         transcode(file.path, codec, target, file.shown)
         readable.append(replace(file, path=target))

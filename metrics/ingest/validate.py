@@ -1,11 +1,16 @@
 """Typing and checking a file in one streaming SQL pass: every row gets typed values or a check.
 
-The check is the first that fails, in this order: a missing required value, an unknown vendor or
-contract, a value that does not parse, then the table's own rules (tables.py). Only rejected rows
-carry their raw text (as JSON) and a sentence saying what is wrong.
+The check is the first that fails, in this order: a blank line (every value empty, as the `,,,,`
+rows Excel leaves: check 0, ignored rather than rejected), a missing required value, an unknown
+vendor or contract, a value that does not parse, a timestamp outside the plausible window, then the
+table's own rules (tables.py). Only rejected rows carry their raw text (as JSON) and a sentence
+saying what is wrong.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
 
 from metrics.domain import WEEKDAYS
 from metrics.ingest.lookups import Lookups
@@ -23,6 +28,22 @@ PARSE_REASON = {
     "timezone": "unknown_timezone",
 }
 PARENTS = {"vendor_id": "vendors", "contract_id": "contracts"}
+REJECTED = "_check > 0"  # check 0 is a blank line: neither stored nor quarantined
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """Timestamps a row may carry: from `earliest` to `ahead` after the run started (README,
+    `implausible_time`). A date past year 9999 is never plausible, so month arithmetic never fails."""
+
+    earliest: dt.date = dt.date(2000, 1, 1)
+    ahead: dt.timedelta = dt.timedelta(days=1)
+
+    def window(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The first and last plausible instant (UTC) for a run started at `now`."""
+        last = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)  # keeps a day in hand for any time zone
+        later = now + self.ahead if now < last - self.ahead else last
+        return dt.datetime.combine(self.earliest, dt.time(), dt.UTC), min(later, last)
 
 
 def _parse(col: Col, raw: str, lookups: Lookups) -> str:
@@ -57,9 +78,12 @@ def _parse(col: Col, raw: str, lookups: Lookups) -> str:
     return raw
 
 
-def _checks(table: Table, parents: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+def _checks(
+    table: Table, parents: list[tuple[str, str]], window: tuple[dt.datetime, dt.datetime]
+) -> list[tuple[str, str, str]]:
     """(condition, reason, detail SQL) in the order they are tried; raw text is `_raw_<col>`."""
-    checks = [
+    checks = [("_blank", "blank", "'the line is empty'")]
+    checks += [
         (f"_raw_{c.name} IS NULL", "missing_required", f"'{c.name} is empty'") for c in table.columns if c.required
     ]
     checks += [
@@ -81,20 +105,33 @@ def _checks(table: Table, parents: list[tuple[str, str]]) -> list[tuple[str, str
             )
         reason = f"unknown_{c.name}" if c.kind == "enum" else PARSE_REASON[c.kind]
         checks.append((bad, reason, f"'{c.name} ' || _raw_{c.name} || ' is not a valid {c.kind}'"))
+    first, last = (f"TIMESTAMPTZ '{t.isoformat()}'" for t in window)
+    checks += [
+        (
+            f"{c.name} NOT BETWEEN {first} AND {last}",
+            "implausible_time",
+            f"'{c.name} ' || _raw_{c.name} || ' is outside the plausible range {window[0]:%Y-%m-%d} to "
+            f"{window[1]:%Y-%m-%d %H:%M} UTC'",
+        )
+        for c in table.columns
+        if c.kind == "timestamp"
+    ]
     checks += [(f"coalesce({r.condition}, false)", r.reason, r.detail) for r in table.rules]
     return checks
 
 
-def stage_sql(table: Table, source: str, lookups: Lookups, derived: bool = False) -> str:
-    """SELECT over `source` (a read.Scan) giving its `_file`, `_line`, typed columns, `local_start`,
+def stage_sql(
+    table: Table, source: str, lookups: Lookups, window: tuple[dt.datetime, dt.datetime], derived: bool = False
+) -> str:
+    """SELECT over `source` (a read.Scan) giving its `_file` and `_line`, typed columns, `local_start`,
     `contract_id` and `naive_times` for interactions, and `_check` (index of the failing check, NULL
     when the row is good), `_reason`, `_detail` and `_raw` (JSON of the raw row) — the last three
-    only on rejected rows. No joins: the rows keep the file's order.
+    only on rejected rows; `window` bounds every timestamp (Plausible.window). No joins: the rows
+    keep the file's order.
 
-    Rows an import `derived` from a platform's export (metrics/imports) bring their own `_line` and
-    `_raw` (the source line they came from) and may carry a rejection of the import's own
-    (`_reject`, a reason code, and `_reject_detail`), tried first. Files leave `_line` NULL: their
-    lines are counted from the row order."""
+    Rows an import `derived` from a platform's export (metrics/imports) bring their own `_raw` (the
+    source line they came from) and may carry a rejection of the import's own (`_reject`, a reason
+    code, and `_reject_detail`), tried first after the blank check."""
     names = [c.name for c in table.columns]
     stamps = table.timestamps
     parents = [
@@ -122,13 +159,13 @@ def stage_sql(table: Table, source: str, lookups: Lookups, derived: bool = False
         f"CASE WHEN _raw_{n} IS NULL THEN {table.fills[n]} ELSE {n} END AS {n}" if n in table.fills else n
         for n in names
     )
-    checks = [(cond, f"'{r}'", d) for cond, r, d in _checks(table, parents)]
-    if derived:
-        checks.insert(0, ("_reject IS NOT NULL", "_reject", "_reject_detail"))
+    checks = [(cond, f"'{r}'", d) for cond, r, d in _checks(table, parents, window)]
+    if derived:  # after check 0, the blank line
+        checks.insert(1, ("_reject IS NOT NULL", "_reject", "_reject_detail"))
     check = "CASE " + " ".join(f"WHEN {cond} THEN {i}" for i, (cond, _, _) in enumerate(checks)) + " END"
     reason = "CASE _check " + " ".join(f"WHEN {i} THEN {r}" for i, (_, r, _) in enumerate(checks)) + " END"
     detail = "CASE _check " + " ".join(f"WHEN {i} THEN {d}" for i, (_, _, d) in enumerate(checks)) + " END"
-    own = ", _line, _raw AS _raw_source, _reject, _reject_detail" if derived else ", CAST(NULL AS BIGINT) AS _line"
+    own = ", _raw AS _raw_source, _reject, _reject_detail" if derived else ""
     raw_json = "to_json(struct_pack(" + ", ".join(f"{c} := _raw_{c}" for c in names) + "))::VARCHAR"
     raw_json = "_raw_source" if derived else raw_json
     start = table.start_column
@@ -140,7 +177,7 @@ def stage_sql(table: Table, source: str, lookups: Lookups, derived: bool = False
     return f"""
         WITH m AS (SELECT *, {vi} AS _vi{marks} FROM {source}),
         z AS (SELECT *, {tz} AS _tz{split} FROM m),
-        p AS (SELECT _file{own}, {raw}{known}, _vi, _tz{naive}, {typed} FROM z),
+        p AS (SELECT _file, _line, _blank{own}, {raw}{known}, _vi, _tz{naive}, {typed} FROM z),
         f AS (SELECT * EXCLUDE ({", ".join(names)}), {filled} FROM p),
         c AS (SELECT *, {check} AS _check{local_start} FROM f)
         SELECT _file, _line, {", ".join(names)}{", local_start" if start else ""}{contract}{naive_times}, _check,

@@ -22,6 +22,7 @@ import duckdb
 
 from metrics.domain import INTERACTIONS
 from metrics.ingest.lookups import MACROS
+from metrics.ingest.quarantine import row_key
 from metrics.ingest.tables import TABLES, Table, naive
 
 BEFORE = "zones_before"
@@ -89,9 +90,12 @@ def _reread(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, int]:
                CASE WHEN _check IS NOT NULL THEN to_json(struct_pack({written}))::VARCHAR END AS _raw
         FROM c""")
     same = f"t.vendor_id = r.vendor_id AND t.{key} = r.{key}"
-    con.execute(
-        "INSERT INTO quarantine SELECT ?, _vendor_file, _vendor_line, _reason, _detail, _raw "
-        "FROM reread WHERE _check IS NOT NULL",
+    con.execute(  # keyed as every quarantined row (ingest/quarantine.py); a stored row has no quarantined twin
+        f"""INSERT INTO quarantine (table_name, source_file, line, reason, detail, raw, vendor_id, row_id, row_key,
+                                    raw_length)
+            SELECT ?, _vendor_file, _vendor_line, _reason, _detail, _raw, vendor_id, {key},
+                   {row_key("vendor_id", key, "_raw")}, length(_raw)
+            FROM reread WHERE _check IS NOT NULL""",
         [table.name],
     )
     con.execute(f"DELETE FROM {table.name} t USING reread r WHERE r._check IS NOT NULL AND {same}")

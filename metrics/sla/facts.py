@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import duckdb
 
 from metrics.domain import CHANNEL
-from metrics.periods import next_month
+from metrics.periods import add_days, next_month
 from metrics.service_hours import business_clock_sql, clock_join, local_instant, merged_intervals_sql, windows_sql
 from metrics.sla.definitions import metric
 from metrics.sql import sql_list
@@ -156,7 +156,7 @@ def agent_weeks_sql(month: dt.date, contract_ids: list[str]) -> str:
     contract in force on that Thursday, with the agent's sessions on every channel merged and
     clipped to the whole week. Weeks without logged time have no row."""
     first, last = iso_weeks(month)
-    lo, hi = _utc(first - dt.timedelta(days=1)), _utc(last + dt.timedelta(days=8))
+    lo, hi = _utc(add_days(first, -1)), _utc(add_days(last, 8))
     vendors = f"s.vendor_id IN (SELECT vendor_id FROM contracts WHERE contract_id IN {sql_list(contract_ids)})"
     return f"""(
         WITH weeks AS (
@@ -214,5 +214,5 @@ def relation(
     if end_sql:
         last = con.execute(end_sql).fetchall()[0][0]
         # the clock runs past the last end; a UTC date is within a day of the local one
-        clock_until = max(next_month(month), last + dt.timedelta(days=2)) if last else next_month(month)
+        clock_until = max(next_month(month), add_days(last, 2)) if last else next_month(month)
     return interactions_sql(source, month, contract_ids, clock_until)
