@@ -148,34 +148,6 @@ class Principal:
     def can(self, permission: Permission) -> bool:
         return permission in PERMISSIONS[self.role]
 
-    @property
-    def can_load(self) -> bool:
-        return self.can(Permission.LOAD)
-
-    @property
-    def can_change_reference(self) -> bool:
-        return self.can(Permission.REFERENCE)
-
-    @property
-    def can_finalize(self) -> bool:
-        return self.can(Permission.FINALIZE)
-
-    @property
-    def can_reconcile(self) -> bool:
-        return self.can(Permission.RECONCILE)
-
-    @property
-    def can_adjust(self) -> bool:
-        return self.can(Permission.ADJUST)
-
-    @property
-    def can_manage_users(self) -> bool:
-        return self.can(Permission.MANAGE_USERS)
-
-    @property
-    def can_audit(self) -> bool:
-        return self.can(Permission.AUDIT)
-
     def require(self, *permissions: Permission) -> Principal:
         """Self when the role has every permission, else a refusal naming the first one missing."""
         for permission in permissions:
