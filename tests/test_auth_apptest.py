@@ -71,7 +71,7 @@ def test_finalize_and_payments_only_for_finance(signed_db, monkeypatch, login, f
     assert bool([t for t in at.text_input if t.key == "payment-reference"]) is payments
 
 
-def test_a_manager_may_not_upload_a_vendor_invoice_or_load_data(signed_db, monkeypatch):
+def test_a_manager_may_not_upload_a_vendor_invoice_load_data_or_retry(signed_db, monkeypatch):
     at = open_app(signed_db, monkeypatch, contract="C-TEL", month="2026-10")
     sign_in(at, "max", PASSWORD)
     visit(at, "reconciliation")
@@ -80,6 +80,12 @@ def test_a_manager_may_not_upload_a_vendor_invoice_or_load_data(signed_db, monke
     visit(at, "data")
     no_exception(at)
     assert not [b for b in at.button if b.label == "Load"] and not at.radio  # no upload, no import
+    assert "Quarantine: rejected rows" in [h.value for h in at.subheader]
+    assert not [b for b in at.button if b.key == "q-retry"]  # nor retries the quarantine
+    admin = open_app(signed_db, monkeypatch, "data", contract="C-TEL", month="2026-10")
+    sign_in(admin, "ann", PASSWORD)
+    visit(admin, "data")
+    assert [b for b in admin.button if b.key == "q-retry"]  # who loads data retries the quarantine
 
 
 def test_the_admin_page_lists_users_and_the_trail(signed_db, monkeypatch):
