@@ -69,11 +69,13 @@ def described(db: Path, path: Path, name: str | None = None) -> dict:
 
 def vendor_invoice(db: Path, month: dt.date, name: str, body: bytes, *, by: Principal | None = None) -> Path:
     """Keep a vendor's invoice uploaded for reconciliation of `month` and record who sent it; the
-    kept file is what `metrics.reconcile.reconcile` then reads."""
+    kept file is what `metrics.reconcile.reconcile` then reads. A file reconciliation cannot read
+    is refused with its one-line message, and neither kept nor recorded."""
     actor = acting(by).require(Permission.RECONCILE)
     with folder(db, "reconciliation") as kept:
         path = kept / Path(name).name
         path.write_bytes(body)
+        billed_contracts(path, month)
         with store.writer(db) as con:
             audit.record(
                 con,
@@ -95,12 +97,7 @@ def submit_invoice(db: Path, month: dt.date, name: str, body: bytes, *, by: Prin
     with folder(db, "reconciliation") as where:
         path = where / shown
         path.write_bytes(body)
-        try:
-            contracts = sorted({c for c, _, _ in billed_lines(path, month)})
-        except VendorboardError as exc:
-            raise VendorboardError(str(exc).replace(f"{where}/", "")) from None
-        if not contracts:
-            raise VendorboardError(f"{shown}: no invoice lines")
+        contracts = billed_contracts(path, month)
         with store.writer(db) as con:
             vendors = sorted(set(vendors_of(con, Path(shown), contracts, actor.scope).values()))
             if len(vendors) > 1:
@@ -118,6 +115,18 @@ def submit_invoice(db: Path, month: dt.date, name: str, body: bytes, *, by: Prin
                 [seq, vendors[0], month, shown, kept_path(db, path), contracts],
             )
     return seq
+
+
+def billed_contracts(path: Path, month: dt.date) -> list[str]:
+    """The contracts an invoice file bills, read as reconciliation reads it; a bad file's message
+    names the file as it was sent, not the folder it is kept in."""
+    try:
+        contracts = sorted({c for c, _, _ in billed_lines(path, month)})
+    except VendorboardError as exc:
+        raise VendorboardError(str(exc).replace(f"{path.parent}/", "")) from None
+    if not contracts:
+        raise VendorboardError(f"{path.name}: no invoice lines")
+    return contracts
 
 
 def kept_path(db: Path, path: Path) -> str:

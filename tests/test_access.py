@@ -377,7 +377,10 @@ def test_a_failed_write_leaves_no_entry(load, db, tmp_path):
         ingest(db, sources_in_dir(bad), by=ADMIN)  # a bad reference row stops the whole run
     with pytest.raises(VendorboardError, match="no user 'ghost'"):
         users.set_role(db, "ghost", "manager", by=ADMIN)
+    with pytest.raises(VendorboardError, match=r"^notes\.csv: missing column 'contract_id'"):
+        uploads.vendor_invoice(db, OCT, "notes.csv", b"hello,world\n1,2\n", by=FINANCE)  # not an invoice
     assert trail(db) == before
+    assert not list((uploads.root(db) / "reconciliation").iterdir())  # and not kept
 
 
 def test_the_entry_is_in_the_same_transaction_as_the_change(load, db):

@@ -71,7 +71,11 @@ def vendor_invoice(sel: common.Selection) -> tuple[Path, Path] | None:
     if upload is None:
         st.info(tr("msg.upload_first", month=label), icon=":material/upload_file:")
         return None
-    path = saved(upload, sel.month)
+    try:
+        path = saved(upload, sel.month)
+    except VendorboardError as exc:  # a file reconciliation cannot read: neither kept nor recorded
+        common.error(exc)
+        return None
     return path, path.parent
 
 
