@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import common
+from dashboard import auth, common
 from metrics import store
 from metrics.errors import VendorboardError
 from metrics.sample import ensure_loaded
@@ -35,6 +35,7 @@ ICONS = {
     "data": "database",
     "contracts": "handshake",
     "reports": "summarize",
+    "admin": "admin_panel_settings",
 }
 
 try:
@@ -46,6 +47,7 @@ if not common.db().exists():
         pass  # an empty database, so every page can say what to do next
 
 common.init_language()
+st.session_state["_principal"] = auth.principal()  # signs the visitor in first (stops here until then)
 pages = {
     name: st.Page(
         HERE / "views" / f"{name}.py",
@@ -55,6 +57,7 @@ pages = {
         default=name == "overview",
     )
     for name in common.PAGES
+    if common.may_open(name)
 }
 nav = st.navigation(list(pages.values()), position="top")
 if goto := st.session_state.pop("_goto", None):
@@ -69,4 +72,5 @@ except VendorboardError as exc:
     common.error(exc)
     st.stop()
 common.language_switch()
+auth.badge(common.principal())
 nav.run()

@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import common
 from dashboard.common import tr
 from metrics import imports
+from metrics import uploads as kept
 from metrics.domain import INTERACTIONS
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
@@ -47,16 +48,16 @@ def _write(uploads: list, folder: Path) -> list[File]:
     return files
 
 
-def _run(mapping: imports.Mapping, vendor: str, uploads: list) -> None:
+def _run(mapping: imports.Mapping, vendor: str, files: list) -> None:
     bar = st.progress(0.0, text=tr("data.ingest"))
 
     def progress(message: str, done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"{done}/{total} · {message}")
 
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            derived = imports.Import(mapping, vendor, tuple(_write(uploads, Path(folder))))
-            report = ingest(common.db(), [], progress, [derived])
+        with kept.folder(common.db(), "data") as folder:
+            derived = imports.Import(mapping, vendor, tuple(_write(files, folder)))
+            report = ingest(common.db(), [], progress, [derived], by=common.principal())
     except VendorboardError as exc:
         bar.empty()
         common.error(exc)
@@ -189,7 +190,7 @@ def _mapped(vendor: str) -> None:
     name = a.text_input(tr("data.mapping_name"), value=choice, key="map-name")
     if b.button(tr("data.save_mapping"), key="map-save", disabled=not name.strip(), icon=":material/save:"):
         try:
-            saved.save(common.db(), vendor, name, mapping)
+            saved.save(common.db(), vendor, name, mapping, by=common.principal())
             st.success(tr("msg.mapping_saved", name=name.strip()), icon=":material/check_circle:")
         except VendorboardError as exc:
             common.error(exc)

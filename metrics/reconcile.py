@@ -12,7 +12,8 @@ Rows of one key add up. Every row must be of the month being reconciled. A key i
 amounts (and usage quantities) differ by at most 0.01, else `mismatch`; `missing` when computed but
 not billed; `unexpected` when billed but not computed.
 difference = billed amount − computed amount (a missing side counts as 0).
-The computed side is the invoice as it stands: the stored one for a finalized month.
+The computed side is the invoice as it stands: the stored one for a finalized month. A caller who
+sees some vendors only (a vendor user) may only reconcile their contracts.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.billing import invoices
 from metrics.billing.line import by_key
 from metrics.domain import CHANNELS, LINE_TYPES, UNITS_BY_CHANNEL, USAGE
 from metrics.errors import VendorboardError
 from metrics.periods import month_label
+from metrics.sql import sql_list
 
 COLUMNS = ("contract_id", "month", "channel", "unit", "quantity", "amount")
 TOLERANCE = Decimal("0.01")
@@ -165,12 +168,32 @@ def _compare(
     }
 
 
-def reconcile(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoice: Path) -> list[dict]:
+def vendors_of(con: duckdb.DuckDBPyConnection, path: Path, contracts: list[str], scope: Scope) -> dict[str, str]:
+    """{contract_id: vendor_id} of the contracts a vendor file bills; refused, naming the file, when
+    one is not a contract the scope sees (said alike whether it exists or not)."""
+    found = dict(
+        con.execute(
+            f"SELECT contract_id, vendor_id FROM contracts WHERE contract_id IN {sql_list(contracts)} "
+            f"AND {scope.vendor_filter()}"
+        ).fetchall()
+    )
+    unknown = [c for c in contracts if c not in found]
+    if unknown:
+        whose = "no such contract" if scope.everything else "not one of your contracts"
+        raise VendorboardError(f"{path}: contract_id '{unknown[0]}': {whose}")
+    return found
+
+
+def reconcile(
+    con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoice: Path, *, scope: Scope = EVERY_VENDOR
+) -> list[dict]:
     """One row per line key of each contract in the vendor file, then that contract's total."""
     billed = billed_lines(Path(vendor_invoice), month)
+    if not scope.everything:
+        vendors_of(con, Path(vendor_invoice), sorted({c for c, _, _ in billed}), scope)
     rows = []
     for contract_id in dict.fromkeys(c for c, _, _ in billed):
-        found = invoices(con, month, contract_id)
+        found = invoices(con, month, contract_id, scope=scope)
         computed = by_key(list(found[0].lines)) if found else {}
         if found:
             computed[(TOTAL, "")] = (None, found[0].total)

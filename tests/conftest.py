@@ -74,14 +74,14 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def table_fingerprints(path: Path) -> dict[str, tuple[int, str]]:
-    """Row count and an order-independent checksum of every data table (not the run log)."""
+    """Row count and an order-independent checksum of every data table (not the run log and the audit trail)."""
     con = store.connect_reader(path)
     try:
         names = [
             n
             for (n,) in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name <> 'ingest_runs' "
-                "ORDER BY table_name"
+                "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+                "AND table_name NOT IN ('ingest_runs', 'audit_log') ORDER BY table_name"
             ).fetchall()
         ]
         return {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -255,10 +256,14 @@ def test_language_switch_changes_titles_labels_and_headers(sample_db: Path, monk
 # ---- uploads ---------------------------------------------------------------------------------
 
 
-def test_reconciliation_finds_the_planted_discrepancy(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reconciliation_finds_the_planted_discrepancy(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # sample_data/vendor_invoices/discrepancies.json: C-TEL 2026-09 bills phone minutes 4500.00 as 4725.00,
     # +225.00; its total carries the 6 % tax on that too: 225.00 × 1.06 = +238.50.
-    at = open_app(sample_db, monkeypatch, "reconciliation", month="2026-09", contract="C-TEL")
+    db = tmp_path / "sample.duckdb"  # an upload is kept and recorded (docs/auth.md): not on the shared sample
+    shutil.copyfile(sample_db, db)
+    at = open_app(db, monkeypatch, "reconciliation", month="2026-09", contract="C-TEL")
     assert "Upload the vendor's invoice for 2026-09" in texts(at)
     body = (SAMPLE_DATA / "vendor_invoices" / "C-TEL_2026-09.csv").read_bytes()
     at.file_uploader(key="vendor-invoice").upload("C-TEL_2026-09.csv", body, "text/csv").run()

@@ -8,6 +8,7 @@ test-output/screenshots/ for people to look at.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -63,8 +64,15 @@ def db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(db: Path) -> Iterator[str]:
-    """`streamlit run dashboard/app.py` on a free port; the base URL once it answers its health check."""
-    port = _free_port()
+    with streamlit_server(db) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def streamlit_server(db: Path, *options: str, port: int | None = None) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on `db` with `options` (e.g. `--secrets.files F`) on a free
+    port; the base URL once it answers its health check."""
+    port = port or _free_port()
     log = (db.parent / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [
@@ -79,6 +87,7 @@ def server(db: Path) -> Iterator[str]:
             "127.0.0.1",
             "--server.headless",
             "true",
+            *options,
         ],
         cwd=ROOT,
         env={**os.environ, "VENDORBOARD_DB": str(db)},
@@ -185,7 +194,7 @@ def expected_figures(db: Path) -> dict[str, list[str]]:
         "reconciliation": ["Vendor invoice"],
         "data": [f"of {rejected}", "Freshness"],
         "contracts": ["C-TEL · 华信通信客服有限公司", "Rate card", "Service hours"],
-        "reports": ["SLA verdicts, all vendors"],
+        "reports": ["SLA verdicts of the month"],
     }
 
 

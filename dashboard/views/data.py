@@ -3,7 +3,6 @@ channel, interactions out of contract, and the recent loads."""
 
 from __future__ import annotations
 
-import tempfile
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +13,9 @@ import streamlit as st
 from dashboard import common
 from dashboard.common import engine, tr
 from dashboard.imports import import_section, show_steps
-from metrics.data_health import Scope
+from metrics import uploads as kept
+from metrics.access import Permission
+from metrics.data_health import Rejected
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
 from metrics.ingest import NOT_DATA, Source, sources_in_dir
@@ -69,8 +70,8 @@ def load(uploads: list, chosen: str) -> None:
         bar.progress(done / max(total, 1), text=f"{done}/{total} · {message}")
 
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            report = ingest(common.db(), sources(uploads, chosen, Path(folder)), progress)
+        with kept.folder(common.db(), "data") as folder:
+            report = ingest(common.db(), sources(uploads, chosen, folder), progress, by=common.principal())
     except VendorboardError as exc:
         bar.empty()
         common.error(exc)
@@ -139,7 +140,7 @@ def retry_quarantine() -> None:
     """Load the quarantined rows that pass against today's reference data (a vendor or contract
     that arrived after them), as `vendorboard quarantine retry` does."""
     try:
-        report = retry(common.db())
+        report = retry(common.db(), by=common.principal())
     except VendorboardError as exc:
         common.error(exc)
         return
@@ -148,7 +149,7 @@ def retry_quarantine() -> None:
     st.rerun()
 
 
-def quarantine_scope(sel: common.Selection) -> Scope:
+def quarantine_scope(sel: common.Selection) -> Rejected:
     """All rejected rows, those dated in the picked month, or those of the picked contract in it
     (what a data-quality finding counts; its button on another page opens this view)."""
     month = month_label(sel.month)
@@ -160,20 +161,22 @@ def quarantine_scope(sel: common.Selection) -> Scope:
         tr("data.quarantine"), list(scopes), key="q-scope", format_func=scopes.get, label_visibility="collapsed"
     )
     if not chosen:
-        return Scope()
-    return Scope(sel.month, sel.contract_id if chosen == "contract" else None)
+        return Rejected()
+    return Rejected(sel.month, sel.contract_id if chosen == "contract" else None)
 
 
 def quarantine_section(sel: common.Selection) -> None:
     st.subheader(tr("data.quarantine"))
     if done := st.session_state.pop("last_retry", None):
         st.success(done, icon=":material/replay:")
-    scope = quarantine_scope(sel)
-    summary = engine("quarantine_summary", scope)
+    rejected = quarantine_scope(sel)
+    summary = engine("quarantine_summary", rejected)
     if summary.is_empty():
         st.success(tr("msg.no_quarantine"), icon=":material/check_circle:")
         return
-    if st.button(tr("data.retry"), key="q-retry", icon=":material/replay:", help=tr("data.retry_help")):
+    if common.can(Permission.LOAD) and st.button(
+        tr("data.retry"), key="q-retry", icon=":material/replay:", help=tr("data.retry_help")
+    ):
         retry_quarantine()
     lang = common.language()
     common.table(
@@ -193,15 +196,15 @@ def quarantine_section(sel: common.Selection) -> None:
     reasons = {"": tr("data.all")} | {v: value_name("reason", v, lang) for v in shown["reason"].unique().sort()}
     common._keep("q-reason", list(reasons))
     reason = b.selectbox(tr("data.filter_reason"), list(reasons), key="q-reason", format_func=reasons.get) or None
-    total = engine("quarantine_count", table, reason, scope)
+    total = engine("quarantine_count", table, reason, rejected)
     pages = max((total - 1) // PAGE_ROWS + 1, 1)
     number = c.number_input(tr("compliance.page"), 1, pages, 1, key="q-page")
     offset = (number - 1) * PAGE_ROWS
-    rows = engine("quarantine_rows", table, reason, PAGE_ROWS, offset, scope).rename({"table_name": "table"})
+    rows = engine("quarantine_rows", table, reason, PAGE_ROWS, offset, rejected).rename({"table_name": "table"})
     st.caption(tr("compliance.rows_of", first=min(offset + 1, total), last=offset + rows.height, total=total))
     common.table(rows, "quarantine-rows", enums={"table": "table", "reason": "reason"}, file_name="quarantine-page")
     common.download(
-        lambda: engine("quarantine_rows", table, reason, None, 0, scope).rename({"table_name": "table"}),
+        lambda: engine("quarantine_rows", table, reason, None, 0, rejected).rename({"table_name": "table"}),
         "quarantine-all",
         "quarantine",
         label=f"{tr('download.csv')} · {tr('data.quarantine')} ({total:,})",
@@ -212,8 +215,10 @@ def quarantine_section(sel: common.Selection) -> None:
 def main() -> None:
     sel = common.selection()
     common.page_header("data", sel)
-    upload_section()
-    import_section()
+    if common.can(Permission.LOAD) or common.can(Permission.REFERENCE) or common.can(Permission.ADJUST):
+        upload_section()  # the engine refuses a file of a table the role may not load
+    if common.can(Permission.LOAD):
+        import_section()
     if common.empty_database():
         return
     vendor = sel.vendor_id

@@ -185,7 +185,8 @@ def main() -> None:
         currency=currencies[0] if len(currencies) == 1 else None,
         file_name=f"scorecard-{month_label(sel.month)}",
     )
-    st.caption(tr("msg.caption_overview", month=month_label(sel.month)))
+    caption = "msg.caption_overview" if common.principal().scope.drafts else "portal.caption_overview"
+    st.caption(tr(caption, month=month_label(sel.month)))
     failing = card.filter(pl.col("_missed") > 0)
     if failing.height:
         cols = st.columns(min(failing.height, 4))

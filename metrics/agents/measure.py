@@ -28,6 +28,7 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.agents.figures import AGENT_WEEKS, FIGURES, SOURCES, Figure
 from metrics.periods import Days, month_label
 from metrics.sla import facts
@@ -222,15 +223,18 @@ def figures(
     contract_id: str | None = None,
     vendor_id: str | None = None,
     agent_id: str | None = None,
+    *,
+    scope: Scope = EVERY_VENDOR,
 ) -> pl.DataFrame:
-    """One row per agent and figure of every contract active in `month` (or of one contract, one
-    vendor, one agent): COLUMNS, in contract, agent and figure order. An agent gets the figures of
-    the channels it has rows on, and the weekly figures when the contract sets a weekly target."""
+    """One row per agent and figure of every contract of the scope active in `month` (or of one
+    contract, one vendor, one agent): COLUMNS, in contract, agent and figure order. An agent gets the
+    figures of the channels it has rows on, and the weekly figures when the contract sets a weekly
+    target."""
     if contract_id is not None:
-        check_contract(con, contract_id)
+        check_contract(con, contract_id, scope=scope)
     contracts = Query(
         f"SELECT contract_id FROM ({active_sql(month)}) WHERE contract_id = coalesce({_literal(contract_id)}, "
-        f"contract_id) AND vendor_id = coalesce({_literal(vendor_id)}, vendor_id)"
+        f"contract_id) AND vendor_id = coalesce({_literal(vendor_id)}, vendor_id) AND {scope.vendor_filter()}"
     )
     if not con.execute(f"SELECT count(*) FROM ({contracts})").fetchall()[0][0]:
         return _empty()

@@ -40,7 +40,7 @@ def quarantine_command(
     when = parse_month(month) if month else None
     con = store.connect_reader(ctx.obj)
     try:
-        rows = data_health.quarantine_rows(con, table, reason, None, 0, data_health.Scope(when), vendor).to_dicts()
+        rows = data_health.quarantine_rows(con, table, reason, None, 0, data_health.Rejected(when), vendor).to_dicts()
     finally:
         con.close()
     short = [{**r, "raw": r["raw"] if len(r["raw"]) <= SHOWN_RAW else r["raw"][: SHOWN_RAW - 1] + "…"} for r in rows]

@@ -29,7 +29,8 @@ from typing import Protocol
 
 import duckdb
 
-from metrics import store
+from metrics import audit, store
+from metrics.access import Permission, Principal, acting, table_permission
 from metrics.errors import VendorboardError
 from metrics.ingest import encoding, keys, quarantine, read, reference, zones
 from metrics.ingest.attribution import attributed, out_of_contract, refresh
@@ -37,6 +38,7 @@ from metrics.ingest.lookups import Lookups
 from metrics.ingest.reach import Reach, Touched, reach, to_refresh
 from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, Table
 from metrics.ingest.validate import REJECTED, Plausible, stage_sql
+from metrics.uploads import kept
 
 Progress = Callable[[str, int, int], None]  # (message, files done, files in all)
 Then = Callable[[duckdb.DuckDBPyConnection, Touched], None]
@@ -148,29 +150,55 @@ def run(
     *,
     plausible: Plausible | None = None,
     max_rejected: float | None = None,
+    by: Principal | None = None,
+    audit_as: audit.Change | None = None,
 ) -> IngestReport:
     """Load `sources` and the rows `derived` from platform exports into the database at `db` as one
-    transaction, calling `then` before it commits (see the module docstring); nothing changes on
-    error. `max_rejected`: a table with a larger share of rejected rows fails the run."""
+    transaction, calling `then` before it commits (see the module docstring) and recorded in the
+    audit trail as `by`'s (`audit_as` names the change when it is not a plain load, e.g. one
+    payment); nothing changes on error. Refused when `by` may not load one of the tables
+    (access.table_permission). `max_rejected`: a table with a larger share of rejected rows fails
+    the run."""
     for s in sources:
         if s.skip is None and s.kind not in TABLES:
             raise VendorboardError(f"unknown kind '{s.kind}' (expected one of {', '.join(LOAD_ORDER)})")
     readable = sorted((s for s in sources if s.skip is None), key=lambda s: LOAD_ORDER.index(s.kind))
+    needed = {table_permission(s.kind) for s in readable} | ({Permission.LOAD} if derived else set())
+    actor = acting(by).require(*sorted(needed))
     skipped = [{"file": s.shown, "reason": s.skip} for s in sources if s.skip]
+
+    def change(run_id: int) -> audit.Change:
+        return audit_as or _load_change(db, readable, derived, run_id)
+
     return read.line_by_line_on_failure(
         lambda by_line: _run(
-            db, _FileReader(readable, skipped, by_line), then, progress, plausible, max_rejected, derived
+            db,
+            _FileReader(readable, skipped, by_line),
+            then,
+            progress,
+            plausible,
+            max_rejected,
+            derived,
+            actor=actor,
+            change=change,
         )
     )
 
 
 def retry(
-    db: Path, then: Then, progress: Progress | None = None, *, plausible: Plausible | None = None
+    db: Path,
+    then: Then,
+    progress: Progress | None = None,
+    *,
+    plausible: Plausible | None = None,
+    by: Principal | None = None,
 ) -> IngestReport:
     """Validate every quarantined row that can be read again (read.retryable: not malformed lines,
     which have no columns, nor rows an import derived) against the reference data stored now, and
-    load those that pass, in one atomic write calling `then` as `run` does; the others stay
-    quarantined with their reason as it is now. With nothing to retry, nothing is written."""
+    load those that pass, in one atomic write calling `then` as `run` does, recorded in the audit
+    trail as `by`'s (a role that may load interaction data); the others stay quarantined with their
+    reason as it is now. With nothing to retry, nothing is written."""
+    actor = acting(by).require(Permission.LOAD)
     con = store.connect_reader(db)
     try:
         waiting = con.execute(
@@ -181,7 +209,11 @@ def retry(
         con.close()
     if not waiting:
         return IngestReport({}, {})
-    return _run(db, _QuarantineReader(), then, progress, plausible, None)
+
+    def change(run_id: int) -> audit.Change:
+        return audit.Change("quarantine_retry", f"{waiting:,} quarantined rows", {"run_id": run_id})
+
+    return _run(db, _QuarantineReader(), then, progress, plausible, None, actor=actor, change=change)
 
 
 class _FileReader:
@@ -231,9 +263,13 @@ def _run(
     plausible: Plausible | None,
     max_rejected: float | None,
     derived: Sequence[Derivation] = (),
+    *,
+    actor: Principal,
+    change: Callable[[int], audit.Change],
 ) -> IngestReport:
     """One ingest run over what `reader` reads and `derived` derives (CSV files named in
-    `reader.by_line` read line by line), in one write (see the module docstring)."""
+    `reader.by_line` read line by line), in one write (see the module docstring), recorded as
+    `actor`'s audit entry `change(run_id)` with the counts."""
     started = dt.datetime.now(dt.UTC)
     window = (plausible or Plausible()).window(started)
     counts: dict[str, TableCounts] = {}
@@ -314,7 +350,19 @@ def _run(
             "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
             [run_id, started, json.dumps(report.as_dict())],
         )
+        entry = change(run_id).with_counts(report)
+        audit.record(con, actor, entry.action, entry.subject, entry.details)
     return report
+
+
+def _load_change(db: Path, sources: Sequence[Source], derived: Sequence[Derivation], run_id: int) -> audit.Change:
+    """A load as the trail records it: its files (an upload also where it is kept) and run number."""
+    named = [(s.kind, s.shown, s.path) for s in sources] + [
+        ("import", f.shown, f.path) for d in derived for f in d.files
+    ]
+    files = [{"table": kind, "file": name} | kept(db, path) for kind, name, path in named]
+    subject = files[0]["file"] if len(files) == 1 else f"{len(files)} files"
+    return audit.Change("ingest", subject, {"run_id": run_id, "files": files})
 
 
 def _limit_rejections(counts: dict[str, TableCounts], max_rejected: float | None) -> None:

@@ -19,6 +19,7 @@ import duckdb
 import polars as pl
 
 from metrics import catalog, store
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.domain import LOWER_IS_BETTER
 from metrics.errors import VendorboardError
 from metrics.periods import month_label
@@ -164,7 +165,7 @@ def measured_sql(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: st
     return f"({rolled} UNION ALL {live_sql(con, month, contract_id, grain, others)})"
 
 
-def _judged(month: dt.date, contract_id: str | None, measured: str, periods: tuple[str, ...]) -> str:
+def _judged(month: dt.date, contract_id: str | None, measured: str, periods: tuple[str, ...], scope: Scope) -> str:
     """Targets joined to what was measured: every target for the month (null where nothing was
     measured), or per period only the periods with a non-zero denominator."""
     cols = "".join(f"m.{p}, " for p in periods)
@@ -176,31 +177,42 @@ def _judged(month: dt.date, contract_id: str | None, measured: str, periods: tup
                {value} AS value, t.target, t.threshold_seconds, t.clock, {met} AS met,
                coalesce(m.numerator, 0) AS numerator, coalesce(m.denominator, 0) AS denominator,
                t.credit_rate, t.credit_base
-        FROM ({targets_sql(month, contract_id)}) t {join} {measured} m USING (target_no) {where}
+        FROM ({targets_sql(month, contract_id, scope)}) t {join} {measured} m USING (target_no) {where}
         ORDER BY t.target_no{"".join(", " + p for p in periods)}"""
 
 
-def verdicts(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> pl.DataFrame:
-    """One row per SLA target in force in `month` (every contract, or one): value, met, numerator,
-    denominator and the target's terms."""
+def verdicts(
+    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None, *, scope: Scope = EVERY_VENDOR
+) -> pl.DataFrame:
+    """One row per SLA target in force in `month` (every contract of the scope, or one): value, met,
+    numerator, denominator and the target's terms."""
     if contract_id is not None:
-        check_contract(con, contract_id)
-    return con.sql(_judged(month, contract_id, measured_sql(con, month, contract_id, None), ())).pl()
+        check_contract(con, contract_id, scope=scope)
+    return con.sql(_judged(month, contract_id, measured_sql(con, month, contract_id, None), (), scope)).pl()
 
 
-def series(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None, grain: str) -> pl.DataFrame:
+def series(
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    contract_id: str | None,
+    grain: str,
+    *,
+    scope: Scope = EVERY_VENDOR,
+) -> pl.DataFrame:
     """Each target's value per local day (`day`), per hour of the day 0-23 (`hour`) or per day and
     hour (`day_hour`, the service-level heat map); only periods with something measured.
     weekly_min_hours has day rows (its weeks' Mondays) but no hour-of-day ones."""
     if grain not in ("day", "hour", "day_hour"):
         raise VendorboardError(f"grain must be day, hour or day_hour (got '{grain}')")
     if contract_id is not None:
-        check_contract(con, contract_id)
-    return con.sql(_judged(month, contract_id, measured_sql(con, month, contract_id, grain), GRAINS[grain])).pl()
+        check_contract(con, contract_id, scope=scope)
+    return con.sql(_judged(month, contract_id, measured_sql(con, month, contract_id, grain), GRAINS[grain], scope)).pl()
 
 
-def history(con: duckdb.DuckDBPyConnection, month: dt.date, months: int = TREND_MONTHS) -> pl.DataFrame:
+def history(
+    con: duckdb.DuckDBPyConnection, month: dt.date, months: int = TREND_MONTHS, *, scope: Scope = EVERY_VENDOR
+) -> pl.DataFrame:
     """The verdicts of the last `months` months holding data up to `month`, oldest first (the
     trends of the Overview page and the report); `month`'s own when none holds data."""
-    shown = [m for m in catalog.months_with_data(con) if m <= month][:months] or [month]
-    return pl.concat([verdicts(con, m) for m in reversed(shown)], how="vertical_relaxed")
+    shown = [m for m in catalog.months_with_data(con, scope=scope) if m <= month][:months] or [month]
+    return pl.concat([verdicts(con, m, scope=scope) for m in reversed(shown)], how="vertical_relaxed")
