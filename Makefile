@@ -35,9 +35,12 @@ test: $(VENV)/.test-installed system-test-deps
 test-fast: $(VENV)/.test-installed system-run-deps
 	$(BIN)/pytest -m "not slow and not browser" -n auto --dist loadfile
 
-# Not part of `make test`: 10 M calls, about 10 minutes on 2 cores (docs/benchmarks.md).
+# Not part of `make test`: 10 M calls, about 10 minutes on 2 cores, then the scale sweeps at a tenth
+# of their size (`make bench SWEEPS=` for the full sweeps, 3 M calls and up to 100 M) (docs/benchmarks.md).
+SWEEPS ?= --quick
 bench: $(VENV)/.bench-installed
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/sweeps.py $(SWEEPS)
 	$(BIN)/python benchmarks/imports.py
 
 # Refresh uv.lock after changing the dependencies in pyproject.toml (then commit both).

@@ -50,7 +50,7 @@ class Volume:
 FULL = Volume(calls=10_000_000, chats=2_000_000, emails=1_000_000, visits=100_000)
 
 
-def _code_hash(*patterns: str) -> str:
+def code_hash(*patterns: str) -> str:
     digest = hashlib.sha256()
     for pattern in patterns:
         for path in sorted(ROOT.glob(pattern)):
@@ -58,7 +58,7 @@ def _code_hash(*patterns: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def _cached(target: Path, stamp: dict, make: Callable[[], None]) -> Path:
+def cached(target: Path, stamp: dict, make: Callable[[], None]) -> Path:
     """`target`, made by `make()` unless its stamp file says it was made from `stamp` already."""
     stamp_file = target.with_name(target.name + ".stamp.json")
     if target.exists() and stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp:
@@ -80,7 +80,7 @@ def data_stamp(volume: Volume) -> dict:
         "seed": SEED,
         "format": "csv",
         "bad_rows": False,
-        "generator": _code_hash("metrics/generate/*.py"),
+        "generator": code_hash("metrics/generate/*.py"),
     }
 
 
@@ -116,14 +116,14 @@ def data_set(volume: Volume, log: Callable[[str], None]) -> Path:
             stdout=subprocess.DEVNULL,
         )
 
-    return _cached(target, data_stamp(volume), make)
+    return cached(target, data_stamp(volume), make)
 
 
 def db_stamp(volume: Volume, what: str) -> dict:
     return {
         "data": data_stamp(volume),
         "what": what,
-        "ingest": _code_hash(
+        "ingest": code_hash(
             "metrics/ingest/*.py",
             "metrics/domain.py",
             "metrics/loading.py",
@@ -148,7 +148,7 @@ def reference_db(volume: Volume, log: Callable[[str], None]) -> Path:
     """A database holding only the data set's reference tables (vendors, contracts, rates, ...)."""
     data = data_set(volume, log)
     target = CACHE / f"reference-{volume.name}.duckdb"
-    return _cached(
+    return cached(
         target,
         db_stamp(volume, "reference"),
         lambda: ingest(target, [s for s in sources_in_dir(data) if s.kind in REFERENCE]),
@@ -169,7 +169,7 @@ def full_db(volume: Volume, log: Callable[[str], None], with_calls: Path | None 
             sources = [s for s in sources if s.kind not in (*REFERENCE, "calls")]
         ingest(target, sources)
 
-    return _cached(target, db_stamp(volume, "full"), make)
+    return cached(target, db_stamp(volume, "full"), make)
 
 
 def is_cached(volume: Volume) -> bool:

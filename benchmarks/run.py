@@ -55,6 +55,7 @@ class Run:
     seconds: float
     peak_rss: int  # bytes
     stdout: str
+    written: int = 0  # bytes the process wrote to storage (wait4's ru_oublock)
 
 
 def log(message: str) -> None:
@@ -62,7 +63,8 @@ def log(message: str) -> None:
 
 
 def spawn(cmd: list[str]) -> Run:
-    """Run `cmd` to its end: wall seconds and the peak resident memory of that process alone."""
+    """Run `cmd` to its end: wall seconds, the peak resident memory and the bytes written of that
+    process alone."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
@@ -73,7 +75,7 @@ def spawn(cmd: list[str]) -> Run:
         err.seek(0)
         if proc.returncode:
             sys.exit(f"failed ({proc.returncode}): {' '.join(cmd[:4])} ...\n{err.read()[-3000:]}")
-        return Run(seconds, usage.ru_maxrss * 1024, out.read())
+        return Run(seconds, usage.ru_maxrss * 1024, out.read(), usage.ru_oublock * 512)
 
 
 def worker(*args: object) -> list[str]:
@@ -259,11 +261,11 @@ def bench_scaling(full_seconds: list[float], runs: int, work: Path) -> list[dict
     return rows
 
 
-def bench_pages(db: Path) -> dict | None:
+def bench_pages(db: Path, what: str = "the 10 M database") -> dict | None:
     if not PAGE_TIMES.exists():
         log("pages: benchmarks/page_times.py does not exist yet; skipped")
         return None
-    log("pages: benchmarks/page_times.py on the 10 M database")
+    log(f"pages: benchmarks/page_times.py on {what}")
     load = load_average()
     run = spawn([PYTHON, str(PAGE_TIMES), "--db", str(db), "--month", MONTH, "--contract", "C-TEL"])
     pages = {

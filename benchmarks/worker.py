@@ -4,6 +4,7 @@
     worker.py agents DB MONTH CONTRACT OUT.json the agent view: one contract's agents, then all
     worker.py pandas DB MONTH OUT.json          the pandas baseline, timed, and its figures
     worker.py raw-csv DB FILE...                DuckDB's own CREATE TABLE AS SELECT * FROM read_csv
+    worker.py raw-insert DB FILE                DuckDB's own INSERT INTO calls SELECT * FROM read_csv
     worker.py trace-ingest DB OUT.json FILE...  vendorboard's ingest of calls, timed per SQL statement
 
 Figures are written as JSON with decimals as strings, so run.py can check the two sides exactly.
@@ -135,6 +136,14 @@ def raw_csv(db: str, files: list[str]) -> None:
     con.close()
 
 
+def raw_insert(db: str, file: str) -> None:
+    """A plain DuckDB INSERT of a calls file into the `calls` table of `db` (the history sweep's baseline)."""
+    con = duckdb.connect(db)
+    con.execute("INSERT INTO calls SELECT * FROM read_csv(?)", [file])
+    print(json.dumps({"rows": con.execute("SELECT count(*) FROM calls").fetchone()[0]}))
+    con.close()
+
+
 # What each ingest statement does, by its first words (in order: the first match names it).
 STATEMENT_KINDS = (
     ("stage: read, type and check each file", r"^(CREATE TEMP TABLE staged|INSERT INTO staged)"),
@@ -201,6 +210,8 @@ if __name__ == "__main__":
         pandas_baseline(*rest)
     elif task == "raw-csv":
         raw_csv(rest[0], rest[1:])
+    elif task == "raw-insert":
+        raw_insert(*rest)
     elif task == "trace-ingest":
         trace_ingest(rest[0], rest[1], rest[2:])
     else:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import common
+from dashboard import auth, common
 from metrics import store
 from metrics.errors import VendorboardError
 from metrics.sample import ensure_loaded
@@ -37,6 +37,7 @@ ICONS = {
     "data": "database",
     "contracts": "handshake",
     "reports": "summarize",
+    "admin": "admin_panel_settings",
 }
 
 try:
@@ -49,6 +50,7 @@ if not common.db().exists():
 
 common.init_language()
 common.style()
+st.session_state["_principal"] = auth.principal()  # signs the visitor in first (stops here until then)
 pages = {
     name: st.Page(
         HERE / "views" / f"{name}.py",
@@ -58,6 +60,7 @@ pages = {
         default=name == "overview",
     )
     for name in common.PAGES
+    if common.may_open(name)
 }
 nav = st.navigation(list(pages.values()), position="top")
 if goto := st.session_state.pop("_goto", None):
@@ -72,4 +75,5 @@ except VendorboardError as exc:
     common.error(exc)
     st.stop()
 common.language_switch()
+auth.badge(common.principal())
 nav.run()

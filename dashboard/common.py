@@ -6,14 +6,19 @@ Caching, the Streamlit way:
   finalize (which swap in a new database file) is seen at the next rerun, and the superseded
   connection is closed. A DuckDB connection serves one thread at a time, so each engine call
   holds the connection's lock;
-- engine results (`st.cache_data`) are keyed on the database path, its data version and the
-  call's arguments: reruns, page switches and other users reuse them until the data changes.
-Pages call the engine only through `engine(...)`; nothing here computes a metric or an amount.
+- engine results (`st.cache_data`) are keyed on the database path, its data version, the call's
+  arguments and the signed-in user's scope (metrics/access.py): reruns, page switches and other
+  users with the same scope reuse them until the data changes, and no entry of one scope is
+  another's.
+Pages call the engine only through `engine(...)`, which passes the scope, so every figure, table,
+chart and download of a page keeps to the user's vendors; nothing here computes a metric or an
+amount.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import threading
 import unicodedata
@@ -28,6 +33,7 @@ import streamlit as st
 
 from metrics import (
     agents,
+    audit,
     billing,
     catalog,
     data_health,
@@ -39,7 +45,10 @@ from metrics import (
     render,
     sla,
     store,
+    uploads,
+    users,
 )
+from metrics.access import Permission, Principal, Scope
 from metrics.config import db_path
 from metrics.errors import VendorboardError
 from metrics.i18n import LANGUAGE_NAMES, LANGUAGES, header, money, number, t, value_name
@@ -76,9 +85,12 @@ ENGINE: dict[str, Callable] = {
     "findings": quality.findings,
     "agent_figures": agents.figures,
     "agent_trend": agents.trend,
+    "submissions": uploads.submissions,
+    "users": users.users,
+    "audit": audit.entries,
 }
 
-PAGES = ("overview", "compliance", "agents", "invoices", "reconciliation", "data", "contracts", "reports")
+PAGES = ("overview", "compliance", "agents", "invoices", "reconciliation", "data", "contracts", "reports", "admin")
 PICKERS = ("month", "vendor", "contract")
 
 
@@ -120,15 +132,49 @@ def connection() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _cached(path: str, version: tuple[int, int] | None, name: str, args: tuple):
+def _cached(path: str, version: tuple[int, int] | None, name: str, args: tuple, scope: Scope):
     reader = _reader(path, version)
     with reader.lock:
-        return ENGINE[name](reader.con, *args)
+        return ENGINE[name](reader.con, *args, scope=scope)
+
+
+# The scope of a download made on click (`download`): its callable runs outside the page's run, in a
+# thread that has no session state to read the signed-in user from.
+_DEFERRED_SCOPE: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("deferred_scope", default=None)
 
 
 def engine(name: str, *args: object):
-    """ENGINE[name](connection, *args), cached until the data changes."""
-    return _cached(str(db()), data_version(), name, args)
+    """ENGINE[name](connection, *args, scope=the signed-in user's scope), cached until the data
+    changes, per scope."""
+    scope = _DEFERRED_SCOPE.get()
+    return _cached(str(db()), data_version(), name, args, principal().scope if scope is None else scope)
+
+
+# ---- who is signed in (dashboard/auth.py) ----------------------------------------------------
+
+
+def principal() -> Principal:
+    """The signed-in user (or the local administrator) of this run, as the entry script set it."""
+    return st.session_state["_principal"]
+
+
+def can(permission: Permission) -> bool:
+    """Whether the signed-in user may do it: pages draw a write's button only when it may."""
+    return principal().can(permission)
+
+
+def require(permission: Permission) -> bool:
+    """`can(permission)`, and when not, a note saying the user's role may not do it."""
+    if can(permission):
+        return True
+    role = value_name("role", principal().role, language())
+    st.info(tr("auth.not_allowed", role=role, what=tr(f"perm.{permission}")), icon=":material/lock:")
+    return False
+
+
+def may_open(page: str) -> bool:
+    """The Admin page is for those who manage users or read the audit trail; the rest for all."""
+    return page != "admin" or can(Permission.MANAGE_USERS) or can(Permission.AUDIT)
 
 
 # ---- language and pickers --------------------------------------------------------------------
@@ -196,10 +242,11 @@ def pickers() -> Selection:
     st.sidebar.selectbox(tr("picker.month"), months, key="month")
     month = parse_month(st.session_state["month"])
 
-    vendors = engine("vendors")
+    vendors = engine("vendors")  # the user's own, when it is a vendor's
     names = dict(zip(vendors["vendor_id"], vendors["name"]))
-    _keep("vendor", ["", *names])
-    vendor_labels = {"": tr("picker.all_vendors")} | {v: f"{v} · {n}" for v, n in names.items()}
+    one = len(names) == 1 and not principal().scope.everything  # a vendor user of one vendor: no "all"
+    _keep("vendor", [*names] if one else ["", *names])
+    vendor_labels = ({} if one else {"": tr("picker.all_vendors")}) | {v: f"{v} · {n}" for v, n in names.items()}
     st.sidebar.selectbox(tr("picker.vendor"), list(vendor_labels), key="vendor", format_func=vendor_labels.get)
     vendor = st.session_state["vendor"] or None
 
@@ -419,10 +466,14 @@ def download(
     """A CSV download (UTF-8 with BOM, so Excel reads Chinese; inert, so no text is a formula). A
     callable is only run on click, in a thread of its own; its frame is localized like a table
     (`enums`) unless `localize` is False (exports for systems keep the SPEC's field names and codes)."""
-    lang = language()
+    lang, scope = language(), principal().scope  # the callable runs later, as this run's user
 
     def data() -> bytes:
-        body = frame() if callable(frame) else frame
+        token = _DEFERRED_SCOPE.set(scope)
+        try:
+            body = frame() if callable(frame) else frame
+        finally:
+            _DEFERRED_SCOPE.reset(token)
         if callable(frame) and localize:
             body = localized(body, lang, enums)
         return inert.frame(body).write_csv().encode("utf-8-sig")

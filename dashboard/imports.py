@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard import common
 from dashboard.common import tr
 from metrics import imports, render
+from metrics import uploads as kept
 from metrics.domain import INTERACTIONS
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
@@ -56,10 +57,11 @@ def uploader_key(name: str) -> str:
 
 
 def load(prepare: Callable[[Path], tuple[list[Source], list[Derivation]]]) -> None:
-    """One ingest run of the Data page with a progress bar. `prepare` writes the uploads into a
-    scratch folder and gives the run's sources and imports. A failure says why and clears what the
-    last load reported (it no longer describes the data); a success empties the uploaders and
-    reruns, so the pickers and every page read the new data."""
+    """One ingest run of the Data page with a progress bar, in the signed-in user's name. `prepare`
+    writes the uploads into a folder kept beside the database (metrics/uploads.py) and gives the
+    run's sources and imports. A failure says why and clears what the last load reported (it no
+    longer describes the data); a success empties the uploaders and reruns, so the pickers and every
+    page read the new data."""
     bar = st.progress(0.0, text=tr("data.ingest"))
 
     def progress(message: str, done: int, total: int) -> None:
@@ -67,9 +69,9 @@ def load(prepare: Callable[[Path], tuple[list[Source], list[Derivation]]]) -> No
 
     st.session_state.pop("last_ingest", None)
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            sources, derived = prepare(Path(folder))
-            report = ingest(common.db(), sources, progress, derived)
+        with kept.folder(common.db(), "data") as folder:
+            sources, derived = prepare(folder)
+            report = ingest(common.db(), sources, progress, derived, by=common.principal())
     except VendorboardError as exc:
         bar.empty()
         common.error(exc)
@@ -213,7 +215,7 @@ def _mapped(vendor: str) -> None:
     name = a.text_input(tr("data.mapping_name"), value=choice, key="map-name")
     if b.button(tr("data.save_mapping"), key="map-save", disabled=not name.strip(), icon=":material/save:"):
         try:
-            saved.save(common.db(), vendor, name, mapping)
+            saved.save(common.db(), vendor, name, mapping, by=common.principal())
             st.success(tr("msg.mapping_saved", name=name.strip()), icon=":material/check_circle:")
         except VendorboardError as exc:
             common.error(exc)

@@ -17,6 +17,7 @@ from typing import ClassVar, Protocol
 import duckdb
 import polars as pl
 
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.sla import evidence
 
 # The per-row durations evidence can show, in the order a chart prefers them.
@@ -36,14 +37,23 @@ class Target:
     clock: str | None = None
     statuses: ClassVar[tuple[str, ...]] = STATUSES
 
-    def rows(self, con: duckdb.DuckDBPyConnection, ordered: bool = False) -> duckdb.DuckDBPyRelation:
+    def rows(self, con: duckdb.DuckDBPyConnection, ordered: bool, scope: Scope) -> duckdb.DuckDBPyRelation:
         return evidence(
-            con, self.month, self.contract_id, self.channel, self.metric, self.threshold_seconds, self.clock, ordered
+            con,
+            self.month,
+            self.contract_id,
+            self.channel,
+            self.metric,
+            self.threshold_seconds,
+            self.clock,
+            ordered,
+            scope=scope,
         )
 
 
 class Drillable(Protocol):
-    """What can be drilled into: a contract's target, or one agent's figure (metrics/agents)."""
+    """What can be drilled into: a contract's target, or one agent's figure (metrics/agents); a
+    contract the scope does not see has no rows to drill into (an error)."""
 
     channel: str | None
     metric: str
@@ -51,17 +61,13 @@ class Drillable(Protocol):
     clock: str | None
     statuses: tuple[str, ...]
 
-    def rows(self, con: duckdb.DuckDBPyConnection, ordered: bool = False) -> duckdb.DuckDBPyRelation: ...
+    def rows(self, con: duckdb.DuckDBPyConnection, ordered: bool, scope: Scope) -> duckdb.DuckDBPyRelation: ...
 
 
-def _rows(con: duckdb.DuckDBPyConnection, target: Drillable, ordered: bool = False) -> duckdb.DuckDBPyRelation:
-    return target.rows(con, ordered)
-
-
-def counts(con: duckdb.DuckDBPyConnection, target: Drillable) -> dict[str, int]:
+def counts(con: duckdb.DuckDBPyConnection, target: Drillable, *, scope: Scope = EVERY_VENDOR) -> dict[str, int]:
     """Rows behind the target by status: {'hit': n, 'miss': n, 'not_counted': n} (a figure without a
     target: {'counted': n, 'not_counted': n})."""
-    found = dict(_rows(con, target).aggregate("status, count(*)::BIGINT", "status").fetchall())
+    found = dict(target.rows(con, False, scope).aggregate("status, count(*)::BIGINT", "status").fetchall())
     return {s: found.get(s, 0) for s in target.statuses}
 
 
@@ -71,10 +77,12 @@ def page(
     status: str | None = None,
     limit: int | None = 100,
     offset: int = 0,
+    *,
+    scope: Scope = EVERY_VENDOR,
 ) -> pl.DataFrame:
     """The rows behind the target in time order (only those of `status` if given); `limit=None`
     gives all of them, for an export."""
-    rel = _rows(con, target, ordered=True)
+    rel = target.rows(con, True, scope)
     if status is not None:
         rel = rel.filter(duckdb.ColumnExpression("status") == duckdb.ConstantExpression(status))
     if limit is not None:
@@ -82,13 +90,15 @@ def page(
     return rel.pl()
 
 
-def duration_histogram(con: duckdb.DuckDBPyConnection, target: Drillable, bins: int = 40) -> pl.DataFrame | None:
+def duration_histogram(
+    con: duckdb.DuckDBPyConnection, target: Drillable, bins: int = 40, *, scope: Scope = EVERY_VENDOR
+) -> pl.DataFrame | None:
     """The measured duration of the counted rows in equal bins: `measure` (which duration),
     `bin_start` and `bin_width` in seconds, `status` (hit / miss, and `abandoned` for the misses of
     calls never answered, whose wait is how long the caller held on) and `rows`. The bins cover the
     99th percentile (and the threshold); longer values and rows with no duration at all (an
     e-mail never answered) fall into the last bin. None when the target measures no duration."""
-    rel = _rows(con, target)
+    rel = target.rows(con, False, scope)
     measure = next((c for c in DURATIONS if c in rel.columns), None)
     if measure is None:
         return None

@@ -14,6 +14,8 @@ from pathlib import Path
 import duckdb
 
 from metrics import rollup
+from metrics.access import Principal
+from metrics.audit import Change
 from metrics.ingest import Derivation, IngestReport, Progress, Source, Then, Touched, run
 from metrics.ingest import retry as retry_rows
 from metrics.ingest.tables import INTERACTIONS
@@ -28,21 +30,35 @@ def ingest(
     *,
     plausible: Plausible | None = None,
     max_rejected: float | None = None,
+    by: Principal | None = None,
+    audit_as: Change | None = None,
 ) -> IngestReport:
     """Load `sources` and the rows `derived` from platform exports (metrics/imports) into the
-    database at `db` and refresh the rollups of the months they touch, in one transaction; nothing
-    changes on error. `plausible`: the window every timestamp must fall in; `max_rejected`: a table
-    with a larger share of rejected rows fails the run."""
+    database at `db` and refresh the rollups of the months they touch, in one transaction, recorded
+    in the audit trail as `by`'s (metrics.ingest.run); nothing changes on error. `plausible`: the
+    window every timestamp must fall in; `max_rejected`: a table with a larger share of rejected
+    rows fails the run."""
     files = len(sources) + sum(len(d.files) for d in derived)
     return run(
-        db, sources, _refresh(progress, files), progress, derived, plausible=plausible, max_rejected=max_rejected
+        db,
+        sources,
+        _refresh(progress, files),
+        progress,
+        derived,
+        plausible=plausible,
+        max_rejected=max_rejected,
+        by=by,
+        audit_as=audit_as,
     )
 
 
-def retry(db: Path, progress: Progress | None = None, *, plausible: Plausible | None = None) -> IngestReport:
+def retry(
+    db: Path, progress: Progress | None = None, *, plausible: Plausible | None = None, by: Principal | None = None
+) -> IngestReport:
     """Load the quarantined rows that pass against the reference data stored now (metrics/ingest
-    `retry`) and refresh the rollups of the months they touch, in one transaction."""
-    return retry_rows(db, _refresh(progress, len(INTERACTIONS)), progress, plausible=plausible)
+    `retry`) and refresh the rollups of the months they touch, in one transaction, recorded in the
+    audit trail as `by`'s."""
+    return retry_rows(db, _refresh(progress, len(INTERACTIONS)), progress, plausible=plausible, by=by)
 
 
 def _refresh(progress: Progress | None, total: int) -> Then:

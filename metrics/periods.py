@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 from metrics.errors import VendorboardError
+
+Days = tuple[dt.date, ...] | frozenset[dt.date] | None  # local days of a month to measure (None: all of them)
+Touched = dict[dt.date, dict[str, Days]]  # month -> interaction table -> the days a write moved (None: all)
 
 
 def parse_month(text: str, argument: str = "--month") -> dt.date:
@@ -47,3 +51,29 @@ def previous_month(month: dt.date) -> dt.date:
 
 def month_label(month: dt.date) -> str:
     return month.strftime("%Y-%m")
+
+
+def _local(day: dt.date) -> str:
+    return f"TIMESTAMP '{day.isoformat()}'"
+
+
+def runs(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive days as [first, end) ranges."""
+    found: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(set(days)):
+        if found and found[-1][1] == day:
+            found[-1] = (found[-1][0], add_days(day, 1))
+        else:
+            found.append((day, add_days(day, 1)))
+    return found
+
+
+def month_filter(month: dt.date, days: Days = None, column: str = "local_start") -> str:
+    """SQL: `column` (a local timestamp) in the month, or on one of its `days` (those in the month).
+    Plain ranges, so a scan skips the row groups outside them."""
+    end = next_month(month)
+    if days is None:
+        return f"{column} >= {_local(month)} AND {column} < {_local(end)}"
+    spans = runs(d for d in days if month <= d < end) or [(month, month)]
+    within = " OR ".join(f"({column} >= {_local(lo)} AND {column} < {_local(hi)})" for lo, hi in spans)
+    return f"{column} >= {_local(spans[0][0])} AND {column} < {_local(spans[-1][1])} AND ({within})"

@@ -38,6 +38,7 @@ from typing import Any
 import duckdb
 
 from metrics import catalog, store
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.billing import Drift, Invoice, with_drift
 from metrics.billing.rates import IN_FORCE
 from metrics.data_health import dated_quarantine_sql, month_rows_sql
@@ -192,29 +193,32 @@ def findings(
     contract_id: str | None = None,
     limits: Thresholds | None = None,
     invoices: Sequence[tuple[Invoice, Sequence[Drift]]] | None = None,
+    *,
+    scope: Scope = EVERY_VENDOR,
 ) -> list[Finding]:
-    """Every finding of the contracts active in `month` (or of the one contract), errors first.
-    `invoices`: billing.with_drift's (invoice, drift) pairs of the month for the drift check, when
-    the caller has them (else they are computed)."""
+    """Every finding of the contracts of the scope active in `month` (or of the one contract),
+    errors first; rejected rows of no known vendor only for a scope of every vendor. `invoices`:
+    billing.with_drift's (invoice, drift) pairs of the month for the drift check, when the caller
+    has them (else they are computed)."""
     if contract_id is not None:
-        check_contract(con, contract_id)
+        check_contract(con, contract_id, scope=scope)
     limits = limits or thresholds()
-    active = catalog.contracts(con, month)
+    active = catalog.contracts(con, month, scope=scope)
     if contract_id is not None:
         active = active.filter(active["contract_id"] == contract_id)
     vendor_of = dict(zip(active["contract_id"], active["vendor_id"]))
     if not vendor_of:
         return []
     params = {"m": month, "e": next_month(month), "c": contract_id}
-    rows = _month_rows(con, month, contract_id)
-    found = _quarantined(con, month, vendor_of, rows, limits, params, everything=contract_id is None)
+    rows = _month_rows(con, month, contract_id, scope)
+    found = _quarantined(con, month, vendor_of, rows, limits, params, contract_id is None, scope)
     found += _out_of_contract(month, vendor_of, rows, limits)
-    sessions = _sessions(con, params)
+    sessions = _sessions(con, params, scope)
     empty = {c for c in vendor_of if not any(k[1] == c for k in rows) and not sessions.get(vendor_of[c])}
     found += [Finding("no_data", limits.no_data, c, vendor_of[c], month) for c in sorted(empty)]
     found += _coverage(con, month, sorted(set(vendor_of) - empty), vendor_of, rows, sessions, limits, params)
     if invoices is None:
-        invoices = with_drift(con, month, contract_id)
+        invoices = with_drift(con, month, contract_id, scope=scope)
     found += _drift(month, invoices, limits, set(vendor_of))
     order = {c: i for i, c in enumerate(CHECKS)}
     return sorted(
@@ -226,7 +230,9 @@ def findings(
 # ---- the checks --------------------------------------------------------------------------------
 
 
-def _month_rows(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None) -> dict[tuple, int]:
+def _month_rows(
+    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None, scope: Scope
+) -> dict[tuple, int]:
     """{(table, contract_id or None, vendor_id, local day): rows} of the month's interactions and
     agent sessions (data_health.month_rows_sql) of the vendors in scope: from the month's rollup
     when it has one, else counted from the rows."""
@@ -235,18 +241,20 @@ def _month_rows(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str
         f"""SELECT table_name, contract_id, vendor_id, day, sum(rows)::BIGINT FROM {rows}
             WHERE {"month = $m AND " if rows == "row_rollup" else ""}
                   vendor_id IN (SELECT vendor_id FROM contracts WHERE $c IS NULL OR contract_id = $c)
+                  AND {scope.vendor_filter()}
             GROUP BY ALL""",
         {"c": contract_id, **({"m": month} if rows == "row_rollup" else {})},
     ).fetchall()
     return {tuple(r[:4]): r[4] for r in found}
 
 
-def _sessions(con: duckdb.DuckDBPyConnection, params: dict) -> dict[str, set[str]]:
+def _sessions(con: duckdb.DuckDBPyConnection, params: dict, scope: Scope) -> dict[str, set[str]]:
     """{vendor_id: channels with an agent session overlapping the vendor's local month}."""
     found: dict[str, set[str]] = defaultdict(set)
     for vendor, channel in con.execute(
         f"""SELECT DISTINCT s.vendor_id, s.channel FROM {SESSIONS} s JOIN vendors v USING (vendor_id)
            WHERE s.vendor_id IN (SELECT vendor_id FROM contracts WHERE $c IS NULL OR contract_id = $c)
+             AND {scope.vendor_filter("s.vendor_id")}
              AND s.login_at < timezone(v.timezone, $e::TIMESTAMP)
              AND s.logout_at > timezone(v.timezone, $m::TIMESTAMP)""",
         {k: params[k] for k in ("m", "e", "c")},
@@ -266,14 +274,18 @@ def _quarantined(
     rows: dict[tuple, int],
     limits: Thresholds,
     params: dict,
-    everything: bool,
+    every_contract: bool,
+    scope: Scope,
 ) -> list[Finding]:
-    """Rejected rows dated in the month, per contract, table and reason; and the undated ones."""
+    """Rejected rows dated in the month, per contract, table and reason; and the undated ones (of
+    no known vendor too, when every contract of every vendor is asked for)."""
+    everything = every_contract and scope.everything
     rejected = con.execute(
         f"""SELECT table_name, reason, CASE WHEN vendor_known THEN vendor_id END, contract_id,
                    local_start IS NOT NULL, count(*)
             FROM {dated_quarantine_sql()}
-            WHERE local_start IS NULL OR (local_start >= $m AND local_start < $e)
+            WHERE (local_start IS NULL OR (local_start >= $m AND local_start < $e))
+              AND ({scope.vendor_filter()} OR (vendor_id IS NULL AND {scope.shared_filter()}))
             GROUP BY ALL ORDER BY ALL""",
         {k: params[k] for k in ("m", "e")},
     ).fetchall()

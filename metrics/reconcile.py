@@ -18,7 +18,8 @@ Rows of one key add up. Every row must be of the month being reconciled. A line 
 amounts (and usage quantities) differ by at most 0.01, else `mismatch`; `missing` when computed but
 not billed; `unexpected` when billed but not computed.
 difference = billed amount − computed amount (a missing side counts as 0).
-The computed side is the invoice as it stands: the stored one for a finalized month.
+The computed side is the invoice as it stands: the stored one for a finalized month. A caller who
+sees some vendors only (a vendor user) may only reconcile their contracts.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.billing import Invoice, invoices
 from metrics.billing.line import Line, by_key, trimmed
 from metrics.domain import CHANNELS, LINE_TYPES, UNITS_BY_CHANNEL, USAGE
@@ -41,6 +43,7 @@ from metrics.i18n import t, value_name
 from metrics.ingest.read import unreadable
 from metrics.periods import month_label
 from metrics.render import price, tiers, usage_name
+from metrics.sql import sql_list
 
 COLUMNS = ("contract_id", "month", "channel", "unit", "quantity", "amount")
 OPTIONAL = ("tier_from", "tier_to", "unit_price")  # a vendor may say which tier a row bills
@@ -285,13 +288,33 @@ def _price(row: Billed | None) -> Decimal | None:
     return trimmed(row.price.quantize(Decimal("0.000001")), 2)
 
 
-def reconcile(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoice: Path) -> list[dict]:
+def vendors_of(con: duckdb.DuckDBPyConnection, path: Path, contracts: list[str], scope: Scope) -> dict[str, str]:
+    """{contract_id: vendor_id} of the contracts a vendor file bills; refused, naming the file, when
+    one is not a contract the scope sees (said alike whether it exists or not)."""
+    found = dict(
+        con.execute(
+            f"SELECT contract_id, vendor_id FROM contracts WHERE contract_id IN {sql_list(contracts)} "
+            f"AND {scope.vendor_filter()}"
+        ).fetchall()
+    )
+    unknown = [c for c in contracts if c not in found]
+    if unknown:
+        whose = "no such contract" if scope.everything else "not one of your contracts"
+        raise VendorboardError(f"{path}: contract_id '{unknown[0]}': {whose}")
+    return found
+
+
+def reconcile(
+    con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoice: Path, *, scope: Scope = EVERY_VENDOR
+) -> list[dict]:
     """Per contract in the vendor file: its usage tier by tier, its other lines by type, the tax,
     then the total (rows in the shape of FIELDS)."""
     billed = billed_lines(Path(vendor_invoice), month)
+    if not scope.everything:
+        vendors_of(con, Path(vendor_invoice), sorted(billed), scope)
     rows = []
     for contract_id, theirs in billed.items():
-        found = invoices(con, month, contract_id)
+        found = invoices(con, month, contract_id, scope=scope)
         invoice = found[0] if found else None
         lines = list(invoice.lines) if invoice else []
         usage_keys = list(

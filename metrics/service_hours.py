@@ -13,12 +13,13 @@ Windows are made per local date in wall-clock time and only then turned into ins
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import duckdb
 
 from metrics.domain import CHANNELS, WEEKDAYS
 from metrics.periods import add_days
-from metrics.sql import sql_list
+from metrics.sql import Query, sql_in
 
 
 def _date(value: dt.date) -> str:
@@ -32,11 +33,18 @@ def local_instant(ts: str, tz: str) -> str:
     return f"CASE WHEN timezone({tz}, {later} - INTERVAL 1 HOUR) = {ts} THEN {later} - INTERVAL 1 HOUR ELSE {later} END"
 
 
-def windows_sql(start: dt.date, end: dt.date, contract_ids: list[str] | None = None, contract_days: bool = True) -> str:
-    """SQL for `service_windows` (see there); composable into larger queries. With `contract_days`
-    False, every date in [start, end) has its windows, whatever the contract's dates (the business
-    clock: the contract decides which interactions count, never when their clock stops)."""
-    only = "" if contract_ids is None else f"AND c.contract_id IN {sql_list(contract_ids)}"
+def windows_sql(
+    start: dt.date,
+    end: dt.date,
+    contract_ids: Sequence[str] | Query | None = None,
+    contract_days: bool = True,
+    channels: Sequence[str] = CHANNELS,
+) -> str:
+    """SQL for `service_windows` (see there) of `channels`; composable into larger queries. With
+    `contract_days` False, every date in [start, end) has its windows, whatever the contract's dates
+    (the business clock: the contract decides which interactions count, never when their clock
+    stops)."""
+    only = "" if contract_ids is None else f"AND c.contract_id IN {sql_in(contract_ids)}"
     last = f"{_date(end)} - 1"
     day_name = f"{list(WEEKDAYS)}[isodow(d.local_date)]"
     weekday = "(isodow(d.local_date) <= 5 OR d.holiday IS NOT DISTINCT FROM 'workday')"
@@ -53,7 +61,7 @@ def windows_sql(start: dt.date, end: dt.date, contract_ids: list[str] | None = N
     days AS (
         SELECT a.contract_id, a.vendor_id, a.tz, ch.channel, g.local_date, h.kind AS holiday
         FROM active a
-        CROSS JOIN (SELECT unnest({list(CHANNELS)}) AS channel) ch
+        CROSS JOIN (SELECT unnest({list(channels)}) AS channel) ch
         CROSS JOIN LATERAL (SELECT unnest(generate_series(a.first_day::TIMESTAMP, a.last_day::TIMESTAMP,
                                                           INTERVAL 1 DAY))::DATE AS local_date) g
         LEFT JOIN holidays h ON h.vendor_id = a.vendor_id AND h.date = g.local_date),
@@ -107,8 +115,10 @@ def _epoch_us(day: dt.date) -> int:
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()) * 1_000_000
 
 
-def business_clock_sql(start: dt.date, end: dt.date, contract_ids: list[str] | None = None) -> str:
-    """SQL: the business clock of each contract and channel over the service windows of the local
+def business_clock_sql(
+    start: dt.date, end: dt.date, contract_ids: Sequence[str] | Query | None = None, channels: Sequence[str] = CHANNELS
+) -> str:
+    """SQL: the business clock of each contract and channel (of `channels`) over the service windows of the local
     dates [start, end) — every date, the contract's dates aside — as segments [lo_us, hi_us) (epoch
     microseconds) that are each wholly inside or wholly outside service hours and never cross a UTC
     hour (`bucket`). `before_us` is the service time before lo_us, so the reading at an instant t
@@ -124,7 +134,7 @@ def business_clock_sql(start: dt.date, end: dt.date, contract_ids: list[str] | N
                coalesce(sum(epoch_us(end_at) - epoch_us(start_at)) OVER (
                    PARTITION BY contract_id, channel ORDER BY start_at
                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before_us
-        FROM ({windows_sql(start, end, contract_ids, contract_days=False)}) WHERE end_at > start_at),
+        FROM ({windows_sql(start, end, contract_ids, False, channels)}) WHERE end_at > start_at),
     cuts AS (
         SELECT contract_id, channel, s AS cut FROM w
         UNION SELECT contract_id, channel, e FROM w

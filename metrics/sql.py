@@ -6,7 +6,7 @@ part of the statement itself (a CASE branch per contract, an IN list a plan can 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 
 def sql_text(value: str) -> str:
@@ -23,3 +23,17 @@ def sql_list(values: Iterable[str]) -> str:
     """A parenthesised list of string literals for IN: ('a', 'b'); (NULL) when empty, which
     matches nothing."""
     return "(" + (", ".join(map(sql_text, values)) or "NULL") + ")"
+
+
+class Query(str):
+    """SQL text of a query with one column, standing for the set of its values where a list of
+    values would do (`sql_in`): a set whose size grows with the data (every contract with a target
+    in force) is a join, never a list written into the statement."""
+
+
+def sql_in(values: Sequence[str] | Query) -> str:
+    """The right-hand side of IN for a list of values or a Query."""
+    return f"({values})" if isinstance(values, Query) else sql_list(values)
+
+
+Contracts = Sequence[str] | Query  # the contracts whose rows are measured: a list, or a query of their ids

@@ -88,6 +88,10 @@ def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     # Instants print and compare in UTC; vendor-local time is always explicit in the SQL. DuckDB's
     # own progress bar would write into stdout, which may be JSON for a program: track, do not print.
     con.execute("SET TimeZone = 'UTC'; SET enable_progress_bar = true; SET enable_progress_bar_print = false")
+    # An ASOF join whose left side is estimated small runs as a nested loop; the business clock's
+    # (service_hours.business_clock_sql) is estimated at a few dozen rows whatever the contracts, so
+    # under 1,000 contracts it compared every segment with every window (9 s instead of 0.4 s).
+    con.execute("SET asof_loop_join_threshold = 0")
     return con
 
 

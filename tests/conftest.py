@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -82,14 +83,14 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def table_fingerprints(path: Path) -> dict[str, tuple[int, str]]:
-    """Row count and an order-independent checksum of every data table (not the run log)."""
+    """Row count and an order-independent checksum of every data table (not the run log and the audit trail)."""
     con = store.connect_reader(path)
     try:
         names = [
             n
             for (n,) in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND table_name <> 'ingest_runs' "
-                "ORDER BY table_name"
+                "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+                "AND table_name NOT IN ('ingest_runs', 'audit_log') ORDER BY table_name"
             ).fetchall()
         ]
         return {
@@ -118,7 +119,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -134,9 +135,16 @@ def browser_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 @pytest.fixture(scope="module")
 def server(browser_db: Path) -> Iterator[str]:
-    """`streamlit run dashboard/app.py` on a free port; the base URL once it answers its health check."""
-    port = _free_port()
-    log = (browser_db.parent / "streamlit.log").open("w")
+    with streamlit_server(browser_db) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def streamlit_server(db: Path, *options: str, port: int | None = None) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on `db` with `options` (e.g. `--secrets.files F`) on a free
+    port; the base URL once it answers its health check."""
+    port = port or free_port()
+    log = (db.parent / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -150,9 +158,10 @@ def server(browser_db: Path) -> Iterator[str]:
             "127.0.0.1",
             "--server.headless",
             "true",
+            *options,
         ],
         cwd=ROOT,
-        env={**os.environ, "VENDORBOARD_DB": str(browser_db)},
+        env={**os.environ, "VENDORBOARD_DB": str(db)},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -167,7 +176,7 @@ def server(browser_db: Path) -> Iterator[str]:
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start: {(browser_db.parent / 'streamlit.log').read_text()[-2000:]}")
+                pytest.fail(f"streamlit did not start: {(db.parent / 'streamlit.log').read_text()[-2000:]}")
             time.sleep(0.3)
         yield base
     finally:

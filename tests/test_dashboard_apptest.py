@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -162,6 +163,17 @@ def test_a_month_with_no_data_says_so_and_bills_fees_only(small_db: Path, monkey
     assert "No data for C1 in 2026-11" in texts(at) and not at.dataframe
 
 
+def test_an_invoice_without_lines_shows_an_empty_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # C2 has no data in 2026-10 and, here, no monthly fee: its invoice has no line at all (it used to
+    # raise KeyError: 'tier_from'); totals are 0 by hand (no fee, no usage, no credit, no tax).
+    tables = {**SMALL, "contracts": SMALL["contracts"].replace("C2,V2,2026-01-01,,500", "C2,V2,2026-01-01,,0")}
+    db = load_dir(tmp_path / "no-fee.duckdb", write_data(tmp_path / "data", tables))
+    at = open_app(db, monkeypatch, "invoices", month="2026-10", contract="C2")
+    no_exception(at)
+    assert metrics_of(at)["Total (CNY)"] == "0.00"
+    assert at.dataframe[0].value.empty  # the lines: none, with their headers
+
+
 def test_finalize_asks_first_then_stores_the_invoice(small_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(small_db, monkeypatch, "invoices", month="2026-10", contract="C1")
     assert metrics_of(at)["Status"] == "✎ draft"
@@ -266,10 +278,14 @@ def test_language_switch_changes_titles_labels_and_headers(sample_db: Path, monk
 # ---- uploads ---------------------------------------------------------------------------------
 
 
-def test_reconciliation_finds_the_planted_discrepancy(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reconciliation_finds_the_planted_discrepancy(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # sample_data/vendor_invoices/discrepancies.json: C-TEL 2026-09 bills phone minutes 4500.00 as 4725.00,
     # +225.00; its total carries the 6 % tax on that too: 225.00 × 1.06 = +238.50.
-    at = open_app(sample_db, monkeypatch, "reconciliation", month="2026-09", contract="C-TEL")
+    db = tmp_path / "sample.duckdb"  # an upload is kept and recorded (docs/auth.md): not on the shared sample
+    shutil.copyfile(sample_db, db)
+    at = open_app(db, monkeypatch, "reconciliation", month="2026-09", contract="C-TEL")
     assert "Upload the vendor's invoice for 2026-09" in texts(at)
     body = (SAMPLE_DATA / "vendor_invoices" / "C-TEL_2026-09.csv").read_bytes()
     at.file_uploader(key="vendor-invoice").upload("C-TEL_2026-09.csv", body, "text/csv").run()

@@ -54,7 +54,7 @@ def expected_figures(db: Path) -> dict[str, list[str]]:
         "reconciliation": ["Vendor invoice"],
         "data": [f"of {rejected}", "Freshness"],
         "contracts": ["C-TEL · 华信通信客服有限公司", "Rate card", "Service hours"],
-        "reports": ["SLA verdicts, all vendors"],
+        "reports": ["SLA verdicts of the month"],
     }
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -163,6 +164,23 @@ def test_freshness_is_per_vendor_and_channel_in_local_time(con) -> None:
     # the newest row is V2's on 10-06: V1 is one day behind it
     assert (rows["V1"]["days_behind"], rows["V2"]["days_behind"]) == (1, 0)
     assert set(fresh["channel"]) == {"phone"}
+
+
+def test_months_and_freshness_are_read_from_the_rollups_not_the_rows(load: Callable, db: Path) -> None:
+    # A page's chrome must not scan history: with every interaction row deleted behind ingest's back,
+    # the months and the freshness are still those of what ingest stored (the figures asserted above).
+    load(DATA, reference=False)
+    writer = duckdb.connect(str(db))
+    writer.execute("; ".join(f"DELETE FROM {t}" for t in INTERACTIONS))
+    writer.close()
+    con = store.connect_reader(db)
+    try:
+        assert catalog.months_with_data(con) == [OCT, SEP]
+        fresh = {r["vendor_id"]: r for r in data_health.freshness(con).iter_rows(named=True)}
+        assert (fresh["V1"]["rows"], fresh["V1"]["days_behind"], fresh["V2"]["days_behind"]) == (5, 1, 0)
+        assert fresh["V1"]["last_start"] == dt.datetime(2026, 10, 5, 12, 0)
+    finally:
+        con.close()
 
 
 def test_out_of_contract_and_quarantine(con) -> None:

@@ -102,9 +102,9 @@ def test_rejected_rows_are_dated_by_their_raw_vendor_and_start(load, db):
     assert _checks([f for f in _found(db, contract=None) if f.contract_id is None]) == [
         ("undated_quarantine", "warning", None, 1, None)  # x3, of no known vendor
     ]
-    scope = data_health.Scope(OCT, "C1")
-    assert _read(db, data_health.quarantine_rows, scope=scope)["line"].to_list() == [33]  # x1, header is line 1
-    assert _read(db, data_health.quarantine_count, scope=data_health.Scope(NOV)) == 1  # x4
+    rejected = data_health.Rejected(OCT, "C1")
+    assert _read(db, data_health.quarantine_rows, rejected=rejected)["line"].to_list() == [33]  # x1, header is line 1
+    assert _read(db, data_health.quarantine_count, rejected=data_health.Rejected(NOV)) == 1  # x4
 
 
 def test_days_in_service_hours_without_interactions(load, db):

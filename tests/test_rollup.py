@@ -240,3 +240,43 @@ def test_rollups_of_a_month_in_which_a_contract_ends_follow_the_full_business_cl
     finally:
         con.close()
     assert figures(old, NOV) == figures(db, NOV)
+
+
+def test_a_daily_file_rebuilds_only_the_days_it_touches(load, db, tmp_path):
+    # Fri 2 Oct and Tue 6 Oct (another ISO week) have a call and a phone session each.
+    calls = "call_id,vendor_id,offered_at,answered_at,ended_at\n"
+    sessions = "session_id,vendor_id,agent_id,channel,login_at,logout_at\n"
+    load(
+        {
+            **REFERENCE,
+            "calls": calls + "a,V1,2026-10-02 09:10:00,2026-10-02 09:10:05,2026-10-02 09:12:00\n"
+            "b,V1,2026-10-06 09:10:00,2026-10-06 09:10:05,2026-10-06 09:12:00",
+            "agent_sessions": sessions + "s1,V1,A1,phone,2026-10-02 09:00:00,2026-10-02 09:30:00\n"
+            "s2,V1,A1,phone,2026-10-06 09:00:00,2026-10-06 09:30:00",
+        }
+    )
+    # Mark every rollup row of the 2nd with a figure no measurement gives: rebuilding the 2nd would erase it.
+    marked = {"sla_rollup": "numerator", "usage_rollup": "quantity", "row_rollup": "rows"}
+    second = {t: f"SELECT * FROM {t} WHERE day = DATE '2026-10-02' ORDER BY ALL" for t in marked}
+    writer = duckdb.connect(str(db))
+    for table, column in marked.items():
+        writer.execute(f"UPDATE {table} SET {column} = {column} + 1000 WHERE day = DATE '2026-10-02'")
+    before = {t: writer.execute(q).fetchall() for t, q in second.items()}
+    writer.close()
+
+    # The daily file of the 6th: an abandoned call (60 s, not short) and a second session.
+    load(
+        {
+            "calls": calls + "c,V1,2026-10-06 09:20:00,,2026-10-06 09:21:00",
+            "agent_sessions": sessions + "s3,V1,A2,phone,2026-10-06 09:15:00,2026-10-06 09:45:00",
+        },
+        reference=False,
+    )
+    con = duckdb.connect(str(db))
+    for table, column in marked.items():  # the 2nd was not rebuilt: its rows are the marked ones
+        assert before[table] and con.execute(second[table]).fetchall() == before[table], table
+        con.execute(f"UPDATE {table} SET {column} = {column} - 1000 WHERE day = DATE '2026-10-02'")
+    con.close()
+    # and the 6th was: a and b answered of a, b and c; every figure equals one measured from the rows
+    assert oct_answer_rate(db) == (D(2), D(3))
+    assert figures(db, OCT) == measured(db, OCT, tmp_path)

@@ -10,9 +10,9 @@ import duckdb
 import pytest
 
 from metrics.domain import CHANNELS, METRIC
-from metrics.sla.definitions import METRICS, metric, render
+from metrics.sla.definitions import METRICS, TERMS, joined, metric, render
 from metrics.sla.facts import COLUMNS
-from metrics.sla.measure import aggregates
+from metrics.sla.measure import aggregate_sql
 
 US = 1_000_000
 
@@ -56,10 +56,17 @@ def target(channel: str, name: str, value: str, threshold: int | None = None, mo
 
 
 def measured(facts: str, t: dict) -> tuple[D, D, list[tuple[str, str]]]:
-    """(numerator, denominator, [(id, status)]) of target `t` over `facts`."""
-    e = metric(t["metric"]).expr(t["channel"])
+    """(numerator, denominator, [(id, status)]) of target `t` over `facts`: aggregated as verdicts
+    and rollups do (the target's terms joined to each row as columns), judged row by row as evidence
+    does (its terms written in)."""
+    m = metric(t["metric"])
+    e = m.expr(t["channel"])
     con = duckdb.connect()
-    numerator, denominator = con.execute(f"SELECT {', '.join(aggregates([t]))} FROM {facts}").fetchone()
+    terms = ", ".join(f"? AS _{name}" for name in TERMS)
+    aggregates = ", ".join(aggregate_sql(e, m.micros, lambda sql: joined(sql, t["clock"])))
+    numerator, denominator = con.execute(
+        f"SELECT {aggregates} FROM {facts} CROSS JOIN (SELECT {terms})", [t[name] for name in TERMS]
+    ).fetchone()
     rows = con.execute(f"""
         SELECT id, CASE WHEN NOT coalesce({render(e.counted, t)}, false) THEN 'not_counted'
                         WHEN coalesce({render(e.hit, t)}, false) THEN 'hit' ELSE 'miss' END

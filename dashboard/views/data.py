@@ -14,7 +14,8 @@ from dashboard import common
 from dashboard.common import engine, tr
 from dashboard.imports import import_section, load, show_steps, uploader_key
 from metrics import render
-from metrics.data_health import Scope
+from metrics.access import Permission
+from metrics.data_health import Rejected
 from metrics.errors import VendorboardError
 from metrics.i18n import value_name
 from metrics.ingest import NOT_DATA, Source, sources_in_dir
@@ -128,7 +129,7 @@ def retry_quarantine() -> None:
     """Load the quarantined rows that pass against today's reference data (a vendor or contract
     that arrived after them), as `vendorboard quarantine retry` does."""
     try:
-        report = retry(common.db())
+        report = retry(common.db(), by=common.principal())
     except VendorboardError as exc:
         common.error(exc)
         return
@@ -137,7 +138,7 @@ def retry_quarantine() -> None:
     st.rerun()
 
 
-def quarantine_scope(sel: common.Selection) -> Scope:
+def quarantine_scope(sel: common.Selection) -> Rejected:
     """All rejected rows, those dated in the picked month, or those of the picked contract in it
     (what a data-quality finding counts; its button on another page opens this view)."""
     month = month_label(sel.month)
@@ -149,8 +150,8 @@ def quarantine_scope(sel: common.Selection) -> Scope:
         tr("data.quarantine"), list(scopes), key="q-scope", format_func=scopes.get, label_visibility="collapsed"
     )
     if not chosen:
-        return Scope()
-    return Scope(sel.month, sel.contract_id if chosen == "contract" else None)
+        return Rejected()
+    return Rejected(sel.month, sel.contract_id if chosen == "contract" else None)
 
 
 FIRST = ("table", "source_file", "line", "reason", "detail")  # what a reader needs, on screen at 1440 px
@@ -169,12 +170,14 @@ def quarantine_section(sel: common.Selection) -> None:
     st.subheader(tr("data.quarantine"))
     if done := st.session_state.pop("last_retry", None):
         st.success(done, icon=":material/replay:")
-    scope = quarantine_scope(sel)
-    summary = engine("quarantine_summary", scope)
+    rejected = quarantine_scope(sel)
+    summary = engine("quarantine_summary", rejected)
     if summary.is_empty():
         st.success(tr("msg.no_quarantine"), icon=":material/check_circle:")
         return
-    if st.button(tr("data.retry"), key="q-retry", icon=":material/replay:", help=tr("data.retry_help")):
+    if common.can(Permission.LOAD) and st.button(
+        tr("data.retry"), key="q-retry", icon=":material/replay:", help=tr("data.retry_help")
+    ):
         retry_quarantine()
     lang = common.language()
     common.table(
@@ -194,11 +197,11 @@ def quarantine_section(sel: common.Selection) -> None:
     reasons = {"": tr("data.all")} | {v: value_name("reason", v, lang) for v in shown["reason"].unique().sort()}
     common._keep("q-reason", list(reasons))
     reason = b.selectbox(tr("data.filter_reason"), list(reasons), key="q-reason", format_func=reasons.get) or None
-    total = engine("quarantine_count", table, reason, scope)
+    total = engine("quarantine_count", table, reason, rejected)
     pages = max((total - 1) // PAGE_ROWS + 1, 1)
     number = c.number_input(tr("compliance.page"), 1, pages, 1, key="q-page")
     offset = (number - 1) * PAGE_ROWS
-    rows = in_words(engine("quarantine_rows", table, reason, PAGE_ROWS, offset, scope), lang)
+    rows = in_words(engine("quarantine_rows", table, reason, PAGE_ROWS, offset, rejected), lang)
     st.caption(tr("compliance.rows_of", first=min(offset + 1, total), last=offset + rows.height, total=total))
     common.table(
         rows,
@@ -209,7 +212,7 @@ def quarantine_section(sel: common.Selection) -> None:
         wide_px=180,
     )
     common.download(
-        lambda: in_words(engine("quarantine_rows", table, reason, None, 0, scope), lang),
+        lambda: in_words(engine("quarantine_rows", table, reason, None, 0, rejected), lang),
         "quarantine-all",
         "quarantine",
         label=f"{tr('download.csv')} · {tr('data.quarantine')} ({total:,})",
@@ -220,8 +223,10 @@ def quarantine_section(sel: common.Selection) -> None:
 def main() -> None:
     sel = common.selection()
     common.page_header("data", sel)
-    upload_section()
-    import_section()
+    if common.can(Permission.LOAD) or common.can(Permission.REFERENCE) or common.can(Permission.ADJUST):
+        upload_section()  # the engine refuses a file of a table the role may not load
+    if common.can(Permission.LOAD):
+        import_section()
     if common.empty_database():
         return
     vendor = sel.vendor_id

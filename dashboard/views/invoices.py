@@ -16,12 +16,16 @@ import streamlit as st
 from dashboard import common
 from dashboard.common import engine, tr
 from metrics import billing, payments, render
+from metrics.access import Permission
 from metrics.billing import Invoice
+from metrics.billing.invoice import LINE_SCHEMA
 from metrics.domain import CREDIT_LINES, TOTALS
 from metrics.errors import VendorboardError
 from metrics.i18n import money, percent, value_name
 from metrics.periods import month_label, next_month
 from metrics.quality import Finding, errors
+
+SHOWN = ("type", "description", "quantity", "unit", "unit_price", "amount")  # the columns of the printed lines
 
 
 def lines_frame(invoice: Invoice, lang: str) -> pl.DataFrame:
@@ -38,12 +42,7 @@ def lines_frame(invoice: Invoice, lang: str) -> pl.DataFrame:
             }
             for line in invoice.lines
         ],
-        schema_overrides={
-            "quantity": pl.Decimal(18, 4),
-            "unit_price": pl.Decimal(18, 6),
-            "amount": pl.Decimal(18, 2),
-        },
-        infer_schema_length=None,
+        schema={c: LINE_SCHEMA[c] for c in SHOWN},  # every column even without a line: an empty table
     )
 
 
@@ -106,7 +105,7 @@ def finalize_button(sel: common.Selection, found: list[Finding]) -> None:
                 return
             close()
             try:
-                billing.finalize(common.db(), sel.month, sel.contract_id, reason)
+                billing.finalize(common.db(), sel.month, sel.contract_id, reason, by=common.principal())
             except VendorboardError as exc:
                 st.session_state["flash"] = ("error", tr("msg.error", error=render.error(exc, common.language())))
             else:
@@ -191,7 +190,7 @@ def payments_section(invoice: Invoice, lang: str) -> None:
                 ),
                 icon=":material/schedule:",
             )
-            if status.damages_to_carry:
+            if status.damages_to_carry and common.can(Permission.ADJUST):
                 carry_form(invoice, status.damages_to_carry, when)
     else:
         st.caption(tr("msg.draft_no_status", month=month))
@@ -209,7 +208,8 @@ def payments_section(invoice: Invoice, lang: str) -> None:
         )
     else:
         st.caption(tr("msg.no_payments"))
-    record_form(invoice)
+    if common.can(Permission.ADJUST):
+        record_form(invoice)
 
 
 def record_form(invoice: Invoice) -> None:
@@ -227,6 +227,7 @@ def record_form(invoice: Invoice) -> None:
     try:
         done = payments.record(
             common.db(),
+            by=common.principal(),
             contract_id=invoice.contract_id,
             month=month_label(invoice.month),
             paid_on=paid_on,
@@ -256,7 +257,9 @@ def carry_form(invoice: Invoice, amount, when: dt.date) -> None:
     label = tr("payments.carry_button", amount=money(amount, invoice.currency), month=month_label(into))
     if right.button(label, key="carry-damages", icon=":material/add_card:"):
         try:
-            carried = payments.carry_damages(common.db(), invoice.contract_id, invoice.month, when, into)
+            carried = payments.carry_damages(
+                common.db(), invoice.contract_id, invoice.month, when, into, by=common.principal()
+            )
         except VendorboardError as exc:
             common.error(exc)
             return
@@ -265,6 +268,22 @@ def carry_form(invoice: Invoice, amount, when: dt.date) -> None:
             tr("msg.damages_carried", amount=money(carried.amount, carried.currency), month=month_label(into)),
         )
         st.rerun()
+
+
+def drift_section(drift: list, currency: str) -> None:
+    st.subheader(tr("invoices.drift"))
+    if not drift:
+        st.success(tr("msg.no_drift"), icon=":material/check_circle:")
+        return
+    st.warning(tr("msg.drift"), icon=":material/warning:")
+    common.table(
+        pl.DataFrame([d.as_dict() for d in drift], infer_schema_length=None),
+        "invoice-drift",
+        money=("stored_amount", "fresh_amount", "difference"),
+        currency=currency,
+        enums={"channel": "channel", "unit": "unit"},
+        file_name="invoice-drift",
+    )
 
 
 def main() -> None:
@@ -277,9 +296,9 @@ def main() -> None:
     found = engine("invoices", sel.month, sel.contract_id) if sel.contract_id else []
     if not found:
         common.page_header("invoices", sel)
-        st.info(
-            tr("msg.no_invoice", contract=sel.contract_id or "–", month=month_label(sel.month)), icon=":material/info:"
-        )
+        issued_only = not common.principal().scope.drafts  # a vendor sees an invoice once issued
+        none = "portal.not_issued" if issued_only and sel.contract_id else "msg.no_invoice"
+        st.info(tr(none, contract=sel.contract_id or "–", month=month_label(sel.month)), icon=":material/info:")
         return
     invoice, drift = found[0]
     common.page_header("invoices", sel, f"{invoice.contract_id} · {names.get(invoice.vendor_id, invoice.vendor_id)}")
@@ -352,21 +371,10 @@ def main() -> None:
                 enums={"severity": "severity", "check": "check"},
                 file_name=f"invoice-findings-{invoice.contract_id}-{month_label(sel.month)}",
             )
-        st.subheader(tr("invoices.drift"))
         st.caption(tr("msg.finalized_at", when=f"{invoice.finalized_at:%Y-%m-%d %H:%M}"))
-        if drift:
-            st.warning(tr("msg.drift"), icon=":material/warning:")
-            common.table(
-                pl.DataFrame([d.as_dict() for d in drift], infer_schema_length=None),
-                "invoice-drift",
-                money=("stored_amount", "fresh_amount", "difference"),
-                currency=cur,
-                enums={"channel": "channel", "unit": "unit"},
-                file_name="invoice-drift",
-            )
-        else:
-            st.success(tr("msg.no_drift"), icon=":material/check_circle:")
-    else:
+        if common.principal().scope.drafts:  # a vendor's scope has no fresh draft to measure drift against
+            drift_section(drift, cur)
+    elif common.can(Permission.FINALIZE):
         finalize_button(sel, found)
     payments_section(invoice, lang)
     downloads(invoice, lang, drift, found)

@@ -190,7 +190,8 @@ def main() -> None:
 
     st.subheader(tr("overview.scorecard"))
     scorecard_table(card, sel)
-    st.caption(tr("msg.caption_overview", month=month_label(sel.month)))
+    caption = "msg.caption_overview" if common.principal().scope.drafts else "portal.caption_overview"
+    st.caption(tr(caption, month=month_label(sel.month)))
     failing = card.filter(pl.col("_missed") > 0)
     if failing.height:
         cols = st.columns(min(failing.height, 4))

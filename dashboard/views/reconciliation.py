@@ -1,11 +1,12 @@
-"""Reconciliation: upload the vendor's own invoice, see it line by line against ours, download the
-discrepancies."""
+"""Reconciliation: pick an invoice a vendor sent through the portal, or upload one, see it line by
+line against ours, download the discrepancies. A vendor user sends its own invoice here instead
+(metrics/uploads.py `submit_invoice`) and sees what it sent."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,24 +15,92 @@ import streamlit as st
 
 from dashboard import common
 from dashboard.common import engine, tr
-from metrics import inert, reconcile
+from metrics import inert, reconcile, uploads
+from metrics.access import Permission
 from metrics.errors import VendorboardError
 from metrics.i18n import money, value_name
 from metrics.periods import month_label
 
-UPLOADS = Path(tempfile.gettempdir()) / "vendorboard-uploads"
 MARKS = {"match": "✓", "mismatch": "✗", "missing": "✗", "unexpected": "✗"}
 MONEY = ("computed_amount", "billed_amount", "difference")
 
 
-def saved(upload) -> Path:
-    """The upload as a file under its own name, in a folder named by its content (so the cached
-    comparison is reused while the file and the data stay the same)."""
+def saved(upload, month: dt.date) -> Path:
+    """The upload kept beside the database with its audit entry (metrics/uploads.py), once per file
+    and month in a session: every click reruns the page with the same upload."""
     body = upload.getvalue()
-    path = UPLOADS / hashlib.sha256(body).hexdigest()[:16] / Path(upload.name).name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(body)
-    return path
+    kept = st.session_state.setdefault("_reconciliation_uploads", {})
+    key = (hashlib.sha256(body).hexdigest(), upload.name, month)
+    if key not in kept:
+        kept[key] = uploads.vendor_invoice(common.db(), month, upload.name, body, by=common.principal())
+    return kept[key]
+
+
+def sent_table(sent: pl.DataFrame, key: str, file_name: str) -> None:
+    common.table(
+        sent.select("vendor_id", "file", "contracts", "sent_by", "sent_at", "origin"),
+        key,
+        file_name=file_name,
+    )
+
+
+def vendor_invoice(sel: common.Selection) -> tuple[Path, Path] | None:
+    """The vendor invoice to reconcile and the folder to leave out of its messages: one a vendor
+    sent for the month (the newest first), or a file finance uploads."""
+    label = month_label(sel.month)
+    sent = engine("submissions", sel.month)
+    if sent.height:
+        st.subheader(tr("recon.sent", month=label))
+        sent_table(sent, "sent-invoices", f"vendor-invoices-sent-{label}")
+    rows = {r["audit_seq"]: r for r in sent.iter_rows(named=True)}
+    labels = {
+        seq: tr(
+            "recon.sent_label",
+            file=r["file"],
+            vendor=r["vendor_id"],
+            who=r["sent_by"],
+            when=f"{r['sent_at']:%Y-%m-%d %H:%M}",
+        )
+        for seq, r in rows.items()
+    } | {0: tr("recon.own_upload")}
+    common._keep("recon-pick", list(labels))
+    pick = st.selectbox(tr("recon.which"), list(labels), key="recon-pick", format_func=labels.get)
+    if pick:
+        path = uploads.kept_file(common.db(), rows[pick]["kept"])
+        return path, path.parent
+    upload = st.file_uploader(tr("recon.upload"), type=["csv", "xlsx"], key="vendor-invoice")
+    if upload is None:
+        st.info(tr("msg.upload_first", month=label), icon=":material/upload_file:")
+        return None
+    try:
+        path = saved(upload, sel.month)
+    except VendorboardError as exc:  # a file reconciliation cannot read: neither kept nor recorded
+        common.error(exc)
+        return None
+    return path, path.parent
+
+
+def send(sel: common.Selection) -> None:
+    """The vendor portal's side: send the vendor's own invoice for the month, see what was sent."""
+    label = month_label(sel.month)
+    with st.container(border=True):
+        st.subheader(tr("portal.send", month=label))
+        st.caption(tr("portal.columns"))
+        upload = st.file_uploader(tr("portal.file"), type=["csv", "xlsx"], key="portal-invoice")
+        if upload is not None and st.button(
+            tr("portal.send_button"), type="primary", icon=":material/send:", key="portal-send"
+        ):
+            try:
+                uploads.submit_invoice(common.db(), sel.month, upload.name, upload.getvalue(), by=common.principal())
+                st.success(tr("portal.sent", file=upload.name, month=label), icon=":material/check_circle:")
+            except VendorboardError as exc:
+                common.error(exc)
+    st.subheader(tr("portal.sent_list", month=label))
+    sent = engine("submissions", sel.month)
+    if sent.is_empty():
+        st.caption(tr("portal.none_sent", month=label))
+    else:
+        sent_table(sent, "my-sent-invoices", f"invoices-sent-{label}")
 
 
 def template_downloads(sel: common.Selection) -> None:
@@ -65,18 +134,22 @@ def main() -> None:
     common.page_header("reconciliation", sel, sel.contract_id)
     if common.empty_database():
         return
+    if not common.can(Permission.RECONCILE) and common.can(Permission.SUBMIT_INVOICE):
+        send(sel)
+        return
+    if not common.require(Permission.RECONCILE):
+        return
     lang = common.language()
     with st.expander(tr("recon.template"), expanded=False):
         template_downloads(sel)
-    upload = st.file_uploader(tr("recon.upload"), type=["csv", "xlsx"], key="vendor-invoice")
-    if upload is None:
-        st.info(tr("msg.upload_first", month=month_label(sel.month)), icon=":material/upload_file:")
+    chosen = vendor_invoice(sel)
+    if chosen is None:
         return
-    path = saved(upload)
+    path, folder = chosen
     try:
         rows = engine("reconcile", sel.month, path)
     except VendorboardError as exc:
-        common.error(exc, server_folder=path.parent)
+        common.error(exc, server_folder=folder)
         return
     if not rows:
         st.info(tr("msg.no_evidence"), icon=":material/info:")

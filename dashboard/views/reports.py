@@ -22,7 +22,11 @@ from metrics.periods import last_day, month_label
 
 
 def invoice_totals(month) -> pl.DataFrame:
-    rows = [{k: v for k, v in inv.as_dict().items() if k != "lines"} for inv, _ in engine("invoices", month)]
+    # the totals of SPEC §5: not the lines, nor what a finalized invoice was finalized over (nested)
+    rows = [
+        {k: v for k, v in inv.as_dict().items() if k not in ("lines", "data_issues")}
+        for inv, _ in engine("invoices", month)
+    ]
     return pl.DataFrame(rows, schema_overrides={k: pl.Decimal(18, 2) for k in TOTALS}, infer_schema_length=None)
 
 
@@ -57,14 +61,16 @@ def build(month) -> None:
         bar.progress(done / max(total, 1), text=tr("msg.building", step=step))
 
     with tempfile.TemporaryDirectory() as folder, common.connection() as con:
-        export.report(con, month, Path(folder), progress=progress, language=common.language())
+        export.report(
+            con, month, Path(folder), progress=progress, language=common.language(), scope=common.principal().scope
+        )
         files = sorted(p for p in Path(folder).rglob("*") if p.is_file())
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for p in files:
                 archive.write(p, p.relative_to(folder))
     bar.progress(1.0, text=tr("msg.report_ready", files=len(files)))
-    st.session_state["report_zip"] = (month_label(month), buffer.getvalue())
+    st.session_state["report_zip"] = (month_label(month), common.principal().scope, buffer.getvalue())
 
 
 def receivables(sel: common.Selection, lang: str) -> None:
@@ -122,10 +128,10 @@ def main() -> None:
         if st.button(tr("reports.build"), type="primary", icon=":material/summarize:", key="build-report"):
             build(sel.month)
         built = st.session_state.get("report_zip")
-        if built and built[0] == label:
+        if built and built[:2] == (label, common.principal().scope):
             st.download_button(
                 tr("download.zip"),
-                built[1],
+                built[2],
                 file_name=f"vendorboard-report-{label}.zip",
                 mime="application/zip",
                 key="report-zip",

@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from metrics import catalog
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.agents.figures import figure
 from metrics.agents.measure import figures, terms
 from metrics.errors import VendorboardError
@@ -36,34 +37,47 @@ def _months(month: dt.date, n: int) -> list[dt.date]:
     return found[::-1]
 
 
-def _vendor(con: duckdb.DuckDBPyConnection, contract_id: str) -> str:
-    check_contract(con, contract_id)
-    contracts = catalog.contracts(con)
+def _vendor(con: duckdb.DuckDBPyConnection, contract_id: str, scope: Scope) -> str:
+    check_contract(con, contract_id, scope=scope)
+    contracts = catalog.contracts(con, scope=scope)
     return contracts.filter(pl.col("contract_id") == contract_id)["vendor_id"][0]
 
 
 def trend(
-    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str, agent_id: str, months: int = 6
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    contract_id: str,
+    agent_id: str,
+    months: int = 6,
+    *,
+    scope: Scope = EVERY_VENDOR,
 ) -> pl.DataFrame:
     """The agent's figures (agents.figures) in each of the `months` months up to `month`, under
     whichever of the contract's vendor's contracts was active then; months without rows are absent."""
-    vendor_id = _vendor(con, contract_id)
-    frames = [figures(con, m, vendor_id=vendor_id, agent_id=agent_id) for m in _months(month, months)]
+    vendor_id = _vendor(con, contract_id, scope)
+    frames = [figures(con, m, vendor_id=vendor_id, agent_id=agent_id, scope=scope) for m in _months(month, months)]
     return pl.concat(frames, how="vertical_relaxed")
 
 
 def below_target(
-    con: duckdb.DuckDBPyConnection, month: dt.date, months: int, contract_id: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    months: int,
+    contract_id: str | None = None,
+    *,
+    scope: Scope = EVERY_VENDOR,
 ) -> pl.DataFrame:
     """The agents (of one contract's vendor, or of every vendor) who missed a target on the same
     channel and metric in each of the `months` months up to `month`: their rows of `month` with
     `missed_since`, the first month of the run."""
     if months < 1:
         raise VendorboardError(f"--below-target must be a number of months, at least 1 (got {months})")
-    vendor_id = _vendor(con, contract_id) if contract_id is not None else None
+    vendor_id = _vendor(con, contract_id, scope) if contract_id is not None else None
     span = _months(month, months)
     missed = [
-        figures(con, m, contract_id if m == month else None, vendor_id).filter(pl.col("verdict") == "missed")
+        figures(con, m, contract_id if m == month else None, vendor_id, scope=scope).filter(
+            pl.col("verdict") == "missed"
+        )
         for m in span
     ]
     runs = (
@@ -98,14 +112,15 @@ class AgentFigure:
     def statuses(self) -> tuple[str, ...]:
         return ("hit", "miss", "not_counted") if self.judged else ("counted", "not_counted")
 
-    def rows(self, con: duckdb.DuckDBPyConnection, ordered: bool = False) -> duckdb.DuckDBPyRelation:
+    def rows(self, con: duckdb.DuckDBPyConnection, ordered: bool, scope: Scope) -> duckdb.DuckDBPyRelation:
+        check_contract(con, self.contract_id, scope=scope)
         f = figure(self.metric, self.channel)
         measured = terms(f.channel, self.threshold_seconds, self.clock)
         if self.judged:  # the target itself, which `hit` compares with
             measured = next(
                 (
                     t
-                    for t in in_force(con, self.month, self.contract_id)
+                    for t in in_force(con, self.month, self.contract_id, scope=scope)
                     if t["metric"] == f.metric
                     and t["channel"] == self.channel
                     and (not f.uses_threshold or t["threshold_seconds"] == self.threshold_seconds)

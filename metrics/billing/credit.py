@@ -19,6 +19,7 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.billing.line import Line, cents, total
 from metrics.billing.terms import Terms
 from metrics.domain import USAGE
@@ -42,18 +43,24 @@ class Miss:
 
 
 def missed_targets(
-    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None, measured: pl.DataFrame | None = None
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    contract_id: str | None = None,
+    measured: pl.DataFrame | None = None,
+    *,
+    scope: Scope = EVERY_VENDOR,
 ) -> dict[str, list[Miss]]:
     """{contract_id: targets it missed in `month` that carry a credit}, from `measured` (the
     month's `sla.verdicts`, when the caller has them already) or else from the SLA engine (not
     asked at all when no target of these contracts carries a credit)."""
     if measured is None:
         if not con.execute(
-            "SELECT count(*) FROM sla_targets WHERE credit_rate > 0 AND ($c IS NULL OR contract_id = $c)",
+            "SELECT count(*) FROM sla_targets WHERE credit_rate > 0 AND ($c IS NULL OR contract_id = $c) "
+            f"AND {scope.contract_filter()}",
             {"c": contract_id},
         ).fetchone()[0]:
             return {}
-        measured = verdicts(con, month, contract_id)
+        measured = verdicts(con, month, contract_id, scope=scope)
     found: dict[str, list[Miss]] = {}
     for v in measured.iter_rows(named=True):
         if v["met"] is False and v["credit_rate"] > 0:

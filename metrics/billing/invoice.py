@@ -16,6 +16,7 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.billing.adjustment import adjustment_lines
 from metrics.billing.credit import Miss, credit_lines, missed_targets
 from metrics.billing.fixed import fixed_line
@@ -29,6 +30,20 @@ from metrics.billing.volume import volume_lines
 from metrics.domain import CREDIT_LINES, SUBTOTAL_LINES, TOTALS, USAGE
 from metrics.periods import month_label, next_month
 from metrics.render import describe
+
+# The types of a line's fields (line.FIELDS) in a table of lines, which has every column even
+# without a line (no fee and no data: an empty table).
+LINE_SCHEMA = {
+    "type": pl.String,
+    "channel": pl.String,
+    "unit": pl.String,
+    "tier_from": pl.Decimal(18, 3),
+    "tier_to": pl.Decimal(18, 3),
+    "quantity": pl.Decimal(18, 4),
+    "unit_price": pl.Decimal(18, 6),
+    "amount": pl.Decimal(18, 2),
+    "description": pl.String,
+}
 
 HEAD = ("contract_id", "vendor_id", "month", "currency", "payee", "status", "due_date")  # of every line row
 
@@ -144,13 +159,21 @@ def assemble(terms: Terms, usage: list[Line], misses: list[Miss], adjustments: l
 
 
 def compute(
-    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None, verdicts: pl.DataFrame | None = None
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    contract_id: str | None = None,
+    verdicts: pl.DataFrame | None = None,
+    *,
+    scope: Scope = EVERY_VENDOR,
 ) -> list[Invoice]:
-    """Fresh draft invoices for `month`: one per contract active in it (or the one contract).
+    """Fresh draft invoices for `month`: one per contract of the scope active in it (or the one
+    contract); none for a scope that sees no drafts.
 
     `verdicts`: the month's `sla.verdicts` (of every contract, or of this one) when the caller
     has them already, as a page showing both does; the credits then need no SLA pass of their own."""
-    all_terms = active_terms(con, month, contract_id)
+    if not scope.drafts:
+        return []  # a vendor sees an invoice once issued (access.Scope)
+    all_terms = active_terms(con, month, contract_id, scope=scope)
     ids = [t.contract_id for t in all_terms]
     if not ids:
         return []
@@ -161,7 +184,7 @@ def compute(
         base = quantities.get((ladder.contract_id, ladder.channel, ladder.unit), Decimal(0))
         price = graduated_lines if ladder.mode == "graduated" else volume_lines
         usage.setdefault(ladder.contract_id, []).extend(price(ladder, base))
-    misses = missed_targets(con, month, contract_id, verdicts)
+    misses = missed_targets(con, month, contract_id, verdicts, scope=scope)
     adjustments = adjustment_lines(con, month, ids)
     return [
         assemble(t, usage.get(t.contract_id, []), misses.get(t.contract_id, []), adjustments.get(t.contract_id, []))

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from metrics import store
+from metrics import audit, store
+from metrics.access import EVERY_VENDOR, Permission, Principal, Scope, acting
 from metrics.billing.invoice import Invoice, compute
 from metrics.billing.line import STORED, Line, by_key, facts_to_json
 from metrics.domain import TOTALS
@@ -52,9 +53,11 @@ class Drift:
         }
 
 
-def stored_invoices(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> list[Invoice]:
-    """The finalized invoices of `month` (or of the one contract), as issued."""
-    where = "month = $month AND ($contract IS NULL OR contract_id = $contract)"
+def stored_invoices(
+    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None, *, scope: Scope = EVERY_VENDOR
+) -> list[Invoice]:
+    """The finalized invoices of `month` (or of the one contract) of the scope's vendors, as issued."""
+    where = f"month = $month AND ($contract IS NULL OR contract_id = $contract) AND {scope.contract_filter()}"
     params = {"month": month, "contract": contract_id}
     lines: dict[str, list[Line]] = {}
     for row in con.execute(
@@ -107,21 +110,27 @@ def drift(stored: Invoice, fresh: Invoice | None) -> list[Drift]:
 
 
 def with_drift(
-    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None
+    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None, *, scope: Scope = EVERY_VENDOR
 ) -> list[tuple[Invoice, list[Drift]]]:
     """Each invoice of the month as it stands (stored if finalized, else a fresh draft) with its
-    drift (always [] for drafts), in contract order."""
-    fresh = {inv.contract_id: inv for inv in compute(con, month, contract_id)}
-    stored = {inv.contract_id: inv for inv in stored_invoices(con, month, contract_id)}
+    drift (always [] for drafts), in contract order. A scope without drafts (a vendor's) gets the
+    finalized invoices only, as issued, with no drift: a fresh computation is a draft too."""
+    stored = {inv.contract_id: inv for inv in stored_invoices(con, month, contract_id, scope=scope)}
+    if not scope.drafts:
+        return [(stored[c], []) for c in sorted(stored)]
+    fresh = {inv.contract_id: inv for inv in compute(con, month, contract_id, scope=scope)}
     return [
         (stored[c], drift(stored[c], fresh.get(c))) if c in stored else (fresh[c], [])
         for c in sorted(fresh.keys() | stored.keys())
     ]
 
 
-def invoices(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> list[Invoice]:
-    """The invoices of `month`: the stored one for finalized contracts, else a fresh draft."""
-    return [inv for inv, _ in with_drift(con, month, contract_id)]
+def invoices(
+    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None, *, scope: Scope = EVERY_VENDOR
+) -> list[Invoice]:
+    """The invoices of `month`: the stored one for finalized contracts, else a fresh draft (none
+    for a scope without drafts)."""
+    return [inv for inv, _ in with_drift(con, month, contract_id, scope=scope)]
 
 
 def require_contract(con: duckdb.DuckDBPyConnection, contract_id: str) -> None:
@@ -130,14 +139,22 @@ def require_contract(con: duckdb.DuckDBPyConnection, contract_id: str) -> None:
         raise VendorboardError.of("error.unknown_contract", contract=contract_id)
 
 
-def finalize(db_path: Path, month: dt.date, contract_id: str, accept_data_issues: str | None = None) -> Invoice:
-    """Store the invoice of `contract_id` for `month` as issued; refused when it is finalized
-    already, when the contract has no invoice that month, or while the month's data has `error`
-    findings (metrics/quality.py) and no reason is given to accept them. The reason and the
-    findings at this moment are stored with the invoice. A month with no data finalizes (fees only;
-    its `no_data` finding is a warning)."""
+def finalize(
+    db_path: Path,
+    month: dt.date,
+    contract_id: str,
+    accept_data_issues: str | None = None,
+    *,
+    by: Principal | None = None,
+) -> Invoice:
+    """Store the invoice of `contract_id` for `month` as issued, in the audit trail as `by`'s;
+    refused for a role that may not finalize, when it is finalized already, when the contract has
+    no invoice that month, or while the month's data has `error` findings (metrics/quality.py) and
+    no reason is given to accept them. The reason and the findings at this moment are stored with
+    the invoice. A month with no data finalizes (fees only; its `no_data` finding is a warning)."""
     from metrics import quality  # not above: quality reads invoices (its drift check) from this package
 
+    actor = acting(by).require(Permission.FINALIZE)
     label = f"{contract_id} {month_label(month)}"
     reason = (accept_data_issues or "").strip() or None
     with store.writer(db_path, "finalize") as con:
@@ -185,12 +202,27 @@ def finalize(db_path: Path, month: dt.date, contract_id: str, accept_data_issues
                 invoice.payee_bank,
             ],
         )
-        con.executemany(
-            f"INSERT INTO invoice_lines (contract_id, month, line_no, {', '.join(STORED)}) "
-            f"VALUES (?, ?, ?, {', '.join('?' * len(STORED))})",
-            [
-                [contract_id, month, n, *(getattr(line, c) for c in STORED[:-1]), facts_to_json(line.facts)]
-                for n, line in enumerate(invoice.lines, start=1)
-            ],
+        if invoice.lines:  # a contract without fees or usage that month has an invoice of no lines
+            con.executemany(
+                f"INSERT INTO invoice_lines (contract_id, month, line_no, {', '.join(STORED)}) "
+                f"VALUES (?, ?, ?, {', '.join('?' * len(STORED))})",
+                [
+                    [contract_id, month, n, *(getattr(line, c) for c in STORED[:-1]), facts_to_json(line.facts)]
+                    for n, line in enumerate(invoice.lines, start=1)
+                ],
+            )
+        audit.record(
+            con,
+            actor,
+            "finalize",
+            label,
+            {
+                "contract_id": contract_id,
+                "month": month_label(month),
+                "total": invoice.total,
+                "currency": invoice.currency,
+                "accepted_data_issues": reason,
+                "errors": [f.message() for f in failing],
+            },
         )
     return invoice

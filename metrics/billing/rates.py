@@ -74,6 +74,15 @@ class Ladder:
         )
 
 
+def ladders_sql(month: dt.date) -> str:
+    """SQL: contract_id, channel, unit and increment (its lowest tier's increment_seconds, as
+    `Ladder.increment`) of every ladder in force in `month`: what usage quantities are measured by,
+    joined to the rows (billing/quantities.py)."""
+    in_force = IN_FORCE.replace("$month", f"DATE '{month.isoformat()}'")
+    return f"""(SELECT contract_id, channel, unit, first(increment_seconds ORDER BY tier_from NULLS FIRST) AS increment
+                FROM rates r WHERE {in_force} GROUP BY ALL)"""
+
+
 def ladders(con: duckdb.DuckDBPyConnection, month: dt.date, contract_ids: list[str]) -> list[Ladder]:
     """Every ladder in force in `month` for the contracts, in a stable (channel, unit) order."""
     rows = con.execute(

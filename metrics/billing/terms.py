@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import duckdb
 
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.periods import next_month
 
 
@@ -46,17 +47,20 @@ class Terms:
         return {"days": self.active_days, "of_days": self.days_in_month}
 
 
-def active_terms(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None) -> list[Terms]:
-    """Terms of every contract active on at least one day of `month` (or of the one contract)."""
+def active_terms(
+    con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None = None, *, scope: Scope = EVERY_VENDOR
+) -> list[Terms]:
+    """Terms of every contract of the scope active on at least one day of `month` (or of the one
+    contract)."""
     end = next_month(month)
     rows = con.execute(
-        """SELECT c.contract_id, c.vendor_id, c.currency, coalesce(c.payee, v.name), c.tax_rate,
+        f"""SELECT c.contract_id, c.vendor_id, c.currency, coalesce(c.payee, v.name), c.tax_rate,
                   c.payment_due_day, c.monthly_fee, c.monthly_minimum, c.credit_cap_rate,
                   date_diff('day', greatest(c.start_date, $month),
                             least(coalesce(c.end_date + 1, $end), $end)) AS active_days, c.payee_bank
            FROM contracts c JOIN vendors v USING (vendor_id)
            WHERE c.start_date < $end AND (c.end_date IS NULL OR c.end_date >= $month)
-             AND ($contract IS NULL OR c.contract_id = $contract)
+             AND ($contract IS NULL OR c.contract_id = $contract) AND {scope.vendor_filter("c.vendor_id")}
            ORDER BY c.contract_id""",
         {"month": month, "end": end, "contract": contract_id},
     ).fetchall()

@@ -33,6 +33,7 @@ def _root(
 def main() -> None:
     """Entry point: bad input is a one-line message on stderr and exit code 2, never a traceback."""
     from metrics.cli import (  # noqa: F401  (register the commands)
+        access,
         agents,
         check,
         generate,

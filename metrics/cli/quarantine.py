@@ -42,7 +42,7 @@ def quarantine_command(
     when = parse_month(month) if month else None
     con = store.connect_reader(ctx.obj)
     try:
-        rows = data_health.quarantine_rows(con, table, reason, None, 0, data_health.Scope(when), vendor).to_dicts()
+        rows = data_health.quarantine_rows(con, table, reason, None, 0, data_health.Rejected(when), vendor).to_dicts()
     finally:
         con.close()
     lang = language.value

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.errors import VendorboardError
 from metrics.export import pdf, xlsx
 from metrics.export.content import MonthReport, gather
@@ -32,8 +33,11 @@ def report(
     progress: Progress | None = None,
     vendor_invoices: tuple[Path, ...] = (),
     language: str = "en",
+    *,
+    scope: Scope = EVERY_VENDOR,
 ) -> list[Path]:
-    """Write report-YYYY-MM.pdf, report-YYYY-MM.xlsx and the CSVs into `out_dir`; returns the files.
+    """Write report-YYYY-MM.pdf, report-YYYY-MM.xlsx and the CSVs into `out_dir`, of the scope's
+    vendors; returns the files.
 
     The content is gathered before anything is created (a month with no data leaves not even the
     folder), then built in a temporary folder inside `out_dir` and moved in only when complete, so a
@@ -44,7 +48,7 @@ def report(
     steps = 4
     step = (lambda text, n: progress(text, n, steps)) if progress else (lambda text, n: None)
     step("gathering SLA results and invoices", 0)
-    content = gather(con, month, vendor_invoices)
+    content = gather(con, month, vendor_invoices, scope=scope)
     created = not out_dir.exists()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

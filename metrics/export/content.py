@@ -1,5 +1,5 @@
 """Everything the monthly report shows, gathered once from the engine so the PDF, the workbook and
-the CSVs of one run cannot disagree."""
+the CSVs of one run cannot disagree; of the caller's scope only (a vendor's report is its own)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from metrics import agents, billing, catalog, data_health, payments, quality, sla
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.billing import Invoice
 from metrics.errors import VendorboardError
 from metrics.payments import Receivables
@@ -45,24 +46,30 @@ class MonthReport:
         return [f for f in self.findings if f.contract_id == contract_id]
 
 
-def gather(con: duckdb.DuckDBPyConnection, month: dt.date, vendor_invoices: tuple[Path, ...] = ()) -> MonthReport:
+def gather(
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    vendor_invoices: tuple[Path, ...] = (),
+    *,
+    scope: Scope = EVERY_VENDOR,
+) -> MonthReport:
     """The report's content for `month`; a month without interactions is an error (nothing to report)."""
-    with_data = catalog.months_with_data(con)
+    with_data = catalog.months_with_data(con, scope=scope)
     if month not in with_data:
         raise VendorboardError(f"no data for {month_label(month)}: no interaction of that month has been ingested")
-    history = sla.history(con, month)
-    invoices = billing.with_drift(con, month)
+    history = sla.history(con, month, scope=scope)
+    invoices = billing.with_drift(con, month, scope=scope)
     return MonthReport(
         month=month,
-        contracts=catalog.contracts(con, month),
+        contracts=catalog.contracts(con, month, scope=scope),
         verdicts=history.filter(pl.col("month") == month_label(month)),
         history=history,
         invoices=[invoice for invoice, _ in invoices],
-        findings=quality.findings(con, month, invoices=invoices),
-        rejected=data_health.quarantine_summary(con),
-        out_of_contract=data_health.out_of_contract(con).filter(pl.col("month") == month_label(month)),
-        reconciliation=[row for path in vendor_invoices for row in reconcile(con, month, path)],
-        receivables=payments.receivables(con, last_day(month)),
-        agents=agents.figures(con, month),
+        findings=quality.findings(con, month, invoices=invoices, scope=scope),
+        rejected=data_health.quarantine_summary(con, scope=scope),
+        out_of_contract=data_health.out_of_contract(con, scope=scope).filter(pl.col("month") == month_label(month)),
+        reconciliation=[row for path in vendor_invoices for row in reconcile(con, month, path, scope=scope)],
+        receivables=payments.receivables(con, last_day(month), scope=scope),
+        agents=agents.figures(con, month, scope=scope),
         drift={invoice.contract_id: moved for invoice, moved in invoices if moved},
     )

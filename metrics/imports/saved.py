@@ -13,7 +13,8 @@ import fastexcel
 import polars as pl
 import tomli_w
 
-from metrics import store
+from metrics import audit, store
+from metrics.access import EVERY_VENDOR, Permission, Principal, Scope, acting
 from metrics.errors import VendorboardError
 from metrics.imports.derive import Import
 from metrics.imports.mapping import Mapping, parse
@@ -21,8 +22,10 @@ from metrics.ingest.read import File, line_by_line_on_failure
 from metrics.sql import sql_text
 
 
-def save(db: Path, vendor_id: str, name: str, mapping: Mapping) -> None:
-    """Store `mapping` under `name` for the vendor (replacing one of the same name), atomically."""
+def save(db: Path, vendor_id: str, name: str, mapping: Mapping, *, by: Principal | None = None) -> None:
+    """Store `mapping` under `name` for the vendor (replacing one of the same name), atomically and
+    in the audit trail as `by`'s (a role that may not load data is refused)."""
+    actor = acting(by).require(Permission.LOAD)
     name = name.strip()
     if not name:
         raise VendorboardError("give the mapping a name")
@@ -30,12 +33,14 @@ def save(db: Path, vendor_id: str, name: str, mapping: Mapping) -> None:
     with store.writer(db) as con:
         con.execute("DELETE FROM saved_mappings WHERE vendor_id = ? AND name = ?", [vendor_id, name])
         con.execute("INSERT INTO saved_mappings VALUES (?, ?, ?, ?)", [vendor_id, name, text, dt.datetime.now(dt.UTC)])
+        audit.record(con, actor, "mapping_save", f"{vendor_id} {name}", {"vendor_id": vendor_id, "mapping": text})
 
 
-def saved(con: duckdb.DuckDBPyConnection, vendor_id: str) -> dict[str, str]:
+def saved(con: duckdb.DuckDBPyConnection, vendor_id: str, *, scope: Scope = EVERY_VENDOR) -> dict[str, str]:
     """The vendor's saved mappings: name -> TOML, in name order."""
     rows = con.execute(
-        "SELECT name, mapping FROM saved_mappings WHERE vendor_id = ? ORDER BY name", [vendor_id]
+        f"SELECT name, mapping FROM saved_mappings WHERE vendor_id = ? AND {scope.vendor_filter()} ORDER BY name",
+        [vendor_id],
     ).fetchall()
     return dict(rows)
 

@@ -29,17 +29,18 @@ from typing import Protocol
 
 import duckdb
 
-from metrics import store
+from metrics import audit, store
+from metrics.access import Permission, Principal, acting, table_permission
 from metrics.errors import VendorboardError
-from metrics.ingest import encoding, quarantine, read, reference, zones
-from metrics.ingest.attribution import out_of_contract, refresh
+from metrics.ingest import encoding, keys, quarantine, read, reference, zones
+from metrics.ingest.attribution import attributed, out_of_contract, refresh
 from metrics.ingest.lookups import Lookups
-from metrics.ingest.reach import Reach, reach, to_refresh
+from metrics.ingest.reach import Reach, Touched, reach, to_refresh
 from metrics.ingest.tables import INTERACTIONS, LOAD_ORDER, REFERENCE, TABLES, Table
 from metrics.ingest.validate import REJECTED, Plausible, stage_sql
+from metrics.uploads import kept
 
 Progress = Callable[[str, int, int], None]  # (message, files done, files in all)
-Touched = dict[dt.date, set[str]]  # month -> the interaction tables whose figures in it a run can move
 Then = Callable[[duckdb.DuckDBPyConnection, Touched], None]
 NOT_DATA = "not a data file (expected .csv, .csv.gz or .parquet)"
 
@@ -149,29 +150,55 @@ def run(
     *,
     plausible: Plausible | None = None,
     max_rejected: float | None = None,
+    by: Principal | None = None,
+    audit_as: audit.Change | None = None,
 ) -> IngestReport:
     """Load `sources` and the rows `derived` from platform exports into the database at `db` as one
-    transaction, calling `then` before it commits (see the module docstring); nothing changes on
-    error. `max_rejected`: a table with a larger share of rejected rows fails the run."""
+    transaction, calling `then` before it commits (see the module docstring) and recorded in the
+    audit trail as `by`'s (`audit_as` names the change when it is not a plain load, e.g. one
+    payment); nothing changes on error. Refused when `by` may not load one of the tables
+    (access.table_permission). `max_rejected`: a table with a larger share of rejected rows fails
+    the run."""
     for s in sources:
         if s.skip is None and s.kind not in TABLES:
             raise VendorboardError.of("error.unknown_kind", given=s.kind, kinds=", ".join(LOAD_ORDER))
     readable = sorted((s for s in sources if s.skip is None), key=lambda s: LOAD_ORDER.index(s.kind))
+    needed = {table_permission(s.kind) for s in readable} | ({Permission.LOAD} if derived else set())
+    actor = acting(by).require(*sorted(needed))
     skipped = [{"file": s.shown, "reason": s.skip} for s in sources if s.skip]
+
+    def change(run_id: int) -> audit.Change:
+        return audit_as or _load_change(db, readable, derived, run_id)
+
     return read.line_by_line_on_failure(
         lambda by_line: _run(
-            db, _FileReader(readable, skipped, by_line), then, progress, plausible, max_rejected, derived
+            db,
+            _FileReader(readable, skipped, by_line),
+            then,
+            progress,
+            plausible,
+            max_rejected,
+            derived,
+            actor=actor,
+            change=change,
         )
     )
 
 
 def retry(
-    db: Path, then: Then, progress: Progress | None = None, *, plausible: Plausible | None = None
+    db: Path,
+    then: Then,
+    progress: Progress | None = None,
+    *,
+    plausible: Plausible | None = None,
+    by: Principal | None = None,
 ) -> IngestReport:
     """Validate every quarantined row that can be read again (read.retryable: not malformed lines,
     which have no columns, nor rows an import derived) against the reference data stored now, and
-    load those that pass, in one atomic write calling `then` as `run` does; the others stay
-    quarantined with their reason as it is now. With nothing to retry, nothing is written."""
+    load those that pass, in one atomic write calling `then` as `run` does, recorded in the audit
+    trail as `by`'s (a role that may load interaction data); the others stay quarantined with their
+    reason as it is now. With nothing to retry, nothing is written."""
+    actor = acting(by).require(Permission.LOAD)
     con = store.connect_reader(db)
     try:
         waiting = con.execute(
@@ -182,7 +209,11 @@ def retry(
         con.close()
     if not waiting:
         return IngestReport({}, {})
-    return _run(db, _QuarantineReader(), then, progress, plausible, None)
+
+    def change(run_id: int) -> audit.Change:
+        return audit.Change("quarantine_retry", f"{waiting:,} quarantined rows", {"run_id": run_id})
+
+    return _run(db, _QuarantineReader(), then, progress, plausible, None, actor=actor, change=change)
 
 
 class _FileReader:
@@ -232,9 +263,13 @@ def _run(
     plausible: Plausible | None,
     max_rejected: float | None,
     derived: Sequence[Derivation] = (),
+    *,
+    actor: Principal,
+    change: Callable[[int], audit.Change],
 ) -> IngestReport:
     """One ingest run over what `reader` reads and `derived` derives (CSV files named in
-    `reader.by_line` read line by line), in one write (see the module docstring)."""
+    `reader.by_line` read line by line), in one write (see the module docstring), recorded as
+    `actor`'s audit entry `change(run_id)` with the counts."""
     started = dt.datetime.now(dt.UTC)
     window = (plausible or Plausible()).window(started)
     counts: dict[str, TableCounts] = {}
@@ -315,7 +350,19 @@ def _run(
             "INSERT INTO ingest_runs VALUES (?, ?, now(), ?)",
             [run_id, started, json.dumps(report.as_dict())],
         )
+        entry = change(run_id).with_counts(report)
+        audit.record(con, actor, entry.action, entry.subject, entry.details)
     return report
+
+
+def _load_change(db: Path, sources: Sequence[Source], derived: Sequence[Derivation], run_id: int) -> audit.Change:
+    """A load as the trail records it: its files (an upload also where it is kept) and run number."""
+    named = [(s.kind, s.shown, s.path) for s in sources] + [
+        ("import", f.shown, f.path) for d in derived for f in d.files
+    ]
+    files = [{"table": kind, "file": name} | kept(db, path) for kind, name, path in named]
+    subject = files[0]["file"] if len(files) == 1 else f"{len(files)} files"
+    return audit.Change("ingest", subject, {"run_id": run_id, "files": files})
 
 
 def _limit_rejections(counts: dict[str, TableCounts], max_rejected: float | None) -> None:
@@ -445,15 +492,19 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
     )
     on = " AND ".join(f"i.{k} IS NOT DISTINCT FROM t.{k}" for k in table.key)
     good = "SELECT * FROM staged WHERE _check IS NULL"
+    near = keys.near(con, table, good)  # the stored rows that can hold an incoming key
+    stored_rows = f"(SELECT * FROM {table.name} t WHERE {near})"
     # A key repeated in the run repeats its last column (the id); as many distinct hashes of that
     # column as rows prove there is none (cheap). Only otherwise are whole keys compared.
     repeated, known = con.execute(f"""
         SELECT (SELECT count(*) - count(DISTINCT hash({table.key[-1]})) FROM ({good})),
-               (SELECT count(*) FROM ({good}) i SEMI JOIN {table.name} t ON {on})""").fetchone()
+               (SELECT count(*) FROM ({good}) i SEMI JOIN {stored_rows} t ON {on})""").fetchone()
     if repeated and len(table.key) > 1:
         repeated = con.execute(f"SELECT count(*) - count(DISTINCT hash({key})) FROM ({good})").fetchone()[0]
     if repeated:  # the last one wins: files in order, then rows (a file read again is staged later)
         good += f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _seq DESC, rowid DESC) = 1"
+    if table.start_column:
+        good = attributed(good)
     columns = ", ".join(stored)
     if not known:
         con.execute("SET preserve_insertion_order = false")  # stored order is free; saves a sort of work
@@ -462,6 +513,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
         ]
         con.execute("RESET preserve_insertion_order")
         stored_now = f"({good}) _"
+        keys.widen(con, table, good)
         vendors, reached = _vendors(con, table, stored_now), [reach(con, table.name, stored_now)]
         con.execute("DROP TABLE staged")
         return vendors, reached
@@ -470,14 +522,15 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table, counts: TableCounts) -
         CREATE OR REPLACE TEMP TABLE incoming AS
         SELECT i.*, CASE WHEN t.{table.key[0]} IS NULL THEN 'loaded' WHEN {differs} THEN 'updated'
                          ELSE 'unchanged' END AS _status
-        FROM ({good}) i LEFT JOIN {table.name} t ON {on}""")
+        FROM ({good}) i LEFT JOIN {stored_rows} t ON {on}""")
     for status, n in con.execute("SELECT _status, count(*) FROM incoming GROUP BY ALL").fetchall():
         setattr(counts, status, n)
-    replaced = f"(SELECT * FROM {table.name} t SEMI JOIN incoming i ON i._status = 'updated' AND {on}) _"
+    replaced = f"(SELECT * FROM {stored_rows} t SEMI JOIN incoming i ON i._status = 'updated' AND {on}) _"
     reached = [reach(con, table.name, replaced)]
-    con.execute(f"DELETE FROM {table.name} t USING incoming i WHERE i._status = 'updated' AND {on}")
+    con.execute(f"DELETE FROM {table.name} t USING incoming i WHERE i._status = 'updated' AND {on} AND {near}")
     con.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM incoming WHERE _status <> 'unchanged'")
     changed = "(SELECT * FROM incoming WHERE _status <> 'unchanged') _"
+    keys.widen(con, table, "SELECT * FROM incoming WHERE _status <> 'unchanged'")
     vendors = _vendors(con, table, changed)
     reached.append(reach(con, table.name, changed))
     con.execute("DROP TABLE staged; DROP TABLE incoming")

@@ -17,6 +17,13 @@ def covers(row: str, contract: str) -> str:
     )
 
 
+def attributed(rows: str) -> str:
+    """SQL: `rows` (a relation of an interaction table's rows with vendor_id and local_start) with
+    the `contract_id` of the vendor's contract holding each one's local start date: a range join
+    against the contracts' dates, whatever their number."""
+    return f"SELECT r.*, c.contract_id FROM ({rows}) r LEFT JOIN contracts c ON {covers('r', 'c')}"
+
+
 def refresh(con: duckdb.DuckDBPyConnection, vendor_ids: set[str]) -> None:
     """Recompute local start and contract of stored rows after a vendor's zone or contracts changed."""
     if not vendor_ids:

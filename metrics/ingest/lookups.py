@@ -1,11 +1,18 @@
 """Lookups the typing pass needs (known vendors and contracts, each vendor's zone and UTC offsets),
-written into the SQL as CASE expressions rather than joins: a hash join does not keep the file's
-row order, and that order is how a rejected row's line is known.
+at a cost per row that does not grow with the number of vendors, contracts or zones.
 
-Offsets: every local day over each vendor's contract span (plus a margin) is converted exactly
-once, and the hours of the days a DST change cuts; runs with one offset become one branch, so
-typing a naive timestamp is a range test and a subtraction instead of three ICU conversions. Hours
-a DST change cuts (skipped, or a change at :30) and times outside the span fall back to the exact
+The typing pass reads each file in one streaming statement whose row order gives a rejected row its
+line (the staged table's rowid), and DuckDB keeps the order of a single table's scan but not of a
+join; numbering the rows first (`row_number() OVER ()`) would run the whole read on one thread. So
+the lookups are not joins but positions: the known vendors and contracts are an ENUM type made for
+the run from the stored ids (a cast is a hash lookup; an unknown id casts to NULL), and a vendor's
+enum code indexes lists kept in session variables: its zone, and where its zone's hourly offsets
+start in one flat list of every zone's.
+
+Offsets: every local day over each zone's contract span (plus a margin) is converted exactly once,
+and the hours of the days a DST change cuts; runs with one offset are spread over their hours, so
+typing a naive timestamp is an index and a subtraction instead of three ICU conversions. Hours a
+DST change cuts (skipped, or a change at :30) and times outside the span fall back to the exact
 conversion.
 """
 
@@ -14,8 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-
-from metrics.sql import sql_text
 
 # A timestamp's text ends with an offset (Z, +08, +08:00, +0800): an instant, else local time.
 OFFSET = r"\d:\d\d(:\d\d(\.\d+)?)?\s*([Zz]|[+-]\d\d(:?\d\d)?)$"
@@ -35,120 +40,113 @@ DAY_US, HOUR_US = 86_399_999_999, 3_599_999_999  # the last microsecond of a day
 
 # A day whose first and last microsecond have one offset is one piece; only the few days a DST
 # change cuts are converted hour by hour, so a span of decades costs thousands of conversions.
+# One span per zone (every vendor's contracts in it), so the cost follows the zones, not the vendors.
 OFFSET_RUNS = f"""
 WITH span AS (
-    SELECT v.vendor_id, v.timezone,
+    SELECT v.timezone,
            min(c.start_date) - INTERVAL 31 DAY AS lo,
            least(max(coalesce(c.end_date, current_date + INTERVAL 730 DAY)),
                  min(c.start_date) + INTERVAL 30 YEAR) + INTERVAL 31 DAY AS hi
     FROM vendors v JOIN contracts c USING (vendor_id) GROUP BY ALL),
 days AS (
-    SELECT vendor_id, timezone, day, vb_local_instant(day, timezone) AS start_at,
+    SELECT timezone, day, vb_local_instant(day, timezone) AS start_at,
            vb_local_instant(day + INTERVAL {DAY_US} MICROSECOND, timezone) AS end_at
-    FROM (SELECT vendor_id, timezone, unnest(generate_series(lo::TIMESTAMP, hi::TIMESTAMP, INTERVAL 1 DAY)) AS day
+    FROM (SELECT timezone, unnest(generate_series(lo::TIMESTAMP, hi::TIMESTAMP, INTERVAL 1 DAY)) AS day
           FROM span)),
 cut AS (
-    SELECT vendor_id, hour, vb_local_instant(hour, timezone) AS start_at,
+    SELECT timezone, hour, vb_local_instant(hour, timezone) AS start_at,
            vb_local_instant(hour + INTERVAL {HOUR_US} MICROSECOND, timezone) AS end_at
-    FROM (SELECT vendor_id, timezone, unnest(generate_series(day, day + INTERVAL 23 HOUR, INTERVAL 1 HOUR)) AS hour
+    FROM (SELECT timezone, unnest(generate_series(day, day + INTERVAL 23 HOUR, INTERVAL 1 HOUR)) AS hour
           FROM days WHERE (end_at - start_at = INTERVAL {DAY_US} MICROSECOND) IS NOT TRUE)),
 pieces AS (
-    SELECT vendor_id, day AS lo, day + INTERVAL 1 DAY AS hi, epoch_us(day) - epoch_us(start_at) AS offset_us
+    SELECT timezone, day AS lo, day + INTERVAL 1 DAY AS hi, epoch_us(day) - epoch_us(start_at) AS offset_us
     FROM days WHERE end_at - start_at = INTERVAL {DAY_US} MICROSECOND
     UNION ALL
-    SELECT vendor_id, hour, hour + INTERVAL 1 HOUR, epoch_us(hour) - epoch_us(start_at)
+    SELECT timezone, hour, hour + INTERVAL 1 HOUR, epoch_us(hour) - epoch_us(start_at)
     FROM cut WHERE end_at - start_at = INTERVAL {HOUR_US} MICROSECOND),
 runs AS (
     SELECT *, sum(CASE WHEN lo = before_hi AND offset_us = before_offset THEN 0 ELSE 1 END)
-                  OVER (PARTITION BY vendor_id ORDER BY lo) AS run
+                  OVER (PARTITION BY timezone ORDER BY lo) AS run
     FROM (SELECT *, lag(hi) OVER w AS before_hi, lag(offset_us) OVER w AS before_offset
-          FROM pieces WINDOW w AS (PARTITION BY vendor_id ORDER BY lo)))
-SELECT vendor_id, min(lo), max(hi), offset_us
-FROM runs GROUP BY vendor_id, offset_us, run ORDER BY vendor_id, 2
+          FROM pieces WINDOW w AS (PARTITION BY timezone ORDER BY lo)))
+SELECT timezone, min(lo) AS lo, max(hi) AS hi, offset_us
+FROM runs GROUP BY timezone, offset_us, run ORDER BY timezone, 2
+"""
+
+# The zones' hourly offsets in one flat list (`vb_hours`: a zone's hours from its `first` on, NULL
+# where a run leaves a gap), and per known vendor in the ENUM's order (`vb_vendors`): its zone, the
+# position in vb_hours of its zone's first hour, that hour, and how many hours its zone has.
+HOURLY = f"""
+CREATE OR REPLACE TEMP TABLE vb_zone_hours AS
+WITH runs AS ({OFFSET_RUNS}),
+zones AS (SELECT timezone, min(lo) AS first, max(hi) AS last FROM runs GROUP BY ALL),
+hours AS (SELECT timezone, first, unnest(generate_series(first, last - INTERVAL 1 HOUR, INTERVAL 1 HOUR)) AS hour
+          FROM zones)
+SELECT h.timezone, h.first, h.hour, r.offset_us
+FROM hours h LEFT JOIN runs r ON r.timezone = h.timezone AND h.hour >= r.lo AND h.hour < r.hi;
+SET VARIABLE vb_hours = (SELECT coalesce(list(offset_us ORDER BY timezone, hour), []) FROM vb_zone_hours);
+SET VARIABLE vb_vendors = (
+    WITH zones AS (SELECT timezone, first, count(*) AS hours FROM vb_zone_hours GROUP BY ALL),
+    placed AS (SELECT *, coalesce(sum(hours) OVER (ORDER BY timezone ROWS BETWEEN UNBOUNDED PRECEDING
+                                                                        AND 1 PRECEDING), 0) AS before FROM zones)
+    SELECT coalesce(list({{'tz': v.timezone, 'at': p.before::BIGINT, 'first': epoch_us(p.first),
+                           'hours': coalesce(p.hours, 0)::BIGINT}}
+                         ORDER BY v.vendor_id), [])
+    FROM vendors v LEFT JOIN placed p USING (timezone));
+DROP TABLE vb_zone_hours;
+"""
+
+# The same without offsets (reference tables): each vendor's zone only.
+ZONES = """
+SET VARIABLE vb_vendors = (
+    SELECT coalesce(list({'tz': timezone, 'at': 0::BIGINT, 'first': 0::BIGINT, 'hours': 0::BIGINT}
+                         ORDER BY vendor_id), [])
+    FROM vendors);
+SET VARIABLE vb_hours = [];
 """
 
 
 @dataclass(frozen=True)
 class Lookups:
-    zones: dict[str, str]  # vendor_id -> IANA zone
-    contracts: frozenset[str]
-    terms: dict[str, list[tuple[str, str, str | None]]]  # vendor_id -> [(contract_id, start, end)]
-    offsets: dict[str, list[tuple[str, str, int]]]  # vendor_id -> [(from, to, offset_us)] local hours
+    """The run's lookup types and lists (see the module docstring), made from what is stored now."""
+
+    vendors: bool  # any vendor is stored
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection, with_offsets: bool) -> Lookups:
         """What is stored now; the offsets (which cost a moment) only for tables with timestamps."""
         con.execute(MACROS)
-        offsets: dict[str, list[tuple[str, str, int]]] = {}
-        for vendor, lo, hi, off in con.execute(OFFSET_RUNS).fetchall() if with_offsets else []:
-            offsets.setdefault(vendor, []).append((str(lo), str(hi), off))
-        terms: dict[str, list[tuple[str, str, str | None]]] = {}
-        for vendor, contract, start, end in con.execute(
-            "SELECT vendor_id, contract_id, start_date, end_date FROM contracts ORDER BY ALL"
-        ).fetchall():
-            terms.setdefault(vendor, []).append((contract, str(start), None if end is None else str(end)))
-        return cls(
-            zones=dict(con.execute("SELECT vendor_id, timezone FROM vendors").fetchall()),
-            contracts=frozenset(c for (c,) in con.execute("SELECT contract_id FROM contracts").fetchall()),
-            terms=terms,
-            offsets=offsets,
-        )
-
-    def _index(self, vendor: str) -> int:
-        return sorted(self.zones).index(vendor)
+        con.execute("CREATE OR REPLACE TEMP TYPE vb_vendor AS ENUM (SELECT vendor_id FROM vendors ORDER BY vendor_id)")
+        con.execute("CREATE OR REPLACE TEMP TYPE vb_contract AS ENUM (SELECT contract_id FROM contracts)")
+        con.execute(HOURLY if with_offsets else ZONES)
+        return cls(vendors=con.execute("SELECT count(*) FROM vendors").fetchone()[0] > 0)
 
     def vendor_index(self) -> str:
-        """SQL: a small integer per stored vendor (NULL for an unknown one), computed once per row so
-        the lookups below compare integers rather than strings."""
-        if not self.zones:
-            return "CAST(NULL AS INTEGER)"
-        return (
-            "CASE vendor_id "
-            + " ".join(f"WHEN {sql_text(v)} THEN {self._index(v)}" for v in sorted(self.zones))
-            + " END"
-        )
+        """SQL: the row's vendor as a known vendor's position (NULL for an unknown one)."""
+        return "enum_code(TRY_CAST(vendor_id AS vb_vendor))" if self.vendors else "CAST(NULL AS INTEGER)"
 
     def known(self, column: str) -> str:
         """SQL: the row's vendor_id (needs `_vi`) / contract_id is stored."""
         if column == "vendor_id":
             return "_vi IS NOT NULL"
-        return f"{column} IN ({', '.join(map(sql_text, sorted(self.contracts)))})" if self.contracts else "false"
+        return f"TRY_CAST({column} AS vb_contract) IS NOT NULL"
+
+    def vendor(self) -> str:
+        """SQL: the row's vendor's entry in vb_vendors (needs `_vi`): its zone and offsets."""
+        return "getvariable('vb_vendors')[_vi + 1]" if self.vendors else "NULL"
 
     def zone(self) -> str:
-        """SQL: the row's vendor's time zone (NULL for an unknown vendor)."""
-        if not self.zones:
-            return "CAST(NULL AS VARCHAR)"
-        return (
-            "CASE _vi " + " ".join(f"WHEN {self._index(v)} THEN {sql_text(z)}" for v, z in self.zones.items()) + " END"
-        )
-
-    def contract(self, local_start: str) -> str:
-        """SQL: the contract whose dates hold the local start date (attribution.covers, as a CASE)."""
-        day = f"CAST({local_start} AS DATE)"
-        branches = " ".join(
-            f"WHEN _vi = {self._index(vendor)} AND {day} >= DATE '{start}'"
-            + (f" AND {day} <= DATE '{end}'" if end else "")
-            + f" THEN {sql_text(contract)}"
-            for vendor, terms in self.terms.items()
-            if vendor in self.zones
-            for contract, start, end in terms
-        )
-        return f"CASE {branches} END" if branches else "CAST(NULL AS VARCHAR)"
+        """SQL: the row's vendor's time zone (needs `_v`; NULL for an unknown vendor)."""
+        return "_v.tz" if self.vendors else "CAST(NULL AS VARCHAR)"
 
     def instant(self, naive: str) -> str:
-        """SQL: the instant of the naive local timestamp `naive` for the row's vendor."""
-        branches = []
-        for vendor, runs in self.offsets.items():
-            ranges = " ".join(
-                f"WHEN {naive} >= TIMESTAMP '{lo}' AND {naive} < TIMESTAMP '{hi}' "
-                f"THEN CAST({naive} - to_microseconds({off}) AS TIMESTAMPTZ)"
-                for lo, hi, off in runs
-            )
-            branches.append(
-                f"WHEN _vi = {self._index(vendor)} THEN CASE {ranges} ELSE vb_local_instant({naive}, _tz) END"
-            )
-        return (
-            f"CASE {' '.join(branches)} ELSE vb_local_instant({naive}, _tz) END"
-            if branches
-            else f"vb_local_instant({naive}, _tz)"
+        """SQL: the instant of the naive local timestamp `naive` for the row's vendor (needs `_v`,
+        `_tz`): its hour's offset when its zone has one, else the exact conversion."""
+        if not self.vendors:
+            return f"vb_local_instant({naive}, _tz)"
+        hour = f"(epoch_us({naive}) - _v.first) // {HOUR_US + 1}"
+        offset = (
+            f"CASE WHEN epoch_us({naive}) >= _v.first AND {hour} < _v.hours "
+            f"THEN getvariable('vb_hours')[_v.at + {hour} + 1] END"
         )
+        return f"coalesce(CAST({naive} - to_microseconds({offset}) AS TIMESTAMPTZ), vb_local_instant({naive}, _tz))"

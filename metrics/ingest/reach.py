@@ -1,12 +1,14 @@
-"""Which months' figures a change can move, so ingest refreshes the rollups (metrics/rollup.py) of
-those months only.
+"""Which figures a change can move, so ingest refreshes the rollups (metrics/rollup.py) of those
+only: the local days an interaction table's rows touch, or whole months for reference rows.
 
-Interactions count in the local month of their start. An agent session reaches the service hours
-and ISO weeks of the months a week either side of it (a local month is within a day of the UTC
-one). A rate or target row reaches the months it is in force in (effective_to exclusive, empty =
-open). A holiday reaches its month and every earlier one, since a month's business clock runs on
-past its end for late replies. Vendors, contracts and service hours reach every month.
-Adjustments reach none: they are invoice lines, not rolled up.
+An interaction counts on the local day of its start (in its month). An agent session touches the
+local days from its login to its logout (in its vendor's zone): the service hours (coverage) and
+ISO weeks it overlaps, and the billed hours of the merged sessions it is part of (rollup.py widens
+to those). Its days reach every month a week either side of them (an ISO week of a month starts
+or ends up to three days outside it). A rate or target row reaches the months it is in force in
+(effective_to exclusive, empty = open). A holiday reaches its month and every earlier one, since a
+month's business clock runs on past its end for late replies. Vendors, contracts and service hours
+reach every month. Adjustments reach none: they are invoice lines, not rolled up.
 """
 
 from __future__ import annotations
@@ -17,41 +19,62 @@ from dataclasses import dataclass
 
 import duckdb
 
-from metrics.domain import DATED, INTERACTIONS
-from metrics.periods import next_month
+from metrics.domain import DATED, INTERACTIONS, SESSIONS
+from metrics.periods import Touched, add_days, next_month
 
 EFFECTIVE = ("rates", "sla_targets")
 EVERY_MONTH = ("vendors", "contracts", "service_hours")
+WEEK = 7  # days
 
 
 @dataclass(frozen=True)
 class Reach:
-    """The months a change can move: `months` exactly, and every stored month in `span`
-    ([lo, hi), None = open), resolved once the run's rows are all stored."""
+    """What a change can move: local `days` of an interaction table, and every stored month in
+    `span` ([lo, hi), None = open), resolved once the run's rows are all stored."""
 
-    months: frozenset[dt.date] = frozenset()
+    days: frozenset[dt.date] = frozenset()
     span: tuple[dt.date | None, dt.date | None] | None = None
 
 
-def months_sql(table: str, rows: str) -> str:
-    """SQL: the months rows of the interaction table `table` (a relation `rows`) enter."""
+def days_sql(table: str, rows: str) -> str:
+    """SQL: the local days rows of the interaction table `table` (a relation `rows`) touch."""
     if table in DATED:
-        return f"SELECT DISTINCT date_trunc('month', local_start)::DATE FROM {rows}"
+        return f"SELECT DISTINCT local_start::DATE FROM {rows}"
+    return f"""SELECT DISTINCT unnest(generate_series(timezone(v.timezone, r.login_at)::DATE::TIMESTAMP,
+                                                       timezone(v.timezone, r.logout_at)::DATE::TIMESTAMP,
+                                                       INTERVAL 1 DAY))::DATE
+               FROM (SELECT vendor_id, login_at, logout_at FROM {rows}) r JOIN vendors v USING (vendor_id)"""
+
+
+def reached(table: str, days: frozenset[dt.date]) -> dict[dt.date, frozenset[dt.date]]:
+    """month -> the days of `days` whose rows of `table` can move its figures: an interaction's own
+    month; a session's every month a week either side."""
+    wide = WEEK if table == SESSIONS else 0
+    months = {d.replace(day=1) for day in days for d in (add_days(day, -wide), add_days(day, wide))}
+    return {m: frozenset(d for d in days if add_days(m, -wide) <= d < add_days(next_month(m), wide)) for m in months}
+
+
+def months_sql(table: str) -> str:
+    """SQL: the months the stored rows of the interaction table `table` enter (a session: every
+    month a week either side of it)."""
+    if table in DATED:
+        return f"SELECT DISTINCT date_trunc('month', local_start)::DATE FROM {table}"
     return f"""SELECT unnest(generate_series(date_trunc('month', min(login_at) - INTERVAL 7 DAY),
                                               date_trunc('month', max(logout_at) + INTERVAL 7 DAY),
-                                              INTERVAL 1 MONTH))::DATE FROM {rows} HAVING count(*) > 0"""
+                                              INTERVAL 1 MONTH))::DATE FROM {table} HAVING count(*) > 0"""
 
 
 def months_with_rows(con: duckdb.DuckDBPyConnection) -> set[dt.date]:
-    """Every month some stored interaction enters, and every month rolled up already."""
-    parts = [months_sql(t, t) for t in INTERACTIONS] + ["SELECT month FROM rollup_months"]
+    """Every month some stored interaction enters, and every month rolled up already (a reference
+    change reaches them: the one time a run reads every stored row's month)."""
+    parts = [months_sql(t) for t in INTERACTIONS] + ["SELECT month FROM rollup_months"]
     return {m for (m,) in con.execute(" UNION ".join(f"({p})" for p in parts)).fetchall()}
 
 
 def reach(con: duckdb.DuckDBPyConnection, table: str, rows: str) -> Reach:
     """What rows of `table` (a relation `rows`: rows stored, or the rows they replaced) can move."""
     if table in INTERACTIONS:
-        return Reach(months=frozenset(m for (m,) in con.execute(months_sql(table, rows)).fetchall()))
+        return Reach(days=frozenset(d for (d,) in con.execute(days_sql(table, rows)).fetchall()))
     if table in EFFECTIVE:
         lo, hi, open_lo, open_hi, n = con.execute(
             f"SELECT min(effective_from), max(effective_to), bool_or(effective_from IS NULL), "
@@ -68,21 +91,18 @@ def reach(con: duckdb.DuckDBPyConnection, table: str, rows: str) -> Reach:
     return Reach(span=span) if n else Reach()
 
 
-def to_refresh(con: duckdb.DuckDBPyConnection, reaches: dict[str, list[Reach]]) -> dict[dt.date, set[str]]:
-    """month -> the interaction tables whose rollups to rebuild in it, for what each table's changes
-    reach: an interaction table its own, a reference table all of them."""
-    changed: dict[dt.date, set[str]] = defaultdict(set)
-    spans = []
+def to_refresh(con: duckdb.DuckDBPyConnection, reaches: dict[str, list[Reach]]) -> Touched:
+    """month -> interaction table -> the days whose rollups to rebuild in it (None: all), for what
+    each table's changes reach: an interaction table its own days, a reference table every table's
+    whole month."""
+    changed: Touched = defaultdict(dict)
     for table, found in reaches.items():
-        tables = {table} if table in INTERACTIONS else set(INTERACTIONS)
-        for r in found:
-            for month in r.months:
-                changed[month] |= tables
-            if r.span:
-                spans.append((r.span, tables))
+        for month, mine in reached(table, frozenset().union(*(r.days for r in found))).items():
+            known = changed[month].get(table, frozenset())
+            changed[month][table] = None if known is None else known | mine
+    spans = [r.span for found in reaches.values() for r in found if r.span]
     if spans:
         for month in months_with_rows(con):
-            for (lo, hi), tables in spans:
-                if (lo is None or month >= lo) and (hi is None or month < hi):
-                    changed[month] |= tables
+            if any((lo is None or month >= lo) and (hi is None or month < hi) for lo, hi in spans):
+                changed[month] = dict.fromkeys(INTERACTIONS)
     return dict(changed)

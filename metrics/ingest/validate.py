@@ -138,11 +138,12 @@ def _checks(
 def stage_sql(
     table: Table, source: str, lookups: Lookups, window: tuple[dt.datetime, dt.datetime], derived: bool = False
 ) -> str:
-    """SELECT over `source` (a read.Scan) giving its `_file` and `_line`, typed columns, `local_start`,
-    `contract_id` and `naive_times` for interactions, and `_check` (index of the failing check, NULL
-    when the row is good), `_reason`, `_detail` and `_raw` (JSON of the raw row) — the last three
-    only on rejected rows; `window` bounds every timestamp (Plausible.window). No joins: the rows
-    keep the file's order.
+    """SELECT over `source` (a read.Scan) giving its `_file` and `_line`, typed columns, `local_start`
+    and `naive_times` for interactions, and `_check` (index of the failing check, NULL when the row
+    is good), `_reason`, `_detail` and `_raw` (JSON of the raw row) — the last three only on
+    rejected rows; `window` bounds every timestamp (Plausible.window). No joins: the rows keep the
+    file's order (lookups.py). Interactions are attributed to their contracts when they are stored
+    (attribution.attributed).
 
     Rows an import `derived` from a platform's export (metrics/imports) bring their own `_raw` (the
     source line they came from) and may carry a rejection of the import's own (`_reject`, a reason
@@ -155,6 +156,7 @@ def stage_sql(
     by_vendor = any(p == "vendors" for _, p in parents)
     tz = lookups.zone() if by_vendor else "CAST(NULL AS VARCHAR)"
     vi = lookups.vendor_index() if by_vendor else "CAST(NULL AS INTEGER)"
+    vendor = lookups.vendor() if by_vendor else "NULL"
     marks = "".join(f", vb_has_offset({s}) AS _has_offset_{s}" for s in stamps)
     split = "".join(
         f", CASE WHEN _has_offset_{s} THEN try_cast({s} AS TIMESTAMPTZ) END AS _offset_{s}"
@@ -185,17 +187,17 @@ def stage_sql(
     raw_json = "_raw_source" if derived else raw_json
     start = table.start_column
     local_start = f", coalesce(_naive_{start}, timezone(_tz, {start})) AS local_start" if start else ""
-    contract = f", {lookups.contract('local_start')} AS contract_id" if start else ""
     # which timestamps were written as local time: a later zone correction re-reads them (zones.py)
     mask = " + ".join(f"CASE WHEN _naive_{s} IS NOT NULL THEN {1 << i} ELSE 0 END" for i, s in enumerate(stamps))
     naive_times = f", ({mask})::UTINYINT AS naive_times" if table.is_interaction else ""
     return f"""
         WITH m AS (SELECT *, {vi} AS _vi{marks} FROM {source}),
-        z AS (SELECT *, {tz} AS _tz{split} FROM m),
-        p AS (SELECT _file, _line, _blank{own}, {raw}{known}, _vi, _tz{naive}, {typed} FROM z),
+        v AS (SELECT *, {vendor} AS _v FROM m),
+        z AS (SELECT *, {tz} AS _tz{split} FROM v),
+        p AS (SELECT _file, _line, _blank{own}, {raw}{known}, _vi, _v, _tz{naive}, {typed} FROM z),
         f AS (SELECT * EXCLUDE ({", ".join(names)}), {filled} FROM p),
         c AS (SELECT *, {check} AS _check{local_start} FROM f)
-        SELECT _file, _line, {", ".join(names)}{", local_start" if start else ""}{contract}{naive_times}, _check,
+        SELECT _file, _line, {", ".join(names)}{", local_start" if start else ""}{naive_times}, _check,
                CASE WHEN _check IS NOT NULL THEN {reason} END AS _reason,
                CASE WHEN _check IS NOT NULL THEN {detail} END AS _detail,
                CASE WHEN _check IS NOT NULL THEN {raw_json} END AS _raw

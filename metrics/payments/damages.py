@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from metrics import store
+from metrics import audit, store
+from metrics.access import Permission, Principal, acting
 from metrics.billing.terms import active_terms
 from metrics.errors import VendorboardError
 from metrics.payments.status import statuses
@@ -31,9 +32,13 @@ class Carry:
     description: str
 
 
-def carry_damages(db: Path, contract_id: str, month: dt.date, as_of: dt.date, into: dt.date) -> Carry:
+def carry_damages(
+    db: Path, contract_id: str, month: dt.date, as_of: dt.date, into: dt.date, *, by: Principal | None = None
+) -> Carry:
     """Add the damages accrued on the invoice of (`contract_id`, `month`) through `as_of` and not
-    carried yet as an adjustment line of the same contract's draft invoice of `into`."""
+    carried yet as an adjustment line of the same contract's draft invoice of `into`, in the audit
+    trail as `by`'s (a role that may not adjust is refused)."""
+    actor = acting(by).require(Permission.ADJUST)
     label = f"{contract_id} {month_label(month)}"
     with store.writer(db) as con:
         found = statuses(con, as_of, contract_id, month)
@@ -77,5 +82,12 @@ def carry_damages(db: Path, contract_id: str, month: dt.date, as_of: dt.date, in
         con.execute(
             "INSERT INTO damage_carries VALUES (?, ?, ?, ?, ?, ?, now())",
             [contract_id, month, as_of, amount, into, description],
+        )
+        audit.record(
+            con,
+            actor,
+            "damages_carry",
+            f"{label} into {month_label(into)}",
+            {"through": as_of, "amount": amount, "currency": status.currency, "into": month_label(into)},
         )
     return Carry(contract_id, month, as_of, amount, status.currency, into, description)

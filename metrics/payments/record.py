@@ -11,6 +11,8 @@ import csv
 import tempfile
 from pathlib import Path
 
+from metrics.access import Permission, Principal, acting
+from metrics.audit import Change
 from metrics.errors import VendorboardError
 from metrics.ingest import Source, TableCounts
 from metrics.ingest.tables import TABLES
@@ -19,9 +21,11 @@ from metrics.loading import ingest
 COLUMNS = tuple(c.name for c in TABLES["payments"].columns)
 
 
-def record(db: Path, **values: object) -> TableCounts:
-    """Store one payment given as {column: value} (values as typed, or Decimal and dates); returns
-    whether it was loaded, updated or unchanged. A bad value is an error naming the column."""
+def record(db: Path, by: Principal | None = None, **values: object) -> TableCounts:
+    """Store one payment given as {column: value} (values as typed, or Decimal and dates), in the
+    audit trail as `by`'s; returns whether it was loaded, updated or unchanged. A bad value is an
+    error naming the column; a role that may not record payments is refused."""
+    by = acting(by).require(Permission.ADJUST)
     unknown = set(values) - set(COLUMNS)
     if unknown:
         raise ValueError(f"not payment columns: {sorted(unknown)}")
@@ -33,7 +37,12 @@ def record(db: Path, **values: object) -> TableCounts:
             writer.writerow(COLUMNS)
             writer.writerow(["" if values.get(c) is None else str(values[c]) for c in COLUMNS])
         try:
-            report = ingest(db, [Source("payments", path, name=shown)])
+            change = Change(
+                "payment",
+                f"{values.get('contract_id')} {values.get('month')} {values.get('reference')}",
+                {c: values.get(c) for c in COLUMNS if values.get(c) is not None},
+            )
+            report = ingest(db, [Source("payments", path, name=shown)], by=by, audit_as=change)
         except VendorboardError as exc:  # "payment R, line 2: ..." -> "payment R: ..."
             raise VendorboardError(str(exc).replace(f"{shown}, line 2: ", f"{shown}: ", 1)) from None
     return report.tables["payments"]

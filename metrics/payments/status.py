@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import duckdb
 
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.billing.line import cents, trimmed
 from metrics.periods import month_label
 
@@ -28,11 +29,12 @@ BUCKETS = ("not_due", "1-30", "31-60", "61-90", "over_90")  # days overdue; "ove
 ZERO = Decimal("0.00")
 
 _STATUS_SQL = """
-WITH inv AS (
+WITH inv AS (  -- the issued invoices asked for, of the scope's vendors
     SELECT i.contract_id, i.vendor_id, i.month, i.currency, i.total, i.due_date,
            greatest(i.total, 0) AS due, c.late_payment_rate
     FROM invoices i LEFT JOIN contracts c USING (contract_id)
-    WHERE ($contract IS NULL OR i.contract_id = $contract) AND ($month IS NULL OR i.month = $month)),
+    WHERE ($contract IS NULL OR i.contract_id = $contract) AND ($month IS NULL OR i.month = $month)
+      AND {vendors}),
 days AS (  -- each day's payments of an issued invoice, up to the as-of date
     SELECT p.contract_id, p.month, p.paid_on, sum(p.amount) AS amount
     FROM payments p JOIN inv USING (contract_id, month)
@@ -107,10 +109,19 @@ def bucket(days_overdue: int) -> str:
 
 
 def statuses(
-    con: duckdb.DuckDBPyConnection, as_of: dt.date, contract_id: str | None = None, month: dt.date | None = None
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    contract_id: str | None = None,
+    month: dt.date | None = None,
+    *,
+    scope: Scope = EVERY_VENDOR,
 ) -> list[InvoiceStatus]:
-    """Every finalized invoice (or those of one contract and/or month) as of `as_of`, by month and contract."""
-    rows = con.execute(_STATUS_SQL, {"as_of": as_of, "contract": contract_id, "month": month}).fetchall()
+    """Every finalized invoice of the scope (or those of one contract and/or month) as of `as_of`,
+    by month and contract."""
+    rows = con.execute(
+        _STATUS_SQL.format(vendors=scope.vendor_filter("i.vendor_id")),
+        {"as_of": as_of, "contract": contract_id, "month": month},
+    ).fetchall()
     found = []
     for contract, vendor, when, currency, total, due_date, due, paid, last_on, rate, carried, amount_days in rows:
         outstanding = due - paid
@@ -137,13 +148,16 @@ def statuses(
     return found
 
 
-def unapplied(con: duckdb.DuckDBPyConnection, as_of: dt.date, contract_id: str | None = None) -> list[dict]:
+def unapplied(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, contract_id: str | None = None, *, scope: Scope = EVERY_VENDOR
+) -> list[dict]:
     """Payments made by `as_of` for a month whose invoice is not finalized (yet), by date."""
     return [
         dict(zip(PAYMENT_FIELDS, row))
         for row in con.execute(
             f"""SELECT {_PAYMENT_COLUMNS} FROM payments p JOIN contracts c USING (contract_id)
                 WHERE p.paid_on <= $as_of AND ($contract IS NULL OR p.contract_id = $contract)
+                  AND {scope.vendor_filter("c.vendor_id")}
                   AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.contract_id = p.contract_id AND i.month = p.month)
                 ORDER BY p.paid_on, p.contract_id, p.reference""",
             {"as_of": as_of, "contract": contract_id},
@@ -158,13 +172,16 @@ _PAYMENT_COLUMNS = (
 )
 
 
-def payments_of(con: duckdb.DuckDBPyConnection, contract_id: str, month: dt.date) -> list[dict]:
+def payments_of(
+    con: duckdb.DuckDBPyConnection, contract_id: str, month: dt.date, *, scope: Scope = EVERY_VENDOR
+) -> list[dict]:
     """Every payment recorded against the contract's invoice of `month`, by date."""
     return [
         dict(zip(PAYMENT_FIELDS, row))
         for row in con.execute(
             f"""SELECT {_PAYMENT_COLUMNS} FROM payments p JOIN contracts c USING (contract_id)
-                WHERE p.contract_id = ? AND p.month = ? ORDER BY p.paid_on, p.reference""",
+                WHERE p.contract_id = ? AND p.month = ? AND {scope.vendor_filter("c.vendor_id")}
+                ORDER BY p.paid_on, p.reference""",
             [contract_id, month],
         ).fetchall()
     ]
@@ -212,6 +229,8 @@ class Receivables:
         }
 
 
-def receivables(con: duckdb.DuckDBPyConnection, as_of: dt.date, contract_id: str | None = None) -> Receivables:
-    found = statuses(con, as_of, contract_id)
-    return Receivables(as_of, found, unapplied(con, as_of, contract_id), aging(found))
+def receivables(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, contract_id: str | None = None, *, scope: Scope = EVERY_VENDOR
+) -> Receivables:
+    found = statuses(con, as_of, contract_id, scope=scope)
+    return Receivables(as_of, found, unapplied(con, as_of, contract_id, scope=scope), aging(found))

@@ -8,14 +8,15 @@ per-hour series and the evidence (hit / miss / not counted per interaction) are 
 these expressions, so a figure on a page, in `vendorboard sla` and behind an invoice credit
 cannot disagree.
 
-Placeholders filled per target (see `render`):
+Placeholders filled per target, with its terms as literals (`render`) or as the columns of the
+target joined to each row (`joined`):
   {wait} {response} {reply}  the clocked duration in microseconds: `<name>_calendar_us` or
                              `<name>_business_us` by the target's clock
   {threshold_us}             the target's threshold_seconds in microseconds
   {target}, {target_us}      the target value (as a number, and as microseconds for durations)
   {short_us}                 the contract's short_abandon_seconds in microseconds
-  {mode}                     the contract's sl_abandons
-  {channel}                  the target's channel
+  {mode}                     the contract's sl_abandons (a SQL value: compare it with 'exclude_all')
+  {channel}                  the target's channel (a SQL value)
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from decimal import Decimal
 
 from metrics.domain import CLOCKED, METRIC
 from metrics.errors import VendorboardError
-
-MICROS = Decimal(1_000_000)
+from metrics.sql import sql_text
 
 
 def seconds(us: str) -> str:
@@ -117,10 +117,10 @@ METRICS: dict[str, Metric] = {
             "service_level",
             {
                 "phone": Expr(
-                    counted=f"""CASE '{{mode}}' WHEN 'exclude_all' THEN answered WHEN 'count_as_met' THEN true
+                    counted=f"""CASE {{mode}} WHEN 'exclude_all' THEN answered WHEN 'count_as_met' THEN true
                         ELSE NOT {SHORT_ABANDON} END""",
-                    numerator=Count("{wait} <= {threshold_us} AND (answered OR '{mode}' = 'count_as_met')"),
-                    hit="{wait} <= {threshold_us} AND (answered OR '{mode}' = 'count_as_met')",
+                    numerator=Count("{wait} <= {threshold_us} AND (answered OR {mode} = 'count_as_met')"),
+                    hit="{wait} <= {threshold_us} AND (answered OR {mode} = 'count_as_met')",
                     measure=WAIT,
                 ),
                 "chat": Expr(
@@ -225,7 +225,7 @@ METRICS: dict[str, Metric] = {
             "coverage_rate",
             {
                 "*": Expr(
-                    counted="channel = '{channel}' AND service_us > 0 AND staffed",
+                    counted="channel = {channel} AND service_us > 0 AND staffed",
                     numerator=seconds("covered_us"),
                     denominator=seconds("service_us"),
                     hit="covered_us = service_us",
@@ -252,23 +252,45 @@ METRICS: dict[str, Metric] = {
 }
 
 
-def _micros(value: Decimal | None) -> str:
-    return "NULL" if value is None else str(int(value * MICROS))
+# The terms of a target its definitions read (sla/targets.py gives them per target).
+TERMS = ("threshold_seconds", "target", "short_abandon_seconds", "sl_abandons", "channel")
+
+
+def _literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    return sql_text(value) if isinstance(value, str) else format(Decimal(str(value)), "f")
 
 
 def render(sql: str, target: dict) -> str:
-    """Fill a definition's placeholders with one target's terms (all literals, so each target's
-    aggregate is a plain FILTER clause in the channel's single pass)."""
-    clock = target["clock"]
+    """Fill a definition's placeholders with one target's terms, as literals (evidence, and the
+    aggregates of a figure measured under one set of terms)."""
+    return fill(sql, target["clock"], {name: _literal(target[name]) for name in TERMS})
+
+
+def joined(sql: str, clock: str) -> str:
+    """Fill a definition's placeholders with the terms of a target joined to each row, as columns
+    named `_<term>` (TERMS), so one statement measures every target on the clock named: the rows'
+    aggregates are grouped by target, whatever the number of targets (sla/measure.py)."""
+    return fill(sql, clock, {name: f"_{name}" for name in TERMS})
+
+
+def fill(sql: str, clock: str, terms: dict[str, str]) -> str:
+    """Fill a definition's placeholders: the clocked durations on `clock`, the others from `terms`
+    (TERMS as SQL expressions). Seconds become exact microseconds in SQL, whichever they are."""
     return sql.format(
         **{name: f"{name}_{clock}_us" for name in CLOCKED},
-        threshold_us=_micros(target["threshold_seconds"]),
-        target=f"{target['target']}::DECIMAL(18, 6)",
-        target_us=_micros(target["target"]),
-        short_us=_micros(target["short_abandon_seconds"]),
-        mode=target["sl_abandons"],
-        channel=target["channel"],
+        threshold_us=_us(terms["threshold_seconds"]),
+        target=f"{terms['target']}::DECIMAL(18, 6)",
+        target_us=_us(terms["target"]),
+        short_us=_us(terms["short_abandon_seconds"]),
+        mode=terms["sl_abandons"],
+        channel=terms["channel"],
     )
+
+
+def _us(seconds_sql: str) -> str:
+    return f"({seconds_sql}::DECIMAL(18, 6) * 1000000)::BIGINT"
 
 
 def metric(name: str) -> Metric:

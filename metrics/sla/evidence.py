@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import duckdb
 
+from metrics.access import EVERY_VENDOR, Scope
 from metrics.errors import VendorboardError
 from metrics.sla.definitions import Expr, render
 from metrics.sla.definitions import metric as definition
@@ -30,11 +31,14 @@ def evidence(
     threshold_seconds: Decimal | float | None = None,
     clock: str | None = None,
     ordered: bool = True,
+    *,
+    scope: Scope = EVERY_VENDOR,
 ) -> duckdb.DuckDBPyRelation:
     """id, local_start, the measured quantities and status of every row the target is measured on,
     in time order (`ordered=False` skips the sort, for counts and bins over millions of rows).
-    threshold_seconds and clock pick one target when a metric has several."""
-    target = _one_target(con, month, contract_id, channel, metric, threshold_seconds, clock)
+    threshold_seconds and clock pick one target when a metric has several; a contract the scope
+    does not see has none."""
+    target = _one_target(con, month, contract_id, channel, metric, threshold_seconds, clock, scope)
     return rows(
         con, for_targets(con, source_of(target), month, [target]), definition(metric).expr(channel), target, ordered
     )
@@ -67,11 +71,12 @@ def _one_target(
     name: str,
     threshold: Decimal | float | None,
     clock: str | None,
+    scope: Scope,
 ) -> dict:
     definition(name)  # an unknown metric is an error of its own
     found = [
         t
-        for t in in_force(con, month, contract_id)
+        for t in in_force(con, month, contract_id, scope=scope)
         if t["channel"] == channel
         and t["metric"] == name
         and (threshold is None or t["threshold_seconds"] == Decimal(str(threshold)))
