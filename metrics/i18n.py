@@ -536,7 +536,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "reports.csv": ("CSV exports", "CSV 导出"),
     "reports.sla_csv": ("SLA verdicts of the month", "本月服务水平结论"),
     "reports.invoices_csv": ("Invoice lines of the month", "本月账单明细"),
-    "reports.totals_csv": ("Invoice totals of the month", "本月账单合计"),
     "download.csv": ("CSV", "CSV"),
     "download.pdf": ("PDF", "PDF"),
     "download.xlsx": ("Excel", "Excel"),
