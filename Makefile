@@ -26,14 +26,15 @@ run: $(VENV)/.run-installed system-run-deps
 	$(BIN)/vendorboard serve
 
 # The lock must match pyproject.toml; lint and format are checked by the suite (tests/test_lint.py).
+# Every test, a test module (or class) per core: each module's Streamlit server and fixtures are built once.
 test: $(VENV)/.test-installed system-test-deps
 	$(UV) lock --check --python $(PYTHON)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadscope
 
-# The quick tests (no subprocess, server or browser) on every core, a test file per worker (its
-# module fixtures are built once): under a minute on two cores.
+# The quick tests (no subprocess, server or browser) on every core, the same way: about a minute
+# on two cores.
 test-fast: $(VENV)/.test-installed system-run-deps
-	$(BIN)/pytest -m "not slow and not browser" -n auto --dist loadfile
+	$(BIN)/pytest -m "not slow and not browser" -n auto --dist loadscope
 
 # Not part of `make test`: 10 M calls, about 10 minutes on 2 cores, then the scale sweeps at a tenth
 # of their size (`make bench SWEEPS=` for the full sweeps, 3 M calls and up to 100 M) (docs/benchmarks.md).

@@ -143,6 +143,10 @@ def test_finance_signs_in_with_openid_connect_and_finalizes(server, provider, db
     page.get_by_role("link", name="Admin").click()
     settle(page)
     page.get_by_text("Audit trail").first.wait_for(timeout=30_000)
+    page.wait_for_function(  # the page is drawn before its table's cells are
+        "() => [...document.querySelectorAll('[data-testid=stDataFrame]')].some(d => d.textContent.includes('C-TEL'))",
+        timeout=30_000,
+    )
     trail = shown(page)
     assert "invoice finalized" in trail and "fay@example.com" in trail and "C-TEL 2026-08" in trail
 

@@ -40,6 +40,7 @@ SEED = 20261130
 CASES = 300
 ROWS_PER_FILE = 40  # lines taken, evenly spaced, from each interaction file of the sample
 CLI_CASES = 8  # of the cases, also run through `vendorboard ingest` in a subprocess
+SHARDS = 2  # the test classes below
 
 
 @dataclass
@@ -469,17 +470,31 @@ def accounted(db: Path, data: Path, case: Mutated, kind: str, now: dict, label: 
         pytest.fail(f"{label}: line {k + 1} of {case.target} is neither stored nor quarantined: {text[:120]!r}")
 
 
-def test_fuzzed_files_never_lose_a_row_silently_nor_change_a_database_they_fail_on(world) -> None:
-    outcomes: dict[int, int] = {0: 0, 2: 0, 3: 0}
-    by_mutation: dict[str, int] = {}
-    for n in range(CASES):
-        case, code = run_case(n, world)
-        outcomes[code] += 1
-        by_mutation[case.what] = by_mutation.get(case.what, 0) + 1
-        if n % (CASES // CLI_CASES) == 0:
-            _cli_agrees(world, n, case, code)
-    print(f"{CASES} cases: exit codes {outcomes}; mutations {dict(sorted(by_mutation.items()))}")
-    assert min(outcomes.values()) >= 5  # the mutations reach every outcome
+class Shard:
+    """Every SHARDS-th case from `first`: the cases split into classes, so `make test` (one test
+    module or class per core, `--dist loadscope`) runs the shards side by side."""
+
+    first = 0
+
+    def test_fuzzed_files_never_lose_a_row_silently_nor_change_a_database_they_fail_on(self, world) -> None:
+        outcomes: dict[int, int] = {0: 0, 2: 0, 3: 0}
+        by_mutation: dict[str, int] = {}
+        for n in range(self.first, CASES, SHARDS):
+            case, code = run_case(n, world)
+            outcomes[code] += 1
+            by_mutation[case.what] = by_mutation.get(case.what, 0) + 1
+            if n % (CASES // CLI_CASES) == 0:
+                _cli_agrees(world, n, case, code)
+        print(f"cases {self.first}::{SHARDS}: exit codes {outcomes}; mutations {dict(sorted(by_mutation.items()))}")
+        assert min(outcomes.values()) >= 5  # the mutations reach every outcome, in each shard
+
+
+class TestShardEven(Shard):
+    first = 0
+
+
+class TestShardOdd(Shard):
+    first = 1
 
 
 def _cli_agrees(world, n: int, case: Mutated, code: int) -> None:
