@@ -21,15 +21,6 @@ from metrics.ingest import IngestReport, sources_in_dir
 from metrics.loading import ingest
 from metrics.sample import ensure_loaded
 
-LONGEST = ("tests/test_ingest_fuzz.py",)  # minutes each: its shards are test classes
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest tests first (a stable sort), so `make test` hands each core one of them at once
-    instead of leaving one core to finish them alone."""
-    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST))
-
-
 # The smallest valid reference data: one vendor per zone of interest, one open contract each.
 BASE_REFERENCE = {
     "vendors": """
