@@ -44,6 +44,7 @@ CONTRACTS = (4, 50, 200, 1000)
 TARGETS = {"time": 1.5, "rss": 1.3, "first_ms": 1000.0, "rerun_ms": 150.0}
 DAILY = "2026-10-30"  # the daily file's local day: a Friday
 HEADING = "## Scale sweeps"
+MONTHS_PER_RUN = 4  # history months stored per ingest run while building the history databases
 
 
 @dataclass(frozen=True)
@@ -138,9 +139,11 @@ def stored_files(folder: Path, calls: int, per_month: int) -> list[Path]:
     ]
 
 
-def history_dbs(size: Size, calls: int) -> tuple[Path, Path]:
+def history_dbs(size: Size, calls: int, smaller: Path | None) -> tuple[Path, Path]:
     """A vendorboard database holding about `calls` calls (and the month's reference tables), and a
-    plain DuckDB database whose `calls` table holds the same rows as read from the files."""
+    plain DuckDB database whose `calls` table holds the same rows as read from the files.
+    `smaller`: the sweep's database of the next smaller history (its files a prefix of these),
+    copied and grown instead of storing every month again."""
     volume = size.month
     folder = history_files(volume, max(0, round(max(size.history) / volume.calls - 1)))
     files = stored_files(folder, calls, volume.calls)
@@ -149,9 +152,15 @@ def history_dbs(size: Size, calls: int) -> tuple[Path, Path]:
 
     def make_mine() -> None:
         log(f"history: storing {calls / 1e6:g} M calls with vendorboard")
-        shutil.copyfile(dataset.reference_db(volume, log), mine)
-        if files:
-            ingest(mine, [Source("calls", f) for f in files])
+        stored: list[str] = []
+        if smaller is None:
+            shutil.copyfile(dataset.reference_db(volume, log), mine)
+        else:
+            shutil.copyfile(smaller, mine)
+            stored = json.loads(smaller.with_name(smaller.name + ".stamp.json").read_text())["files"]
+        rest = files[len(stored) :]
+        for at in range(0, len(rest), MONTHS_PER_RUN):  # one ingest run per few months bounds its memory
+            ingest(mine, [Source("calls", f) for f in rest[at : at + MONTHS_PER_RUN]])
 
     plain = CACHE / f"plain-{volume.name}-{calls}.duckdb"
 
@@ -166,7 +175,9 @@ def history_dbs(size: Size, calls: int) -> tuple[Path, Path]:
 
 
 def bench_history(size: Size, runs: int, work: Path) -> dict:
-    dbs = {calls: history_dbs(size, calls) for calls in size.history}
+    dbs: dict[int, tuple[Path, Path]] = {}
+    for calls in size.history:  # smallest first: each grows the one before
+        dbs[calls] = history_dbs(size, calls, dbs[max(dbs)][0] if dbs and max(dbs) else None)
     daily = CACHE / f"history-{size.month.name}" / "daily.csv"
     stored = {}
     for calls, (mine, _) in dbs.items():

@@ -10,6 +10,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import duckdb
+from conftest import BASE_REFERENCE
 
 from metrics import store
 from metrics.billing import compute
@@ -151,6 +152,26 @@ def test_month_without_rollup_is_measured_from_rows(load, db, tmp_path):
     assert rolled_months(copy) == []
     assert oct_answer_rate(copy) == (D(1), D(1))
     assert figures(copy, OCT) == figures(db, OCT)
+
+
+def test_a_reference_change_reaches_every_month_with_rows_when_none_is_rolled_up(load, db):
+    # A call on 5 Oct and a session on 28 Nov, then the rollups forgotten (a database from before
+    # rollups). A vendor row reaches every month with rows: October (the call) and the months a week
+    # either side of the session (21 Nov - 5 Dec): November and December. (A renamed vendor: a change.)
+    load(
+        {
+            **REFERENCE,
+            "calls": "call_id,vendor_id,offered_at,answered_at,ended_at\n"
+            "a,V1,2026-10-05 09:10:00,2026-10-05 09:10:05,2026-10-05 09:12:00",
+            "agent_sessions": "session_id,vendor_id,agent_id,channel,login_at,logout_at\n"
+            "s1,V1,A1,phone,2026-11-28 09:00:00,2026-11-28 09:30:00",
+        }
+    )
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM rollup_months")
+    con.close()
+    load({"vendors": BASE_REFERENCE["vendors"].replace("华信通信客服有限公司", "Huaxin")}, reference=False)
+    assert rolled_months(db) == [OCT, NOV, dt.date(2026, 12, 1)]
 
 
 def built_at(path: Path) -> dict[dt.date, str]:

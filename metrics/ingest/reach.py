@@ -21,6 +21,7 @@ import duckdb
 
 from metrics.domain import DATED, INTERACTIONS, SESSIONS
 from metrics.periods import Touched, add_days, next_month
+from metrics.sql import sql_list
 
 EFFECTIVE = ("rates", "sla_targets")
 EVERY_MONTH = ("vendors", "contracts", "service_hours")
@@ -54,21 +55,19 @@ def reached(table: str, days: frozenset[dt.date]) -> dict[dt.date, frozenset[dt.
     return {m: frozenset(d for d in days if add_days(m, -wide) <= d < add_days(next_month(m), wide)) for m in months}
 
 
-def months_sql(table: str) -> str:
-    """SQL: the months the stored rows of the interaction table `table` enter (a session: every
-    month a week either side of it)."""
-    if table in DATED:
-        return f"SELECT DISTINCT date_trunc('month', local_start)::DATE FROM {table}"
-    return f"""SELECT unnest(generate_series(date_trunc('month', min(login_at) - INTERVAL 7 DAY),
-                                              date_trunc('month', max(logout_at) + INTERVAL 7 DAY),
-                                              INTERVAL 1 MONTH))::DATE FROM {table} HAVING count(*) > 0"""
-
-
 def months_with_rows(con: duckdb.DuckDBPyConnection) -> set[dt.date]:
-    """Every month some stored interaction enters, and every month rolled up already (a reference
-    change reaches them: the one time a run reads every stored row's month)."""
-    parts = [months_sql(t) for t in INTERACTIONS] + ["SELECT month FROM rollup_months"]
-    return {m for (m,) in con.execute(" UNION ".join(f"({p})" for p in parts)).fetchall()}
+    """Every month some stored interaction enters (an agent session: every month a week either side
+    of it), and every month rolled up already: what a reference change reaches. Read from the stored
+    rows per day (`row_rollup`, kept for every month with rows), never the rows."""
+    found = con.execute(
+        f"""SELECT DISTINCT month FROM row_rollup WHERE table_name IN {sql_list(DATED)}
+            UNION SELECT unnest(generate_series(date_trunc('month', min(first_at) - INTERVAL {WEEK} DAY),
+                                                date_trunc('month', max(last_at) + INTERVAL {WEEK} DAY),
+                                                INTERVAL 1 MONTH))::DATE
+                  FROM row_rollup WHERE table_name = '{SESSIONS}' HAVING count(*) > 0
+            UNION SELECT month FROM rollup_months"""
+    ).fetchall()
+    return {m for (m,) in found}
 
 
 def reach(con: duckdb.DuckDBPyConnection, table: str, rows: str) -> Reach:

@@ -79,12 +79,12 @@ class Part:
         """The facts relation (sla/facts.py) it is measured on."""
         return metric(self.metric).source or self.channel
 
-    def targets(self, month: dt.date, contract_id: str | None) -> str:
-        """SQL: its targets in force (of one contract, or every one), their terms as `_`-named
-        columns so that they never shadow a column of the facts."""
+    def targets(self, month: dt.date, contract_id: str | None, scope: Scope = EVERY_VENDOR) -> str:
+        """SQL: its targets in force (of one contract, or every one of the scope), their terms as
+        `_`-named columns so that they never shadow a column of the facts."""
         terms = ", ".join(f"{name} AS _{name}" for name in TERMS)
         return f"""(SELECT target_no AS _target_no, contract_id AS _contract_id, {terms}
-                    FROM ({targets_sql(month, contract_id)})
+                    FROM ({targets_sql(month, contract_id, scope)})
                     WHERE metric = {sql_text(self.metric)} AND channel = {sql_text(self.channel)}
                       AND clock = {sql_text(self.clock)})"""
 
@@ -108,10 +108,12 @@ def live_sql(
     grain: str | None,
     measured: list[Part],
     days: facts.Days = None,
+    scope: Scope = EVERY_VENDOR,
 ) -> str:
     """SQL: target_no, [period columns], numerator, denominator of every target of the `measured`
-    parts with data (of one contract, or every one), measured from the month's rows (or from those
-    of its `days`): per part, its facts joined to its targets and grouped by target and period."""
+    parts with data (of one contract, or every one of the scope), measured from the month's rows (or
+    from those of its `days`): per part, its facts joined to its targets and grouped by target and
+    period."""
     periods = GRAINS[grain]
     empty = ", ".join(f"NULL::{PERIODS[n][1]} AS {n}" for n in periods)
     statements = [
@@ -122,7 +124,7 @@ def live_sql(
         m = metric(part.metric)
         if not _has_grain(part.metric, grain):
             continue
-        targets = part.targets(month, contract_id)
+        targets = part.targets(month, contract_id, scope)
         rows = facts.relation(
             con,
             part.source,
@@ -146,23 +148,29 @@ def _has_grain(name: str, grain: str | None) -> bool:
     return grain not in ("hour", "day_hour") or metric(name).per_hour
 
 
-def measured_sql(con: duckdb.DuckDBPyConnection, month: dt.date, contract_id: str | None, grain: str | None) -> str:
+def measured_sql(
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    contract_id: str | None,
+    grain: str | None,
+    scope: Scope = EVERY_VENDOR,
+) -> str:
     """SQL: target_no, [period columns], numerator, denominator for every target in force with data
-    (of one contract, or every one): summed from the month's rollup when it has one
-    (metrics/rollup.py), else measured from its rows. A target that is not a sum (a percentile) is
-    always measured from its rows."""
+    (of one contract, or every one of the scope: a vendor's page reads its own sums only): summed
+    from the month's rollup when it has one (metrics/rollup.py), else measured from its rows. A
+    target that is not a sum (a percentile) is always measured from its rows."""
     if not store.rolled_up(con, month):
-        return live_sql(con, month, contract_id, grain, parts(con, month, METRICS))
+        return live_sql(con, month, contract_id, grain, parts(con, month, METRICS), scope=scope)
     periods = "".join(f"{p}, " for p in GRAINS[grain])
     summed = [m for m in SUMMABLE if _has_grain(m, grain)]
+    wanted = f"SELECT target_no FROM ({targets_sql(month, contract_id, scope)}) WHERE metric IN {sql_list(summed)}"
     rolled = f"""(SELECT target_no, {periods}sum(numerator) AS numerator, sum(denominator) AS denominator
-                  FROM sla_rollup WHERE month = DATE '{month.isoformat()}' AND target_no IN (
-                      SELECT target_no FROM ({targets_sql(month, contract_id)}) WHERE metric IN {sql_list(summed)})
+                  FROM sla_rollup WHERE month = DATE '{month.isoformat()}' AND target_no IN ({wanted})
                   GROUP BY ALL)"""
     others = parts(con, month, [m for m in METRICS if m not in SUMMABLE])
     if not others:
         return rolled
-    return f"({rolled} UNION ALL {live_sql(con, month, contract_id, grain, others)})"
+    return f"({rolled} UNION ALL {live_sql(con, month, contract_id, grain, others, scope=scope)})"
 
 
 def _judged(month: dt.date, contract_id: str | None, measured: str, periods: tuple[str, ...], scope: Scope) -> str:
@@ -188,7 +196,7 @@ def verdicts(
     numerator, denominator and the target's terms."""
     if contract_id is not None:
         check_contract(con, contract_id, scope=scope)
-    return con.sql(_judged(month, contract_id, measured_sql(con, month, contract_id, None), (), scope)).pl()
+    return con.sql(_judged(month, contract_id, measured_sql(con, month, contract_id, None, scope), (), scope)).pl()
 
 
 def series(
@@ -206,7 +214,9 @@ def series(
         raise VendorboardError(f"grain must be day, hour or day_hour (got '{grain}')")
     if contract_id is not None:
         check_contract(con, contract_id, scope=scope)
-    return con.sql(_judged(month, contract_id, measured_sql(con, month, contract_id, grain), GRAINS[grain], scope)).pl()
+    return con.sql(
+        _judged(month, contract_id, measured_sql(con, month, contract_id, grain, scope), GRAINS[grain], scope)
+    ).pl()
 
 
 def history(
