@@ -69,7 +69,7 @@ ENGINE: dict[str, Callable] = {
     "series": sla.series,
     "evidence_counts": drilldown.counts,
     "evidence_page": drilldown.page,
-    "histogram": drilldown.duration_histogram,
+    "distribution": drilldown.distribution,
     "invoices": billing.with_drift,
     "reconcile": reconcile.reconcile,
     "freshness": data_health.freshness,

@@ -40,12 +40,14 @@ def with_why(rows: pl.DataFrame, target: Drillable, terms: dict, lang: str) -> p
     return shown.select(*first, *(c for c in shown.columns if c not in first and c != "answered"))
 
 
-def section(target: Drillable, name: str, lang: str, terms: dict, key: str = "evidence") -> None:
+def section(
+    target: Drillable, name: str, lang: str, terms: dict, key: str = "evidence", counts: dict[str, int] | None = None
+) -> None:
     """Counts by status (why rows are not counted, in words), then a page of rows each with why it
     counts as it does (misses only, or all, where rows can miss) and a CSV of every row; `name`
     names the downloads, `terms` are the contract's (short abandons), `key` keeps the widgets of two
-    pages apart."""
-    counts = engine("evidence_counts", target)
+    pages apart, `counts` are the rows by status when the page has them already."""
+    counts = engine("evidence_counts", target) if counts is None else counts
     left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
     why_not = render.not_counted(target.metric, target.channel, terms, lang) if target.metric in METRIC else ""
     left.markdown(

@@ -9,7 +9,6 @@ decides a verdict.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Protocol
@@ -90,36 +89,41 @@ def page(
     return rel.pl()
 
 
-def duration_histogram(
+def distribution(
     con: duckdb.DuckDBPyConnection, target: Drillable, bins: int = 40, *, scope: Scope = EVERY_VENDOR
-) -> pl.DataFrame | None:
-    """The measured duration of the counted rows in equal bins: `measure` (which duration),
-    `bin_start` and `bin_width` in seconds, `status` (hit / miss, and `abandoned` for the misses of
-    calls never answered, whose wait is how long the caller held on) and `rows`. The bins cover the
-    99th percentile (and the threshold); longer values and rows with no duration at all (an
-    e-mail never answered) fall into the last bin. None when the target measures no duration."""
+) -> tuple[dict[str, int], pl.DataFrame | None]:
+    """The rows behind the target by status (`counts`) and the measured duration of the counted ones
+    in equal bins, from one pass over the rows (a month of millions of them is read once). The bins:
+    `measure` (which duration), `bin_start` and `bin_width` in seconds, `status` (hit / miss, and
+    `abandoned` for the misses of calls never answered, whose wait is how long the caller held on)
+    and `rows`; they cover the 99th percentile (and the threshold); longer values and rows with no
+    duration at all (an e-mail never answered) fall into the last bin. No bins (None) when the
+    target measures no duration."""
     rel = target.rows(con, False, scope)
     measure = next((c for c in DURATIONS if c in rel.columns), None)
     if measure is None:
-        return None
-    counted = rel.filter("status <> 'not_counted'")
+        return counts(con, target, scope=scope), None
+    drawn = "status"
     if "answered" in rel.columns:  # a miss that never reached an agent is an abandon, drawn apart
-        counted = counted.project(
-            f"{measure}, CASE WHEN status = 'miss' AND NOT answered THEN 'abandoned' ELSE status END AS status"
-        )
-    (p99,) = counted.aggregate(f"quantile_cont({measure}::DOUBLE, 0.99)").fetchall()[0]
-    width = _nice((max(p99 or 0.0, float(target.threshold_seconds or 0) * 1.25) or 1.0) / bins)
-    bucket = f"least(coalesce(floor({measure}::DOUBLE / {width}), {bins - 1}), {bins - 1})"
-    return counted.query(
-        "counted",
-        f"""
-        SELECT '{measure}' AS measure, {bucket} * {width} AS bin_start, {width}::DOUBLE AS bin_width, status,
-               count(*)::BIGINT AS rows
-        FROM counted GROUP BY ALL ORDER BY bin_start, status""",
-    ).pl()
-
-
-def _nice(step: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 × 10^k at least `step`: bins that read as round numbers."""
-    power = 10 ** math.floor(math.log10(step))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= step)
+        drawn = "CASE WHEN status = 'miss' AND NOT answered THEN 'abandoned' ELSE status END"
+    # The rows are read once (MATERIALIZED); the 99th percentile gives the bins' width: the smallest
+    # of 1, 2, 2.5, 5 × 10^k at least the step, so they read as round numbers. The counts by status
+    # come back as rows without a measure.
+    floor = float(target.threshold_seconds or 0) * 1.25
+    found = con.sql(f"""
+        WITH evidence AS MATERIALIZED (
+            SELECT {measure}::DOUBLE AS measured, status, {drawn} AS drawn FROM ({rel.sql_query()})),
+        counted AS (SELECT measured, drawn AS status FROM evidence WHERE status <> 'not_counted'),
+        step AS (SELECT coalesce(nullif(greatest(coalesce(quantile_cont(measured, 0.99), 0), {floor}), 0), 1.0)
+                        / {bins} AS step FROM counted),
+        power AS (SELECT step, pow(10, floor(log10(step))) AS power FROM step),
+        width AS (SELECT power * CASE WHEN step <= power THEN 1 WHEN step <= 2 * power THEN 2
+                                      WHEN step <= 2.5 * power THEN 2.5 WHEN step <= 5 * power THEN 5 ELSE 10 END
+                         AS width FROM power)
+        SELECT '{measure}' AS measure, least(coalesce(floor(measured / width), {bins - 1}), {bins - 1}) * width
+                   AS bin_start, width AS bin_width, status, count(*)::BIGINT AS rows
+        FROM counted, width GROUP BY ALL
+        UNION ALL SELECT NULL, NULL, NULL, status, count(*) FROM evidence GROUP BY ALL
+        ORDER BY bin_start NULLS LAST, status""").pl()
+    by_status = dict(found.filter(pl.col("measure").is_null()).select("status", "rows").iter_rows())
+    return {s: by_status.get(s, 0) for s in target.statuses}, found.filter(pl.col("measure").is_not_null())

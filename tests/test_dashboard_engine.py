@@ -212,9 +212,10 @@ def test_evidence_counts_and_pages_in_time_order(con) -> None:
     assert drilldown.page(con, SL, limit=None)["status"].to_list() == ["hit", "hit", "miss", "miss"]
 
 
-def test_duration_histogram_bins_the_counted_rows(con) -> None:
+def test_duration_distribution_bins_the_counted_rows(con) -> None:
     # waits 2, 4, 8, 30 s; p99 = 8 + 0.97 × (30 − 8) = 29.34 s over 40 bins = 0.73 s → 1 s bins
-    bins = drilldown.duration_histogram(con, SL)
+    counts, bins = drilldown.distribution(con, SL)
+    assert counts == {"hit": 2, "miss": 2, "not_counted": 0}  # the same pass counts the rows by status
     assert bins.select("bin_start", "status", "rows").rows() == [
         (2.0, "hit", 1),
         (4.0, "hit", 1),
@@ -223,7 +224,10 @@ def test_duration_histogram_bins_the_counted_rows(con) -> None:
     ]
     assert set(bins["bin_width"]) == {1.0} and set(bins["measure"]) == {"wait_seconds"}
     # ASA leaves the unanswered K4 out: answered waits 2, 4, 8 s, p99 7.92 s → 0.2 s bins
-    assert drilldown.duration_histogram(con, ASA)["rows"].sum() == 3
+    counts, bins = drilldown.distribution(con, ASA)
+    assert counts == {"hit": 2, "miss": 1, "not_counted": 1} and bins["rows"].sum() == 3
+    # 8 s is past the 40th bin (0-8 s): it falls into the last one, from 7.8 s
+    assert set(bins["bin_width"]) == {0.2} and bins["bin_start"].to_list() == pytest.approx([2.0, 4.0, 7.8])
 
 
 # ---- charts ----------------------------------------------------------------------------------

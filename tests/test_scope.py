@@ -175,7 +175,7 @@ READS: dict[str, tuple[Callable, Callable]] = {
     ),
     "evidence_counts": (drilldown.counts, lambda c, a, s: drilldown.counts(c, a.target, scope=s)),
     "evidence_page": (drilldown.page, lambda c, a, s: drilldown.page(c, a.target, limit=None, scope=s)),
-    "histogram": (drilldown.duration_histogram, lambda c, a, s: drilldown.duration_histogram(c, a.target, scope=s)),
+    "distribution": (drilldown.distribution, lambda c, a, s: drilldown.distribution(c, a.target, scope=s)[1]),
     "agent_evidence": (drilldown.page, lambda c, a, s: drilldown.page(c, a.figure, limit=None, scope=s)),
     "invoices": (billing.with_drift, lambda c, a, s: billing.with_drift(c, OCT, a.contract_id, scope=s)),
     "invoices_all": (billing.invoices, lambda c, a, s: billing.invoices(c, OCT, scope=s)),

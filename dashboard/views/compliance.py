@@ -92,8 +92,7 @@ def hour_day(sel: common.Selection, row: dict, lang: str) -> None:
     )
 
 
-def distribution(target: Target, row: dict, lang: str) -> None:
-    bins = engine("histogram", target)
+def distribution(bins: pl.DataFrame | None, row: dict, lang: str) -> None:
     if bins is None or bins.is_empty():
         st.info(tr("msg.no_duration"), icon=":material/info:")
         return
@@ -166,6 +165,7 @@ def main() -> None:
     )
     row = rows[pick]
     target = Target(sel.month, sel.contract_id, row["channel"], row["metric"], row["threshold_seconds"], row["clock"])
+    counts, bins = engine("distribution", target)  # one pass over the target's rows for both
 
     left, right = st.columns(2)
     with left:
@@ -173,7 +173,7 @@ def main() -> None:
         daily(sel, row, lang)
     with right:
         st.subheader(tr("compliance.distribution"))
-        distribution(target, row, lang)
+        distribution(bins, row, lang)
     st.subheader(tr("compliance.heatmap"))
     hour_day(sel, row, lang)
     st.subheader(tr("compliance.evidence"))
@@ -182,7 +182,7 @@ def main() -> None:
         f"{value_name('clock', row['clock'], lang)}"
     )
     name = f"evidence-{target.contract_id}-{month_label(target.month)}-{target.channel}-{target.metric}"
-    evidence.section(target, name, lang, common.contract_terms(sel))
+    evidence.section(target, name, lang, common.contract_terms(sel), counts=counts)
 
 
 main()
