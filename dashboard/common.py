@@ -411,8 +411,8 @@ def table(
         row_height=wrapped_row(shown, [names[c] for c in wide], wide_px or WIDE_PX) if wide else None,
         height="content" if frame.height <= 25 else 460,
     )
-    if downloadable:
-        download(frame, key, file_name or key)
+    if downloadable:  # written on click: a rerun does not write every table's CSV again
+        download(lambda: frame, key, file_name or key, localize=False)
 
 
 # The grid's 14 px Source Sans: about 7 px a Latin character, 14 a Chinese one (measured in the browser,

@@ -323,7 +323,7 @@ def agent_distribution(df: pl.DataFrame, metric: str, target: Decimal | float | 
             continue
         fig.add_trace(
             go.Histogram(
-                x=part["value"].to_list(),
+                x=part["value"].to_numpy(),  # an array: Plotly checks a list value by value
                 name=mark + (t(f"verdict.{verdict}", language) if verdict else t("axis.agents", language)),
                 marker={"color": colour, "line": {"width": 0.5, "color": "#ffffff"}},
                 bingroup=1,
