@@ -62,7 +62,8 @@ def main() -> None:
         csv_files = sorted(str(p) for p in (data / "calls").glob("*.csv"))
         reference = work / "reference"
         for kind in REFERENCE:
-            shutil.copytree(data / kind, reference / kind)
+            if (data / kind).is_dir():  # payments come with the vendor invoices, not made here
+                shutil.copytree(data / kind, reference / kind)
         base = work / "base.duckdb"
         timed([*VENDORBOARD, "--db", str(base), "ingest", str(reference)])
         sides = {
