@@ -143,11 +143,7 @@ def test_finance_signs_in_with_openid_connect_and_finalizes(server, provider, db
     page.get_by_role("link", name="Admin").click()
     settle(page)
     page.get_by_text("Audit trail").first.wait_for(timeout=30_000)
-    page.wait_for_function(  # the page is drawn before its table's cells are
-        "() => [...document.querySelectorAll('[data-testid=stDataFrame]')].some(d => d.textContent.includes('C-TEL'))",
-        timeout=30_000,
-    )
-    trail = shown(page)
+    trail = shown(page, once_a_table_holds="C-TEL 2026-08")
     assert "invoice finalized" in trail and "fay@example.com" in trail and "C-TEL 2026-08" in trail
 
 
@@ -211,8 +207,17 @@ def leaks(text: str, markers: list[str]) -> list[str]:
     return [m for m in markers if m in text]
 
 
-def shown(page) -> str:
-    """The page's text and its tables' cells (a table draws on a canvas; its accessible copy holds them)."""
+def shown(page, once_a_table_holds: str | None = None) -> str:
+    """The page's text and its tables' cells (a table draws on a canvas; its accessible copy holds them).
+
+    A page is drawn before its tables' cells are: given a text, wait (up to 30 s) until a table holds it.
+    """
+    if once_a_table_holds is not None:
+        page.wait_for_function(
+            "t => [...document.querySelectorAll('[data-testid=stDataFrame]')].some(d => d.textContent.includes(t))",
+            arg=once_a_table_holds,
+            timeout=30_000,
+        )
     tables = page.evaluate("() => [...document.querySelectorAll('[data-testid=stDataFrame]')].map(d => d.textContent)")
     return "\n".join([page.inner_text("body"), *tables])
 
@@ -347,7 +352,8 @@ def test_a_vendor_sends_its_invoice_and_finance_reconciles_it(server, provider, 
     text = finance.inner_text('[data-testid="stMain"]')
     when = f"{sent['recorded_at']:%Y-%m-%d %H:%M}"
     assert "Invoices vendors sent for 2026-10" in text
-    listed = shown(finance)  # the table of what vendors sent: file, vendor, who, when
+    # the table of what vendors sent: file, vendor, who, when
+    listed = shown(finance, once_a_table_holds="C-TEL_2026-10.csv")
     assert "C-TEL_2026-10.csv" in listed and "vic@tel.example" in listed and when in listed
     # reconciled at once (the newest sent is picked): the sample's October invoice of C-TEL matches
     # 7 lines: two phone tiers, chat, e-mail, on-site, the credits, the tax (the total apart)
@@ -356,6 +362,6 @@ def test_a_vendor_sends_its_invoice_and_finance_reconciles_it(server, provider, 
     finance.get_by_role("link", name="Admin").click()
     settle(finance)
     finance.get_by_text("Audit trail").first.wait_for(timeout=30_000)
-    trail = shown(finance)
+    trail = shown(finance, once_a_table_holds="C-TEL_2026-10.csv of V-TEL")
     assert "vendor invoice sent" in trail and "vic@tel.example" in trail and "C-TEL_2026-10.csv of V-TEL" in trail
     finance.context.close()
