@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
 
 from metrics.domain import CHANNELS, METRIC, METRICS, VERDICT_COLOURS
@@ -23,11 +24,14 @@ TARGET = "#444444"
 SERIES = ("#332288", "#117733", "#882255", "#44AA99", "#999933", "#AA4499", "#6699CC", "#661100")
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Helvetica, Arial, sans-serif"
 
+# Every figure's look. As Plotly's default, a new figure shares the template (as Plotly does with its
+# own default): set per figure it was validated and deep-copied, 10 to 20 ms a chart on every rerun.
+pio.templates.default = "plotly_white"
+
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
-        template="plotly_white",
         height=height,
         font={"family": FONT, "size": 12},
         margin={"l": 60, "r": 20, "t": 50, "b": 50},

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import plotly.io as pio
 import polars as pl
 import pytest
 
@@ -242,6 +243,8 @@ def test_metric_trend_draws_the_target_and_marks_misses() -> None:
     assert (target.y0, target.line.dash) == (0.95, "dash")
     assert fig.layout.annotations[0].text == "target 95.0%"
     assert fig.layout.yaxis.title.text == "Answer rate (%)" and fig.layout.yaxis.tickformat == ".0%"
+    # Drawn on Plotly's white template, whole (every chart: charts._layout), as the browser gets it.
+    assert fig.layout.template == pio.templates["plotly_white"]
 
 
 def test_met_heatmap_marks_met_missed_and_no_data() -> None:
