@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import duckdb
 
+from metrics import catalog
 from metrics.domain import DATED, INTERACTIONS, SESSIONS
 from metrics.periods import Touched, add_days, next_month
-from metrics.sql import sql_list
 
 EFFECTIVE = ("rates", "sla_targets")
 EVERY_MONTH = ("vendors", "contracts", "service_hours")
@@ -56,18 +56,17 @@ def reached(table: str, days: frozenset[dt.date]) -> dict[dt.date, frozenset[dt.
 
 
 def months_with_rows(con: duckdb.DuckDBPyConnection) -> set[dt.date]:
-    """Every month some stored interaction enters (an agent session: every month a week either side
-    of it), and every month rolled up already: what a reference change reaches. Read from the stored
-    rows per day (`row_rollup`, kept for every month with rows), never the rows."""
-    found = con.execute(
-        f"""SELECT DISTINCT month FROM row_rollup WHERE table_name IN {sql_list(DATED)}
-            UNION SELECT unnest(generate_series(date_trunc('month', min(first_at) - INTERVAL {WEEK} DAY),
-                                                date_trunc('month', max(last_at) + INTERVAL {WEEK} DAY),
-                                                INTERVAL 1 MONTH))::DATE
-                  FROM row_rollup WHERE table_name = '{SESSIONS}' HAVING count(*) > 0
+    """Every month some stored interaction enters (catalog.months_with_data), every month an agent
+    session's days a week either side of it enter, and every month rolled up already: what a
+    reference change reaches. Read from the stored rows per day (`row_rollup`), never the rows."""
+    sessions_and_rolled_up = con.execute(
+        f"""SELECT unnest(generate_series(date_trunc('month', min(first_at) - INTERVAL {WEEK} DAY),
+                                          date_trunc('month', max(last_at) + INTERVAL {WEEK} DAY),
+                                          INTERVAL 1 MONTH))::DATE
+            FROM row_rollup WHERE table_name = '{SESSIONS}' HAVING count(*) > 0
             UNION SELECT month FROM rollup_months"""
     ).fetchall()
-    return {m for (m,) in found}
+    return {*catalog.months_with_data(con), *(m for (m,) in sessions_and_rolled_up)}
 
 
 def reach(con: duckdb.DuckDBPyConnection, table: str, rows: str) -> Reach:
