@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 import pytest
@@ -245,6 +246,22 @@ def test_metric_trend_draws_the_target_and_marks_misses() -> None:
     assert fig.layout.yaxis.title.text == "Answer rate (%)" and fig.layout.yaxis.tickformat == ".0%"
     # Drawn on Plotly's white template, whole (every chart: charts._layout), as the browser gets it.
     assert fig.layout.template == pio.templates["plotly_white"]
+
+
+def test_a_target_line_is_what_plotlys_add_vline_and_add_hline_draw() -> None:
+    # The charts give their layout whole (one validation, not one per update): the target lines must
+    # stay the shape and label Plotly's own helpers add (vertical: label top right; horizontal: top left).
+    def drawn_by_plotly(add: Callable, **where: object) -> go.Figure:
+        line = {"dash": "dash", "color": charts.TARGET, "width": 1.5}
+        label = {"text": "target 20 s", "font": {"size": 11, "color": charts.TARGET}}  # (Plotly writes into it)
+        return add(line=line, annotation=label, **where)
+
+    vertical = drawn_by_plotly(go.Figure().add_vline, x=20.0, annotation_position="top right")
+    horizontal = drawn_by_plotly(go.Figure().add_hline, y=0.8, annotation_position="top left")
+    for fig, (axis, value) in ((vertical, ("x", 20.0)), (horizontal, ("y", 0.8))):
+        shape, annotation = charts._target_line(axis, value, "target 20 s")
+        drawn = go.Figure(layout={"shapes": [shape], "annotations": [annotation]})
+        assert drawn.layout.shapes == fig.layout.shapes and drawn.layout.annotations == fig.layout.annotations
 
 
 def test_met_heatmap_marks_met_missed_and_no_data() -> None:
