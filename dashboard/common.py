@@ -436,7 +436,10 @@ def wrapped_row(frame: pl.DataFrame, wide: list[str], wide_px: int) -> int | Non
 
 
 def text_px(text: str) -> int:
-    """Pixels a text needs in the grid's font: Chinese characters twice as wide as Latin ones."""
+    """Pixels a text needs in the grid's font: Chinese characters twice as wide as Latin ones (an
+    ASCII text, most of a table, is counted at once: the widths of a table run on every rerun)."""
+    if text.isascii():
+        return round(len(text) * CHAR_PX)
     return round(sum(WIDE_CHAR_PX if unicodedata.east_asian_width(ch) in "WF" else CHAR_PX for ch in text))
 
 

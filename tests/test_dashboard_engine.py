@@ -25,6 +25,7 @@ import plotly.io as pio
 import polars as pl
 import pytest
 
+from dashboard.common import column_widths, text_px
 from metrics import catalog, charts, data_health, drilldown, store
 from metrics.domain import CHANNELS, INTERACTIONS, UNITS_BY_CHANNEL
 from metrics.i18n import (
@@ -306,3 +307,15 @@ def test_wait_histogram_stacks_hits_and_misses_with_the_threshold() -> None:
     assert (list(hit.y), list(miss.y)) == ([10], [2]) and fig.layout.barmode == "stack"
     assert fig.layout.shapes[0].x0 == 24.0  # 86 400 s drawn in hours
     assert fig.layout.xaxis.title.text == "reply time (hours)" and fig.layout.yaxis.title.text == "E-mails"
+
+
+# ---- table widths ----------------------------------------------------------------------------
+
+
+def test_text_width_counts_chinese_characters_twice() -> None:
+    # 7.5 px a Latin character, 14.5 a Chinese one (dashboard/common.py), rounded half to even:
+    # 'Agent' 5 × 7.5 = 37.5 → 38; '张伟' 2 × 14.5 = 29; 'A2 张伟' 3 × 7.5 + 29 = 51.5 → 52.
+    assert (text_px("Agent"), text_px("张伟"), text_px("A2 张伟"), text_px("")) == (38, 29, 52, 0)
+    # A column is as wide as its header or its longest value (+ 36 px of padding), whichever is wider.
+    frame = pl.DataFrame({"Agent": ["A1", "A2 张伟"], "Name": ["张伟", "李娜娜娜娜娜"]})
+    assert column_widths(frame) == {"Agent": 52 + 36, "Name": 87 + 36}
