@@ -24,9 +24,7 @@ TARGET = "#444444"
 SERIES = ("#332288", "#117733", "#882255", "#44AA99", "#999933", "#AA4499", "#6699CC", "#661100")
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, Helvetica, Arial, sans-serif"
 
-# Every figure's look. As Plotly's default, a new figure shares the template (as Plotly does with its
-# own default): set per figure it was validated and deep-copied, 10 to 20 ms a chart on every rerun.
-pio.templates.default = "plotly_white"
+TEMPLATE = "plotly_white"  # every figure's look
 
 
 def _figure(traces: list, title: str, height: int, **layout: object) -> go.Figure:
@@ -41,6 +39,10 @@ def _figure(traces: list, title: str, height: int, **layout: object) -> go.Figur
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         "hoverlabel": {"font": {"family": FONT}},
     }
+    # The template as Plotly's default, which a new figure shares (set in the layout it would be
+    # validated and deep-copied: 10-20 ms a chart). Checked each time: importing Streamlit sets its own.
+    if pio.templates.default != TEMPLATE:
+        pio.templates.default = TEMPLATE
     return go.Figure(data=traces, layout=_merged(common, layout))
 
 

@@ -236,7 +236,8 @@ def test_duration_distribution_bins_the_counted_rows(con) -> None:
 # ---- charts ----------------------------------------------------------------------------------
 
 
-def test_metric_trend_draws_the_target_and_marks_misses() -> None:
+def test_metric_trend_draws_the_target_and_marks_misses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pio.templates, "default", "streamlit")  # what importing Streamlit sets
     df = pl.DataFrame({"period": [SEP, OCT], "value": [0.97, 0.83], "met": [True, False]})
     fig = charts.metric_trend(df, "answer_rate", Decimal("0.95"), "en")
     (line,) = fig.data
@@ -245,7 +246,7 @@ def test_metric_trend_draws_the_target_and_marks_misses() -> None:
     assert (target.y0, target.line.dash) == (0.95, "dash")
     assert fig.layout.annotations[0].text == "target 95.0%"
     assert fig.layout.yaxis.title.text == "Answer rate (%)" and fig.layout.yaxis.tickformat == ".0%"
-    # Drawn on Plotly's white template, whole (every chart: charts._layout), as the browser gets it.
+    # Drawn on Plotly's white template, whole (every chart: charts._figure), whatever the default.
     assert fig.layout.template == pio.templates["plotly_white"]
 
 
