@@ -20,7 +20,6 @@ from metrics.access import EVERY_VENDOR, Scope
 from metrics.agents.figures import figure
 from metrics.agents.measure import empty, figures, terms
 from metrics.errors import VendorboardError
-from metrics.ingest.reach import months_with_rows
 from metrics.periods import month_label, previous_month
 from metrics.sla import facts
 from metrics.sla.evidence import rows as evidence_rows
@@ -55,10 +54,10 @@ def trend(
 ) -> pl.DataFrame:
     """The agent's figures (agents.figures) in each of the `months` months up to `month`, under
     whichever of the contract's vendor's contracts was active then; months without rows are absent,
-    and not measured: a month no stored row enters (ingest.reach.months_with_rows, from the rows
+    and not measured: a month no stored row counts in (catalog.months_with_rows, from the rows
     per day) has no figures, and measuring one from the rows costs up to a second at 10 M calls."""
     vendor_id = _vendor(con, contract_id, scope)
-    stored = months_with_rows(con)
+    stored = catalog.months_with_rows(con)
     frames = [
         figures(con, m, vendor_id=vendor_id, agent_id=agent_id, scope=scope)
         for m in _months(month, months)
