@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 
 from metrics.access import EVERY_VENDOR, Scope
-from metrics.domain import DATED
+from metrics.domain import DATED, SESSIONS
 from metrics.periods import next_month
 from metrics.sql import sql_list
 
@@ -32,6 +32,10 @@ CONTRACT_TERMS = (
     "sl_abandons",
     "late_payment_rate",
 )
+
+# An agent session counts in every month a week either side of its days (an ISO week of a month
+# starts or ends up to three days outside it).
+WEEK = 7  # days
 
 
 def vendors(con: duckdb.DuckDBPyConnection, *, scope: Scope = EVERY_VENDOR) -> pl.DataFrame:
@@ -71,6 +75,21 @@ def months_with_data(con: duckdb.DuckDBPyConnection, *, scope: Scope = EVERY_VEN
             f"AND {scope.vendor_filter()} ORDER BY month DESC"
         ).fetchall()
     ]
+
+
+def months_with_rows(con: duckdb.DuckDBPyConnection) -> set[dt.date]:
+    """Every month a stored row can count in: every month with an interaction (months_with_data),
+    every month an agent session's days a week either side of them enter, and every month rolled up
+    already. What a reference change reaches (ingest/reach.py), and the months an agent's trend
+    measures. Read from the stored rows per day (`row_rollup`), never the rows."""
+    sessions_and_rolled_up = con.execute(
+        f"""SELECT unnest(generate_series(date_trunc('month', min(first_at) - INTERVAL {WEEK} DAY),
+                                          date_trunc('month', max(last_at) + INTERVAL {WEEK} DAY),
+                                          INTERVAL 1 MONTH))::DATE
+            FROM row_rollup WHERE table_name = '{SESSIONS}' HAVING count(*) > 0
+            UNION SELECT month FROM rollup_months"""
+    ).fetchall()
+    return {*months_with_data(con), *(m for (m,) in sessions_and_rolled_up)}
 
 
 def rate_card(con: duckdb.DuckDBPyConnection, contract_id: str, *, scope: Scope = EVERY_VENDOR) -> pl.DataFrame:

@@ -206,6 +206,23 @@ def test_an_agent_below_the_aht_target_two_months_running(month_db: Path) -> Non
         read(month_db, agents.below_target, OCT, 0)
 
 
+def test_an_agents_trend_holds_the_months_with_rows_only(month_db: Path) -> None:
+    # A2's AHT over the six months to October: September's c8 (talk 500 s, no hold or wrap) and
+    # October's c4 (400.25 + 30 + 50 = 480.25 s) and c5 (250 + 0 + 25 = 275 s): 377.625 s. May to
+    # August hold no rows: absent (not measured).
+    trend = read(month_db, agents.trend, OCT, "C1", "A2")
+    aht = trend.filter(pl.col("metric") == "aht_seconds")
+    assert aht.select("month", "value").rows() == [("2026-09", 500.0), ("2026-10", 377.625)]
+    assert trend["month"].unique(maintain_order=True).to_list() == ["2026-09", "2026-10"]
+    # Each month's rows are that month's figures of A2, as the month's own measurement gives them.
+    for month, label in ((SEP, "2026-09"), (OCT, "2026-10")):
+        mine = read(month_db, agents.figures, month, agent_id="A2")
+        assert trend.filter(pl.col("month") == label).equals(mine)
+    # An agent with no rows at all in the six months: an empty trend with the figures' columns.
+    nobody = read(month_db, agents.trend, OCT, "C1", "A9")
+    assert nobody.is_empty() and nobody.columns == trend.columns
+
+
 def test_the_rows_behind_one_agents_figure(month_db: Path) -> None:
     # A2's AHT: c4 (480.25 s) misses 300 s, c5 (275 s) meets it; A2's September call is another month.
     a2 = AgentFigure(OCT, "C1", "A2", "phone", "aht_seconds", judged=True)

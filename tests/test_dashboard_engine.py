@@ -20,9 +20,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
 import pytest
 
+from dashboard.common import column_widths, text_px
 from metrics import catalog, charts, data_health, drilldown, store
 from metrics.domain import CHANNELS, INTERACTIONS, UNITS_BY_CHANNEL
 from metrics.i18n import (
@@ -233,7 +236,8 @@ def test_duration_distribution_bins_the_counted_rows(con) -> None:
 # ---- charts ----------------------------------------------------------------------------------
 
 
-def test_metric_trend_draws_the_target_and_marks_misses() -> None:
+def test_metric_trend_draws_the_target_and_marks_misses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pio.templates, "default", "streamlit")  # what importing Streamlit sets
     df = pl.DataFrame({"period": [SEP, OCT], "value": [0.97, 0.83], "met": [True, False]})
     fig = charts.metric_trend(df, "answer_rate", Decimal("0.95"), "en")
     (line,) = fig.data
@@ -242,6 +246,24 @@ def test_metric_trend_draws_the_target_and_marks_misses() -> None:
     assert (target.y0, target.line.dash) == (0.95, "dash")
     assert fig.layout.annotations[0].text == "target 95.0%"
     assert fig.layout.yaxis.title.text == "Answer rate (%)" and fig.layout.yaxis.tickformat == ".0%"
+    # Drawn on Plotly's white template, whole (every chart: charts._figure), whatever the default.
+    assert fig.layout.template == pio.templates["plotly_white"]
+
+
+def test_a_target_line_is_what_plotlys_add_vline_and_add_hline_draw() -> None:
+    # The charts give their layout whole (one validation, not one per update): the target lines must
+    # stay the shape and label Plotly's own helpers add (vertical: label top right; horizontal: top left).
+    def drawn_by_plotly(add: Callable, **where: object) -> go.Figure:
+        line = {"dash": "dash", "color": charts.TARGET, "width": 1.5}
+        label = {"text": "target 20 s", "font": {"size": 11, "color": charts.TARGET}}  # (Plotly writes into it)
+        return add(line=line, annotation=label, **where)
+
+    vertical = drawn_by_plotly(go.Figure().add_vline, x=20.0, annotation_position="top right")
+    horizontal = drawn_by_plotly(go.Figure().add_hline, y=0.8, annotation_position="top left")
+    for fig, (axis, value) in ((vertical, ("x", 20.0)), (horizontal, ("y", 0.8))):
+        shape, annotation = charts._target_line(axis, value, "target 20 s")
+        drawn = go.Figure(layout={"shapes": [shape], "annotations": [annotation]})
+        assert drawn.layout.shapes == fig.layout.shapes and drawn.layout.annotations == fig.layout.annotations
 
 
 def test_met_heatmap_marks_met_missed_and_no_data() -> None:
@@ -286,3 +308,15 @@ def test_wait_histogram_stacks_hits_and_misses_with_the_threshold() -> None:
     assert (list(hit.y), list(miss.y)) == ([10], [2]) and fig.layout.barmode == "stack"
     assert fig.layout.shapes[0].x0 == 24.0  # 86 400 s drawn in hours
     assert fig.layout.xaxis.title.text == "reply time (hours)" and fig.layout.yaxis.title.text == "E-mails"
+
+
+# ---- table widths ----------------------------------------------------------------------------
+
+
+def test_text_width_counts_chinese_characters_twice() -> None:
+    # 7.5 px a Latin character, 14.5 a Chinese one (dashboard/common.py), rounded half to even:
+    # 'Agent' 5 × 7.5 = 37.5 → 38; '张伟' 2 × 14.5 = 29; 'A2 张伟' 3 × 7.5 + 29 = 51.5 → 52.
+    assert (text_px("Agent"), text_px("张伟"), text_px("A2 张伟"), text_px("")) == (38, 29, 52, 0)
+    # A column is as wide as its header or its longest value (+ 36 px of padding), whichever is wider.
+    frame = pl.DataFrame({"Agent": ["A1", "A2 张伟"], "Name": ["张伟", "李娜娜娜娜娜"]})
+    assert column_widths(frame) == {"Agent": 52 + 36, "Name": 87 + 36}

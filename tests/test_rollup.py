@@ -155,8 +155,9 @@ def test_month_without_rollup_is_measured_from_rows(load, db, tmp_path):
 
 
 def test_a_reference_change_reaches_every_month_with_rows_when_none_is_rolled_up(load, db):
-    # A call on 5 Oct and a session on 28 Nov, then the rollups forgotten (a database from before
-    # rollups). A vendor row reaches every month with rows: October (the call) and the months a week
+    # A call on 5 Oct and a session on 28 Nov, then the months rolled up forgotten (`rollup_months`
+    # emptied; `row_rollup`, the stored rows per day, stays and is where the months with rows are
+    # found). A vendor row reaches every month with rows: October (the call) and the months a week
     # either side of the session (21 Nov - 5 Dec): November and December. (A renamed vendor: a change.)
     load(
         {

@@ -359,6 +359,21 @@ def test_cached_reads_are_keyed_by_scope():
     assert tel != pt and hash(tel) == hash(vendor_user("V-TEL").scope) and tel != EVERY_VENDOR
 
 
+def test_a_cached_read_is_the_engines_result_itself_per_scope(db: Path):
+    """A rerun gets the cached frame itself, not a pickled copy (77,660 rows of agent figures cost
+    20-30 ms a read at 10 M calls); another scope or another data version is another entry."""
+    version, tel = store.data_version(db), vendor_user("V-TEL").scope
+    try:
+        mine = common._cached(str(db), version, "verdicts", (OCT,), EVERY_VENDOR)
+        assert common._cached(str(db), version, "verdicts", (OCT,), EVERY_VENDOR) is mine
+        theirs = common._cached(str(db), version, "verdicts", (OCT,), tel)
+        assert set(theirs["vendor_id"]) == {"V-TEL"} < set(mine["vendor_id"])
+        assert common._cached(str(db), (0, 0), "verdicts", (OCT,), EVERY_VENDOR) is not mine
+    finally:
+        common._cached.clear()
+        common._reader.clear()  # closes the connections
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("vendor_id", list(VENDORS))
 def test_a_vendors_report_holds_nothing_of_another(con, others, tmp_path, vendor_id):

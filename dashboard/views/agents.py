@@ -90,7 +90,7 @@ def ranking(figs: pl.DataFrame, row: dict, sel: common.Selection, lang: str) -> 
         "name",
         "team",
         "value",
-        pl.col("verdict").map_elements(lambda v: verdict(v, lang), return_dtype=pl.String),
+        pl.col("verdict").replace_strict({v: verdict(v, lang) for v in VERDICT_MARKS}, return_dtype=pl.String),
         "count",
     )
     common.table(
@@ -107,24 +107,18 @@ def every_figure(figs: pl.DataFrame, sel: common.Selection, lang: str) -> None:
     """One row per agent, a column per figure; the download is the long table (one row per agent and
     figure, with target, verdict and counts: what `vendorboard agents --format csv` writes)."""
     st.subheader(tr("agents.all"))
-    figures = figs.select(FIGURE_KEYS).unique(maintain_order=True)  # a label per figure, not per agent
-    labels = figures.with_columns(
-        pl.Series("figure", [target_label(c, m, s, lang) for c, m, s, _ in figures.rows()], dtype=pl.String)
-    )
-    keyed = figs.join(labels, on=FIGURE_KEYS, how="left", nulls_equal=True, maintain_order="left")
-    order = keyed["figure"].unique(maintain_order=True).to_list()
-    metrics = dict(zip(keyed["figure"], keyed["metric"]))
-    missed = keyed.group_by("agent_id").agg((pl.col("verdict") == "missed").sum().alias("targets_missed"))
-    wide = (
-        keyed.pivot(on="figure", index=["agent_id", "name", "team"], values="value")
-        .join(missed, on="agent_id", maintain_order="left")
-        .select("agent_id", "name", "team", "targets_missed", *order)
+    figures = figs.select(FIGURE_KEYS).unique(maintain_order=True).with_row_index("figure")
+    labels = [(target_label(c, m, s, lang), m) for _, c, m, s, _ in figures.rows()]  # per figure, not per row
+    keyed = figs.join(figures, on=FIGURE_KEYS, how="left", nulls_equal=True, maintain_order="left")
+    wide = keyed.group_by("agent_id", "name", "team", maintain_order=True).agg(  # one pass, not a pivot and a join
+        (pl.col("verdict") == "missed").sum().alias("targets_missed"),
+        *(pl.col("value").filter(pl.col("figure") == i).first().alias(label) for i, (label, _) in enumerate(labels)),
     )
     common.table(
         wide,
         "agents-all",
         counts=("targets_missed",),
-        formats={f: value_format(metrics[f], lang) for f in order},
+        formats={label: value_format(metric, lang) for label, metric in labels},
         file_name=f"agents-{sel.contract_id}-{month_label(sel.month)}-wide",
     )
     common.download(  # written on click, as the engine gives it
@@ -135,7 +129,7 @@ def every_figure(figs: pl.DataFrame, sel: common.Selection, lang: str) -> None:
 def one_agent(ranked: pl.DataFrame, row: dict, sel: common.Selection, lang: str) -> None:
     st.subheader(tr("agents.one"))
     agents = ranked["agent_id"].to_list()
-    names = dict(zip(ranked["agent_id"], ranked["name"]))
+    names = dict(zip(agents, ranked["name"].to_list()))
     missing = ranked.filter(pl.col("verdict") == "missed")["agent_id"].to_list()
     pick = st.selectbox(
         tr("agents.pick_agent"),

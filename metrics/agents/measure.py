@@ -203,7 +203,7 @@ def _measured(con: duckdb.DuckDBPyConnection, month: dt.date, contracts: Query, 
                 UNION ALL BY NAME {others})"""
 
 
-def _empty() -> pl.DataFrame:
+def empty() -> pl.DataFrame:
     """No agents: the columns with the types `figures` gives, so months concatenate."""
     types = {
         "value": pl.Float64,
@@ -237,7 +237,7 @@ def figures(
         f"contract_id) AND vendor_id = coalesce({_literal(vendor_id)}, vendor_id) AND {scope.vendor_filter()}"
     )
     if not con.execute(f"SELECT count(*) FROM ({contracts})").fetchall()[0][0]:
-        return _empty()
+        return empty()
     numerator, denominator = "coalesce(m.numerator, 0)", "coalesce(m.denominator, 0)"
     ratio, met = judged_sql("v.figure", "v.target", numerator, denominator)
     value = f"""CASE v.total WHEN 'count' THEN coalesce(m.rows, 0)::DOUBLE

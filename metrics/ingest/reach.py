@@ -19,13 +19,12 @@ from dataclasses import dataclass
 
 import duckdb
 
+from metrics.catalog import WEEK, months_with_rows
 from metrics.domain import DATED, INTERACTIONS, SESSIONS
 from metrics.periods import Touched, add_days, next_month
-from metrics.sql import sql_list
 
 EFFECTIVE = ("rates", "sla_targets")
 EVERY_MONTH = ("vendors", "contracts", "service_hours")
-WEEK = 7  # days
 
 
 @dataclass(frozen=True)
@@ -53,21 +52,6 @@ def reached(table: str, days: frozenset[dt.date]) -> dict[dt.date, frozenset[dt.
     wide = WEEK if table == SESSIONS else 0
     months = {d.replace(day=1) for day in days for d in (add_days(day, -wide), add_days(day, wide))}
     return {m: frozenset(d for d in days if add_days(m, -wide) <= d < add_days(next_month(m), wide)) for m in months}
-
-
-def months_with_rows(con: duckdb.DuckDBPyConnection) -> set[dt.date]:
-    """Every month some stored interaction enters (an agent session: every month a week either side
-    of it), and every month rolled up already: what a reference change reaches. Read from the stored
-    rows per day (`row_rollup`, kept for every month with rows), never the rows."""
-    found = con.execute(
-        f"""SELECT DISTINCT month FROM row_rollup WHERE table_name IN {sql_list(DATED)}
-            UNION SELECT unnest(generate_series(date_trunc('month', min(first_at) - INTERVAL {WEEK} DAY),
-                                                date_trunc('month', max(last_at) + INTERVAL {WEEK} DAY),
-                                                INTERVAL 1 MONTH))::DATE
-                  FROM row_rollup WHERE table_name = '{SESSIONS}' HAVING count(*) > 0
-            UNION SELECT month FROM rollup_months"""
-    ).fetchall()
-    return {m for (m,) in found}
 
 
 def reach(con: duckdb.DuckDBPyConnection, table: str, rows: str) -> Reach:
