@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import resource
 import sys
 import time
 from collections import defaultdict
@@ -152,28 +153,35 @@ STATEMENT_KINDS = (
     ("lines: each file's lines add up, rejected rows' lines", r"^(UPDATE staged SET _line|SELECT _seq, count)"),
     ("de-duplication check (keys repeated or stored)", r"count\(DISTINCT"),
     ("store: insert the typed rows into calls", r"^INSERT INTO calls"),
-    ("month rollups: the month's sums, refreshed", r"(_rollup|rollup_months)"),
+    ("agent rollup: each agent's figures per day", r"agent_rollup"),
+    ("month rollups: the targets' and ladders' sums per day", r"(_rollup|rollup_months)"),
     ("commit and checkpoint", r"^(COMMIT|CHECKPOINT)"),
 )
 
 
+def cpu_seconds() -> float:
+    """The CPU time this process has used so far, every thread's (DuckDB's too), user and system."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 class _Traced:
-    """A connection that times every statement it executes."""
+    """A connection that times every statement it executes: wall and CPU seconds."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, log: list):
         self._con, self._log = con, log
 
-    def execute(self, sql, *args):
-        start = time.perf_counter()
-        result = self._con.execute(sql, *args)
-        self._log.append((time.perf_counter() - start, sql))
+    def _timed(self, method, sql, *args):
+        start, cpu = time.perf_counter(), cpu_seconds()
+        result = method(sql, *args)
+        self._log.append((time.perf_counter() - start, cpu_seconds() - cpu, sql))
         return result
 
+    def execute(self, sql, *args):
+        return self._timed(self._con.execute, sql, *args)
+
     def executemany(self, sql, *args):
-        start = time.perf_counter()
-        result = self._con.executemany(sql, *args)
-        self._log.append((time.perf_counter() - start, sql))
-        return result
+        return self._timed(self._con.executemany, sql, *args)
 
     def __getattr__(self, name):
         return getattr(self._con, name)
@@ -187,17 +195,22 @@ def trace_ingest(db: str, out: str, files: list[str]) -> None:
     log: list = []
     configure = store._configure
     store._configure = lambda con: _Traced(configure(con), log)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     ingest(Path(db), [Source("calls", Path(f)) for f in files])
-    total = time.perf_counter() - start
-    kinds: dict[str, list] = defaultdict(lambda: [0, 0.0])
-    for seconds, sql in log:
+    total, total_cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    kinds: dict[str, list] = defaultdict(lambda: [0, 0.0, 0.0])  # statements, seconds, CPU seconds
+    for seconds, used, sql in log:
         text = " ".join(sql.split())
         kind = next((k for k, pattern in STATEMENT_KINDS if re.search(pattern, text)), "other statements")
         kinds[kind][0] += 1
         kinds[kind][1] += seconds
-    kinds["outside SQL (Python: the snapshot copy, each file's survey)"] = [0, total - sum(s for s, _ in log)]
-    Path(out).write_text(json.dumps({"seconds": total, "kinds": kinds}))
+        kinds[kind][2] += used
+    kinds["outside SQL (Python: the snapshot copy, each file's survey)"] = [
+        0,
+        total - sum(s for s, _, _ in log),
+        total_cpu - sum(u for _, u, _ in log),
+    ]
+    Path(out).write_text(json.dumps({"seconds": total, "cpu": total_cpu, "kinds": kinds}))
 
 
 if __name__ == "__main__":

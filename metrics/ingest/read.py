@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -380,6 +381,24 @@ def scan(
     in one fast statement; other CSV files (and those named in `by_line`) line by line; Parquet
     files one by one. A file that is not Parquet is read as CSV, whatever its name (the caller
     decides which files it takes). Empty and header-only files are skipped (returned, to be reported)."""
+    # Each CSV file's pass over its bytes, two at a time (reading and counting mostly leave the GIL);
+    # a file's result, or its error, is taken in file order.
+    csv = [f for f in files if f.path.is_file() and not f.path.name.lower().endswith(".parquet")]
+    pool = ThreadPoolExecutor(max_workers=2)
+    surveys = {f: pool.submit(survey, f.path, f.shown) for f in csv}
+    try:
+        return _plan(con, files, table, by_line, surveys)
+    finally:  # after an error, the files not surveyed yet are left alone
+        pool.shutdown(cancel_futures=True)
+
+
+def _plan(
+    con: duckdb.DuckDBPyConnection,
+    files: list[File],
+    table: Table,
+    by_line: frozenset[str],
+    surveys: dict[File, Future[Survey]],
+) -> tuple[list[Scan], list[Skipped]]:
     scans: list[Scan] = []
     skipped: list[Skipped] = []
     run: list[tuple[File, Survey]] = []
@@ -396,7 +415,7 @@ def scan(
             flush()
             scans.append(_parquet_scan(con, file, table))
             continue
-        s = survey(file.path, file.shown)
+        s = surveys[file].result()
         if s.empty:
             skipped.append(Skipped(file.shown, s.empty))
             continue
