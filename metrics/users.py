@@ -9,6 +9,7 @@ with its audit entry; only a principal that may manage users makes one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,13 @@ from metrics.errors import VendorboardError
 
 MIN_PASSWORD = 10  # characters; a long passphrase beats composition rules
 _HASHER = PasswordHasher()  # argon2id with the library's current parameters
-# Verified against when the login is unknown, so a wrong login costs the same time as a wrong password.
-_DECOY = _HASHER.hash("no such user")
+
+
+@functools.cache
+def _decoy() -> str:
+    """Verified against when the login is unknown, so a wrong login costs the same time as a wrong
+    password. Made on the first sign-in, not at import: hashing costs every command 0.4 s."""
+    return _HASHER.hash("no such user")
 
 
 @dataclass(frozen=True)
@@ -202,11 +208,12 @@ def has_passwords(con: duckdb.DuckDBPyConnection) -> bool:
 def verify(con: duckdb.DuckDBPyConnection, login: str, password: str) -> User | None:
     """The user when `password` is its local password, else None (unknown login, no password, wrong
     password: the caller cannot tell which, and each takes the time of one argon2 verification)."""
+    decoy = _decoy()  # made before the lookup, so a process's first sign-in costs the same either way
     key = (login or "").strip().lower()
     found = con.execute("SELECT password_hash FROM users WHERE login = ?", [key]).fetchall()
     hashed = found[0][0] if found else None
     try:
-        _HASHER.verify(hashed or _DECOY, password)
+        _HASHER.verify(hashed or decoy, password)
     except (VerificationError, InvalidHashError):
         return None
     return _users(con, key)[0] if hashed else None
