@@ -54,33 +54,39 @@ def _merged(base: dict, more: dict) -> dict:
     return out
 
 
-def _target_line(axis: str, value: float, text: str) -> tuple[dict, dict]:
-    """A dashed line across the plot at `value` on `axis` ('x': vertical, its label top right; 'y':
-    horizontal, its label top left) and the label: the shape and annotation add_vline / add_hline
-    would add."""
+def _target_lines(axis: str, lines: list[tuple[float, str]]) -> dict:
+    """The layout's `shapes` and `annotations` for dashed lines across the plot at each (value, label)
+    on `axis` ('x': vertical, its label top right; 'y': horizontal, its label top left): what
+    add_vline / add_hline would add."""
     across = {"x": "y", "y": "x"}[axis]
-    shape = {
-        "type": "line",
-        "line": {"dash": "dash", "color": TARGET, "width": 1.5},
-        f"{axis}0": value,
-        f"{axis}1": value,
-        f"{axis}ref": axis,
-        f"{across}0": 0,
-        f"{across}1": 1,
-        f"{across}ref": f"{across} domain",
-    }
-    label = {
-        "text": text,
-        "font": {"size": 11, "color": TARGET},
-        "showarrow": False,
-        axis: value,
-        f"{axis}ref": axis,
-        across: 1 if axis == "x" else 0,
-        f"{across}ref": f"{across} domain",
-        "xanchor": "left",
-        "yanchor": "top" if axis == "x" else "bottom",
-    }
-    return shape, label
+    shapes = [
+        {
+            "type": "line",
+            "line": {"dash": "dash", "color": TARGET, "width": 1.5},
+            f"{axis}0": value,
+            f"{axis}1": value,
+            f"{axis}ref": axis,
+            f"{across}0": 0,
+            f"{across}1": 1,
+            f"{across}ref": f"{across} domain",
+        }
+        for value, _ in lines
+    ]
+    labels = [
+        {
+            "text": text,
+            "font": {"size": 11, "color": TARGET},
+            "showarrow": False,
+            axis: value,
+            f"{axis}ref": axis,
+            across: 1 if axis == "x" else 0,
+            f"{across}ref": f"{across} domain",
+            "xanchor": "left",
+            "yanchor": "top" if axis == "x" else "bottom",
+        }
+        for value, text in lines
+    ]
+    return {"shapes": shapes, "annotations": labels}
 
 
 def _axis_title(metric: str, language: str) -> str:
@@ -145,10 +151,7 @@ def metric_trend(
             )
         )
     targets = sorted(set(_floats([target] if not isinstance(target, Iterable) else target)))
-    lines = [
-        _target_line("y", value, f"{t('chart.target', language)} {metric_value(metric, value, language)}")
-        for value in targets
-    ]
+    lines = [(value, f"{t('chart.target', language)} {metric_value(metric, value, language)}") for value in targets]
     yaxis: dict = {}
     values = _floats(df["value"].to_list()) + targets
     if values:
@@ -169,8 +172,7 @@ def metric_trend(
         metric=value_name("metric", metric, language),
         period=t(f"chart.period.{period}", language),
     )
-    shapes, annotations = [s for s, _ in lines], [a for _, a in lines]
-    return _figure(traces, title, 340, shapes=shapes, annotations=annotations, yaxis=yaxis, xaxis=xaxis)
+    return _figure(traces, title, 340, **_target_lines("y", lines), yaxis=yaxis, xaxis=xaxis)
 
 
 def _cell(row: dict, language: str) -> tuple[float | None, str, str]:
@@ -342,15 +344,13 @@ def wait_histogram(
         )
     lines = []
     if threshold is not None:
-        text = f"{t(limit_label, language)} {duration(threshold, language)}"
-        lines.append(_target_line("x", float(threshold) / scale, text))
+        lines.append((float(threshold) / scale, f"{t(limit_label, language)} {duration(threshold, language)}"))
     counted = "agent_weeks" if measure == "logged_seconds" else channel or "any"
     return _figure(
         traces,
         t("chart.histogram_title", language, what=t("measure." + measure, language)),
         320,
-        shapes=[s for s, _ in lines],
-        annotations=[a for _, a in lines],
+        **_target_lines("x", lines),
         barmode="stack",
         bargap=0.05,
         legend={"traceorder": "normal"},
@@ -384,15 +384,13 @@ def agent_distribution(df: pl.DataFrame, metric: str, target: Decimal | float | 
         )
     lines = []
     if target is not None:
-        text = f"{t('chart.target', language)} {metric_value(metric, target, language)}"
-        lines.append(_target_line("x", float(target), text))
+        lines.append((float(target), f"{t('chart.target', language)} {metric_value(metric, target, language)}"))
     few = measured.height <= 12  # whole agents: a tick per agent, not 0.5 shown as '0' and '1' twice
     return _figure(
         traces,
         t("chart.agents_title", language, metric=value_name("metric", metric, language)),
         320,
-        shapes=[s for s, _ in lines],
-        annotations=[a for _, a in lines],
+        **_target_lines("x", lines),
         barmode="stack",
         bargap=0.05,
         xaxis={"title": {"text": _axis_title(metric, language)}, **_y_axis(metric, language)},

@@ -261,8 +261,7 @@ def test_a_target_line_is_what_plotlys_add_vline_and_add_hline_draw() -> None:
     vertical = drawn_by_plotly(go.Figure().add_vline, x=20.0, annotation_position="top right")
     horizontal = drawn_by_plotly(go.Figure().add_hline, y=0.8, annotation_position="top left")
     for fig, (axis, value) in ((vertical, ("x", 20.0)), (horizontal, ("y", 0.8))):
-        shape, annotation = charts._target_line(axis, value, "target 20 s")
-        drawn = go.Figure(layout={"shapes": [shape], "annotations": [annotation]})
+        drawn = go.Figure(layout=charts._target_lines(axis, [(value, "target 20 s")]))
         assert drawn.layout.shapes == fig.layout.shapes and drawn.layout.annotations == fig.layout.annotations
 
 
